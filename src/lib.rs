@@ -4,7 +4,18 @@
 //! Data flows one way through the modules:
 //! stdin ([`push`]) → ref updates → commits ([`range`]) → changes ([`changes`]) →
 //! findings ([`rules`]) and verdicts ([`verdict`]) → [`report`] → decision.
+//! [`pipeline`] strings the stages together.
 
+pub mod changes;
+pub mod commands;
+pub mod config;
 pub mod escape;
+pub mod finding;
+pub mod pipeline;
+pub mod push;
+pub mod range;
+pub mod report;
+pub mod rules;
 pub mod severity;
 pub mod tier;
+pub mod verdict;

@@ -1,1 +1,97 @@
-fn main() {}
+//! The `pushguard` command: argument parsing and exit codes. Everything else lives in the
+//! library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use pushguard::commands::{self, Format, Outcome};
+
+#[derive(Parser)]
+#[command(
+    name = "pushguard",
+    version,
+    about = "A git pre-push hook that says what each push will rebuild and stops wasted or dangerous deploy builds",
+    disable_help_subcommand = true
+)]
+struct Cli {
+    /// Use this config file instead of pushguard.toml (also: PUSHGUARD_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run as a git hook (installed by install.sh; git supplies the arguments and stdin).
+    Hook {
+        #[command(subcommand)]
+        hook: Hook,
+    },
+    /// Check commits outside a push, as if they were pushed to a deploy branch.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
+        /// The branch the range is treated as pushed to (default: the first deploy branch).
+        #[arg(long, value_name = "REF")]
+        to_ref: Option<String>,
+        /// Revisions in git syntax (`A..B`, `C^!`, a single rev = its commits on no remote).
+        /// Default: `@{upstream}..HEAD`, else HEAD's commits not on any remote.
+        #[arg(value_name = "RANGE")]
+        range: Vec<String>,
+    },
+    /// Print the effective configuration (built-in defaults merged with pushguard.toml).
+    Config,
+    /// Write a commented starter pushguard.toml at the repository root.
+    Init {
+        /// Overwrite an existing pushguard.toml.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum Hook {
+    /// git's pre-push hook: `pushguard hook pre-push <remote> <url>`, ref lines on stdin.
+    PrePush { remote: String, url: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = cli.config.as_deref();
+    let result = match cli.command {
+        Command::Hook {
+            hook: Hook::PrePush { remote, url },
+        } => commands::pre_push(config, &remote, &url),
+        Command::Check {
+            format,
+            to_ref,
+            range,
+        } => {
+            let format = match format {
+                FormatArg::Text => Format::Text,
+                FormatArg::Json => Format::Json,
+            };
+            commands::check(config, format, to_ref.as_deref(), &range)
+        }
+        Command::Config => commands::print_config(config),
+        Command::Init { force } => commands::init(force),
+    };
+    match result {
+        Ok(Outcome::Allow) => ExitCode::SUCCESS,
+        Ok(Outcome::Block) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("pushguard: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,503 @@
+//! The change set: which paths each pushed commit adds, modifies or deletes, and (lazily)
+//! what text changed in the files that content rules ask about.
+//!
+//! Tree diffs here descend only into subtrees whose ids differ, so the cost of a commit is
+//! proportional to what it changed, not to the size of the tree (libgit2's
+//! `diff_tree_to_tree` visits every entry of both trees). Renames are reported as a delete
+//! plus an add: rename detection needs blob contents and is slow. No blob is read here.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
+
+use crate::escape::escape_bytes;
+
+/// How a path changed between a commit and its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Modified => "modified",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+}
+
+/// What a tree entry is, from its mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    File,
+    Executable,
+    Symlink,
+    /// A gitlink: the entry records a commit of another repository.
+    Submodule,
+}
+
+impl EntryKind {
+    fn of(mode: i32) -> EntryKind {
+        match mode {
+            0o100755 => EntryKind::Executable,
+            0o120000 => EntryKind::Symlink,
+            0o160000 => EntryKind::Submodule,
+            _ => EntryKind::File,
+        }
+    }
+}
+
+/// One side of a changed path: the object and what kind of entry holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Blob {
+    pub id: Oid,
+    pub kind: EntryKind,
+}
+
+/// A changed path. Invariant: `old` is `None` exactly when `kind` is `Added`, `new` is
+/// `None` exactly when `kind` is `Deleted`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// Repository-relative, `/`-separated, raw bytes (git paths need not be UTF-8).
+    pub path: Vec<u8>,
+    pub kind: ChangeKind,
+    pub old: Option<Blob>,
+    pub new: Option<Blob>,
+}
+
+impl FileChange {
+    /// The path for display, with control characters and invalid UTF-8 escaped.
+    pub fn display_path(&self) -> String {
+        escape_bytes(&self.path).into_owned()
+    }
+
+    /// The path as `&str` when it is valid UTF-8 (rules that match names use this).
+    pub fn path_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.path).ok()
+    }
+}
+
+/// What a commit is, independent of its changes.
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    pub id: Oid,
+    pub parents: Vec<Oid>,
+    /// The full message, decoded lossily (it is only ever matched against and displayed
+    /// escaped).
+    pub message: String,
+    pub author_time: i64,
+}
+
+impl CommitInfo {
+    /// The first line of the message.
+    pub fn summary(&self) -> &str {
+        self.message.lines().next().unwrap_or("")
+    }
+
+    pub fn short_id(&self) -> String {
+        let mut s = self.id.to_string();
+        s.truncate(8);
+        s
+    }
+}
+
+/// The changes of one commit, or why they could not be computed.
+#[derive(Debug, Clone)]
+pub enum CommitChanges {
+    Inspected(Vec<FileChange>),
+    NotInspected(String),
+}
+
+/// One pushed commit with its changes.
+#[derive(Debug, Clone)]
+pub struct CommitChange {
+    pub info: CommitInfo,
+    pub changes: CommitChanges,
+}
+
+impl CommitChange {
+    /// The changed files, empty when the commit was not inspected.
+    pub fn files(&self) -> &[FileChange] {
+        match &self.changes {
+            CommitChanges::Inspected(files) => files,
+            CommitChanges::NotInspected(_) => &[],
+        }
+    }
+
+    /// True for an inspected commit whose tree equals its (first) parent's.
+    pub fn is_empty_change(&self) -> bool {
+        matches!(&self.changes, CommitChanges::Inspected(f) if f.is_empty())
+            && self.info.parents.len() <= 1
+    }
+}
+
+/// The change set of one ref update: its commits, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeSet {
+    pub commits: Vec<CommitChange>,
+}
+
+impl ChangeSet {
+    /// Computes the changes of `commits` (oldest first). `shallow` holds the shallow clone's
+    /// boundary commits, whose parents are absent: those are reported as not inspected,
+    /// never diffed against an empty tree.
+    pub fn compute(repo: &Repository, commits: &[Oid], shallow: &HashSet<Oid>) -> ChangeSet {
+        let commits = commits
+            .iter()
+            .map(|&id| commit_change(repo, id, shallow))
+            .collect();
+        ChangeSet { commits }
+    }
+
+    /// Every distinct changed path across the inspected commits, in first-seen order, with
+    /// the indices of the commits that touched it.
+    pub fn paths(&self) -> Vec<(&[u8], Vec<usize>)> {
+        let mut index: HashMap<&[u8], usize> = HashMap::new();
+        let mut out: Vec<(&[u8], Vec<usize>)> = Vec::new();
+        for (ci, commit) in self.commits.iter().enumerate() {
+            for file in commit.files() {
+                match index.get(file.path.as_slice()) {
+                    Some(&i) => out[i].1.push(ci),
+                    None => {
+                        index.insert(&file.path, out.len());
+                        out.push((&file.path, vec![ci]));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Commits that could not be inspected, with the reason.
+    pub fn not_inspected(&self) -> impl Iterator<Item = (&CommitInfo, &str)> {
+        self.commits.iter().filter_map(|c| match &c.changes {
+            CommitChanges::NotInspected(reason) => Some((&c.info, reason.as_str())),
+            CommitChanges::Inspected(_) => None,
+        })
+    }
+}
+
+fn commit_change(repo: &Repository, id: Oid, shallow: &HashSet<Oid>) -> CommitChange {
+    let commit = match repo.find_commit(id) {
+        Ok(c) => c,
+        Err(e) => {
+            return CommitChange {
+                info: CommitInfo {
+                    id,
+                    parents: Vec::new(),
+                    message: String::new(),
+                    author_time: 0,
+                },
+                changes: CommitChanges::NotInspected(missing(id, "commit", &e)),
+            }
+        }
+    };
+    let info = CommitInfo {
+        id,
+        parents: commit.parent_ids().collect(),
+        message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+        author_time: commit.author().when().seconds(),
+    };
+    let changes = if shallow.contains(&id) {
+        CommitChanges::NotInspected(
+            "its parent is cut off by this shallow clone, so its changes are unknown; run \
+             `git fetch --unshallow` to inspect it"
+                .to_owned(),
+        )
+    } else {
+        match commit_files(repo, &commit) {
+            Ok(files) => CommitChanges::Inspected(files),
+            Err(reason) => CommitChanges::NotInspected(reason),
+        }
+    };
+    CommitChange { info, changes }
+}
+
+fn missing(id: Oid, what: &str, e: &git2::Error) -> String {
+    format!(
+        "{what} {id} could not be read ({}); the clone may be partial or damaged: run `git \
+         fetch` (or `git fsck`) and push again",
+        e.message()
+    )
+}
+
+/// The paths a commit changes. For a merge, only paths that differ from every parent count
+/// (git's combined-diff sense), so merging `main` into a branch does not attribute `main`'s
+/// changes to the branch.
+fn commit_files(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<FileChange>, String> {
+    let tree = commit
+        .tree()
+        .map_err(|e| missing(commit.tree_id(), "tree", &e))?;
+    let parent_ids: Vec<Oid> = commit.parent_ids().collect();
+    let Some((first, rest)) = parent_ids.split_first() else {
+        return diff_trees(repo, None, Some(&tree));
+    };
+    let first_tree = parent_tree(repo, *first)?;
+    let mut files = diff_trees(repo, Some(&first_tree), Some(&tree))?;
+    for &parent in rest {
+        if files.is_empty() {
+            break;
+        }
+        let other = parent_tree(repo, parent)?;
+        let changed: HashSet<Vec<u8>> = diff_trees(repo, Some(&other), Some(&tree))?
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        files.retain(|f| changed.contains(&f.path));
+    }
+    Ok(files)
+}
+
+fn parent_tree(repo: &Repository, parent: Oid) -> Result<Tree<'_>, String> {
+    let commit = repo
+        .find_commit(parent)
+        .map_err(|e| missing(parent, "parent commit", &e))?;
+    commit
+        .tree()
+        .map_err(|e| missing(commit.tree_id(), "tree", &e))
+}
+
+/// Diffs two trees (either may be absent: all added / all deleted), pruning equal subtrees.
+pub fn diff_trees(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<Vec<FileChange>, String> {
+    let mut out = Vec::new();
+    let mut prefix = Vec::new();
+    diff_level(repo, old, new, &mut prefix, &mut out)?;
+    Ok(out)
+}
+
+fn diff_level(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<FileChange>,
+) -> Result<(), String> {
+    let mut a = old.map(|t| t.iter()).into_iter().flatten().peekable();
+    let mut b = new.map(|t| t.iter()).into_iter().flatten().peekable();
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => return Ok(()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => git_entry_order(x, y),
+        };
+        match order {
+            Ordering::Less => {
+                if let Some(x) = a.next() {
+                    entry_side(repo, &x, prefix, out, Side::Old)?;
+                }
+            }
+            Ordering::Greater => {
+                if let Some(y) = b.next() {
+                    entry_side(repo, &y, prefix, out, Side::New)?;
+                }
+            }
+            Ordering::Equal => {
+                let (Some(x), Some(y)) = (a.next(), b.next()) else {
+                    return Ok(());
+                };
+                if x.id() == y.id() && x.filemode() == y.filemode() {
+                    continue;
+                }
+                if is_tree(&x) && is_tree(&y) {
+                    let len = push_name(prefix, &x);
+                    let old_sub = find_tree(repo, x.id())?;
+                    let new_sub = find_tree(repo, y.id())?;
+                    diff_level(repo, Some(&old_sub), Some(&new_sub), prefix, out)?;
+                    prefix.truncate(len);
+                } else {
+                    out.push(FileChange {
+                        path: joined(prefix, &x),
+                        kind: ChangeKind::Modified,
+                        old: Some(blob_of(&x)),
+                        new: Some(blob_of(&y)),
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Old,
+    New,
+}
+
+/// Reports an entry present on one side only: a file, or every file under a subtree.
+fn entry_side(
+    repo: &Repository,
+    entry: &TreeEntry<'_>,
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<FileChange>,
+    side: Side,
+) -> Result<(), String> {
+    if is_tree(entry) {
+        let len = push_name(prefix, entry);
+        let sub = find_tree(repo, entry.id())?;
+        match side {
+            Side::Old => diff_level(repo, Some(&sub), None, prefix, out)?,
+            Side::New => diff_level(repo, None, Some(&sub), prefix, out)?,
+        }
+        prefix.truncate(len);
+        return Ok(());
+    }
+    let blob = Some(blob_of(entry));
+    let (kind, old, new) = match side {
+        Side::Old => (ChangeKind::Deleted, blob, None),
+        Side::New => (ChangeKind::Added, None, blob),
+    };
+    out.push(FileChange {
+        path: joined(prefix, entry),
+        kind,
+        old,
+        new,
+    });
+    Ok(())
+}
+
+fn is_tree(entry: &TreeEntry<'_>) -> bool {
+    entry.kind() == Some(ObjectType::Tree) || entry.filemode() == 0o040000
+}
+
+fn blob_of(entry: &TreeEntry<'_>) -> Blob {
+    Blob {
+        id: entry.id(),
+        kind: EntryKind::of(entry.filemode()),
+    }
+}
+
+fn find_tree(repo: &Repository, id: Oid) -> Result<Tree<'_>, String> {
+    repo.find_tree(id).map_err(|e| missing(id, "tree", &e))
+}
+
+/// Appends `name/` to `prefix`, returning the length to truncate back to.
+fn push_name(prefix: &mut Vec<u8>, entry: &TreeEntry<'_>) -> usize {
+    let len = prefix.len();
+    prefix.extend_from_slice(entry.name_bytes());
+    prefix.push(b'/');
+    len
+}
+
+fn joined(prefix: &[u8], entry: &TreeEntry<'_>) -> Vec<u8> {
+    let mut path = Vec::with_capacity(prefix.len() + entry.name_bytes().len());
+    path.extend_from_slice(prefix);
+    path.extend_from_slice(entry.name_bytes());
+    path
+}
+
+/// git's tree entry order: names compared bytewise, with a tree's name compared as if it
+/// ended in `/`. Both trees are sorted this way, so a merge-join visits each name once.
+fn git_entry_order(a: &TreeEntry<'_>, b: &TreeEntry<'_>) -> Ordering {
+    let (an, bn) = (a.name_bytes(), b.name_bytes());
+    let common = an.len().min(bn.len());
+    match an[..common].cmp(&bn[..common]) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |name: &[u8], entry: &TreeEntry<'_>| -> Option<u8> {
+        name.get(common)
+            .copied()
+            .or_else(|| is_tree(entry).then_some(b'/'))
+    };
+    match (next(an, a), next(bn, b)) {
+        (None, None) => Ordering::Equal,
+        (x, y) => x.cmp(&y),
+    }
+}
+
+/// Content of a blob for line-level rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobContent {
+    Text(String),
+    /// Contains a NUL byte or is not UTF-8.
+    Binary,
+    /// Larger than the cap; judged by its size (from the object header) only.
+    TooLarge(u64),
+    /// The object is not in the repository (partial clone) or could not be read.
+    Unreadable(String),
+}
+
+/// Reads a blob for a content rule, never more than `cap` bytes: the size comes from the
+/// object header first, so a huge file is not loaded.
+pub fn read_blob(repo: &Repository, id: Oid, cap: u64) -> BlobContent {
+    let odb = match repo.odb() {
+        Ok(odb) => odb,
+        Err(e) => return BlobContent::Unreadable(e.message().to_owned()),
+    };
+    match odb.read_header(id) {
+        Ok((size, _)) if size as u64 > cap => return BlobContent::TooLarge(size as u64),
+        Ok(_) => {}
+        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
+    }
+    let blob = match repo.find_blob(id) {
+        Ok(b) => b,
+        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
+    };
+    let bytes = blob.content();
+    if bytes.contains(&0) {
+        return BlobContent::Binary;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => BlobContent::Text(s.to_owned()),
+        Err(_) => BlobContent::Binary,
+    }
+}
+
+/// Added and removed lines between two texts, with 1-based line numbers in the new and old
+/// text respectively.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineDiff {
+    pub added: Vec<(u32, String)>,
+    pub removed: Vec<(u32, String)>,
+}
+
+/// Computes a line diff (xdiff via libgit2, no context lines).
+pub fn line_diff(old: &str, new: &str) -> Result<LineDiff> {
+    let mut opts = git2::DiffOptions::new();
+    opts.context_lines(0);
+    let patch =
+        git2::Patch::from_buffers(old.as_bytes(), None, new.as_bytes(), None, Some(&mut opts))?;
+    let mut diff = LineDiff::default();
+    for h in 0..patch.num_hunks() {
+        let lines = patch.num_lines_in_hunk(h)?;
+        for l in 0..lines {
+            let line = patch.line_in_hunk(h, l)?;
+            let text = String::from_utf8_lossy(line.content())
+                .trim_end_matches(['\n', '\r'])
+                .to_owned();
+            match line.origin() {
+                '+' => diff
+                    .added
+                    .push((line.new_lineno().unwrap_or_default(), text)),
+                '-' => diff
+                    .removed
+                    .push((line.old_lineno().unwrap_or_default(), text)),
+                _ => {}
+            }
+        }
+    }
+    Ok(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_diff_reports_numbers() {
+        let d = line_diff("a\nb\nc\n", "a\nB\nc\nd\n").unwrap();
+        assert_eq!(d.removed, vec![(2, "b".to_owned())]);
+        assert_eq!(d.added, vec![(2, "B".to_owned()), (4, "d".to_owned())]);
+    }
+}

@@ -1,0 +1,166 @@
+//! TEMPORARY stub with the agreed API; replaced by the config branch.
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::severity::Severity;
+use crate::tier::BuildTier;
+
+pub const DEFAULT_TOML: &str = "";
+pub const STARTER_TOML: &str = "# pushguard\n";
+
+#[derive(Debug, Clone)]
+pub enum ConfigSource {
+    BuiltIn,
+    File(PathBuf),
+}
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierTimes {
+    pub build_seconds: u32,
+    pub deploy_seconds: u32,
+}
+#[derive(Debug, Clone)]
+pub struct PathRule {
+    pub id: String,
+    pub globs: Vec<String>,
+    pub tier: BuildTier,
+    pub reason: String,
+    pub enabled: bool,
+    pub builtin: bool,
+    set: GlobSet,
+}
+#[derive(Debug, Clone)]
+pub struct RuleConfig {
+    pub id: String,
+    pub severity: Option<Severity>,
+    pub fact: String,
+    pub hint: String,
+    pub options: toml::Table,
+}
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Fly,
+    Railway,
+    Other,
+}
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmOn {
+    Block,
+    Warn,
+}
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonInteractive {
+    Block,
+    Allow,
+}
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    Allow,
+    Block,
+}
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub confirm: ConfirmOn,
+    pub noninteractive: NonInteractive,
+    pub on_error: OnError,
+}
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub source: ConfigSource,
+    pub deploy_branches: Vec<String>,
+    pub unmatched: BuildTier,
+    pub platform: Platform,
+    pub policy: Policy,
+    paths: Vec<PathRule>,
+}
+
+fn rule(id: &str, globs: &[&str], tier: BuildTier, reason: &str) -> PathRule {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        if let Ok(g) = Glob::new(g) {
+            b.add(g);
+        }
+    }
+    PathRule {
+        id: id.into(),
+        globs: globs.iter().map(|s| s.to_string()).collect(),
+        tier,
+        reason: reason.into(),
+        enabled: true,
+        builtin: true,
+        set: b.build().unwrap_or_else(|_| GlobSet::empty()),
+    }
+}
+
+impl Config {
+    pub fn builtin() -> Config {
+        Config {
+            source: ConfigSource::BuiltIn,
+            deploy_branches: vec!["main".into(), "master".into()],
+            unmatched: BuildTier::Incremental,
+            platform: Platform::Fly,
+            policy: Policy {
+                confirm: ConfirmOn::Block,
+                noninteractive: NonInteractive::Block,
+                on_error: OnError::Allow,
+            },
+            paths: vec![
+                rule(
+                    "dockerfile",
+                    &["**/Dockerfile", "**/Dockerfile.*", "**/*.dockerfile"],
+                    BuildTier::Full,
+                    "Dockerfile changed",
+                ),
+                rule(
+                    "python-deps",
+                    &["**/requirements*.txt"],
+                    BuildTier::Partial,
+                    "dependencies changed",
+                ),
+                rule(
+                    "source",
+                    &["**/*.py"],
+                    BuildTier::Incremental,
+                    "source changed",
+                ),
+            ],
+        }
+    }
+    pub fn load(explicit: Option<&Path>, _root: Option<&Path>) -> anyhow::Result<Config> {
+        if let Some(p) = explicit {
+            anyhow::bail!("stub cannot load {}", p.display());
+        }
+        Ok(Config::builtin())
+    }
+    pub fn tier_times(&self, t: BuildTier) -> TierTimes {
+        let (b, d) = match t {
+            BuildTier::None => (0, 30),
+            BuildTier::Incremental => (45, 120),
+            BuildTier::Partial => (120, 180),
+            BuildTier::Full => (180, 240),
+        };
+        TierTimes {
+            build_seconds: b,
+            deploy_seconds: d,
+        }
+    }
+    pub fn is_deploy_branch(&self, b: &str) -> bool {
+        self.deploy_branches.iter().any(|x| x == b)
+    }
+    pub fn classify(&self, path: &[u8]) -> (BuildTier, Option<&PathRule>) {
+        use std::os::unix::ffi::OsStrExt;
+        let p = Path::new(std::ffi::OsStr::from_bytes(path));
+        for r in &self.paths {
+            if r.enabled && r.set.is_match(p) {
+                return (r.tier, Some(r));
+            }
+        }
+        (self.unmatched, None)
+    }
+    pub fn rule(&self, _id: &str) -> Option<&RuleConfig> {
+        None
+    }
+    pub fn to_toml(&self) -> String {
+        String::new()
+    }
+}

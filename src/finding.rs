@@ -1,0 +1,66 @@
+//! Findings: what a rule reports about a push.
+
+use git2::Oid;
+
+use crate::severity::Severity;
+
+/// One thing a rule noticed. All text fields that came from the repository (paths, lines,
+/// messages quoting them) are already escaped by the rule that made the finding, so every
+/// output format can print them as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule id (`dockerfile-comment-only`, ...).
+    pub rule: String,
+    pub severity: Severity,
+    /// The remote ref (short name) whose push carries the commit.
+    pub ref_name: String,
+    pub commit: Option<Oid>,
+    /// Repository-relative path, escaped for display.
+    pub path: Option<String>,
+    /// 1-based line in the new version of `path`.
+    pub line: Option<u32>,
+    /// What happened, specific to this push.
+    pub message: String,
+    /// The Docker/platform fact the rule relies on.
+    pub fact: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl Finding {
+    /// `path:line`, `path`, or empty.
+    pub fn location(&self) -> String {
+        match (&self.path, self.line) {
+            (Some(p), Some(l)) => format!("{p}:{l}"),
+            (Some(p), None) => p.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// What the push should do given its findings, before any prompt or bypass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Decision {
+    Allow,
+    /// Allowed, with warnings printed.
+    Warn,
+    Block,
+}
+
+impl Decision {
+    pub fn of(findings: &[Finding]) -> Decision {
+        match findings.iter().map(|f| f.severity).max() {
+            Some(Severity::Block) => Decision::Block,
+            Some(Severity::Warn) => Decision::Warn,
+            _ => Decision::Allow,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Warn => "warn",
+            Decision::Block => "block",
+        }
+    }
+}

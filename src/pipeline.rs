@@ -1,0 +1,235 @@
+//! The analysis of a push (or a range given to `check`): for each ref update, the commits
+//! it sends, their changes, the build verdict and the findings.
+//!
+//! This is the one place that strings the stages together; each stage's module knows
+//! nothing of the ones after it.
+
+use std::collections::HashSet;
+
+use git2::{Oid, Repository};
+
+use crate::changes::ChangeSet;
+use crate::config::Config;
+use crate::finding::{Decision, Finding};
+use crate::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
+use crate::range::{shallow_boundary, CommitRange, RemoteKnowledge};
+use crate::rules::{self, RuleContext};
+use crate::severity::Severity;
+use crate::verdict::Verdict;
+
+/// What was learnt about one ref update.
+#[derive(Debug, Clone)]
+pub enum RefStatus {
+    /// The ref is deleted on the remote: nothing is built.
+    Deleted,
+    /// The remote already has the object.
+    UpToDate,
+    /// The commits could not be listed at all.
+    NotInspected(String),
+    /// The commits were listed (some may individually be not inspected).
+    Inspected(ChangeSet),
+}
+
+/// One ref update with everything learnt about it.
+#[derive(Debug, Clone)]
+pub struct RefAnalysis {
+    pub update: RefUpdate,
+    /// How the destination is shown: `origin/main`.
+    pub target: String,
+    /// Whether a push to this ref deploys (a configured deploy branch).
+    pub deploys: bool,
+    pub status: RefStatus,
+    /// The build verdict, for inspected updates of deploy branches.
+    pub verdict: Option<Verdict>,
+}
+
+impl RefAnalysis {
+    pub fn changes(&self) -> Option<&ChangeSet> {
+        match &self.status {
+            RefStatus::Inspected(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// The whole analysis.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The remote as shown to the user (`origin`, or the URL pushed to).
+    pub remote: String,
+    pub refs: Vec<RefAnalysis>,
+    pub findings: Vec<Finding>,
+}
+
+impl Analysis {
+    pub fn decision(&self) -> Decision {
+        Decision::of(&self.findings)
+    }
+}
+
+/// Analyses the updates of a push to `remote` (`url`), as given on pre-push stdin.
+pub fn analyze_push(
+    repo: &Repository,
+    config: &Config,
+    remote: &str,
+    url: &str,
+    raw: &[RawUpdate],
+) -> Analysis {
+    let known = RemoteKnowledge::for_push(repo, remote, url);
+    let (remote_name, tips, known_err) = match known {
+        Ok(k) => (k.remote, k.tips, None),
+        Err(e) => (None, Vec::new(), Some(e.to_string())),
+    };
+    let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
+    let shallow = shallow_boundary(repo);
+    let mut refs = Vec::new();
+    for r in raw {
+        let update = RefUpdate::classify(repo, r);
+        let range = update_range(&update, repo, &tips);
+        let target = format!("{}/{}", shown, update.short_remote_name());
+        refs.push(analyze_ref(repo, config, update, range, target, &shallow));
+    }
+    let mut analysis = finish(repo, config, shown, refs);
+    if let Some(err) = known_err {
+        analysis.findings.insert(
+            0,
+            not_inspected_finding(
+                "",
+                None,
+                format!("the remote's tracking refs could not be read ({err}); commits the remote already has may be reported again"),
+            ),
+        );
+    }
+    analysis
+}
+
+/// Analyses `range` as if pushed to branch `to_ref`.
+pub fn analyze_range(
+    repo: &Repository,
+    config: &Config,
+    label: &str,
+    range: CommitRange,
+    to_ref: &str,
+) -> Analysis {
+    let update = RefUpdate {
+        local_ref: label.as_bytes().to_vec(),
+        local_oid: range.include.first().copied(),
+        remote_ref: format!("refs/heads/{to_ref}").into_bytes(),
+        remote_oid: None,
+        kind: UpdateKind::Range,
+        ref_kind: RefKind::Branch,
+        commit: range.include.first().copied(),
+    };
+    let shallow = shallow_boundary(repo);
+    let target = update.short_remote_name();
+    let r = analyze_ref(repo, config, update, Some(range), target, &shallow);
+    finish(repo, config, String::new(), vec![r])
+}
+
+/// The commits an update sends: from the pushed commit, hiding the remote's old commit and
+/// its tracking refs. `None` when nothing is sent (deletion, up to date).
+fn update_range(update: &RefUpdate, repo: &Repository, tips: &[Oid]) -> Option<CommitRange> {
+    if matches!(update.kind, UpdateKind::Delete | UpdateKind::UpToDate) {
+        return None;
+    }
+    let include = vec![update.commit?];
+    let mut hide: Vec<Oid> = tips.to_vec();
+    if let Some(old) = update.remote_oid {
+        if let Ok(obj) = repo.find_object(old, None) {
+            if let Ok(c) = obj.peel(git2::ObjectType::Commit) {
+                hide.push(c.id());
+            }
+        }
+    }
+    Some(CommitRange { include, hide })
+}
+
+fn analyze_ref(
+    repo: &Repository,
+    config: &Config,
+    update: RefUpdate,
+    range: Option<CommitRange>,
+    target: String,
+    shallow: &HashSet<Oid>,
+) -> RefAnalysis {
+    let deploys = update.ref_kind == RefKind::Branch
+        && update.kind != UpdateKind::Delete
+        && config.is_deploy_branch(&update.short_remote_name());
+    let status = match (update.kind, range) {
+        (UpdateKind::Delete, _) => RefStatus::Deleted,
+        (UpdateKind::UpToDate, _) => RefStatus::UpToDate,
+        (_, None) => RefStatus::NotInspected(match update.local_oid {
+            Some(oid) => {
+                format!("the pushed object {oid} is not a commit and does not point to one")
+            }
+            None => "no object was pushed".to_owned(),
+        }),
+        (_, Some(range)) => match range.commits(repo) {
+            Ok(ids) => RefStatus::Inspected(ChangeSet::compute(repo, &ids, shallow)),
+            Err(e) => RefStatus::NotInspected(format!("{e:#}")),
+        },
+    };
+    let verdict = match &status {
+        RefStatus::Inspected(changes) if deploys => Some(Verdict::of(config, changes)),
+        _ => None,
+    };
+    RefAnalysis {
+        update,
+        target,
+        deploys,
+        status,
+        verdict,
+    }
+}
+
+fn finish(repo: &Repository, config: &Config, remote: String, refs: Vec<RefAnalysis>) -> Analysis {
+    let mut findings = Vec::new();
+    for r in &refs {
+        let ref_name = r.update.short_remote_name();
+        match &r.status {
+            RefStatus::NotInspected(reason) => {
+                findings.push(not_inspected_finding(&ref_name, None, reason.clone()));
+            }
+            RefStatus::Inspected(changes) => {
+                for (info, reason) in changes.not_inspected() {
+                    findings.push(not_inspected_finding(
+                        &ref_name,
+                        Some(info.id),
+                        reason.to_owned(),
+                    ));
+                }
+                let cx = RuleContext {
+                    repo,
+                    config,
+                    update: &r.update,
+                    ref_name: &ref_name,
+                    deploys: r.deploys,
+                    changes,
+                    verdict: r.verdict.as_ref(),
+                };
+                findings.extend(rules::run(&cx));
+            }
+            RefStatus::Deleted | RefStatus::UpToDate => {}
+        }
+    }
+    Analysis {
+        remote,
+        refs,
+        findings,
+    }
+}
+
+/// A commit or ref that could not be inspected is a warning: never silently checked.
+fn not_inspected_finding(ref_name: &str, commit: Option<Oid>, reason: String) -> Finding {
+    Finding {
+        rule: "not-inspected".to_owned(),
+        severity: Severity::Warn,
+        ref_name: ref_name.to_owned(),
+        commit,
+        path: None,
+        line: None,
+        message: format!("not inspected: {reason}"),
+        fact: "pushguard can only judge commits whose objects are in this repository".to_owned(),
+        hint: "fetch the missing history (`git fetch --unshallow`, or `git fetch` in a partial clone) and push again".to_owned(),
+    }
+}
