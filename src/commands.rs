@@ -62,7 +62,25 @@ pub fn pre_push(config: Option<&Path>, remote: &str, url: &str) -> Result<Outcom
     let config = load_config(&repo, config)?;
     let analysis = analyze_push(&repo, &config, remote, url, &updates);
     eprint!("{}", report::text(&analysis));
-    Ok(decide(&analysis))
+    let outcome = decide(&analysis);
+    if outcome == Outcome::Allow {
+        record_deploys(&repo, &analysis);
+    }
+    Ok(outcome)
+}
+
+/// Remembers this push's deploys for `frequent-deploys`. Never fails the push.
+fn record_deploys(repo: &Repository, analysis: &Analysis) {
+    let now = crate::state::now();
+    for r in &analysis.refs {
+        let sends_commits = r.changes().is_some_and(|c| !c.commits.is_empty());
+        if r.deploys && sends_commits {
+            let branch = r.update.short_remote_name();
+            if let Err(e) = crate::state::record_deploy(repo, &analysis.remote, &branch, now) {
+                eprintln!("pushguard: note: could not record this deploy push ({e:#}); `frequent-deploys` will not see it");
+            }
+        }
+    }
 }
 
 /// `pushguard check [RANGE...]`.

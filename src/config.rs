@@ -164,3 +164,11 @@ impl Config {
         String::new()
     }
 }
+impl RuleConfig {
+    pub fn int_option(&self, key: &str) -> Option<i64> {
+        self.options.get(key).and_then(|v| v.as_integer())
+    }
+    pub fn globs_option(&self, _key: &str) -> Option<&GlobSet> {
+        None
+    }
+}

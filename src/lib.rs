@@ -17,5 +17,6 @@ pub mod range;
 pub mod report;
 pub mod rules;
 pub mod severity;
+pub mod state;
 pub mod tier;
 pub mod verdict;

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::finding::{Decision, Finding};
 use crate::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::range::{shallow_boundary, CommitRange, RemoteKnowledge};
-use crate::rules::{self, RuleContext};
+use crate::rules::{self, BlobCache, RuleContext};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
@@ -82,14 +82,25 @@ pub fn analyze_push(
     };
     let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
     let shallow = shallow_boundary(repo);
+    let updates: Vec<RefUpdate> = raw.iter().map(|r| RefUpdate::classify(repo, r)).collect();
     let mut refs = Vec::new();
-    for r in raw {
-        let update = RefUpdate::classify(repo, r);
-        let range = update_range(&update, repo, &tips);
+    for (i, update) in updates.into_iter().enumerate() {
+        // A new branch pushed together with updates of existing branches is judged on its
+        // own commits: the others' commits are reported under their own refs.
+        let mut hide = tips.clone();
+        if update.kind == UpdateKind::Create {
+            hide.extend(
+                raw.iter()
+                    .enumerate()
+                    .filter(|&(j, o)| j != i && o.remote_oid.is_some())
+                    .filter_map(|(_, o)| o.local_oid),
+            );
+        }
+        let range = update_range(&update, repo, &hide);
         let target = format!("{}/{}", shown, update.short_remote_name());
         refs.push(analyze_ref(repo, config, update, range, target, &shallow));
     }
-    let mut analysis = finish(repo, config, shown, refs);
+    let mut analysis = finish(repo, config, shown, refs, true);
     if let Some(err) = known_err {
         analysis.findings.insert(
             0,
@@ -123,7 +134,7 @@ pub fn analyze_range(
     let shallow = shallow_boundary(repo);
     let target = update.short_remote_name();
     let r = analyze_ref(repo, config, update, Some(range), target, &shallow);
-    finish(repo, config, String::new(), vec![r])
+    finish(repo, config, String::new(), vec![r], false)
 }
 
 /// The commits an update sends: from the pushed commit, hiding the remote's old commit and
@@ -182,8 +193,16 @@ fn analyze_ref(
     }
 }
 
-fn finish(repo: &Repository, config: &Config, remote: String, refs: Vec<RefAnalysis>) -> Analysis {
+fn finish(
+    repo: &Repository,
+    config: &Config,
+    remote: String,
+    refs: Vec<RefAnalysis>,
+    at_push_time: bool,
+) -> Analysis {
     let mut findings = Vec::new();
+    let blobs = BlobCache::default();
+    let now = crate::state::now();
     for r in &refs {
         let ref_name = r.update.short_remote_name();
         match &r.status {
@@ -198,6 +217,11 @@ fn finish(repo: &Repository, config: &Config, remote: String, refs: Vec<RefAnaly
                         reason.to_owned(),
                     ));
                 }
+                let last_deploy_secs_ago = if at_push_time && r.deploys {
+                    crate::state::last_deploy(repo, &remote, &ref_name).map(|t| now - t)
+                } else {
+                    None
+                };
                 let cx = RuleContext {
                     repo,
                     config,
@@ -206,6 +230,9 @@ fn finish(repo: &Repository, config: &Config, remote: String, refs: Vec<RefAnaly
                     deploys: r.deploys,
                     changes,
                     verdict: r.verdict.as_ref(),
+                    at_push_time,
+                    last_deploy_secs_ago,
+                    blobs: &blobs,
                 };
                 findings.extend(rules::run(&cx));
             }

@@ -1,12 +1,51 @@
 //! Content rules: each looks at one ref update's change set and reports findings.
+//!
+//! A rule is a small type implementing [`Rule`], with its id next to it; its default
+//! severity, the fact it relies on and its fix hint live in the embedded default config
+//! (`src/default.toml`, `[rules.<id>]`), where users can override them. Rules read file
+//! contents only through [`RuleContext::content`], which reads a blob at most once per
+//! push and never more than [`MAX_BLOB_BYTES`] of it.
 
-use git2::Repository;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-use crate::changes::ChangeSet;
-use crate::config::Config;
+use git2::{Oid, Repository};
+
+use crate::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
+use crate::config::{Config, RuleConfig};
+use crate::escape::escape;
 use crate::finding::Finding;
 use crate::push::RefUpdate;
+use crate::severity::Severity;
 use crate::verdict::Verdict;
+
+mod empty_commit;
+mod frequent_deploys;
+mod no_cache_deploy;
+mod trigger_file;
+
+/// Blobs larger than this are judged by size only (from the object header), never read.
+pub const MAX_BLOB_BYTES: u64 = 1024 * 1024;
+
+/// A content rule.
+pub trait Rule {
+    /// The stable id, as used in `[rules.<id>]`, `PUSHGUARD_SKIP` and trailers.
+    fn id(&self) -> &'static str;
+    /// Reports findings for one ref update. `emit` fills in the severity, fact and hint
+    /// from the rule's configuration.
+    fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>);
+}
+
+/// Every built-in rule, in report order.
+pub fn all() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(empty_commit::EmptyCommit),
+        Box::new(trigger_file::TriggerFile),
+        Box::new(no_cache_deploy::NoCacheDeploy),
+        Box::new(frequent_deploys::FrequentDeploys),
+    ]
+}
 
 /// What a rule may look at.
 pub struct RuleContext<'a> {
@@ -19,9 +58,159 @@ pub struct RuleContext<'a> {
     pub deploys: bool,
     pub changes: &'a ChangeSet,
     pub verdict: Option<&'a Verdict>,
+    /// True when run by a hook at push time (stateful rules such as `frequent-deploys` only
+    /// apply then, not to `check`).
+    pub at_push_time: bool,
+    /// Seconds since this clone's previous deploy push to the same remote branch, when one
+    /// is recorded (push time only).
+    pub last_deploy_secs_ago: Option<i64>,
+    pub(crate) blobs: &'a BlobCache,
 }
 
-/// Runs every enabled rule.
-pub fn run(_cx: &RuleContext<'_>) -> Vec<Finding> {
-    Vec::new()
+impl RuleContext<'_> {
+    /// The content of a blob, read at most once per push and capped.
+    pub fn content(&self, id: Oid) -> Rc<BlobContent> {
+        self.blobs.get(self.repo, id)
+    }
+
+    /// The text of a changed file's old and new sides, when both (or the existing one) are
+    /// text within the cap. A missing side (added/deleted file) is the empty string.
+    pub fn texts(&self, file: &FileChange) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
+        let side = |b: Option<crate::changes::Blob>| match b {
+            Some(b) => self.content(b.id),
+            None => Rc::new(BlobContent::Text(String::new())),
+        };
+        let (old, new) = (side(file.old), side(file.new));
+        match (&*old, &*new) {
+            (BlobContent::Text(_), BlobContent::Text(_)) => Some((old, new)),
+            _ => None,
+        }
+    }
+}
+
+/// Reads each blob once per push.
+#[derive(Default)]
+pub struct BlobCache {
+    cache: RefCell<HashMap<Oid, Rc<BlobContent>>>,
+}
+
+impl BlobCache {
+    fn get(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {
+        if let Some(hit) = self.cache.borrow().get(&id) {
+            return Rc::clone(hit);
+        }
+        let content = Rc::new(read_blob(repo, id, MAX_BLOB_BYTES));
+        self.cache.borrow_mut().insert(id, Rc::clone(&content));
+        content
+    }
+}
+
+/// Collects a rule's findings, filling in what its configuration says.
+pub struct Emitter<'a> {
+    settings: &'a RuleConfig,
+    severity: Severity,
+    ref_name: &'a str,
+    out: Vec<Finding>,
+}
+
+impl<'a> Emitter<'a> {
+    /// The rule's configuration (for its options).
+    pub fn settings(&self) -> &'a RuleConfig {
+        self.settings
+    }
+
+    /// Starts a finding at the rule's configured severity.
+    pub fn finding(&mut self, commit: &CommitChange, message: String) -> FindingBuilder<'_, 'a> {
+        FindingBuilder {
+            emitter: self,
+            severity: None,
+            finding: Finding {
+                rule: String::new(),
+                severity: Severity::Info,
+                ref_name: String::new(),
+                commit: Some(commit.info.id),
+                path: None,
+                line: None,
+                message,
+                fact: String::new(),
+                hint: String::new(),
+            },
+        }
+    }
+}
+
+/// A finding being built; pushed when [`FindingBuilder::emit`] is called.
+pub struct FindingBuilder<'e, 'a> {
+    emitter: &'e mut Emitter<'a>,
+    /// Set when the rule overrides the configured severity.
+    severity: Option<Severity>,
+    finding: Finding,
+}
+
+impl FindingBuilder<'_, '_> {
+    pub fn path(mut self, path: &FileChange) -> Self {
+        self.finding.path = Some(path.display_path());
+        self
+    }
+    pub fn line(mut self, line: u32) -> Self {
+        self.finding.line = Some(line);
+        self
+    }
+    /// Overrides the configured severity (for rules whose severity depends on what they
+    /// found, e.g. `block` in manifests). A rule configured `off` never runs, so this
+    /// cannot revive it.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+    /// Replaces the configured fact with a more specific one.
+    pub fn fact(mut self, fact: String) -> Self {
+        self.finding.fact = fact;
+        self
+    }
+    pub fn emit(self) {
+        let mut f = self.finding;
+        let e = self.emitter;
+        let severity = self.severity;
+        f.rule = e.settings.id.clone();
+        f.ref_name = e.ref_name.to_owned();
+        f.severity = severity.unwrap_or(e.severity);
+        if f.fact.is_empty() {
+            f.fact = e.settings.fact.clone();
+        }
+        f.hint = e.settings.hint.clone();
+        e.out.push(f);
+    }
+}
+
+/// Runs every enabled rule on one ref update.
+pub fn run(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in all() {
+        let Some(settings) = cx.config.rule(rule.id()) else {
+            continue;
+        };
+        let Some(severity) = settings.severity else {
+            continue;
+        };
+        let mut emitter = Emitter {
+            settings,
+            severity,
+            ref_name: cx.ref_name,
+            out: Vec::new(),
+        };
+        rule.check(cx, &mut emitter);
+        findings.extend(emitter.out);
+    }
+    findings
+}
+
+/// Quotes a commit's summary for a message, escaped and shortened.
+pub fn quoted_summary(commit: &CommitChange) -> String {
+    let summary = commit.info.summary();
+    let mut s: String = summary.chars().take(60).collect();
+    if summary.chars().count() > 60 {
+        s.push('…');
+    }
+    format!("\"{}\"", escape(&s))
 }

@@ -1,0 +1,64 @@
+//! State pushguard keeps under the git directory (`<common git dir>/pushguard/`): the times
+//! of this clone's deploy pushes, for `frequent-deploys`.
+//!
+//! The state is advisory: failing to read it means "no previous deploy known", failing to
+//! write it is reported by the caller and never blocks a push.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use git2::Repository;
+
+const DEPLOYS_FILE: &str = "deploys";
+/// Keep the file small: older entries cannot matter to a minutes-scale window.
+const KEEP_ENTRIES: usize = 200;
+
+/// The directory for pushguard's state in this repository.
+pub fn state_dir(repo: &Repository) -> PathBuf {
+    repo.commondir().join("pushguard")
+}
+
+/// The last recorded deploy push time (unix seconds) to `remote` `branch`.
+pub fn last_deploy(repo: &Repository, remote: &str, branch: &str) -> Option<i64> {
+    let text = fs::read_to_string(state_dir(repo).join(DEPLOYS_FILE)).ok()?;
+    text.lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, ' ');
+            let t: i64 = parts.next()?.parse().ok()?;
+            (parts.next()? == remote && parts.next()? == branch).then_some(t)
+        })
+        .max()
+}
+
+/// Records a deploy push to `remote` `branch` at `time`.
+pub fn record_deploy(repo: &Repository, remote: &str, branch: &str, time: i64) -> Result<()> {
+    let dir = state_dir(repo);
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(DEPLOYS_FILE);
+    let old = fs::read_to_string(&path).unwrap_or_default();
+    let mut lines: Vec<&str> = old.lines().collect();
+    let skip = lines.len().saturating_sub(KEEP_ENTRIES - 1);
+    lines.drain(..skip);
+    let mut text = lines.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    // Names are stored with spaces replaced: they are only ever compared, never shown.
+    let clean = |s: &str| s.replace([' ', '\n', '\r'], "_");
+    text.push_str(&format!("{time} {} {}\n", clean(remote), clean(branch)));
+    let tmp = dir.join(format!("{DEPLOYS_FILE}.tmp"));
+    let mut f =
+        fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(text.as_bytes())?;
+    fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Seconds since the unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
