@@ -36,24 +36,53 @@ fn one_commit_gets_an_incremental_verdict() {
         "{}",
         r.stderr
     );
-    assert_eq!(repo.remote_sha("refs/heads/main").as_deref(), Some(sha.as_str()));
+    assert_eq!(
+        repo.remote_sha("refs/heads/main").as_deref(),
+        Some(sha.as_str())
+    );
 }
 
 #[test]
 fn requirements_and_dockerfile_changes_reach_their_tiers() {
     let sandbox = Sandbox::new();
     let repo = deployed(&sandbox);
-    repo.commit_files("add openai", &[("requirements.txt", "flask==3.0.0\nopenai==1.12.0\n")]);
+    repo.commit_files(
+        "add openai",
+        &[("requirements.txt", "flask==3.0.0\nopenai==1.12.0\n")],
+    );
     let r = repo.push(&["origin", "main"]);
-    assert!(r.stderr.contains("PARTIAL rebuild (~120 s build, ~3 min deploy)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("PARTIAL rebuild (~120 s build, ~3 min deploy)"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("requirements.txt"), "{}", r.stderr);
 
-    repo.commit_files("py 3.13", &[("Dockerfile", &DOCKERFILE.replace("3.12", "3.13"))]);
-    repo.commit_files("more", &[("Dockerfile", &DOCKERFILE.replace("3.12", "3.14")), ("main.py", "x = 1\n")]);
+    repo.commit_files(
+        "py 3.13",
+        &[("Dockerfile", &DOCKERFILE.replace("3.12", "3.13"))],
+    );
+    repo.commit_files(
+        "more",
+        &[
+            ("Dockerfile", &DOCKERFILE.replace("3.12", "3.14")),
+            ("main.py", "x = 1\n"),
+        ],
+    );
     let r = repo.push(&["origin", "main"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("2 commits, 2 files  FULL rebuild (~180 s build, ~4 min deploy)"), "{}", r.stderr);
-    assert!(r.stderr.contains("in 2 commits (Dockerfile)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("2 commits, 2 files  FULL rebuild (~180 s build, ~4 min deploy)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("in 2 commits (Dockerfile)"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -61,7 +90,10 @@ fn new_branch_reports_only_its_own_commits() {
     let sandbox = Sandbox::new();
     let repo = deployed(&sandbox);
     for i in 0..3 {
-        repo.commit_files(&format!("main {i}"), &[("main.py", &format!("print({i})\n"))]);
+        repo.commit_files(
+            &format!("main {i}"),
+            &[("main.py", &format!("print({i})\n"))],
+        );
     }
     assert!(repo.push(&["origin", "main"]).success());
     repo.git(&["checkout", "-q", "-b", "feature"]);
@@ -87,9 +119,23 @@ fn every_ref_of_a_multi_ref_push_is_reported() {
     repo.git(&["checkout", "-q", "main"]);
     let r = repo.push(&["origin", "main", "other"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("pushguard: 2 refs to origin"), "{}", r.stderr);
-    assert!(r.stderr.contains("main -> origin/main  1 commit, 1 file  FULL rebuild"), "{}", r.stderr);
-    assert!(r.stderr.contains("other -> origin/other  new branch, 1 commit, 1 file  no deploy"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("pushguard: 2 refs to origin"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("main -> origin/main  1 commit, 1 file  FULL rebuild"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("other -> origin/other  new branch, 1 commit, 1 file  no deploy"),
+        "{}",
+        r.stderr
+    );
     assert!(repo.remote_sha("refs/heads/other").is_some());
 }
 
@@ -103,7 +149,12 @@ fn a_branch_that_is_not_checked_out_is_inspected() {
     // Push side's commit to main while main is checked out elsewhere.
     let r = repo.push(&["origin", "side:main"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("side -> origin/main  1 commit, 1 file  PARTIAL rebuild"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("side -> origin/main  1 commit, 1 file  PARTIAL rebuild"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -114,7 +165,12 @@ fn deletion_is_reported() {
     assert!(repo.push(&["origin", "old"]).success());
     let r = repo.push(&["origin", "--delete", "old"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("(delete) -> origin/old  deleted on the remote, no deploy"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("(delete) -> origin/old  deleted on the remote, no deploy"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(repo.remote_sha("refs/heads/old"), None);
 }
 
@@ -127,8 +183,18 @@ fn lightweight_and_annotated_tags_are_inspected() {
     repo.git(&["tag", "-a", "v1.0", "-m", "release 1.0"]);
     let r = repo.push(&["origin", "light", "v1.0"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("light -> origin/light  tag, 1 commit, 1 file  no deploy"), "{}", r.stderr);
-    assert!(r.stderr.contains("v1.0 -> origin/v1.0  tag, 1 commit, 1 file  no deploy"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("light -> origin/light  tag, 1 commit, 1 file  no deploy"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("v1.0 -> origin/v1.0  tag, 1 commit, 1 file  no deploy"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -142,7 +208,12 @@ fn force_push_after_rebase_is_detected() {
     repo.commit_files("two, rewritten", &[("b.py", "3\n")]);
     let r = repo.push(&["--force", "origin", "main"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("main -> origin/main  force push, 1 commit, 1 file"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("main -> origin/main  force push, 1 commit, 1 file"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -153,7 +224,12 @@ fn push_by_url_matches_the_configured_remote() {
     let url = repo.remote_url().to_owned();
     let r = repo.push(&[&url, "main"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("main -> origin/main  1 commit, 1 file  INCREMENTAL"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("main -> origin/main  1 commit, 1 file  INCREMENTAL"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -162,18 +238,29 @@ fn push_from_a_subdirectory_and_a_linked_worktree() {
     let repo = deployed(&sandbox);
     repo.commit_files("sub", &[("pkg/mod.py", "x = 1\n")]);
     let r: common::PushResult =
-        common::run(&mut sandbox.git_cmd(&repo.path.join("pkg"), &["push", "origin", "main"])).into();
+        common::run(&mut sandbox.git_cmd(&repo.path.join("pkg"), &["push", "origin", "main"]))
+            .into();
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("main -> origin/main  1 commit, 1 file"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("main -> origin/main  1 commit, 1 file"),
+        "{}",
+        r.stderr
+    );
 
     let wt = sandbox.path("linked");
     repo.git(&["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()]);
     std::fs::write(wt.join("wt.py"), "y = 2\n").unwrap();
     sandbox.git(&wt, &["add", "wt.py"]);
     sandbox.git(&wt, &["commit", "-qm", "from worktree"]);
-    let r: common::PushResult = common::run(&mut sandbox.git_cmd(&wt, &["push", "origin", "wt:main"])).into();
+    let r: common::PushResult =
+        common::run(&mut sandbox.git_cmd(&wt, &["push", "origin", "wt:main"])).into();
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("wt -> origin/main  1 commit, 1 file  INCREMENTAL"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("wt -> origin/main  1 commit, 1 file  INCREMENTAL"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -205,7 +292,10 @@ fn merging_main_into_a_feature_does_not_blame_mains_changes_on_it() {
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.commit_files("feature work", &[("feature.py", "f = 1\n")]);
     repo.git(&["checkout", "-q", "main"]);
-    repo.commit_files("base image", &[("Dockerfile", &DOCKERFILE.replace("3.12", "3.13"))]);
+    repo.commit_files(
+        "base image",
+        &[("Dockerfile", &DOCKERFILE.replace("3.12", "3.13"))],
+    );
     assert!(repo.push(&["origin", "main"]).success());
     repo.git(&["checkout", "-q", "feature"]);
     repo.git(&["merge", "-q", "--no-edit", "main"]);
@@ -213,7 +303,11 @@ fn merging_main_into_a_feature_does_not_blame_mains_changes_on_it() {
     assert!(r.success(), "{r:?}");
     // The merge commit changes nothing relative to both parents; the feature commit adds one
     // file. main's Dockerfile change is not this push's.
-    assert!(r.stderr.contains("2 commits, 1 file  INCREMENTAL"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 commits, 1 file  INCREMENTAL"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("FULL"), "{}", r.stderr);
 }
 
@@ -222,24 +316,40 @@ fn a_merge_that_resolves_a_conflict_reports_the_resolved_path() {
     let sandbox = Sandbox::new();
     let repo = deployed(&sandbox);
     repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.commit_files("feature deps", &[("requirements.txt", "flask==3.0.0\nrequests==2.0\n")]);
+    repo.commit_files(
+        "feature deps",
+        &[("requirements.txt", "flask==3.0.0\nrequests==2.0\n")],
+    );
     repo.git(&["checkout", "-q", "main"]);
-    repo.commit_files("main deps", &[("requirements.txt", "flask==3.0.0\nhttpx==0.27\n")]);
+    repo.commit_files(
+        "main deps",
+        &[("requirements.txt", "flask==3.0.0\nhttpx==0.27\n")],
+    );
     // The merge conflicts; resolve it by keeping both lines.
     let _ = sandbox.git_raw(&repo.path, &["merge", "--no-edit", "feature"]);
-    repo.write("requirements.txt", "flask==3.0.0\nhttpx==0.27\nrequests==2.0\n");
+    repo.write(
+        "requirements.txt",
+        "flask==3.0.0\nhttpx==0.27\nrequests==2.0\n",
+    );
     repo.git(&["add", "requirements.txt"]);
     repo.git(&["commit", "-qm", "merge feature"]);
     let r = repo.push(&["origin", "main"]);
     assert!(r.success(), "{r:?}");
-    assert!(r.stderr.contains("3 commits, 1 file  PARTIAL"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("3 commits, 1 file  PARTIAL"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn an_invalid_config_stops_the_push_with_a_clear_error() {
     let sandbox = Sandbox::new();
     let repo = deployed(&sandbox);
-    repo.write("pushguard.toml", "[paths.python]\nglobs = [\"**/*.py\"]\ntier = \"fast\"\n");
+    repo.write(
+        "pushguard.toml",
+        "[paths.python]\nglobs = [\"**/*.py\"]\ntier = \"fast\"\n",
+    );
     repo.commit_files("change", &[("main.py", "print(3)\n")]);
     let before = repo.remote_sha("refs/heads/main");
     let r = repo.push(&["origin", "main"]);
@@ -248,7 +358,12 @@ fn an_invalid_config_stops_the_push_with_a_clear_error() {
     assert!(r.stderr.contains("unknown tier"), "{}", r.stderr);
     assert_eq!(repo.remote_sha("refs/heads/main"), before);
     let direct = common::run(sandbox.cmd(PUSHGUARD, &repo.path).arg("check"));
-    assert_eq!(direct.status.code(), Some(2), "{}", common::describe(&direct));
+    assert_eq!(
+        direct.status.code(),
+        Some(2),
+        "{}",
+        common::describe(&direct)
+    );
 }
 
 #[test]
@@ -261,10 +376,27 @@ fn shallow_boundary_commits_are_not_inspected_and_say_why() {
     assert!(repo.push(&["origin", "main"]).success());
     let shallow = sandbox.path("shallow");
     let url = format!("file://{}", repo.remote_url());
-    sandbox.git(sandbox.root(), &["clone", "-q", "--depth", "1", &url, shallow.to_str().unwrap()]);
+    sandbox.git(
+        sandbox.root(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            shallow.to_str().unwrap(),
+        ],
+    );
     let other = sandbox.bare_remote("mirror");
-    sandbox.git(&shallow, &["remote", "add", "mirror", other.to_str().unwrap()]);
-    let clone = TestRepo { path: shallow.clone(), remote: other.clone(), sandbox: &sandbox };
+    sandbox.git(
+        &shallow,
+        &["remote", "add", "mirror", other.to_str().unwrap()],
+    );
+    let clone = TestRepo {
+        path: shallow.clone(),
+        remote: other.clone(),
+        sandbox: &sandbox,
+    };
     clone.install_hook();
     let r = clone.push(&["mirror", "main"]);
     assert!(r.stderr.contains("not inspected"), "{}", r.stderr);
@@ -278,11 +410,12 @@ fn check_reports_ranges_as_json() {
     let base = repo.head();
     repo.commit_files("deps", &[("requirements.txt", "flask==3.1.0\n")]);
     let tip = repo.commit_files("code", &[("main.py", "print(9)\n")]);
-    let out = common::run(
-        sandbox
-            .cmd(PUSHGUARD, &repo.path)
-            .args(["check", "--format", "json", &format!("{base}..{tip}")]),
-    );
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "check",
+        "--format",
+        "json",
+        &format!("{base}..{tip}"),
+    ]));
     assert!(out.status.success(), "{}", common::describe(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["version"], 1);
@@ -295,10 +428,19 @@ fn check_reports_ranges_as_json() {
     assert_eq!(r["files"].as_array().unwrap().len(), 2);
 
     // `C^!` is just that commit; the default range is @{upstream}..HEAD.
-    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args(["check", "--format", "json", &format!("{tip}^!")]));
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "check",
+        "--format",
+        "json",
+        &format!("{tip}^!"),
+    ]));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["refs"][0]["tier"], "incremental");
-    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args(["check", "--format", "json"]));
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["check", "--format", "json"]),
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["refs"][0]["commits"].as_array().unwrap().len(), 2);
 }
@@ -309,7 +451,11 @@ fn check_works_in_a_bare_repository() {
     let repo = deployed(&sandbox);
     repo.commit_files("deps", &[("requirements.txt", "flask==3.1.0\n")]);
     assert!(repo.push(&["origin", "main"]).success());
-    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.remote).args(["check", "--to-ref", "main", "main^!"]));
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.remote)
+            .args(["check", "--to-ref", "main", "main^!"]),
+    );
     assert!(out.status.success(), "{}", common::describe(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("PARTIAL rebuild"), "{stdout}");
@@ -322,7 +468,11 @@ fn hostile_names_are_escaped() {
     repo.commit_files("\x1b[31mred\x1b[0m", &[("evil\x1b[2J.py", "x = 1\n")]);
     let r = repo.push(&["origin", "main"]);
     assert!(r.success(), "{r:?}");
-    let ours: String = r.stderr.lines().filter(|l| l.contains("pushguard") || l.contains("->")).collect();
+    let ours: String = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("pushguard") || l.contains("->"))
+        .collect();
     assert!(!ours.contains('\x1b'), "{:?}", r.stderr);
     assert!(r.stderr.contains("evil\\e[2J.py"), "{}", r.stderr);
 }
