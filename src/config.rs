@@ -172,3 +172,8 @@ impl RuleConfig {
         None
     }
 }
+impl Config {
+    pub fn from_user_toml(_text: &str, _path: &Path) -> anyhow::Result<Config> {
+        Ok(Config::builtin())
+    }
+}

@@ -57,6 +57,8 @@ enum Command {
 enum Hook {
     /// git's pre-push hook: `pushguard hook pre-push <remote> <url>`, ref lines on stdin.
     PrePush { remote: String, url: String },
+    /// A server's pre-receive hook: `<old> <new> <ref>` lines on stdin (see docs/server.md).
+    PreReceive,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,6 +74,9 @@ fn main() -> ExitCode {
         Command::Hook {
             hook: Hook::PrePush { remote, url },
         } => commands::pre_push(config, &remote, &url),
+        Command::Hook {
+            hook: Hook::PreReceive,
+        } => commands::pre_receive(config),
         Command::Check {
             format,
             to_ref,

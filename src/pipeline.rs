@@ -114,6 +114,30 @@ pub fn analyze_push(
     analysis
 }
 
+/// Analyses the updates a receiving (bare) repository is about to accept, from a
+/// pre-receive hook. The new commits are those not reachable from any ref the repository
+/// already has (git has not updated any ref yet when pre-receive runs).
+pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) -> Analysis {
+    let existing: Vec<Oid> = match repo.references() {
+        Ok(refs) => refs
+            .filter_map(|r| r.ok())
+            .filter_map(|r| r.peel_to_commit().ok().map(|c| c.id()))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let shallow = shallow_boundary(repo);
+    let refs = raw
+        .iter()
+        .map(|r| {
+            let update = RefUpdate::classify(repo, r);
+            let range = update_range(&update, repo, &existing);
+            let target = update.short_remote_name();
+            analyze_ref(repo, config, update, range, target, &shallow)
+        })
+        .collect();
+    finish(repo, config, String::new(), refs, false)
+}
+
 /// Analyses `range` as if pushed to branch `to_ref`.
 pub fn analyze_range(
     repo: &Repository,

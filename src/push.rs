@@ -108,6 +108,46 @@ fn parse_oid(line_no: usize, hex: &[u8]) -> Result<Option<Oid>> {
     }
 }
 
+/// Parses pre-receive (and post-receive) stdin: `<old-value> SP <new-value> SP <ref-name>`
+/// per line (githooks(5)), as seen by the receiving repository. The result uses the same
+/// [`RawUpdate`] shape as pre-push: the receiving side's "local" object is the new value and
+/// its "remote" object is the old one; the ref name is the same on both sides.
+pub fn parse_receive_stdin(input: &[u8]) -> Result<Vec<RawUpdate>> {
+    let mut updates = Vec::new();
+    for (idx, raw_line) in input.split(|&b| b == b'\n').enumerate() {
+        let line_no = idx + 1;
+        let line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+        let [old, new, refname] = fields.as_slice() else {
+            bail!(
+                "git sent an unexpected line on the pre-receive hook's stdin (line {line_no}): \
+                 `{}`. Expected three fields `<old-sha> <new-sha> <ref>`. Install pushguard as \
+                 a pre-receive hook with `pushguard hook pre-receive` (see docs/server.md).",
+                escape_bytes(line)
+            );
+        };
+        if refname.is_empty() {
+            bail!("line {line_no} of the pre-receive hook's stdin has an empty ref name");
+        }
+        let new_oid = parse_oid(line_no, new)?;
+        updates.push(RawUpdate {
+            line: line_no,
+            local_ref: if new_oid.is_some() {
+                refname.to_vec()
+            } else {
+                b"(delete)".to_vec()
+            },
+            local_oid: new_oid,
+            remote_ref: refname.to_vec(),
+            remote_oid: parse_oid(line_no, old)?,
+        });
+    }
+    Ok(updates)
+}
+
 /// What kind of change a push makes to one remote ref.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateKind {
@@ -286,6 +326,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("(delete)"), "{err}");
+    }
+
+    #[test]
+    fn parses_pre_receive_lines() {
+        let input = format!("{Z} {A} refs/heads/new\n{A} {Z} refs/heads/gone\n");
+        let u = parse_receive_stdin(input.as_bytes()).unwrap();
+        assert_eq!(u.len(), 2);
+        assert_eq!(u[0].remote_oid, None);
+        assert_eq!(u[0].local_ref, b"refs/heads/new");
+        assert_eq!(u[1].local_ref, b"(delete)");
+        assert!(parse_receive_stdin(b"a b").is_err());
     }
 
     #[test]
