@@ -9,6 +9,7 @@
 pub mod changes;
 pub mod commands;
 pub mod config;
+pub mod dockerignore;
 pub mod escape;
 pub mod finding;
 pub mod pipeline;
