@@ -5,6 +5,7 @@
 //! stdin ([`push`]) → ref updates → commits ([`range`]) → changes ([`changes`]) →
 //! findings ([`rules`]) and verdicts ([`verdict`]) → [`report`] → decision.
 
+pub mod config;
 pub mod escape;
 pub mod severity;
 pub mod tier;
