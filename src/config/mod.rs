@@ -1,0 +1,480 @@
+//! Configuration: which branches deploy, what each changed path costs to rebuild, how the
+//! content rules are tuned, and what happens when a push needs confirmation.
+//!
+//! There is exactly one built-in rule set, [`DEFAULT_TOML`]. It is both the defaults and
+//! the schema: a user's `pushguard.toml` is merged over it key by key, and may only set
+//! keys the default has (new `[paths.<id>]` tables excepted), with the same TOML types.
+//! Every problem in a user file is reported with its file, line and column, rustc style
+//! (see [`ConfigError`]).
+//!
+//! Path-rule precedence: the first *enabled* rule whose globs match a path decides its
+//! tier. Rules a user adds are tried before the built-in ones, in the user file's order;
+//! a user table that overrides a built-in id keeps the built-in's position; a path no rule
+//! matches gets `deploy.unmatched`.
+
+mod diagnostic;
+mod overlay;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use globset::{GlobBuilder, GlobSet};
+
+use crate::escape::escape;
+use crate::severity::Severity;
+use crate::tier::BuildTier;
+
+pub use diagnostic::{ConfigError, Diagnostic};
+
+/// The built-in configuration, compiled in. Loading it is tested, so [`Config::builtin`]
+/// cannot fail in practice.
+pub const DEFAULT_TOML: &str = include_str!("../default.toml");
+
+/// The commented starter that `pushguard init` writes as `pushguard.toml`.
+pub const STARTER_TOML: &str = include_str!("../starter.toml");
+
+/// The file name looked up at the root of the worktree.
+pub const FILE_NAME: &str = "pushguard.toml";
+
+/// The environment variable naming a config file, consulted after `--config`.
+pub const CONFIG_ENV: &str = "PUSHGUARD_CONFIG";
+
+/// Where the effective configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// The built-in defaults alone.
+    BuiltIn,
+    /// The built-in defaults with this file merged over them.
+    File(PathBuf),
+}
+
+impl fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigSource::BuiltIn => f.write_str("built-in defaults"),
+            ConfigSource::File(p) => write!(
+                f,
+                "built-in defaults with {} merged over them",
+                escape(&p.to_string_lossy())
+            ),
+        }
+    }
+}
+
+/// Estimated durations of one tier of rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TierTimes {
+    /// Seconds the image build takes.
+    pub build_seconds: u32,
+    /// Seconds the release takes after the build (machines replaced, health checks).
+    pub deploy_seconds: u32,
+}
+
+/// The times of all four tiers. A struct rather than an array so that lookup by tier is
+/// a `match` and can never index out of bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct TierTable {
+    none: TierTimes,
+    incremental: TierTimes,
+    partial: TierTimes,
+    full: TierTimes,
+}
+
+impl TierTable {
+    fn get(&self, t: BuildTier) -> TierTimes {
+        match t {
+            BuildTier::None => self.none,
+            BuildTier::Incremental => self.incremental,
+            BuildTier::Partial => self.partial,
+            BuildTier::Full => self.full,
+        }
+    }
+
+    fn get_mut(&mut self, t: BuildTier) -> &mut TierTimes {
+        match t {
+            BuildTier::None => &mut self.none,
+            BuildTier::Incremental => &mut self.incremental,
+            BuildTier::Partial => &mut self.partial,
+            BuildTier::Full => &mut self.full,
+        }
+    }
+}
+
+/// A `[paths.<id>]` rule: changed files matching `globs` cost a `tier` rebuild.
+#[derive(Debug, Clone)]
+pub struct PathRule {
+    /// The table name, unique among path rules.
+    pub id: String,
+    /// globset globs, matched against repository-relative paths.
+    pub globs: Vec<String>,
+    pub tier: BuildTier,
+    /// A short phrase for verdicts: "FULL rebuild: {reason} in 2 commits".
+    pub reason: String,
+    /// Disabled rules are skipped by [`Config::classify`].
+    pub enabled: bool,
+    /// Whether the id comes from the built-in defaults (possibly overridden by the user).
+    pub builtin: bool,
+    /// `globs` compiled at load time. Changing `globs` afterwards does not recompile it.
+    matcher: GlobSet,
+}
+
+impl PathRule {
+    /// Whether this rule's globs match `path` (regardless of `enabled`).
+    pub fn matches(&self, path: &Path) -> bool {
+        self.matcher.is_match(path)
+    }
+}
+
+/// Equality ignores the compiled matcher, which is a function of `globs`.
+impl PartialEq for PathRule {
+    fn eq(&self, other: &PathRule) -> bool {
+        self.id == other.id
+            && self.globs == other.globs
+            && self.tier == other.tier
+            && self.reason == other.reason
+            && self.enabled == other.enabled
+            && self.builtin == other.builtin
+    }
+}
+
+/// The settings of one content rule (`[rules.<id>]`).
+#[derive(Debug, Clone)]
+pub struct RuleConfig {
+    pub id: String,
+    /// `None` means the rule is off.
+    pub severity: Option<Severity>,
+    /// The Docker or platform fact the rule relies on, printed with its findings.
+    pub fact: String,
+    /// The fix.
+    pub hint: String,
+    /// Every other key of the table, with types as in the built-in default.
+    pub options: toml::Table,
+    /// The compiled form of every option named `globs` or ending in `_globs`.
+    compiled: Vec<(String, GlobSet)>,
+}
+
+impl RuleConfig {
+    /// A string option.
+    pub fn str_option(&self, key: &str) -> Option<&str> {
+        self.options.get(key).and_then(toml::Value::as_str)
+    }
+
+    /// The string elements of an array option (empty when absent).
+    pub fn list_option(&self, key: &str) -> Vec<String> {
+        self.options
+            .get(key)
+            .and_then(toml::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(toml::Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// An integer option.
+    pub fn int_option(&self, key: &str) -> Option<i64> {
+        self.options.get(key).and_then(toml::Value::as_integer)
+    }
+
+    /// A severity option such as `manifest_severity`: `Some(None)` when set to "off".
+    pub fn severity_option(&self, key: &str) -> Option<Option<Severity>> {
+        self.str_option(key)
+            .and_then(|s| Severity::parse_setting(s).ok())
+    }
+
+    /// The precompiled matcher of a `globs` / `*_globs` option.
+    pub fn globs_option(&self, key: &str) -> Option<&GlobSet> {
+        self.compiled
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, set)| set)
+    }
+}
+
+/// Equality ignores the compiled matchers, which are a function of `options`.
+impl PartialEq for RuleConfig {
+    fn eq(&self, other: &RuleConfig) -> bool {
+        self.id == other.id
+            && self.severity == other.severity
+            && self.fact == other.fact
+            && self.hint == other.hint
+            && self.options == other.options
+    }
+}
+
+/// The platform that builds and runs the app; rules use it where platforms differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Fly,
+    Railway,
+    Other,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [Platform::Fly, Platform::Railway, Platform::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Fly => "fly",
+            Platform::Railway => "railway",
+            Platform::Other => "other",
+        }
+    }
+}
+
+/// The least severity that asks for confirmation at a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmOn {
+    Block,
+    Warn,
+}
+
+impl ConfirmOn {
+    pub const ALL: [ConfirmOn; 2] = [ConfirmOn::Block, ConfirmOn::Warn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfirmOn::Block => "block",
+            ConfirmOn::Warn => "warn",
+        }
+    }
+
+    /// The least severity that needs confirmation.
+    pub fn threshold(self) -> Severity {
+        match self {
+            ConfirmOn::Block => Severity::Block,
+            ConfirmOn::Warn => Severity::Warn,
+        }
+    }
+}
+
+/// What happens to block findings when no terminal can confirm them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonInteractive {
+    Block,
+    Allow,
+}
+
+impl NonInteractive {
+    pub const ALL: [NonInteractive; 2] = [NonInteractive::Block, NonInteractive::Allow];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NonInteractive::Block => "block",
+            NonInteractive::Allow => "allow",
+        }
+    }
+}
+
+/// The decision when pushguard itself fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    Allow,
+    Block,
+}
+
+impl OnError {
+    pub const ALL: [OnError; 2] = [OnError::Allow, OnError::Block];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnError::Allow => "allow",
+            OnError::Block => "block",
+        }
+    }
+}
+
+/// The `[policy]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub confirm: ConfirmOn,
+    pub noninteractive: NonInteractive,
+    pub on_error: OnError,
+}
+
+/// The effective configuration: the built-in defaults, possibly with a user file merged
+/// over them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub source: ConfigSource,
+    /// Branch names or globs whose pushes deploy.
+    pub deploy_branches: Vec<String>,
+    /// The tier of a changed path no path rule matches.
+    pub unmatched: BuildTier,
+    pub platform: Platform,
+    pub policy: Policy,
+    tiers: TierTable,
+    /// In precedence order.
+    paths: Vec<PathRule>,
+    /// In the default file's order.
+    rules: Vec<RuleConfig>,
+}
+
+impl Config {
+    /// The built-in configuration.
+    ///
+    /// The default is tested to load, so the fallback below (a configuration with no path
+    /// or content rules) exists only so that this function cannot panic.
+    pub fn builtin() -> Config {
+        overlay::apply(
+            &Config::empty(),
+            DEFAULT_TOML,
+            Path::new("<built-in default.toml>"),
+            overlay::Origin::Defaults,
+        )
+        .map(|mut c| {
+            c.source = ConfigSource::BuiltIn;
+            c
+        })
+        .unwrap_or_else(|_| Config::empty())
+    }
+
+    /// The built-in configuration with `text` (the contents of the file at `path`)
+    /// merged over it. `path` is used for error messages and as the [`ConfigSource`].
+    pub fn from_user_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut config = overlay::apply(&Config::builtin(), text, path, overlay::Origin::User)?;
+        config.source = ConfigSource::File(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Loads the configuration from the first of: `explicit` (`--config FILE`), the
+    /// `PUSHGUARD_CONFIG` environment variable, `<worktree_root>/pushguard.toml`; with
+    /// none of them, the built-in defaults. A file named by `--config` or the
+    /// environment must exist.
+    pub fn load(explicit: Option<&Path>, worktree_root: Option<&Path>) -> anyhow::Result<Config> {
+        let env = std::env::var_os(CONFIG_ENV);
+        Config::load_from(explicit, env.as_deref(), worktree_root)
+    }
+
+    /// [`Config::load`] with the environment variable's value passed in (testable
+    /// without mutating the process environment).
+    fn load_from(
+        explicit: Option<&Path>,
+        env: Option<&OsStr>,
+        worktree_root: Option<&Path>,
+    ) -> anyhow::Result<Config> {
+        if let Some(path) = explicit {
+            return Config::load_file(path, "--config");
+        }
+        if let Some(value) = env.filter(|v| !v.is_empty()) {
+            return Config::load_file(Path::new(value), CONFIG_ENV);
+        }
+        if let Some(root) = worktree_root {
+            let path = root.join(FILE_NAME);
+            if path.exists() {
+                return Config::load_file(&path, "the worktree");
+            }
+        }
+        Ok(Config::builtin())
+    }
+
+    fn load_file(path: &Path, named_by: &str) -> anyhow::Result<Config> {
+        let shown = escape(&path.to_string_lossy()).into_owned();
+        let bytes = std::fs::read(path).with_context(|| {
+            format!(
+                "could not read the pushguard config file {shown} (named by {named_by}); \
+                 check the path, or unset it to use the built-in defaults"
+            )
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "the pushguard config file {shown} is not valid UTF-8 (invalid byte at offset \
+                 {}); TOML files must be UTF-8",
+                e.utf8_error().valid_up_to()
+            )
+        })?;
+        Ok(Config::from_user_toml(&text, path)?)
+    }
+
+    /// A configuration with no rules, from which the built-in default is built.
+    fn empty() -> Config {
+        Config {
+            source: ConfigSource::BuiltIn,
+            deploy_branches: Vec::new(),
+            unmatched: BuildTier::Incremental,
+            platform: Platform::Other,
+            policy: Policy {
+                confirm: ConfirmOn::Block,
+                noninteractive: NonInteractive::Block,
+                on_error: OnError::Allow,
+            },
+            tiers: TierTable::default(),
+            paths: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    /// The estimated times of tier `t`.
+    pub fn tier_times(&self, t: BuildTier) -> TierTimes {
+        self.tiers.get(t)
+    }
+
+    /// Whether a push to `branch_short_name` (e.g. `main`, not `refs/heads/main`)
+    /// deploys. Entries are globs where they compile, exact names otherwise.
+    pub fn is_deploy_branch(&self, branch_short_name: &str) -> bool {
+        self.deploy_branches.iter().any(|pattern| {
+            match GlobBuilder::new(pattern).literal_separator(true).build() {
+                Ok(glob) => glob.compile_matcher().is_match(branch_short_name),
+                Err(_) => pattern == branch_short_name,
+            }
+        })
+    }
+
+    /// The tier of a change to `path` (repository-relative, raw bytes from git, possibly
+    /// not UTF-8) and the rule that decided it; `None` means `deploy.unmatched` applied.
+    pub fn classify(&self, path: &[u8]) -> (BuildTier, Option<&PathRule>) {
+        let path = bytes_to_path(path);
+        match self
+            .paths
+            .iter()
+            .find(|rule| rule.enabled && rule.matches(&path))
+        {
+            Some(rule) => (rule.tier, Some(rule)),
+            None => (self.unmatched, None),
+        }
+    }
+
+    /// All path rules, enabled or not, in precedence order.
+    pub fn path_rules(&self) -> &[PathRule] {
+        &self.paths
+    }
+
+    /// The settings of content rule `id`.
+    pub fn rule(&self, id: &str) -> Option<&RuleConfig> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// All content rules (including those that are off), in the default file's order.
+    pub fn rules(&self) -> impl Iterator<Item = &RuleConfig> {
+        self.rules.iter()
+    }
+
+    /// The ids a `[rules.<id>]` table may name.
+    pub fn known_rule_ids(&self) -> Vec<&str> {
+        self.rules.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    /// The effective configuration as TOML that loads back to an equal configuration.
+    pub fn to_toml(&self) -> String {
+        write::to_toml(self)
+    }
+}
+
+#[cfg(unix)]
+fn bytes_to_path(path: &[u8]) -> std::borrow::Cow<'_, Path> {
+    use std::os::unix::ffi::OsStrExt;
+    std::borrow::Cow::Borrowed(Path::new(OsStr::from_bytes(path)))
+}
+
+#[cfg(not(unix))]
+fn bytes_to_path(path: &[u8]) -> std::borrow::Cow<'_, Path> {
+    std::borrow::Cow::Owned(PathBuf::from(String::from_utf8_lossy(path).into_owned()))
+}

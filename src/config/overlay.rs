@@ -1,0 +1,798 @@
+//! Reading a TOML document over an existing [`Config`]: validate every key and value
+//! against what the base configuration already has, and apply what is valid.
+//!
+//! The built-in default is itself loaded this way, over an empty configuration
+//! ([`Origin::Defaults`]), which is what makes the default file the schema: once it is
+//! loaded, a user file ([`Origin::User`]) may only name content rules and options that
+//! exist, with the same types.
+//!
+//! Problems are collected rather than returned at the first one, so a user sees all of
+//! them at once; a document with any problem yields no configuration at all.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use globset::{GlobBuilder, GlobSetBuilder};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::diagnostic::{did_you_mean, with_suggestion, ConfigError, Diagnostic, Source};
+use super::write::key_display;
+use super::{
+    Config, ConfirmOn, NonInteractive, OnError, PathRule, Platform, RuleConfig, TierTimes,
+};
+use crate::severity::Severity;
+use crate::tier::BuildTier;
+
+/// Which kind of document is being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// The built-in default: it defines the content rules and their option types, and its
+    /// path rules are marked built-in and kept in file order.
+    Defaults,
+    /// A user file: it may only set existing content rules and options; its new path
+    /// rules go before the built-in ones, in file order.
+    User,
+}
+
+type Key<'i> = Spanned<Cow<'i, str>>;
+type Val<'i> = Spanned<DeValue<'i>>;
+
+const TOP_KEYS: &[&str] = &["deploy", "tiers", "paths", "rules", "policy"];
+const DEPLOY_KEYS: &[&str] = &["branches", "unmatched", "platform"];
+const TIER_KEYS: &[&str] = &["build_seconds", "deploy_seconds"];
+const PATH_KEYS: &[&str] = &["globs", "tier", "reason", "enabled"];
+const RULE_KEYS: &[&str] = &["severity", "fact", "hint"];
+const POLICY_KEYS: &[&str] = &["confirm", "noninteractive", "on_error"];
+
+/// The largest accepted tier time: a build or release estimate beyond a day is a typo.
+const MAX_SECONDS: i64 = 86_400;
+
+const SEVERITIES: &[(&str, Option<Severity>)] = &[
+    ("off", None),
+    ("info", Some(Severity::Info)),
+    ("warn", Some(Severity::Warn)),
+    ("block", Some(Severity::Block)),
+];
+
+const GLOB_HELP: &str = "globs use globset syntax: `*` and `?` stay within one path \
+    component, `**/` spans directories, `{a,b}` is an alternation and `[abc]` a class; \
+    write a literal `{`, `[` or `*` as `[{]`, `[[]` or `[*]`";
+
+/// Reads `text` (the contents of `path`) over `base` and returns the merged configuration.
+pub(super) fn apply(
+    base: &Config,
+    text: &str,
+    path: &Path,
+    origin: Origin,
+) -> Result<Config, ConfigError> {
+    let src = Source::new(path, text);
+    let doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => return Err(ConfigError::new(path, vec![syntax_error(&src, &e)])),
+    };
+    let mut overlay = Overlay {
+        src: &src,
+        origin,
+        config: base.clone(),
+        diagnostics: Vec::new(),
+        user_paths_added: 0,
+    };
+    overlay.document(doc.get_ref());
+    if overlay.diagnostics.is_empty() {
+        Ok(overlay.config)
+    } else {
+        Err(ConfigError::new(path, overlay.diagnostics))
+    }
+}
+
+/// toml's own message and span for a document that does not parse.
+fn syntax_error(src: &Source<'_>, e: &toml::de::Error) -> Diagnostic {
+    let message = format!(
+        "invalid TOML in {}: {}",
+        src.name(),
+        e.message().trim().replace('\n', "; ")
+    );
+    let help = Some(
+        "fix the TOML syntax (https://toml.io); pushguard uses nothing from a file it cannot parse"
+            .to_owned(),
+    );
+    match e.span() {
+        Some(span) => src.diagnostic(span, message, help),
+        None => Diagnostic::unlocated(message, help),
+    }
+}
+
+struct Overlay<'s> {
+    src: &'s Source<'s>,
+    origin: Origin,
+    config: Config,
+    diagnostics: Vec<Diagnostic>,
+    /// How many new path rules this document added, i.e. where the next one goes.
+    user_paths_added: usize,
+}
+
+impl Overlay<'_> {
+    fn document(&mut self, doc: &DeTable<'_>) {
+        for (key, val) in doc.iter() {
+            let name = key_str(key);
+            let Some(table) = (match name {
+                "deploy" | "tiers" | "paths" | "rules" | "policy" => self.table(val, name),
+                _ => {
+                    self.unknown_key(key, "", TOP_KEYS);
+                    None
+                }
+            }) else {
+                continue;
+            };
+            match name {
+                "deploy" => self.deploy(table),
+                "tiers" => self.tiers(table),
+                "paths" => self.paths(table),
+                "rules" => self.rules(table),
+                _ => self.policy(table),
+            }
+        }
+    }
+
+    fn deploy(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            match key_str(key) {
+                "branches" => {
+                    if let Some((branches, _)) = self.globs(val, "deploy.branches", true) {
+                        self.config.deploy_branches = branches;
+                    }
+                }
+                "unmatched" => {
+                    if let Some(tier) = self.tier(val, "deploy.unmatched") {
+                        self.config.unmatched = tier;
+                    }
+                }
+                "platform" => {
+                    let choices = Platform::ALL.map(|p| (p.as_str(), p));
+                    if let Some(p) = self.choice(val, "deploy.platform", "platform", &choices) {
+                        self.config.platform = p;
+                    }
+                }
+                _ => self.unknown_key(key, "deploy", DEPLOY_KEYS),
+            }
+        }
+    }
+
+    fn tiers(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            let name = key_str(key);
+            let Some(tier) = BuildTier::ALL.into_iter().find(|t| t.as_str() == name) else {
+                let names = BuildTier::ALL.map(BuildTier::as_str);
+                let help = with_suggestion(
+                    did_you_mean(name, names),
+                    "a tier is one of none, incremental, partial, full".to_owned(),
+                );
+                self.error(key.span(), format_args!("unknown tier `{name}`"), help);
+                continue;
+            };
+            let table_name = format!("tiers.{name}");
+            let Some(times) = self.table(val, &table_name) else {
+                continue;
+            };
+            for (key, val) in times.iter() {
+                let field = dotted(&table_name, key_str(key));
+                let set: fn(&mut TierTimes, u32) = match key_str(key) {
+                    "build_seconds" => |t, s| t.build_seconds = s,
+                    "deploy_seconds" => |t, s| t.deploy_seconds = s,
+                    _ => {
+                        self.unknown_key(key, &table_name, TIER_KEYS);
+                        continue;
+                    }
+                };
+                if let Some(seconds) = self.seconds(val, &field) {
+                    set(self.config.tiers.get_mut(tier), seconds);
+                }
+            }
+        }
+    }
+
+    fn paths(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            let name = dotted("paths", key_str(key));
+            if let Some(rule) = self.table(val, &name) {
+                self.path_rule(key, &name, rule);
+            }
+        }
+    }
+
+    /// One `[paths.<id>]` table: an override of an existing rule, or a new rule (which
+    /// must have `globs` and `tier`).
+    fn path_rule(&mut self, key: &Key<'_>, name: &str, table: &DeTable<'_>) {
+        let id = key_str(key);
+        let mut globs = None;
+        let mut tier = None;
+        let mut reason = None;
+        let mut enabled = None;
+        let (mut has_globs, mut has_tier) = (false, false);
+        for (k, val) in table.iter() {
+            let field = dotted(name, key_str(k));
+            match key_str(k) {
+                "globs" => {
+                    has_globs = true;
+                    globs = self.globs(val, &field, false);
+                }
+                "tier" => {
+                    has_tier = true;
+                    tier = self.tier(val, &field);
+                }
+                "reason" => reason = self.text(val, &field, "\"migrations changed\""),
+                "enabled" => enabled = self.boolean(val, &field),
+                _ => self.unknown_key(k, name, PATH_KEYS),
+            }
+        }
+        if let Some(rule) = self.config.paths.iter_mut().find(|r| r.id == id) {
+            if let Some((globs, matcher)) = globs {
+                rule.globs = globs;
+                rule.matcher = matcher;
+            }
+            if let Some(tier) = tier {
+                rule.tier = tier;
+            }
+            if let Some(reason) = reason {
+                rule.reason = reason;
+            }
+            if let Some(enabled) = enabled {
+                rule.enabled = enabled;
+            }
+            return;
+        }
+        if !has_globs || !has_tier {
+            self.missing_path_keys(key, name, has_globs, has_tier);
+            return;
+        }
+        let (Some((globs, matcher)), Some(tier)) = (globs, tier) else {
+            return; // Already reported.
+        };
+        let rule = PathRule {
+            id: id.to_owned(),
+            globs,
+            tier,
+            reason: reason.unwrap_or_else(|| format!("{id} changed")),
+            enabled: enabled.unwrap_or(true),
+            builtin: self.origin == Origin::Defaults,
+            matcher,
+        };
+        match self.origin {
+            Origin::Defaults => self.config.paths.push(rule),
+            Origin::User => {
+                let at = self.user_paths_added.min(self.config.paths.len());
+                self.config.paths.insert(at, rule);
+                self.user_paths_added += 1;
+            }
+        }
+    }
+
+    fn missing_path_keys(&mut self, key: &Key<'_>, name: &str, has_globs: bool, has_tier: bool) {
+        let missing = match (has_globs, has_tier) {
+            (false, false) => "neither `globs` nor `tier`",
+            (false, true) => "no `globs`",
+            _ => "no `tier`",
+        };
+        let builtin: Vec<&str> = self
+            .config
+            .paths
+            .iter()
+            .filter(|r| r.builtin)
+            .map(|r| r.id.as_str())
+            .collect();
+        let mut help = "a new path rule needs `globs = [...]` and `tier = \"...\"`".to_owned();
+        if !builtin.is_empty() {
+            help.push_str(&format!(
+                "; to change a built-in rule, use its id: {}",
+                builtin.join(", ")
+            ));
+        }
+        let help = with_suggestion(did_you_mean(key_str(key), builtin.iter().copied()), help);
+        self.error(
+            key.span(),
+            format_args!("new path rule `{name}` has {missing}"),
+            help,
+        );
+    }
+
+    fn rules(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            let id = key_str(key);
+            let name = dotted("rules", id);
+            let existing = self.config.rules.iter().position(|r| r.id == id);
+            if existing.is_none() && self.origin == Origin::User {
+                let ids = self.config.known_rule_ids();
+                let help = with_suggestion(
+                    did_you_mean(id, ids.iter().copied()),
+                    format!("known rules: {}", ids.join(", ")),
+                );
+                self.error(key.span(), format_args!("unknown rule `{id}`"), help);
+                continue;
+            }
+            if let Some(rule) = self.table(val, &name) {
+                self.content_rule(key, &name, existing, rule);
+            }
+        }
+    }
+
+    /// One `[rules.<id>]` table. `existing` is the index of the rule being overridden;
+    /// `None` only while reading the defaults, where the table defines the rule.
+    fn content_rule(
+        &mut self,
+        key: &Key<'_>,
+        name: &str,
+        existing: Option<usize>,
+        table: &DeTable<'_>,
+    ) {
+        let mut rule = existing
+            .and_then(|i| self.config.rules.get(i).cloned())
+            .unwrap_or_else(|| RuleConfig {
+                id: key_str(key).to_owned(),
+                severity: None,
+                fact: String::new(),
+                hint: String::new(),
+                options: toml::Table::new(),
+                compiled: Vec::new(),
+            });
+        let (mut has_severity, mut has_fact, mut has_hint) = (false, false, false);
+        for (k, val) in table.iter() {
+            let field = dotted(name, key_str(k));
+            match key_str(k) {
+                "severity" => {
+                    has_severity = true;
+                    if let Some(s) = self.choice(val, &field, "severity", SEVERITIES) {
+                        rule.severity = s;
+                    }
+                }
+                "fact" => {
+                    has_fact = true;
+                    if let Some(s) = self.text(val, &field, "\"...\"") {
+                        rule.fact = s;
+                    }
+                }
+                "hint" => {
+                    has_hint = true;
+                    if let Some(s) = self.text(val, &field, "\"...\"") {
+                        rule.hint = s;
+                    }
+                }
+                _ => self.rule_option(&mut rule, name, k, val),
+            }
+        }
+        match existing {
+            Some(i) => {
+                if let Some(slot) = self.config.rules.get_mut(i) {
+                    *slot = rule;
+                }
+            }
+            None => {
+                if !(has_severity && has_fact && has_hint) {
+                    self.error(
+                        key.span(),
+                        format_args!("rule `{name}` needs `severity`, `fact` and `hint`"),
+                        "every built-in rule states its severity, the fact it relies on and the fix"
+                            .to_owned(),
+                    );
+                }
+                self.config.rules.push(rule);
+            }
+        }
+    }
+
+    /// An option of a content rule. In a user file it must exist in the default with the
+    /// same type; `globs`/`*_globs` must be valid globs and `*severity` a severity.
+    fn rule_option(&mut self, rule: &mut RuleConfig, name: &str, key: &Key<'_>, val: &Val<'_>) {
+        let option = key_str(key);
+        let field = dotted(name, option);
+        if self.origin == Origin::User {
+            let Some(existing) = rule.options.get(option) else {
+                let valid: Vec<&str> = RULE_KEYS
+                    .iter()
+                    .copied()
+                    .chain(rule.options.keys().map(String::as_str))
+                    .collect();
+                self.unknown_key(key, name, &valid);
+                return;
+            };
+            if let Some((span, found)) = shape_mismatch(existing, val) {
+                let expected = describe_value_type(existing);
+                let help = format!(
+                    "`{option}` takes {expected}, like the built-in `{option}` = {}",
+                    example_of(existing)
+                );
+                self.error(
+                    span,
+                    format_args!("`{field}` must be {expected}, found {}", article(found)),
+                    help,
+                );
+                return;
+            }
+        }
+        let value = if option == "globs" || option.ends_with("_globs") {
+            let Some((globs, matcher)) = self.globs(val, &field, option != "globs") else {
+                return;
+            };
+            rule.compiled.retain(|(k, _)| k != option);
+            rule.compiled.push((option.to_owned(), matcher));
+            toml::Value::Array(globs.into_iter().map(toml::Value::String).collect())
+        } else if option.ends_with("severity") {
+            let Some(severity) = self.choice(val, &field, "severity", SEVERITIES) else {
+                return;
+            };
+            toml::Value::String(severity.map_or("off", Severity::as_str).to_owned())
+        } else if let DeValue::Integer(_) = val.get_ref() {
+            let Some(n) = self.integer(val, &field) else {
+                return;
+            };
+            if n < 0 {
+                self.error(
+                    val.span(),
+                    format_args!("`{field}` cannot be negative"),
+                    format!("`{option}` is a count or a size: 0 or more"),
+                );
+                return;
+            }
+            toml::Value::Integer(n)
+        } else {
+            match to_value(val.get_ref()) {
+                Some(v) => v,
+                None => {
+                    self.error(
+                        val.span(),
+                        format_args!("`{field}` has a value pushguard cannot represent"),
+                        "use a value within the range of a 64-bit number".to_owned(),
+                    );
+                    return;
+                }
+            }
+        };
+        rule.options.insert(option.to_owned(), value);
+    }
+
+    fn policy(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            let field = dotted("policy", key_str(key));
+            match key_str(key) {
+                "confirm" => {
+                    let choices = ConfirmOn::ALL.map(|c| (c.as_str(), c));
+                    if let Some(c) = self.choice(val, &field, "`confirm` value", &choices) {
+                        self.config.policy.confirm = c;
+                    }
+                }
+                "noninteractive" => {
+                    let choices = NonInteractive::ALL.map(|c| (c.as_str(), c));
+                    let what = "`noninteractive` value";
+                    if let Some(c) = self.choice(val, &field, what, &choices) {
+                        self.config.policy.noninteractive = c;
+                    }
+                }
+                "on_error" => {
+                    let choices = OnError::ALL.map(|c| (c.as_str(), c));
+                    if let Some(c) = self.choice(val, &field, "`on_error` value", &choices) {
+                        self.config.policy.on_error = c;
+                    }
+                }
+                _ => self.unknown_key(key, "policy", POLICY_KEYS),
+            }
+        }
+    }
+
+    // ---- Typed readers. Each reports its own problem and returns None on one. ----
+
+    fn table<'v, 'i>(&mut self, val: &'v Val<'i>, name: &str) -> Option<&'v DeTable<'i>> {
+        match val.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => {
+                self.wrong_type(val, name, "a table", &format!("[{name}]"));
+                None
+            }
+        }
+    }
+
+    fn string<'v>(&mut self, val: &'v Val<'_>, field: &str, example: &str) -> Option<&'v str> {
+        match val.get_ref() {
+            DeValue::String(s) => Some(s.as_ref()),
+            _ => {
+                self.wrong_type(val, field, "a string", example);
+                None
+            }
+        }
+    }
+
+    /// A string that must not be blank (reasons, facts, hints).
+    fn text(&mut self, val: &Val<'_>, field: &str, example: &str) -> Option<String> {
+        let s = self.string(val, field, example)?;
+        if s.trim().is_empty() {
+            self.error(
+                val.span(),
+                format_args!("`{field}` is empty"),
+                format!("write a short phrase, e.g. {} = {example}", leaf(field)),
+            );
+            return None;
+        }
+        Some(s.to_owned())
+    }
+
+    fn boolean(&mut self, val: &Val<'_>, field: &str) -> Option<bool> {
+        match val.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(val, field, "a boolean", "false");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, val: &Val<'_>, field: &str) -> Option<i64> {
+        let DeValue::Integer(i) = val.get_ref() else {
+            self.wrong_type(val, field, "an integer", "60");
+            return None;
+        };
+        match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.error(
+                    val.span(),
+                    format_args!("`{field}` is too large"),
+                    "use a number that fits in 64 bits".to_owned(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A tier time: an integer from 0 to [`MAX_SECONDS`].
+    fn seconds(&mut self, val: &Val<'_>, field: &str) -> Option<u32> {
+        let n = self.integer(val, field)?;
+        let help =
+            || format!("times are estimates in whole seconds, from 0 to {MAX_SECONDS} (a day)");
+        if n < 0 {
+            self.error(
+                val.span(),
+                format_args!("`{field}` cannot be negative"),
+                help(),
+            );
+            return None;
+        }
+        if n > MAX_SECONDS {
+            self.error(
+                val.span(),
+                format_args!("`{field}` is {n} seconds, more than a day"),
+                help(),
+            );
+            return None;
+        }
+        u32::try_from(n).ok()
+    }
+
+    fn tier(&mut self, val: &Val<'_>, field: &str) -> Option<BuildTier> {
+        let choices = BuildTier::ALL.map(|t| (t.as_str(), t));
+        self.choice(val, field, "tier", &choices)
+    }
+
+    /// A string that must be one of `choices`. `what` names the value in the headline
+    /// ("tier": "unknown tier `fast`"); the help line lists the choices.
+    fn choice<T: Copy>(
+        &mut self,
+        val: &Val<'_>,
+        field: &str,
+        what: &str,
+        choices: &[(&str, T)],
+    ) -> Option<T> {
+        let names: Vec<&str> = choices.iter().map(|c| c.0).collect();
+        let example = format!("\"{}\"", names.first().copied().unwrap_or_default());
+        let s = self.string(val, field, &example)?;
+        if let Some(&(_, v)) = choices.iter().find(|c| c.0 == s) {
+            return Some(v);
+        }
+        let one_of = match what.strip_suffix(" value") {
+            Some(key) => format!("{key} is one of {}", names.join(", ")),
+            None => format!("a {what} is one of {}", names.join(", ")),
+        };
+        let help = with_suggestion(did_you_mean(s, names.iter().copied()), one_of);
+        self.error(val.span(), format_args!("unknown {what} `{s}`"), help);
+        None
+    }
+
+    /// An array of valid globs, with its compiled set. Each bad glob is reported at its
+    /// own string inside the array.
+    fn globs(
+        &mut self,
+        val: &Val<'_>,
+        field: &str,
+        allow_empty: bool,
+    ) -> Option<(Vec<String>, globset::GlobSet)> {
+        let example = "[\"**/Dockerfile\"]";
+        let DeValue::Array(items) = val.get_ref() else {
+            self.wrong_type(val, field, "an array of globs", example);
+            return None;
+        };
+        if items.is_empty() && !allow_empty {
+            let help = if field.starts_with("paths.") {
+                "a rule with no globs matches nothing: list at least one glob, or set \
+                 `enabled = false` to turn the rule off"
+            } else {
+                "list at least one glob, or set `severity = \"off\"` to turn the rule off"
+            };
+            self.error(
+                val.span(),
+                format_args!("`{field}` is empty"),
+                help.to_owned(),
+            );
+            return None;
+        }
+        let mut globs = Vec::with_capacity(items.len());
+        let mut set = GlobSetBuilder::new();
+        let mut ok = true;
+        for item in items.iter() {
+            let Some(s) = self.string(item, field, "\"**/*.py\"") else {
+                ok = false;
+                continue;
+            };
+            match GlobBuilder::new(s).literal_separator(true).build() {
+                Ok(glob) => {
+                    set.add(glob);
+                    globs.push(s.to_owned());
+                }
+                Err(e) => {
+                    ok = false;
+                    self.error(
+                        item.span(),
+                        format_args!("invalid glob `{s}` in `{field}`: {}", e.kind()),
+                        GLOB_HELP.to_owned(),
+                    );
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        match set.build() {
+            Ok(set) => Some((globs, set)),
+            Err(e) => {
+                self.error(
+                    val.span(),
+                    format_args!("the globs of `{field}` do not compile: {e}"),
+                    "use fewer or simpler globs".to_owned(),
+                );
+                None
+            }
+        }
+    }
+
+    // ---- Reporting. ----
+
+    /// Records a problem at `span`; the headline ends with the file name.
+    fn error(&mut self, span: Range<usize>, what: fmt::Arguments<'_>, help: String) {
+        let message = format!("{what} in {}", self.src.name());
+        let diagnostic = self.src.diagnostic(span, message, Some(help));
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn unknown_key(&mut self, key: &Key<'_>, table: &str, valid: &[&str]) {
+        let name = key_str(key);
+        let place = if table.is_empty() {
+            "at the top level".to_owned()
+        } else {
+            format!("in [{table}]")
+        };
+        let help = with_suggestion(
+            did_you_mean(name, valid.iter().copied()),
+            format!("valid keys {place}: {}", valid.join(", ")),
+        );
+        self.error(
+            key.span(),
+            format_args!("unknown key `{}`", dotted(table, name)),
+            help,
+        );
+    }
+
+    fn wrong_type(&mut self, val: &Val<'_>, field: &str, expected: &str, example: &str) {
+        let found = article(val.get_ref().type_str());
+        let help = if expected == "a table" {
+            format!("write it as a table: {example}")
+        } else {
+            format!(
+                "`{}` takes {expected}, e.g. {} = {example}",
+                leaf(field),
+                leaf(field)
+            )
+        };
+        self.error(
+            val.span(),
+            format_args!("`{field}` must be {expected}, found {found}"),
+            help,
+        );
+    }
+}
+
+fn key_str<'k>(key: &'k Key<'_>) -> &'k str {
+    key.get_ref().as_ref()
+}
+
+/// `parent.key`, with `key` quoted when it is not a bare TOML key.
+fn dotted(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key_display(key)
+    } else {
+        format!("{parent}.{}", key_display(key))
+    }
+}
+
+/// The last component of a dotted name (for "e.g. tier = ..." examples).
+fn leaf(field: &str) -> &str {
+    field.rsplit('.').next().unwrap_or(field)
+}
+
+fn article(kind: &str) -> String {
+    match kind.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {kind}"),
+        _ => format!("a {kind}"),
+    }
+}
+
+/// "a string", "an array of strings", ...
+fn describe_value_type(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Array(items) => match items.first() {
+            Some(first) => format!("an array of {}s", first.type_str()),
+            None => "an array".to_owned(),
+        },
+        other => article(other.type_str()),
+    }
+}
+
+/// A short example of `v` for help lines: arrays are cut to their first element.
+fn example_of(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Array(items) if items.len() > 1 => match items.first() {
+            Some(first) => format!("[{first}, ...]"),
+            None => "[]".to_owned(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// Where `new` differs in type from `existing` (arrays: element types, compared with the
+/// existing first element), with the type found there.
+fn shape_mismatch(existing: &toml::Value, new: &Val<'_>) -> Option<(Range<usize>, &'static str)> {
+    let found = new.get_ref().type_str();
+    if existing.type_str() != found {
+        return Some((new.span(), found));
+    }
+    let (toml::Value::Array(old), DeValue::Array(items)) = (existing, new.get_ref()) else {
+        return None;
+    };
+    let element = old.first()?.type_str();
+    items
+        .iter()
+        .find(|item| item.get_ref().type_str() != element)
+        .map(|item| (item.span(), item.get_ref().type_str()))
+}
+
+/// Converts a parsed value to a [`toml::Value`]; `None` for numbers out of range.
+fn to_value(v: &DeValue<'_>) -> Option<toml::Value> {
+    Some(match v {
+        DeValue::String(s) => toml::Value::String(s.to_string()),
+        DeValue::Integer(i) => {
+            toml::Value::Integer(i64::from_str_radix(i.as_str(), i.radix()).ok()?)
+        }
+        DeValue::Float(f) => toml::Value::Float(f.as_str().parse().ok()?),
+        DeValue::Boolean(b) => toml::Value::Boolean(*b),
+        DeValue::Datetime(d) => toml::Value::Datetime(*d),
+        DeValue::Array(items) => toml::Value::Array(
+            items
+                .iter()
+                .map(|item| to_value(item.get_ref()))
+                .collect::<Option<_>>()?,
+        ),
+        DeValue::Table(t) => toml::Value::Table(
+            t.iter()
+                .map(|(k, v)| Some((key_str(k).to_owned(), to_value(v.get_ref())?)))
+                .collect::<Option<_>>()?,
+        ),
+    })
+}

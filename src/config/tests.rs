@@ -1,0 +1,831 @@
+use super::*;
+
+const FILE: &str = "pushguard.toml";
+
+fn user(text: &str) -> Config {
+    Config::from_user_toml(text, Path::new(FILE)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn error(text: &str) -> ConfigError {
+    match Config::from_user_toml(text, Path::new(FILE)) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e,
+    }
+}
+
+/// (line, column, message, help) of every problem in `text`.
+fn problems(text: &str) -> Vec<(usize, usize, String, String)> {
+    error(text)
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            (
+                d.line().unwrap_or(0),
+                d.column().unwrap_or(0),
+                d.message().to_owned(),
+                d.help().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The single problem in `text`.
+fn problem(text: &str) -> (usize, usize, String, String) {
+    let mut all = problems(text);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    all.remove(0)
+}
+
+fn classify(c: &Config, path: &str) -> (BuildTier, Option<String>) {
+    let (tier, rule) = c.classify(path.as_bytes());
+    (tier, rule.map(|r| r.id.clone()))
+}
+
+fn rule_ids(c: &Config) -> Vec<&str> {
+    c.path_rules().iter().map(|r| r.id.as_str()).collect()
+}
+
+// ---- The built-in default ----
+
+#[test]
+fn default_loads_without_fallback() {
+    let loaded = overlay::apply(
+        &Config::empty(),
+        DEFAULT_TOML,
+        Path::new("default.toml"),
+        overlay::Origin::Defaults,
+    );
+    let config = loaded.unwrap_or_else(|e| panic!("{e}"));
+    assert!(!config.path_rules().is_empty());
+    assert_eq!(config.source, ConfigSource::BuiltIn);
+    assert_eq!(Config::builtin(), config);
+}
+
+#[test]
+fn builtin_has_every_content_rule_with_fact_and_hint() {
+    let c = Config::builtin();
+    let expected = [
+        "dockerfile-comment-only",
+        "cache-bust-arg",
+        "timestamp-edit",
+        "manifest-comment-only",
+        "empty-commit",
+        "dummy-source-edit",
+        "trigger-file",
+        "secret-in-image",
+        "cache-mount-no-id",
+        "context-bloat",
+        "no-cache-deploy",
+        "frequent-deploys",
+    ];
+    assert_eq!(c.known_rule_ids(), expected);
+    for rule in c.rules() {
+        assert!(rule.fact.len() > 80, "{} fact too short", rule.id);
+        assert!(rule.hint.len() > 40, "{} hint too short", rule.id);
+        assert!(
+            !rule.fact.contains('\n'),
+            "{} fact has a line break",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn builtin_severities_and_options() {
+    let c = Config::builtin();
+    let sev = |id: &str| c.rule(id).and_then(|r| r.severity);
+    assert_eq!(sev("dockerfile-comment-only"), Some(Severity::Block));
+    assert_eq!(sev("cache-bust-arg"), Some(Severity::Warn));
+    assert_eq!(sev("cache-mount-no-id"), Some(Severity::Info));
+    assert_eq!(sev("secret-in-image"), Some(Severity::Block));
+    let rule = |id: &str| c.rule(id).unwrap_or_else(|| panic!("no rule {id}"));
+    assert!(rule("cache-bust-arg")
+        .list_option("names")
+        .contains(&"CACHEBUST".to_owned()));
+    assert_eq!(
+        rule("timestamp-edit").severity_option("manifest_severity"),
+        Some(Some(Severity::Block))
+    );
+    assert_eq!(
+        rule("cache-mount-no-id").str_option("railway_severity"),
+        Some("block")
+    );
+    assert_eq!(
+        rule("context-bloat").int_option("max_bytes"),
+        Some(5_242_880)
+    );
+    assert_eq!(rule("frequent-deploys").int_option("minutes"), Some(10));
+    assert!(rule("dummy-source-edit")
+        .list_option("message_patterns")
+        .contains(&"force rebuild".to_owned()));
+    assert!(c.rule("no-such-rule").is_none());
+    assert_eq!(rule("empty-commit").int_option("minutes"), None);
+}
+
+#[test]
+fn glob_options_are_precompiled() {
+    let c = Config::builtin();
+    let globs = |id: &str, key: &str| {
+        c.rule(id)
+            .and_then(|r| r.globs_option(key))
+            .unwrap_or_else(|| panic!("{id}.{key} not compiled"))
+    };
+    assert!(globs("dockerfile-comment-only", "globs").is_match("apps/web/Dockerfile.prod"));
+    assert!(globs("context-bloat", "junk_globs").is_match("web/node_modules/x/index.js"));
+    assert!(globs("trigger-file", "globs").is_match(".deploy-trigger"));
+    assert!(globs("trigger-file", "globs").is_match("ops/RAILWAY_DEPLOY_TRIGGER.txt"));
+    assert!(globs("no-cache-deploy", "globs").is_match(".github/workflows/fly.yml"));
+    assert!(c
+        .rule("context-bloat")
+        .and_then(|r| r.globs_option("max_bytes"))
+        .is_none());
+}
+
+#[test]
+fn builtin_times_and_deploy_settings() {
+    let c = Config::builtin();
+    let t = |tier| {
+        let times = c.tier_times(tier);
+        (times.build_seconds, times.deploy_seconds)
+    };
+    assert_eq!(t(BuildTier::None), (0, 30));
+    assert_eq!(t(BuildTier::Incremental), (45, 120));
+    assert_eq!(t(BuildTier::Partial), (120, 180));
+    assert_eq!(t(BuildTier::Full), (180, 240));
+    assert_eq!(c.deploy_branches, ["main", "master"]);
+    assert_eq!(c.unmatched, BuildTier::Incremental);
+    assert_eq!(c.platform, Platform::Fly);
+    assert_eq!(c.policy.confirm, ConfirmOn::Block);
+    assert_eq!(c.policy.noninteractive, NonInteractive::Block);
+    assert_eq!(c.policy.on_error, OnError::Allow);
+}
+
+// ---- Classification ----
+
+#[test]
+fn guide_examples_classify_as_the_guide_says() {
+    let c = Config::builtin();
+    let cases = [
+        ("app/main_cloud.py", BuildTier::Incremental),
+        ("main_cloud.py", BuildTier::Incremental),
+        ("requirements.txt", BuildTier::Partial),
+        ("Dockerfile", BuildTier::Full),
+        (".dockerignore", BuildTier::Incremental),
+        ("docs/x.md", BuildTier::Incremental),
+        ("services/api/requirements-dev.txt", BuildTier::Partial),
+        ("apps/web/Dockerfile.prod", BuildTier::Full),
+        ("config/settings.yaml", BuildTier::Incremental),
+        ("static/logo.png", BuildTier::Incremental),
+        ("Aptfile", BuildTier::Full),
+        ("models.yaml", BuildTier::Full),
+    ];
+    for (path, tier) in cases {
+        assert_eq!(classify(&c, path).0, tier, "{path}");
+    }
+}
+
+#[test]
+fn classification_names_the_deciding_rule() {
+    let c = Config::builtin();
+    let cases = [
+        ("Containerfile", "dockerfile"),
+        ("deploy/api.Dockerfile", "dockerfile"),
+        ("Dockerfile.dockerignore", "dockerignore"),
+        ("packages.txt", "system-packages"),
+        (".python-version", "runtime-versions"),
+        ("ml/model_config.json", "model-config"),
+        ("weights/encoder.onnx", "model-weights"),
+        ("requirements/base.in", "dependencies"),
+        ("backend/pyproject.toml", "dependencies"),
+        ("web/package.json", "dependencies"),
+        ("go.sum", "dependencies"),
+        ("fly.toml", "platform-config"),
+        (".github/workflows/deploy.yml", "ci"),
+        ("README.md", "docs"),
+        ("web/public/manifest.json", "static"),
+        ("tsconfig.json", "config"),
+        (".env.example", "config"),
+        ("src/lib.rs", "source"),
+    ];
+    for (path, id) in cases {
+        assert_eq!(classify(&c, path).1.as_deref(), Some(id), "{path}");
+    }
+}
+
+#[test]
+fn unmatched_paths_get_the_unmatched_tier() {
+    let c = Config::builtin();
+    assert_eq!(
+        classify(&c, "data/blob.xyz"),
+        (BuildTier::Incremental, None)
+    );
+    // `*` does not cross `/`: a root-only glob does not match deeper paths.
+    assert_eq!(
+        classify(&c, "sub/.gitlab-ci.yml").1.as_deref(),
+        Some("config")
+    );
+    let c = user("[deploy]\nunmatched = \"none\"\n");
+    assert_eq!(classify(&c, "data/blob.xyz"), (BuildTier::None, None));
+}
+
+#[test]
+fn non_utf8_paths_classify_without_panicking() {
+    let c = Config::builtin();
+    let (tier, rule) = c.classify(b"src/\xff\xfeweird.py");
+    assert_eq!(tier, BuildTier::Incremental);
+    assert_eq!(rule.map(|r| r.id.as_str()), Some("source"));
+    assert_eq!(c.classify(b"\xff\x00\x80").0, BuildTier::Incremental);
+    assert_eq!(c.classify(b"svc/\xc3\x28/Dockerfile").0, BuildTier::Full);
+    assert_eq!(c.classify(b"").1.map(|r| r.id.as_str()), None);
+}
+
+#[test]
+fn deploy_branches_are_names_or_globs() {
+    let c = Config::builtin();
+    assert!(c.is_deploy_branch("main"));
+    assert!(c.is_deploy_branch("master"));
+    assert!(!c.is_deploy_branch("feature/main"));
+    let c = user("[deploy]\nbranches = [\"production\", \"release/*\"]\n");
+    assert!(c.is_deploy_branch("production"));
+    assert!(c.is_deploy_branch("release/1.2"));
+    assert!(!c.is_deploy_branch("release/a/b"));
+    assert!(!c.is_deploy_branch("main"));
+    let c = user("[deploy]\nbranches = []\n");
+    assert!(!c.is_deploy_branch("main"));
+}
+
+// ---- Merging a user file ----
+
+#[test]
+fn empty_user_file_equals_builtin_but_for_source() {
+    let mut c = user("");
+    assert_eq!(c.source, ConfigSource::File(PathBuf::from(FILE)));
+    c.source = ConfigSource::BuiltIn;
+    assert_eq!(c, Config::builtin());
+}
+
+#[test]
+fn overriding_a_builtin_rule_keeps_its_position() {
+    let builtin = Config::builtin();
+    let c = user("[paths.dependencies]\ntier = \"full\"\nreason = \"deps moved\"\n");
+    assert_eq!(rule_ids(&c), rule_ids(&builtin));
+    assert_eq!(
+        classify(&c, "requirements.txt"),
+        (BuildTier::Full, Some("dependencies".to_owned()))
+    );
+    let rule = c.path_rules().iter().find(|r| r.id == "dependencies");
+    let rule = rule.unwrap_or_else(|| panic!("no dependencies rule"));
+    assert!(rule.builtin);
+    assert_eq!(rule.reason, "deps moved");
+    // Globs not overridden are kept.
+    assert!(rule.globs.contains(&"**/poetry.lock".to_owned()));
+}
+
+#[test]
+fn overriding_globs_recompiles_the_matcher() {
+    let c = user("[paths.dockerfile]\nglobs = [\"build/Dockerfile\"]\n");
+    assert_eq!(classify(&c, "build/Dockerfile").0, BuildTier::Full);
+    assert_eq!(classify(&c, "Dockerfile"), (BuildTier::Incremental, None));
+}
+
+#[test]
+fn user_rules_come_first_in_file_order() {
+    let c = user(
+        "[paths.second-defined-first]\nglobs = [\"db/**\"]\ntier = \"partial\"\n\
+         [paths.dockerfile]\nenabled = true\n\
+         [paths.ml]\nglobs = [\"**/*.py\"]\ntier = \"full\"\nreason = \"ML code changed\"\n",
+    );
+    let ids = rule_ids(&c);
+    assert_eq!(
+        ids.get(..3),
+        Some(&["second-defined-first", "ml", "dockerignore"][..])
+    );
+    assert_eq!(ids.len(), rule_ids(&Config::builtin()).len() + 2);
+    let (tier, rule) = c.classify(b"app/main.py");
+    assert_eq!(tier, BuildTier::Full);
+    let rule = rule.unwrap_or_else(|| panic!("no rule"));
+    assert_eq!(rule.reason, "ML code changed");
+    assert!(!rule.builtin);
+    // A user rule beats a built-in one even for a Dockerfile-looking path.
+    let (_, rule) = c.classify(b"db/Dockerfile");
+    assert_eq!(rule.map(|r| r.id.as_str()), Some("second-defined-first"));
+    let added = c.path_rules().first().map(|r| r.reason.clone());
+    assert_eq!(added.as_deref(), Some("second-defined-first changed"));
+}
+
+#[test]
+fn disabled_rules_are_skipped() {
+    let c = user("[paths.dockerfile]\nenabled = false\n[paths.dependencies]\nenabled = false\n");
+    assert_eq!(classify(&c, "Dockerfile"), (BuildTier::Incremental, None));
+    // pyproject.toml falls through to the generic config rule.
+    assert_eq!(classify(&c, "pyproject.toml").1.as_deref(), Some("config"));
+    assert!(c
+        .path_rules()
+        .iter()
+        .any(|r| r.id == "dockerfile" && !r.enabled));
+}
+
+#[test]
+fn user_changes_times_policy_and_platform() {
+    let c = user(
+        "[tiers.full]\nbuild_seconds = 600\n[tiers.none]\ndeploy_seconds = 0\n\
+         [deploy]\nplatform = \"railway\"\n\
+         [policy]\nconfirm = \"warn\"\nnoninteractive = \"allow\"\non_error = \"block\"\n",
+    );
+    assert_eq!(c.tier_times(BuildTier::Full).build_seconds, 600);
+    assert_eq!(c.tier_times(BuildTier::Full).deploy_seconds, 240);
+    assert_eq!(c.tier_times(BuildTier::None).deploy_seconds, 0);
+    assert_eq!(c.platform, Platform::Railway);
+    assert_eq!(
+        c.policy,
+        Policy {
+            confirm: ConfirmOn::Warn,
+            noninteractive: NonInteractive::Allow,
+            on_error: OnError::Block,
+        }
+    );
+    assert_eq!(c.policy.confirm.threshold(), Severity::Warn);
+}
+
+#[test]
+fn user_tunes_content_rules() {
+    let c = user(
+        "[rules.frequent-deploys]\nseverity = \"off\"\nminutes = 30\n\
+         [rules.cache-bust-arg]\nnames = [\"BUST\"]\nhint = \"ask Sam\"\n\
+         [rules.context-bloat]\njunk_globs = [\"**/*.csv\"]\n\
+         [rules.timestamp-edit]\nmanifest_severity = \"warn\"\n",
+    );
+    let rule = |id: &str| c.rule(id).unwrap_or_else(|| panic!("no rule {id}"));
+    assert_eq!(rule("frequent-deploys").severity, None);
+    assert_eq!(rule("frequent-deploys").int_option("minutes"), Some(30));
+    assert_eq!(rule("cache-bust-arg").list_option("names"), ["BUST"]);
+    assert_eq!(rule("cache-bust-arg").hint, "ask Sam");
+    assert_eq!(
+        rule("cache-bust-arg").fact,
+        Config::builtin()
+            .rule("cache-bust-arg")
+            .map(|r| r.fact.clone())
+            .unwrap_or_default()
+    );
+    let junk = rule("context-bloat").globs_option("junk_globs");
+    assert!(junk.is_some_and(|g| g.is_match("data/x.csv") && !g.is_match("a/node_modules/b")));
+    assert_eq!(
+        rule("timestamp-edit").severity_option("manifest_severity"),
+        Some(Some(Severity::Warn))
+    );
+    // Option-less globs may be emptied where the name ends in `_globs`.
+    let c = user("[rules.context-bloat]\njunk_globs = []\n");
+    assert!(c
+        .rule("context-bloat")
+        .is_some_and(|r| r.list_option("junk_globs").is_empty()));
+}
+
+#[test]
+fn inline_and_dotted_tables_work_too() {
+    let c = user(
+        "paths.api = { globs = [\"api/**\"], tier = \"partial\" }\n\
+         rules.empty-commit.severity = \"block\"\n",
+    );
+    assert_eq!(classify(&c, "api/x.py").1.as_deref(), Some("api"));
+    assert_eq!(
+        c.rule("empty-commit").and_then(|r| r.severity),
+        Some(Severity::Block)
+    );
+}
+
+// ---- Validation: every problem with its exact line and column ----
+
+#[test]
+fn unknown_tier_renders_like_rustc() {
+    let text = "[paths.x]\nglobs = [\"a\"]\n\n\n\n\ntier = \"fast\"\n";
+    let expected = "error: unknown tier `fast` in pushguard.toml
+ --> pushguard.toml:7:8
+  |
+7 | tier = \"fast\"
+  |        ^^^^^^
+  = help: a tier is one of none, incremental, partial, full";
+    assert_eq!(error(text).to_string(), expected);
+}
+
+#[test]
+fn syntax_errors_use_tomls_message_and_span() {
+    let (line, col, msg, _) = problem("[deploy]\nbranches = [\"main\"\n");
+    assert_eq!((line, col), (2, 19));
+    assert!(
+        msg.starts_with("invalid TOML in pushguard.toml: unclosed array"),
+        "{msg}"
+    );
+    let (line, col, msg, _) = problem("[policy]\nconfirm = \"warn\"\nconfirm = \"block\"\n");
+    assert_eq!((line, col), (3, 1));
+    assert!(msg.contains("duplicate key"), "{msg}");
+    let (line, col, _, _) = problem("x = \"unterminated\n");
+    assert_eq!(line, 1, "{col}");
+}
+
+#[test]
+fn unknown_keys_suggest_and_list_the_valid_ones() {
+    let (line, col, msg, help) = problem("\n[deploi]\n");
+    assert_eq!((line, col), (2, 2));
+    assert_eq!(msg, "unknown key `deploi` in pushguard.toml");
+    assert!(help.starts_with("did you mean `deploy`?"), "{help}");
+    assert!(
+        help.contains("deploy, tiers, paths, rules, policy"),
+        "{help}"
+    );
+
+    let (line, col, msg, help) = problem("[deploy]\n  branch = [\"main\"]\n");
+    assert_eq!((line, col), (2, 3));
+    assert_eq!(msg, "unknown key `deploy.branch` in pushguard.toml");
+    assert!(help.starts_with("did you mean `branches`?"), "{help}");
+
+    let (line, col, _, help) = problem("[paths.docs]\nglob = [\"x\"]\n");
+    assert_eq!((line, col), (2, 1));
+    assert!(help.contains("globs, tier, reason, enabled"), "{help}");
+
+    let (line, col, _, help) = problem("[tiers.full]\nbuild = 3\n");
+    assert_eq!((line, col), (2, 1));
+    assert!(help.contains("build_seconds, deploy_seconds"), "{help}");
+
+    let (line, col, _, help) = problem("[policy]\nconfirmation = \"warn\"\n");
+    assert_eq!((line, col), (2, 1));
+    assert!(help.contains("confirm, noninteractive, on_error"), "{help}");
+}
+
+#[test]
+fn unknown_rule_ids_list_the_known_ones() {
+    let (line, col, msg, help) = problem("[rules.cache-bust-args]\nseverity = \"warn\"\n");
+    assert_eq!((line, col), (1, 8));
+    assert_eq!(msg, "unknown rule `cache-bust-args` in pushguard.toml");
+    assert!(help.starts_with("did you mean `cache-bust-arg`?"), "{help}");
+    assert!(help.contains("frequent-deploys"), "{help}");
+}
+
+#[test]
+fn unknown_rule_options_list_the_rules_keys() {
+    let (line, col, msg, help) = problem("[rules.cache-bust-arg]\nname = [\"X\"]\n");
+    assert_eq!((line, col), (2, 1));
+    assert_eq!(
+        msg,
+        "unknown key `rules.cache-bust-arg.name` in pushguard.toml"
+    );
+    assert!(help.starts_with("did you mean `names`?"), "{help}");
+    assert!(help.contains("severity, fact, hint, names"), "{help}");
+    // An option of another rule is not valid here.
+    let (_, _, msg, _) = problem("[rules.empty-commit]\nminutes = 5\n");
+    assert!(msg.contains("rules.empty-commit.minutes"), "{msg}");
+}
+
+#[test]
+fn wrong_value_types_are_reported_at_the_value() {
+    let (line, col, msg, help) = problem("[deploy]\nbranches = \"main\"\n");
+    assert_eq!((line, col), (2, 12));
+    assert_eq!(
+        msg,
+        "`deploy.branches` must be an array of globs, found a string in pushguard.toml"
+    );
+    assert!(help.contains("branches = [\"**/Dockerfile\"]"), "{help}");
+
+    let (line, col, msg, _) = problem("[paths.docs]\nenabled = \"no\"\n");
+    assert_eq!((line, col), (2, 11));
+    assert!(msg.contains("must be a boolean, found a string"), "{msg}");
+
+    let (line, col, msg, _) = problem("[tiers.full]\nbuild_seconds = 1.5\n");
+    assert_eq!((line, col), (2, 17));
+    assert!(msg.contains("must be an integer, found a float"), "{msg}");
+
+    let (line, col, msg, _) = problem("deploy = 1\n");
+    assert_eq!((line, col), (1, 10));
+    assert!(
+        msg.contains("`deploy` must be a table, found an integer"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn rule_options_keep_the_default_type() {
+    let (line, col, msg, help) = problem("[rules.frequent-deploys]\nminutes = \"10\"\n");
+    assert_eq!((line, col), (2, 11));
+    assert!(msg.contains("must be an integer, found a string"), "{msg}");
+    assert!(help.contains("`minutes` = 10"), "{help}");
+
+    let (line, col, msg, help) = problem("[rules.cache-bust-arg]\nnames = [\"A\", 1]\n");
+    assert_eq!((line, col), (2, 15));
+    assert!(
+        msg.contains("must be an array of strings, found an integer"),
+        "{msg}"
+    );
+    assert!(help.contains("[\"CACHEBUST\", ...]"), "{help}");
+
+    let (line, col, msg, _) = problem("[rules.secret-in-image]\nfact = 3\n");
+    assert_eq!((line, col), (2, 8));
+    assert!(msg.contains("must be a string"), "{msg}");
+
+    let (line, col, msg, _) = problem("[rules.context-bloat]\nmax_bytes = -1\n");
+    assert_eq!((line, col), (2, 13));
+    assert!(msg.contains("cannot be negative"), "{msg}");
+}
+
+#[test]
+fn unknown_severity_and_policy_values() {
+    let (line, col, msg, help) = problem("[rules.empty-commit]\nseverity = \"warning\"\n");
+    assert_eq!((line, col), (2, 12));
+    assert_eq!(msg, "unknown severity `warning` in pushguard.toml");
+    assert_eq!(help, "a severity is one of off, info, warn, block");
+
+    let (line, col, _, help) = problem("[rules.timestamp-edit]\nmanifest_severity = \"blok\"\n");
+    assert_eq!((line, col), (2, 21));
+    assert!(help.starts_with("did you mean `block`?"), "{help}");
+
+    let (line, col, msg, help) = problem("[policy]\nnoninteractive = \"deny\"\n");
+    assert_eq!((line, col), (2, 18));
+    assert_eq!(
+        msg,
+        "unknown `noninteractive` value `deny` in pushguard.toml"
+    );
+    assert_eq!(help, "`noninteractive` is one of block, allow");
+
+    let (line, col, msg, _) = problem("[deploy]\nplatform = \"heroku\"\n");
+    assert_eq!((line, col), (2, 12));
+    assert_eq!(msg, "unknown platform `heroku` in pushguard.toml");
+}
+
+#[test]
+fn unknown_tier_names_and_values() {
+    let (line, col, msg, _) = problem("[tiers.fast]\nbuild_seconds = 1\n");
+    assert_eq!((line, col), (1, 8));
+    assert_eq!(msg, "unknown tier `fast` in pushguard.toml");
+    let (line, col, _, help) = problem("[deploy]\nunmatched = \"partal\"\n");
+    assert_eq!((line, col), (2, 13));
+    assert!(help.starts_with("did you mean `partial`?"), "{help}");
+}
+
+#[test]
+fn negative_and_absurd_times() {
+    let all = problems("[tiers.full]\nbuild_seconds = -1\ndeploy_seconds = 86401\n");
+    assert_eq!(all.len(), 2);
+    assert_eq!((all[0].0, all[0].1), (2, 17));
+    assert!(all[0].2.contains("cannot be negative"), "{}", all[0].2);
+    assert_eq!((all[1].0, all[1].1), (3, 18));
+    assert!(
+        all[1].2.contains("86401 seconds, more than a day"),
+        "{}",
+        all[1].2
+    );
+    // The limit itself is accepted.
+    let c = user("[tiers.full]\nbuild_seconds = 86400\n");
+    assert_eq!(c.tier_times(BuildTier::Full).build_seconds, 86_400);
+}
+
+#[test]
+fn invalid_globs_point_at_the_string_inside_the_array() {
+    let (line, col, msg, help) =
+        problem("[paths.api]\ntier = \"full\"\nglobs = [\n  \"ok/**\",\n  \"a[\",\n]\n");
+    assert_eq!((line, col), (5, 3));
+    assert!(
+        msg.starts_with("invalid glob `a[` in `paths.api.globs`: unclosed character class"),
+        "{msg}"
+    );
+    assert!(help.contains("globset syntax"), "{help}");
+
+    let (line, col, _, _) = problem("[deploy]\nbranches = [\"main\", \"rel/{a\"]\n");
+    assert_eq!((line, col), (2, 21));
+
+    let (line, col, _, _) = problem("[rules.trigger-file]\nglobs = [\"**/x\", 5]\n");
+    assert_eq!((line, col), (2, 18));
+}
+
+#[test]
+fn empty_globs_are_rejected() {
+    let (line, col, msg, help) = problem("[paths.docs]\nglobs = []\n");
+    assert_eq!((line, col), (2, 9));
+    assert_eq!(msg, "`paths.docs.globs` is empty in pushguard.toml");
+    assert!(help.contains("enabled = false"), "{help}");
+    let (line, col, _, help) = problem("[rules.dockerfile-comment-only]\nglobs = []\n");
+    assert_eq!((line, col), (2, 9));
+    assert!(help.contains("severity = \"off\""), "{help}");
+}
+
+#[test]
+fn new_path_rules_need_globs_and_tier() {
+    let (line, col, msg, help) = problem("[paths.dockerfil]\nenabled = false\n");
+    assert_eq!((line, col), (1, 8));
+    assert_eq!(
+        msg,
+        "new path rule `paths.dockerfil` has neither `globs` nor `tier` in pushguard.toml"
+    );
+    assert!(help.starts_with("did you mean `dockerfile`?"), "{help}");
+    let (_, _, msg, _) = problem("[paths.x]\nglobs = [\"x\"]\n");
+    assert!(msg.contains("has no `tier`"), "{msg}");
+    let (_, _, msg, _) = problem("[paths.x]\ntier = \"full\"\n");
+    assert!(msg.contains("has no `globs`"), "{msg}");
+    let (line, col, msg, _) =
+        problem("[paths.x]\ntier = \"full\"\nglobs = [\"x\"]\nreason = \" \"\n");
+    assert_eq!((line, col), (4, 10));
+    assert!(msg.contains("is empty"), "{msg}");
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let text = "[deploy]\nplatform = 3\n[paths.x]\ntier = \"fast\"\nglobs = [\"x\"]\n[policy]\non_error = \"ignore\"\n";
+    let err = error(text);
+    let lines: Vec<_> = err.diagnostics().iter().map(|d| d.line()).collect();
+    assert_eq!(lines, [Some(2), Some(4), Some(7)]);
+    let rendered = err.to_string();
+    assert!(
+        rendered.ends_with("error: pushguard.toml has 3 errors; pushguard did not load it"),
+        "{rendered}"
+    );
+    assert_eq!(rendered.matches("\n  = help: ").count(), 3, "{rendered}");
+}
+
+#[test]
+fn line_numbers_widen_the_gutter() {
+    let text = format!("{}[deploy]\nplatform = \"x\"\n", "\n".repeat(9));
+    let rendered = error(&text).to_string();
+    assert!(rendered.contains("\n  --> pushguard.toml:11:12\n   |\n11 | platform = \"x\"\n   |            ^^^\n   = help: "), "{rendered}");
+}
+
+#[test]
+fn control_characters_in_the_file_are_escaped() {
+    let rendered = error("[deploy]\nplatform = \"\u{1b}[2J\"\n").to_string();
+    assert!(!rendered.contains('\u{1b}'), "{rendered}");
+    assert!(rendered.contains("\\e[2J"), "{rendered}");
+}
+
+#[test]
+fn tabs_keep_the_caret_aligned() {
+    let rendered = error("[deploy]\n\tplatform = \"x\"\n").to_string();
+    assert!(
+        rendered.contains("2 |     platform = \"x\"\n  |                ^^^"),
+        "{rendered}"
+    );
+}
+
+// ---- Starter and round trip ----
+
+#[test]
+fn starter_loads_and_changes_nothing() {
+    let mut c = user(STARTER_TOML);
+    c.source = ConfigSource::BuiltIn;
+    assert_eq!(c, Config::builtin());
+}
+
+#[test]
+fn starter_examples_load_when_uncommented() {
+    let uncommented: String = STARTER_TOML
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(code) => code,
+            None if l == "#" => "",
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let c = user(&uncommented);
+    assert_eq!(rule_ids(&c).first(), Some(&"migrations"));
+    assert_eq!(classify(&c, "db/migrations/001.sql").0, BuildTier::Partial);
+    assert!(c
+        .path_rules()
+        .iter()
+        .any(|r| r.id == "model-config" && !r.enabled));
+    assert_eq!(c.rule("frequent-deploys").and_then(|r| r.severity), None);
+    assert_eq!(c.tier_times(BuildTier::Full).build_seconds, 300);
+    assert!(c.is_deploy_branch("release/2"));
+    assert_eq!(c.policy.confirm, ConfirmOn::Warn);
+}
+
+#[test]
+fn builtin_round_trips_through_to_toml() {
+    let c = Config::builtin();
+    let text = c.to_toml();
+    assert!(text.starts_with("# pushguard configuration in effect: built-in defaults."));
+    let mut back = user(&text);
+    back.source = ConfigSource::BuiltIn;
+    assert_eq!(back, c);
+}
+
+#[test]
+fn customised_config_round_trips_through_to_toml() {
+    let c = user(
+        "[deploy]\nbranches = [\"prod\", \"release/*\"]\nunmatched = \"none\"\nplatform = \"other\"\n\
+         [tiers.partial]\nbuild_seconds = 99\n\
+         [paths.\"odd id.with dots\"]\nglobs = ['C:\\path', \"a\\\"b\"]\ntier = \"full\"\nreason = \"odd \\\"quoted\\\"\\nreason\"\n\
+         [paths.later]\nglobs = [\"x/**\"]\ntier = \"none\"\nenabled = false\n\
+         [paths.docs]\nenabled = false\n\
+         [rules.trigger-file]\nseverity = \"off\"\nglobs = [\"**/.poke\"]\n\
+         [policy]\non_error = \"block\"\n",
+    );
+    let text = c.to_toml();
+    assert!(
+        text.contains("with pushguard.toml merged over them"),
+        "{text}"
+    );
+    let back = user(&text);
+    assert_eq!(back, c, "{text}");
+    assert_eq!(
+        rule_ids(&back).get(..2),
+        Some(&["odd id.with dots", "later"][..])
+    );
+    assert_eq!(back.to_toml(), text);
+}
+
+// ---- Loading from disk ----
+
+#[test]
+fn load_follows_the_lookup_order() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    // Nothing anywhere: built-in.
+    let c = Config::load_from(None, None, Some(root)).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(c.source, ConfigSource::BuiltIn);
+    // The worktree file.
+    let worktree_file = root.join(FILE_NAME);
+    std::fs::write(&worktree_file, "[deploy]\nplatform = \"railway\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let c = Config::load_from(None, None, Some(root)).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(c.source, ConfigSource::File(worktree_file.clone()));
+    assert_eq!(c.platform, Platform::Railway);
+    // The environment beats the worktree; an empty value is ignored.
+    let env_file = root.join("env.toml");
+    std::fs::write(&env_file, "[deploy]\nplatform = \"other\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let c = Config::load_from(None, Some(env_file.as_os_str()), Some(root))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(c.platform, Platform::Other);
+    let c = Config::load_from(None, Some(OsStr::new("")), Some(root))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(c.platform, Platform::Railway);
+    // --config beats both.
+    let explicit = root.join("explicit.toml");
+    std::fs::write(&explicit, "").unwrap_or_else(|e| panic!("{e}"));
+    let c = Config::load_from(Some(&explicit), Some(env_file.as_os_str()), Some(root))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(c.platform, Platform::Fly);
+}
+
+#[test]
+fn named_files_must_exist_and_be_valid() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let missing = dir.path().join("missing.toml");
+    let err = Config::load_from(Some(&missing), None, None)
+        .map(|_| ())
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("named by --config"), "{err:#}");
+    let err = Config::load_from(None, Some(missing.as_os_str()), None)
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("named by PUSHGUARD_CONFIG"),
+        "{err:#}"
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, b"[deploy]\nplatform = \"\xff\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let err = Config::load_from(Some(&bad), None, None)
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("not valid UTF-8"), "{err:#}");
+
+    std::fs::write(&bad, "[deploy]\nplatform = \"x\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let err = Config::load_from(Some(&bad), None, None)
+        .map(|_| ())
+        .unwrap_err();
+    let config_error = err.downcast_ref::<ConfigError>();
+    assert!(config_error.is_some(), "{err:#}");
+    assert!(err.to_string().contains("bad.toml:2:12"), "{err:#}");
+}
+
+#[test]
+fn fuzzish_inputs_never_panic() {
+    let inputs = [
+        "",
+        "\n",
+        "[",
+        "]",
+        "=",
+        "[paths]",
+        "[paths.a]",
+        "[rules]",
+        "[rules.x]\n",
+        "paths = []",
+        "rules = 1",
+        "[tiers]\nnone = 1",
+        "[paths.a]\nglobs = [[]]\ntier = 1",
+        "[deploy]\nbranches = [1, \"[\", {}]",
+        "[rules.context-bloat]\nmax_bytes = 99999999999999999999",
+        "\u{feff}[deploy]",
+        "a.b.c.d = 1",
+        "[policy]\nconfirm = []",
+    ];
+    for input in inputs {
+        let _ = Config::from_user_toml(input, Path::new(FILE)).map_err(|e| e.to_string());
+    }
+}
+
+#[test]
+fn the_default_is_also_a_valid_user_file() {
+    // The schema is self-consistent: every key of the default may be set by a user, and
+    // setting them all to their default values changes nothing.
+    let mut c = user(DEFAULT_TOML);
+    c.source = ConfigSource::BuiltIn;
+    assert_eq!(c, Config::builtin());
+}
