@@ -95,7 +95,12 @@ fn main() -> ExitCode {
         Ok(Outcome::Allow) => ExitCode::SUCCESS,
         Ok(Outcome::Block) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("pushguard: error: {e:#}");
+            // Config diagnostics render their own `error:` headings, cargo style.
+            let msg = format!("{e:#}");
+            match msg.strip_prefix("error: ") {
+                Some(rest) => eprintln!("pushguard: error: {rest}"),
+                None => eprintln!("pushguard: error: {msg}"),
+            }
             ExitCode::from(2)
         }
     }
