@@ -5,6 +5,8 @@
 //! stdin ([`push`]) → ref updates → commits ([`range`]) → changes ([`changes`]) →
 //! findings ([`rules`]) and verdicts ([`verdict`]) → [`report`] → decision.
 
+pub mod dockerfile;
 pub mod escape;
+pub mod lines;
 pub mod severity;
 pub mod tier;
