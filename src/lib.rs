@@ -9,9 +9,11 @@
 pub mod changes;
 pub mod commands;
 pub mod config;
+pub mod dockerfile;
 pub mod dockerignore;
 pub mod escape;
 pub mod finding;
+pub mod lines;
 pub mod pipeline;
 pub mod push;
 pub mod range;
