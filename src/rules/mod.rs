@@ -73,6 +73,15 @@ impl RuleContext<'_> {
         self.blobs.get(self.repo, id)
     }
 
+    /// The content of `path` (repository-relative, `/`-separated) in the tree of `commit`,
+    /// e.g. the `.dockerignore` beside a pushed Dockerfile. `None` when there is no such
+    /// file (or it is a directory or submodule).
+    pub fn file_at(&self, commit: Oid, path: &str) -> Option<Rc<BlobContent>> {
+        let tree = self.repo.find_commit(commit).ok()?.tree().ok()?;
+        let entry = tree.get_path(std::path::Path::new(path)).ok()?;
+        (entry.kind() == Some(git2::ObjectType::Blob)).then(|| self.content(entry.id()))
+    }
+
     /// The text of a changed file's old and new sides, when both (or the existing one) are
     /// text within the cap. A missing side (added/deleted file) is the empty string.
     pub fn texts(&self, file: &FileChange) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
