@@ -6,6 +6,7 @@
 //! findings ([`rules`]) and verdicts ([`verdict`]) → [`report`] → decision.
 //! [`pipeline`] strings the stages together.
 
+pub mod apps;
 pub mod changes;
 pub mod commands;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod lines;
 pub mod pipeline;
 pub mod push;
 pub mod range;
+pub mod rebuild;
 pub mod report;
 pub mod rules;
 pub mod severity;

@@ -300,6 +300,122 @@ pub struct Policy {
     pub on_error: OnError,
 }
 
+/// How an app's `build_seconds` is estimated from its predicted rebuild (`[build] estimate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimate {
+    /// The `[tiers.<tier>] build_seconds` of the app's tier: the guide's numbers.
+    Tier,
+    /// `[build] overhead_seconds` plus the `[build.weights]` of every step that re-runs.
+    Steps,
+}
+
+impl Estimate {
+    pub const ALL: [Estimate; 2] = [Estimate::Tier, Estimate::Steps];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Estimate::Tier => "tier",
+            Estimate::Steps => "steps",
+        }
+    }
+}
+
+/// Estimated seconds of one re-run build step, by kind (`[build.weights]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StepWeights {
+    /// Pulling and unpacking a changed base image (`FROM image`).
+    pub base_image: u32,
+    /// A `RUN` that installs system packages (`apt-get install`, `apk add`, ...).
+    pub system_packages: u32,
+    /// A `RUN` that installs language dependencies (`pip install`, `npm ci`, ...).
+    pub dependencies: u32,
+    /// Any other `RUN`.
+    pub run: u32,
+    /// `COPY` and `ADD`.
+    pub copy: u32,
+    /// `WORKDIR`, and `FROM` of another stage of the same Dockerfile.
+    pub other: u32,
+}
+
+impl StepWeights {
+    /// The keys of `[build.weights]`, in file order.
+    pub const KEYS: [&'static str; 6] = [
+        "base_image",
+        "system_packages",
+        "dependencies",
+        "run",
+        "copy",
+        "other",
+    ];
+
+    /// The weight named `key` (one of [`StepWeights::KEYS`]).
+    pub fn get(&self, key: &str) -> Option<u32> {
+        Some(match key {
+            "base_image" => self.base_image,
+            "system_packages" => self.system_packages,
+            "dependencies" => self.dependencies,
+            "run" => self.run,
+            "copy" => self.copy,
+            "other" => self.other,
+            _ => return None,
+        })
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut u32> {
+        Some(match key {
+            "base_image" => &mut self.base_image,
+            "system_packages" => &mut self.system_packages,
+            "dependencies" => &mut self.dependencies,
+            "run" => &mut self.run,
+            "copy" => &mut self.copy,
+            "other" => &mut self.other,
+            _ => return None,
+        })
+    }
+}
+
+/// The `[build]` table: how Dockerfile steps are classified and their cost estimated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSettings {
+    pub estimate: Estimate,
+    /// Seconds every build costs however little re-runs (context upload, export, push);
+    /// only used by [`Estimate::Steps`].
+    pub overhead_seconds: u32,
+    pub weights: StepWeights,
+    /// Command phrases that make a `RUN` a system-package install (a full rebuild).
+    pub system_commands: Vec<String>,
+    /// Command phrases that make a `RUN` a dependency install (a partial rebuild).
+    pub dependency_commands: Vec<String>,
+}
+
+impl Default for BuildSettings {
+    fn default() -> BuildSettings {
+        BuildSettings {
+            estimate: Estimate::Tier,
+            overhead_seconds: 0,
+            weights: StepWeights::default(),
+            system_commands: Vec::new(),
+            dependency_commands: Vec::new(),
+        }
+    }
+}
+
+/// An app declared with `[[app]]`: built from `dockerfile` with `context` as the build
+/// context, for platforms without a fly.toml (Railway, Render, a CI `docker build`).
+///
+/// Invariant: `context` and `dockerfile` are repository-relative, `/`-separated, cleaned
+/// (no `.`/`..` components, no leading or trailing `/`); the repository root is `""`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppConfig {
+    pub name: String,
+    pub context: String,
+    pub dockerfile: String,
+    /// The stage built (`--target`); `None` builds the last stage.
+    pub target: Option<String>,
+    /// Branches whose pushes deploy this app; empty means `[deploy] branches`.
+    pub branches: Vec<String>,
+}
+
 /// The effective configuration: the built-in defaults, possibly with a user file merged
 /// over them.
 #[derive(Debug, Clone, PartialEq)]
@@ -311,6 +427,10 @@ pub struct Config {
     pub unmatched: BuildTier,
     pub platform: Platform,
     pub policy: Policy,
+    /// The `[build]` table.
+    pub build: BuildSettings,
+    /// `[[app]]` tables, in file order.
+    pub apps: Vec<AppConfig>,
     tiers: TierTable,
     /// In precedence order.
     paths: Vec<PathRule>,
@@ -406,6 +526,8 @@ impl Config {
                 noninteractive: NonInteractive::Block,
                 on_error: OnError::Allow,
             },
+            build: BuildSettings::default(),
+            apps: Vec::new(),
             tiers: TierTable::default(),
             paths: Vec::new(),
             rules: Vec::new(),
@@ -420,12 +542,27 @@ impl Config {
     /// Whether a push to `branch_short_name` (e.g. `main`, not `refs/heads/main`)
     /// deploys. Entries are globs where they compile, exact names otherwise.
     pub fn is_deploy_branch(&self, branch_short_name: &str) -> bool {
-        self.deploy_branches.iter().any(|pattern| {
-            match GlobBuilder::new(pattern).literal_separator(true).build() {
-                Ok(glob) => glob.compile_matcher().is_match(branch_short_name),
-                Err(_) => pattern == branch_short_name,
-            }
-        })
+        branch_matches(&self.deploy_branches, branch_short_name)
+    }
+
+    /// Whether a push to `branch_short_name` deploys `app`: its own `branches` when it
+    /// has any, else `[deploy] branches`.
+    pub fn deploys_app(&self, app_branches: &[String], branch_short_name: &str) -> bool {
+        if app_branches.is_empty() {
+            self.is_deploy_branch(branch_short_name)
+        } else {
+            branch_matches(app_branches, branch_short_name)
+        }
+    }
+
+    /// Whether a push to `branch_short_name` deploys anything: a `[deploy]` branch or the
+    /// branch of an `[[app]]`.
+    pub fn deploys_anything(&self, branch_short_name: &str) -> bool {
+        self.is_deploy_branch(branch_short_name)
+            || self
+                .apps
+                .iter()
+                .any(|a| !a.branches.is_empty() && branch_matches(&a.branches, branch_short_name))
     }
 
     /// The tier of a change to `path` (repository-relative, raw bytes from git, possibly
@@ -466,6 +603,17 @@ impl Config {
     pub fn to_toml(&self) -> String {
         write::to_toml(self)
     }
+}
+
+/// Whether `branch` matches one of `patterns`: globs where they compile, exact names
+/// otherwise.
+fn branch_matches(patterns: &[String], branch: &str) -> bool {
+    patterns.iter().any(
+        |pattern| match GlobBuilder::new(pattern).literal_separator(true).build() {
+            Ok(glob) => glob.compile_matcher().is_match(branch),
+            Err(_) => pattern == branch,
+        },
+    )
 }
 
 #[cfg(unix)]

@@ -21,7 +21,8 @@ use toml::Spanned;
 use super::diagnostic::{did_you_mean, with_suggestion, ConfigError, Diagnostic, Source};
 use super::write::key_display;
 use super::{
-    Config, ConfirmOn, NonInteractive, OnError, PathRule, Platform, RuleConfig, TierTimes,
+    AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
+    RuleConfig, StepWeights, TierTimes,
 };
 use crate::severity::Severity;
 use crate::tier::BuildTier;
@@ -40,12 +41,22 @@ pub(super) enum Origin {
 type Key<'i> = Spanned<Cow<'i, str>>;
 type Val<'i> = Spanned<DeValue<'i>>;
 
-const TOP_KEYS: &[&str] = &["deploy", "tiers", "paths", "rules", "policy"];
+const TOP_KEYS: &[&str] = &[
+    "deploy", "tiers", "paths", "rules", "policy", "build", "app",
+];
 const DEPLOY_KEYS: &[&str] = &["branches", "unmatched", "platform"];
 const TIER_KEYS: &[&str] = &["build_seconds", "deploy_seconds"];
 const PATH_KEYS: &[&str] = &["globs", "tier", "reason", "enabled"];
 const RULE_KEYS: &[&str] = &["severity", "fact", "hint"];
 const POLICY_KEYS: &[&str] = &["confirm", "noninteractive", "on_error"];
+const BUILD_KEYS: &[&str] = &[
+    "estimate",
+    "overhead_seconds",
+    "system_commands",
+    "dependency_commands",
+    "weights",
+];
+const APP_KEYS: &[&str] = &["name", "context", "dockerfile", "target", "branches"];
 
 /// The largest accepted tier time: a build or release estimate beyond a day is a typo.
 const MAX_SECONDS: i64 = 86_400;
@@ -118,8 +129,14 @@ impl Overlay<'_> {
     fn document(&mut self, doc: &DeTable<'_>) {
         for (key, val) in doc.iter() {
             let name = key_str(key);
+            if name == "app" {
+                self.apps(val);
+                continue;
+            }
             let Some(table) = (match name {
-                "deploy" | "tiers" | "paths" | "rules" | "policy" => self.table(val, name),
+                "deploy" | "tiers" | "build" | "paths" | "rules" | "policy" => {
+                    self.table(val, name)
+                }
                 _ => {
                     self.unknown_key(key, "", TOP_KEYS);
                     None
@@ -130,6 +147,7 @@ impl Overlay<'_> {
             match name {
                 "deploy" => self.deploy(table),
                 "tiers" => self.tiers(table),
+                "build" => self.build(table),
                 "paths" => self.paths(table),
                 "rules" => self.rules(table),
                 _ => self.policy(table),
@@ -190,6 +208,192 @@ impl Overlay<'_> {
                 if let Some(seconds) = self.seconds(val, &field) {
                     set(self.config.tiers.get_mut(tier), seconds);
                 }
+            }
+        }
+    }
+
+    fn build(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            let field = dotted("build", key_str(key));
+            match key_str(key) {
+                "estimate" => {
+                    let choices = Estimate::ALL.map(|e| (e.as_str(), e));
+                    if let Some(e) = self.choice(val, &field, "`estimate` value", &choices) {
+                        self.config.build.estimate = e;
+                    }
+                }
+                "overhead_seconds" => {
+                    if let Some(s) = self.seconds(val, &field) {
+                        self.config.build.overhead_seconds = s;
+                    }
+                }
+                "system_commands" => {
+                    if let Some(list) = self.phrases(val, &field) {
+                        self.config.build.system_commands = list;
+                    }
+                }
+                "dependency_commands" => {
+                    if let Some(list) = self.phrases(val, &field) {
+                        self.config.build.dependency_commands = list;
+                    }
+                }
+                "weights" => {
+                    if let Some(weights) = self.table(val, "build.weights") {
+                        self.weights(weights);
+                    }
+                }
+                _ => self.unknown_key(key, "build", BUILD_KEYS),
+            }
+        }
+    }
+
+    fn weights(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            let name = key_str(key);
+            let field = dotted("build.weights", name);
+            if StepWeights::KEYS.contains(&name) {
+                if let Some(s) = self.seconds(val, &field) {
+                    if let Some(slot) = self.config.build.weights.get_mut(name) {
+                        *slot = s;
+                    }
+                }
+            } else {
+                self.unknown_key(key, "build.weights", &StepWeights::KEYS);
+            }
+        }
+    }
+
+    /// An array of non-blank command phrases (`"apt-get install"`).
+    fn phrases(&mut self, val: &Val<'_>, field: &str) -> Option<Vec<String>> {
+        let DeValue::Array(items) = val.get_ref() else {
+            self.wrong_type(val, field, "an array of strings", "[\"pip install\"]");
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items.iter() {
+            match self.string(item, field, "\"pip install\"") {
+                Some(s) if s.split_whitespace().next().is_some() => out.push(s.to_owned()),
+                Some(_) => {
+                    ok = false;
+                    self.error(
+                        item.span(),
+                        format_args!("blank command phrase in `{field}`"),
+                        "write a command and its words, e.g. \"pip install\"".to_owned(),
+                    );
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// `[[app]]`: an array of tables, each an app built from a Dockerfile. A user file's
+    /// list replaces the previous one, like every list.
+    fn apps(&mut self, val: &Val<'_>) {
+        let DeValue::Array(items) = val.get_ref() else {
+            self.wrong_type(val, "app", "an array of tables", "[[app]]");
+            return;
+        };
+        let mut apps: Vec<AppConfig> = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                self.wrong_type(item, "app", "a table", "[[app]]");
+                ok = false;
+                continue;
+            };
+            match self.app(item.span(), table) {
+                Some(app) if apps.iter().any(|a| a.name == app.name) => {
+                    ok = false;
+                    self.error(
+                        item.span(),
+                        format_args!("two `[[app]]` tables are named `{}`", app.name),
+                        "give every app a different `name`".to_owned(),
+                    );
+                }
+                Some(app) => apps.push(app),
+                None => ok = false,
+            }
+        }
+        if ok {
+            self.config.apps = apps;
+        }
+    }
+
+    fn app(&mut self, span: Range<usize>, table: &DeTable<'_>) -> Option<AppConfig> {
+        let mut name = None;
+        let mut context = None;
+        let mut dockerfile = None;
+        let mut target = None;
+        let mut branches = Vec::new();
+        let mut ok = true;
+        for (key, val) in table.iter() {
+            let field = dotted("app", key_str(key));
+            match key_str(key) {
+                "name" => name = self.text(val, &field, "\"api\""),
+                "context" | "dockerfile" => {
+                    let example = if key_str(key) == "context" {
+                        "\"services/api\""
+                    } else {
+                        "\"services/api/Dockerfile\""
+                    };
+                    let path = self
+                        .string(val, &field, example)
+                        .and_then(|s| self.repo_path(val, &field, s));
+                    match (key_str(key), path) {
+                        ("context", Some(p)) => context = Some(p),
+                        (_, Some(p)) => dockerfile = Some(p),
+                        (_, None) => ok = false,
+                    }
+                }
+                "target" => target = self.text(val, &field, "\"runtime\""),
+                "branches" => match self.globs(val, &field, false) {
+                    Some((list, _)) => branches = list,
+                    None => ok = false,
+                },
+                _ => {
+                    ok = false;
+                    self.unknown_key(key, "app", APP_KEYS);
+                }
+            }
+        }
+        let Some(name) = name else {
+            self.error(
+                span,
+                format_args!("an `[[app]]` table has no `name`"),
+                "every app needs `name = \"...\"` (and usually `context`)".to_owned(),
+            );
+            return None;
+        };
+        if !ok {
+            return None;
+        }
+        let context = context.unwrap_or_default();
+        let dockerfile = dockerfile.unwrap_or_else(|| join_path(&context, "Dockerfile"));
+        Some(AppConfig {
+            name,
+            context,
+            dockerfile,
+            target,
+            branches,
+        })
+    }
+
+    /// A repository-relative path, cleaned (`./a//b/` → `a/b`, `.` → ``); paths that are
+    /// absolute or climb out of the repository are reported.
+    fn repo_path(&mut self, val: &Val<'_>, field: &str, s: &str) -> Option<String> {
+        match crate::apps::clean_repo_path(s) {
+            Some(p) => Some(p),
+            None => {
+                self.error(
+                    val.span(),
+                    format_args!("`{field}` must be a path inside the repository"),
+                    "write it relative to the repository root, without a leading `/` or `..` \
+                     that climbs above it, e.g. \"services/api\""
+                        .to_owned(),
+                );
+                None
             }
         }
     }
@@ -706,6 +910,15 @@ impl Overlay<'_> {
             format_args!("`{field}` must be {expected}, found {found}"),
             help,
         );
+    }
+}
+
+/// `dir/name`, or `name` when `dir` is the root.
+fn join_path(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
     }
 }
 

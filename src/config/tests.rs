@@ -829,3 +829,119 @@ fn the_default_is_also_a_valid_user_file() {
     c.source = ConfigSource::BuiltIn;
     assert_eq!(c, Config::builtin());
 }
+
+// ---- [build] and [[app]] ----
+
+#[test]
+fn build_settings_have_defaults_and_can_be_tuned() {
+    let c = Config::builtin();
+    assert_eq!(c.build.estimate, Estimate::Tier);
+    assert_eq!(c.build.weights.dependencies, 60);
+    assert!(c
+        .build
+        .system_commands
+        .iter()
+        .any(|p| p == "apt-get install"));
+    assert!(c
+        .build
+        .dependency_commands
+        .iter()
+        .any(|p| p == "pip install"));
+    let c = user(
+        "[build]\nestimate = \"steps\"\noverhead_seconds = 5\ndependency_commands = [\"make deps\"]\n\
+         [build.weights]\ncopy = 1\n",
+    );
+    assert_eq!(c.build.estimate, Estimate::Steps);
+    assert_eq!(c.build.overhead_seconds, 5);
+    assert_eq!(c.build.dependency_commands, ["make deps"]);
+    assert_eq!(c.build.weights.copy, 1);
+    assert_eq!(c.build.weights.run, 15);
+}
+
+#[test]
+fn build_settings_are_validated() {
+    let (line, _, msg, help) = problem("[build]\nestimate = \"fast\"\n");
+    assert_eq!(line, 2);
+    assert!(msg.contains("unknown `estimate` value `fast`"), "{msg}");
+    assert!(help.contains("tier, steps"), "{help}");
+    let (_, _, msg, help) = problem("[build.weights]\nfrom = 3\n");
+    assert!(msg.contains("build.weights.from"), "{msg}");
+    assert!(help.contains("base_image, system_packages"), "{help}");
+    let (_, _, msg, _) = problem("[build.weights]\nrun = -1\n");
+    assert!(msg.contains("cannot be negative"), "{msg}");
+    let (_, _, msg, _) = problem("[build]\nsystem_commands = [\"apk add\", \"  \"]\n");
+    assert!(msg.contains("blank command phrase"), "{msg}");
+    let (_, _, msg, _) = problem("[build]\nsystems = []\n");
+    assert!(msg.contains("unknown key `build.systems`"), "{msg}");
+}
+
+#[test]
+fn apps_are_read_and_cleaned() {
+    let c = user(
+        "[[app]]\nname = \"api\"\ncontext = \"./services/api/\"\n\
+         [[app]]\nname = \"worker\"\ncontext = \"services/worker\"\ndockerfile = \"docker/worker.Dockerfile\"\n\
+         target = \"runtime\"\nbranches = [\"main\", \"release/*\"]\n",
+    );
+    assert_eq!(
+        c.apps,
+        [
+            AppConfig {
+                name: "api".to_owned(),
+                context: "services/api".to_owned(),
+                dockerfile: "services/api/Dockerfile".to_owned(),
+                target: None,
+                branches: Vec::new(),
+            },
+            AppConfig {
+                name: "worker".to_owned(),
+                context: "services/worker".to_owned(),
+                dockerfile: "docker/worker.Dockerfile".to_owned(),
+                target: Some("runtime".to_owned()),
+                branches: vec!["main".to_owned(), "release/*".to_owned()],
+            },
+        ]
+    );
+    assert!(c.deploys_app(&c.apps[1].branches, "release/1"));
+    assert!(!c.deploys_app(&c.apps[1].branches, "master"));
+    assert!(c.deploys_app(&c.apps[0].branches, "master"));
+    assert!(c.deploys_anything("release/1"));
+    assert!(!c.deploys_anything("feature"));
+}
+
+#[test]
+fn apps_are_validated() {
+    let (line, _, msg, _) = problem("[[app]]\ncontext = \"x\"\n");
+    assert_eq!(line, 1);
+    assert!(msg.contains("has no `name`"), "{msg}");
+    let (line, _, msg, _) = problem("[[app]]\nname = \"a\"\n[[app]]\nname = \"a\"\n");
+    assert_eq!(line, 3);
+    assert!(msg.contains("two `[[app]]` tables are named `a`"), "{msg}");
+    let (_, _, msg, _) = problem("[[app]]\nname = \"a\"\ncontext = \"../x\"\n");
+    assert!(
+        msg.contains("`app.context` must be a path inside the repository"),
+        "{msg}"
+    );
+    let (_, _, msg, _) = problem("[[app]]\nname = \"a\"\ndockerfile = \"/abs/Dockerfile\"\n");
+    assert!(msg.contains("`app.dockerfile`"), "{msg}");
+    let (_, _, msg, help) = problem("[[app]]\nname = \"a\"\ntaget = \"x\"\n");
+    assert!(msg.contains("unknown key `app.taget`"), "{msg}");
+    assert!(help.starts_with("did you mean `target`?"), "{help}");
+    let (_, _, msg, _) = problem("app = 3\n");
+    assert!(msg.contains("`app` must be an array of tables"), "{msg}");
+    let (_, _, msg, _) = problem("[[app]]\nname = \"a\"\nbranches = []\n");
+    assert!(msg.contains("is empty"), "{msg}");
+}
+
+#[test]
+fn build_settings_and_apps_round_trip_through_to_toml() {
+    let c = user(
+        "[build]\nestimate = \"steps\"\nsystem_commands = [\"apk add\"]\n[build.weights]\nother = 3\n\
+         [[app]]\nname = \"root\"\n\
+         [[app]]\nname = \"w\"\ncontext = \"w\"\ntarget = \"t\"\nbranches = [\"prod\"]\n",
+    );
+    let text = c.to_toml();
+    let back = user(&text);
+    assert_eq!(back, c, "{text}");
+    assert_eq!(back.apps.len(), 2);
+    assert_eq!(back.to_toml(), text);
+}

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::Config;
+use super::{Config, StepWeights};
 use crate::tier::BuildTier;
 
 /// The configuration as a TOML document with a header saying where it came from.
@@ -45,6 +45,29 @@ pub(super) fn to_toml(c: &Config) -> String {
         );
     }
 
+    out.push_str("\n[build]\n");
+    line(&mut out, "estimate", &string(c.build.estimate.as_str()));
+    line(
+        &mut out,
+        "overhead_seconds",
+        &toml::Value::Integer(i64::from(c.build.overhead_seconds)),
+    );
+    line(
+        &mut out,
+        "system_commands",
+        &strings(&c.build.system_commands),
+    );
+    line(
+        &mut out,
+        "dependency_commands",
+        &strings(&c.build.dependency_commands),
+    );
+    out.push_str("\n[build.weights]\n");
+    for key in StepWeights::KEYS {
+        let weight = c.build.weights.get(key).unwrap_or_default();
+        line(&mut out, key, &toml::Value::Integer(i64::from(weight)));
+    }
+
     out.push_str(
         "\n# Path rules in precedence order: the first enabled rule whose globs match a path\n\
          # decides its tier; a path none matches gets deploy.unmatched.\n",
@@ -70,6 +93,24 @@ pub(super) fn to_toml(c: &Config) -> String {
         }
     }
 
+    for app in &c.apps {
+        out.push_str("\n[[app]]\n");
+        line(&mut out, "name", &string(&app.name));
+        let context = if app.context.is_empty() {
+            "."
+        } else {
+            &app.context
+        };
+        line(&mut out, "context", &string(context));
+        line(&mut out, "dockerfile", &string(&app.dockerfile));
+        if let Some(target) = &app.target {
+            line(&mut out, "target", &string(target));
+        }
+        if !app.branches.is_empty() {
+            line(&mut out, "branches", &strings(&app.branches));
+        }
+    }
+
     out.push_str("\n[policy]\n");
     line(&mut out, "confirm", &string(c.policy.confirm.as_str()));
     line(
@@ -92,6 +133,10 @@ pub(super) fn key_display(key: &str) -> String {
     } else {
         string(key).to_string()
     }
+}
+
+fn strings(list: &[String]) -> toml::Value {
+    toml::Value::Array(list.iter().map(|s| string(s)).collect())
 }
 
 fn string(s: &str) -> toml::Value {
