@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::finding::{Decision, Finding};
 use crate::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::range::{shallow_boundary, CommitRange, RemoteKnowledge};
+use crate::rebuild::{self, AppOutcome};
 use crate::rules::{self, BlobCache, RuleContext};
 use crate::severity::Severity;
 use crate::verdict::Verdict;
@@ -189,7 +190,7 @@ fn analyze_ref(
 ) -> RefAnalysis {
     let deploys = update.ref_kind == RefKind::Branch
         && update.kind != UpdateKind::Delete
-        && config.is_deploy_branch(&update.short_remote_name());
+        && config.deploys_anything(&update.short_remote_name());
     let status = match (update.kind, range) {
         (UpdateKind::Delete, _) => RefStatus::Deleted,
         (UpdateKind::UpToDate, _) => RefStatus::UpToDate,
@@ -205,7 +206,9 @@ fn analyze_ref(
         },
     };
     let verdict = match &status {
-        RefStatus::Inspected(changes) if deploys => Some(Verdict::of(config, changes)),
+        RefStatus::Inspected(changes) if deploys => {
+            Some(deploy_verdict(repo, config, &update, changes))
+        }
         _ => None,
     };
     RefAnalysis {
@@ -215,6 +218,83 @@ fn analyze_ref(
         status,
         verdict,
     }
+}
+
+/// The verdict of an update that deploys: the path rules' guess, replaced by each app's
+/// Dockerfile when the pushed commit defines apps ([`Verdict::with_apps`]).
+fn deploy_verdict(
+    repo: &Repository,
+    config: &Config,
+    update: &RefUpdate,
+    changes: &ChangeSet,
+) -> Verdict {
+    let by_paths = Verdict::of(config, changes);
+    let (Some(tip), Some(oldest)) = (update.commit, changes.commits.first()) else {
+        return by_paths;
+    };
+    let base = rebuild::base_of(repo, update.remote_oid, tip, Some(oldest.info.id));
+    let branch = update.short_remote_name();
+    match rebuild::analyze(repo, config, base, tip, Some(&branch)) {
+        Ok(found) => by_paths.with_apps(config, changes, found),
+        Err(why) => Verdict {
+            app_notes: vec![crate::apps::AppNote {
+                severity: Severity::Warn,
+                path: String::new(),
+                line: None,
+                message: format!(
+                    "the apps' Dockerfiles could not be read ({why}); the verdict comes from \
+                     the [paths.*] rules"
+                ),
+            }],
+            ..by_paths
+        },
+    }
+}
+
+/// Findings for apps whose build could not be predicted and for broken app definitions.
+fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
+    let fact = "pushguard predicts each app's rebuild from the Dockerfile, .dockerignore and \
+                fly.toml of the pushed commit, which are what the deploy builder reads";
+    let mut out = Vec::new();
+    for app in &verdict.apps {
+        if let AppOutcome::Unknown {
+            path,
+            line,
+            message,
+        } = &app.outcome
+        {
+            out.push(Finding {
+                rule: "app-build".to_owned(),
+                severity: Severity::Warn,
+                ref_name: ref_name.to_owned(),
+                commit: None,
+                path: Some(crate::escape::escape(path).into_owned()),
+                line: *line,
+                message: crate::escape::escape(&format!("app `{}`: {message}", app.app.name))
+                    .into_owned(),
+                fact: fact.to_owned(),
+                hint: "fix the file and push again; until then this app's verdict comes from \
+                       the [paths.*] rules"
+                    .to_owned(),
+            });
+        }
+    }
+    for note in &verdict.app_notes {
+        out.push(Finding {
+            rule: "app-build".to_owned(),
+            severity: note.severity,
+            ref_name: ref_name.to_owned(),
+            commit: None,
+            path: (!note.path.is_empty()).then(|| crate::escape::escape(&note.path).into_owned()),
+            line: note.line,
+            message: crate::escape::escape(&note.message).into_owned(),
+            fact: fact.to_owned(),
+            hint: "fix the fly.toml, or declare the app with an [[app]] table in pushguard.toml \
+                   (docs/rebuild.md)"
+                .to_owned(),
+        });
+    }
+    out
 }
 
 fn finish(
@@ -259,6 +339,9 @@ fn finish(
                     blobs: &blobs,
                 };
                 findings.extend(rules::run(&cx));
+                if let Some(v) = &r.verdict {
+                    findings.extend(app_findings(&ref_name, v));
+                }
             }
             RefStatus::Deleted | RefStatus::UpToDate => {}
         }
