@@ -14,6 +14,7 @@ pub mod dockerignore;
 pub mod escape;
 pub mod finding;
 pub mod lines;
+pub mod panic;
 pub mod pipeline;
 pub mod push;
 pub mod range;

@@ -68,6 +68,7 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
+    pushguard::panic::install();
     let cli = Cli::parse();
     let config = cli.config.as_deref();
     let result = match cli.command {
