@@ -72,6 +72,7 @@ pub struct Config {
     pub platform: Platform,
     pub policy: Policy,
     paths: Vec<PathRule>,
+    rules: Vec<RuleConfig>,
 }
 
 fn rule(id: &str, globs: &[&str], tier: BuildTier, reason: &str) -> PathRule {
@@ -124,13 +125,79 @@ impl Config {
                     "source changed",
                 ),
             ],
+            rules: Vec::new(),
         }
     }
-    pub fn load(explicit: Option<&Path>, _root: Option<&Path>) -> anyhow::Result<Config> {
-        if let Some(p) = explicit {
-            anyhow::bail!("stub cannot load {}", p.display());
+    /// Stub: reads `explicit` or `<root>/pushguard.toml` and honours only
+    /// `[rules.<id>] severity/fact/hint` and `[policy]` (the real config reads it all).
+    pub fn load(explicit: Option<&Path>, root: Option<&Path>) -> anyhow::Result<Config> {
+        let mut config = Config::builtin();
+        let path = match (explicit, root) {
+            (Some(p), _) => p.to_path_buf(),
+            (None, Some(r)) if r.join("pushguard.toml").is_file() => r.join("pushguard.toml"),
+            _ => return Ok(config),
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let str_of =
+            |t: &toml::Table, k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        if let Some(rules) = table.get("rules").and_then(|v| v.as_table()) {
+            for (id, v) in rules {
+                let Some(t) = v.as_table() else { continue };
+                let severity = match str_of(t, "severity") {
+                    Some(s) => Severity::parse_setting(&s)
+                        .map_err(|e| anyhow::anyhow!("{}: [rules.{id}]: {e}", path.display()))?,
+                    None => None,
+                };
+                config.rules.push(RuleConfig {
+                    id: id.clone(),
+                    severity,
+                    fact: str_of(t, "fact").unwrap_or_default(),
+                    hint: str_of(t, "hint").unwrap_or_default(),
+                    options: t.clone(),
+                });
+            }
         }
-        Ok(Config::builtin())
+        if let Some(p) = table.get("policy").and_then(|v| v.as_table()) {
+            let bad = |k: &str, v: &str| {
+                anyhow::anyhow!("{}: [policy] {k} = {v:?} is not valid", path.display())
+            };
+            if let Some(v) = str_of(p, "confirm") {
+                config.policy.confirm = match v.as_str() {
+                    "block" => ConfirmOn::Block,
+                    "warn" => ConfirmOn::Warn,
+                    _ => return Err(bad("confirm", &v)),
+                };
+            }
+            if let Some(v) = str_of(p, "noninteractive") {
+                config.policy.noninteractive = match v.as_str() {
+                    "block" => NonInteractive::Block,
+                    "allow" => NonInteractive::Allow,
+                    _ => return Err(bad("noninteractive", &v)),
+                };
+            }
+            if let Some(v) = str_of(p, "on_error") {
+                config.policy.on_error = match v.as_str() {
+                    "allow" => OnError::Allow,
+                    "block" => OnError::Block,
+                    _ => return Err(bad("on_error", &v)),
+                };
+            }
+        }
+        config.source = ConfigSource::File(path);
+        Ok(config)
+    }
+    /// Every rule id pushguard knows (built-in rules), for reporting unknown ids.
+    pub fn known_rule_ids(&self) -> Vec<&str> {
+        vec![
+            "empty-commit",
+            "trigger-file",
+            "no-cache-deploy",
+            "frequent-deploys",
+        ]
     }
     pub fn tier_times(&self, t: BuildTier) -> TierTimes {
         let (b, d) = match t {
@@ -157,8 +224,8 @@ impl Config {
         }
         (self.unmatched, None)
     }
-    pub fn rule(&self, _id: &str) -> Option<&RuleConfig> {
-        None
+    pub fn rule(&self, id: &str) -> Option<&RuleConfig> {
+        self.rules.iter().find(|r| r.id == id)
     }
     pub fn to_toml(&self) -> String {
         String::new()
