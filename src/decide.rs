@@ -491,11 +491,18 @@ pub fn question(analysis: &Analysis, rules: &[String]) -> String {
         .filter_map(|r| r.verdict.as_ref())
         .max_by_key(|v| (v.tier, v.times.build_seconds));
     match deploy {
-        Some(v) if v.tier > BuildTier::None => format!(
-            "Push anyway and start a {} rebuild (~{} s)?",
-            v.tier.as_str().to_uppercase(),
-            v.times.build_seconds
-        ),
+        Some(v) if v.tier > BuildTier::None => {
+            let tier = v.tier.as_str().to_uppercase();
+            let article = if tier.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!(
+                "Push anyway and start {article} {tier} rebuild (~{} s)?",
+                v.times.build_seconds
+            )
+        }
         Some(v) => format!(
             "Push anyway and deploy with NO rebuild (~{} s deploy)?",
             v.times.deploy_seconds
@@ -546,8 +553,13 @@ pub fn how_to_proceed(ask: &Ask) -> String {
             [one] => format!("the message of commit {one}"),
             _ => format!("the messages of commits {}", ids.join(", ")),
         };
+        let trailers = if ask.rules.len() > 1 {
+            "these trailers"
+        } else {
+            "this trailer"
+        };
         out.push_str(&wrap(
-            &format!("- add to {which} (git commit --amend; git rebase -i for older commits):"),
+            &format!("- end {which} with {trailers}:"),
             "    ",
             "      ",
             WIDTH,
@@ -555,6 +567,7 @@ pub fn how_to_proceed(ask: &Ask) -> String {
         for rule in ask.rules.iter().take(3) {
             out.push_str(&format!("        {ALLOW_TRAILER}: {rule} <reason>\n"));
         }
+        out.push_str("      (git commit --amend; for an older commit, git rebase -i)\n");
     }
     out.push_str(&format!(
         "    - skip the rules:   PUSHGUARD_SKIP={} git push\n",
