@@ -752,11 +752,75 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("the message of commit 00000000 (git"),
+            text.contains("    - end the message of commit 00000000 with these trailers:\n"),
             "{text}"
         );
         assert!(text.contains("git push --no-verify"), "{text}");
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    }
+
+    fn analysis_with(verdicts: &[(bool, BuildTier, u32)]) -> Analysis {
+        use crate::config::TierTimes;
+        use crate::pipeline::{RefAnalysis, RefStatus};
+        use crate::push::{RefKind, RefUpdate, UpdateKind};
+        use crate::verdict::Verdict;
+        let refs = verdicts
+            .iter()
+            .map(|&(deploys, tier, build_seconds)| RefAnalysis {
+                update: RefUpdate {
+                    local_ref: b"refs/heads/main".to_vec(),
+                    local_oid: None,
+                    remote_ref: b"refs/heads/main".to_vec(),
+                    remote_oid: None,
+                    kind: UpdateKind::Create,
+                    ref_kind: RefKind::Branch,
+                    commit: None,
+                },
+                target: "origin/main".into(),
+                deploys,
+                status: RefStatus::UpToDate,
+                verdict: deploys.then(|| Verdict {
+                    tier,
+                    times: TierTimes {
+                        build_seconds,
+                        deploy_seconds: 30,
+                    },
+                    reasons: Vec::new(),
+                }),
+            })
+            .collect();
+        Analysis {
+            remote: "origin".into(),
+            refs,
+            findings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_question_names_the_most_expensive_deploy() {
+        let rules = vec!["empty-commit".to_owned()];
+        let a = analysis_with(&[
+            (true, BuildTier::Incremental, 45),
+            (true, BuildTier::Full, 180),
+        ]);
+        assert_eq!(
+            question(&a, &rules),
+            "Push anyway and start a FULL rebuild (~180 s)?"
+        );
+        let a = analysis_with(&[(true, BuildTier::Incremental, 45)]);
+        assert_eq!(
+            question(&a, &rules),
+            "Push anyway and start an INCREMENTAL rebuild (~45 s)?"
+        );
+        let a = analysis_with(&[(true, BuildTier::None, 0)]);
+        assert_eq!(
+            question(&a, &rules),
+            "Push anyway and deploy with NO rebuild (~30 s deploy)?"
+        );
+        let a = analysis_with(&[(false, BuildTier::Full, 180)]);
+        let many: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(question(&a, &rules), "Push anyway despite empty-commit?");
+        assert_eq!(question(&a, &many), "Push anyway despite a, b, c, …?");
     }
 
     #[test]
