@@ -7,12 +7,17 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use git2::Repository;
 
+use crate::audit::{self, Entry, How};
 use crate::config::Config;
+use crate::decide::{self, Environment, NoTerminal, SkipList, Switch};
+use crate::escape::escape;
 use crate::finding::Decision;
 use crate::pipeline::{analyze_push, analyze_range, Analysis};
+use crate::prompt::{Answer, Tty};
 use crate::push::parse_stdin;
 use crate::range::{default_range, parse_range_args};
 use crate::report;
+use crate::style::{ColorChoice, Paint, Style};
 
 /// What the process should tell git.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,9 +47,36 @@ fn load_config(repo: &Repository, explicit: Option<&Path>) -> Result<Config> {
     Config::load(explicit, repo.workdir())
 }
 
+/// How `pushguard hook pre-push` was asked to behave beyond what git passes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HookOptions {
+    /// `--no-input`: never ask at the terminal; apply `[policy] noninteractive`.
+    pub no_input: bool,
+    pub color: ColorChoice,
+}
+
 /// `pushguard hook pre-push <remote> <url>` with git's ref lines on stdin.
-pub fn pre_push(config: Option<&Path>, remote: &str, url: &str) -> Result<Outcome> {
+///
+/// The order matters: `PUSHGUARD=0` is honoured before anything that could fail, the
+/// report is printed before any question, and the audit log is written only for a push
+/// that goes ahead (and never stops it).
+pub fn pre_push(
+    config: Option<&Path>,
+    remote: &str,
+    url: &str,
+    options: HookOptions,
+) -> Result<Outcome> {
+    let env = Environment::from_process();
+    let style = Style::for_stderr(options.color);
     let stdin = std::io::stdin();
+    match env.switch() {
+        Switch::Off => return pushguard_off(remote),
+        Switch::Unrecognised(value) => eprintln!(
+            "pushguard: warning: PUSHGUARD={value} is not understood (PUSHGUARD=0 turns \
+             pushguard off for one push); checking as usual"
+        ),
+        Switch::On => {}
+    }
     if stdin.is_terminal() {
         bail!(
             "`pushguard hook pre-push` reads the ref lines git writes to a pre-push hook's \
@@ -61,12 +93,238 @@ pub fn pre_push(config: Option<&Path>, remote: &str, url: &str) -> Result<Outcom
     let repo = open_repository()?;
     let config = load_config(&repo, config)?;
     let analysis = analyze_push(&repo, &config, remote, url, &updates);
-    eprint!("{}", report::text(&analysis));
-    let outcome = decide(&analysis);
+    let known = config.known_rule_ids();
+    let skip = env
+        .skip
+        .as_deref()
+        .map(|v| SkipList::parse(v, &known))
+        .unwrap_or_default();
+    let review = decide::review(&analysis, skip, &known);
+    for w in &review.warnings {
+        eprint!("{}", style.paint(Paint::Yellow, w.trim_end()));
+        eprintln!();
+    }
+    let report = report::text_with(&analysis, &review.waivers, style);
+    eprint!("{report}");
+    for line in review.notices() {
+        eprintln!("{line}");
+    }
+    let now = crate::state::now();
+    let mut audit = review.audit_entries(&analysis, now);
+    let outcome = match decide::confirmation(&analysis, &review, &config.policy) {
+        None => Outcome::Allow,
+        Some(ask) => {
+            let (outcome, entries) = confirm(
+                &analysis, &review, &ask, &config, &env, options, &report, style,
+            );
+            audit.extend(entries);
+            outcome
+        }
+    };
     if outcome == Outcome::Allow {
+        write_audit(&repo, &audit);
         record_deploys(&repo, &analysis);
     }
     Ok(outcome)
+}
+
+/// Asks at the terminal, or applies `[policy] noninteractive` when nobody can be asked.
+/// Returns the outcome and the audit entries of a push let through.
+#[allow(clippy::too_many_arguments)]
+fn confirm(
+    analysis: &Analysis,
+    review: &decide::Review,
+    ask: &decide::Ask,
+    config: &Config,
+    env: &Environment,
+    options: HookOptions,
+    report: &str,
+    style: Style,
+) -> (Outcome, Vec<Entry>) {
+    let now = crate::state::now();
+    let no_terminal = if options.no_input {
+        Some(NoTerminal::Flag)
+    } else if env.ci() {
+        Some(NoTerminal::Ci)
+    } else {
+        None
+    };
+    let tty = match no_terminal {
+        Some(reason) => Err(reason),
+        None => Tty::open().map_err(|e| NoTerminal::NoTty(tty_error(&e))),
+    };
+    let tty = match tty {
+        Ok(tty) => tty,
+        Err(reason) => return noninteractive(analysis, review, ask, config, &reason, style),
+    };
+    // The report went to stderr; when that is not this terminal (`git push 2>log`), the
+    // person answering must still see what they are answering about.
+    if !std::io::stderr().is_terminal() {
+        let _ = tty.write(report);
+    }
+    match tty.confirm(&ask.question) {
+        Ok(Answer::Yes) => {
+            eprintln!(
+                "{}",
+                style.paint(
+                    Paint::Bold,
+                    "pushguard: pushing anyway (confirmed at the terminal; recorded in the audit log)"
+                )
+            );
+            let entries = decide::confirm_entries(
+                analysis,
+                review,
+                ask,
+                How::Prompt,
+                "confirmed at the terminal",
+                now,
+            );
+            (Outcome::Allow, entries)
+        }
+        Ok(Answer::No) => {
+            stopped(
+                "push stopped: you answered no; nothing was sent.",
+                ask,
+                style,
+            );
+            (Outcome::Block, Vec::new())
+        }
+        Ok(Answer::Cancelled(key)) => {
+            let msg = format!("push cancelled ({}); nothing was sent.", key.name());
+            stopped(&msg, ask, style);
+            (Outcome::Block, Vec::new())
+        }
+        Err(e) => {
+            let reason = NoTerminal::NoTty(format!("reading the answer failed: {}", tty_error(&e)));
+            noninteractive(analysis, review, ask, config, &reason, style)
+        }
+    }
+}
+
+/// `/dev/tty: No such device or address`, without the `(os error 6)` noise.
+fn tty_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(i) => text.get(..i).unwrap_or(&text),
+        None => &text,
+    };
+    format!("/dev/tty: {}", escape(text))
+}
+
+/// `[policy] noninteractive` applied, saying why nobody was asked.
+fn noninteractive(
+    analysis: &Analysis,
+    review: &decide::Review,
+    ask: &decide::Ask,
+    config: &Config,
+    reason: &NoTerminal,
+    style: Style,
+) -> (Outcome, Vec<Entry>) {
+    if decide::noninteractive_allows(&config.policy) {
+        let why =
+            format!("nobody can confirm here ({reason}), and [policy] noninteractive = \"allow\"");
+        eprint!(
+            "{}",
+            report::wrap(
+                &format!("pushguard: {why}: pushing anyway (recorded in the audit log)"),
+                "",
+                "  ",
+                report::WIDTH
+            )
+        );
+        let entries = decide::confirm_entries(
+            analysis,
+            review,
+            ask,
+            How::Policy,
+            &why,
+            crate::state::now(),
+        );
+        (Outcome::Allow, entries)
+    } else {
+        let msg = format!(
+            "push stopped: nobody can confirm here ({reason}), and [policy] noninteractive = \"block\"."
+        );
+        stopped(&msg, ask, style);
+        (Outcome::Block, Vec::new())
+    }
+}
+
+fn stopped(message: &str, ask: &decide::Ask, style: Style) {
+    let head = report::wrap(&format!("pushguard: {message}"), "", "  ", report::WIDTH);
+    eprintln!("{}", style.paint(Paint::Red, head.trim_end()));
+    eprint!("{}", decide::how_to_proceed(ask));
+}
+
+/// `PUSHGUARD=0`: one line, one audit entry per ref, no analysis. Reading the ref lines is
+/// not analysis: it names the refs for the log, and git expects its stdin to be drained.
+fn pushguard_off(remote: &str) -> Result<Outcome> {
+    eprintln!("pushguard: off for this push (PUSHGUARD=0): nothing was checked");
+    let stdin = std::io::stdin();
+    let mut input = Vec::new();
+    if !stdin.is_terminal() {
+        let _ = stdin.lock().read_to_end(&mut input);
+    }
+    let Ok(repo) = open_repository() else {
+        eprintln!("pushguard: note: not in a git repository, so PUSHGUARD=0 was not recorded");
+        return Ok(Outcome::Allow);
+    };
+    let now = crate::state::now();
+    let entries: Vec<Entry> = parse_stdin(&input)
+        .unwrap_or_default()
+        .iter()
+        .map(|raw| {
+            let update = crate::push::RefUpdate::classify(&repo, raw);
+            Entry::new(
+                now,
+                remote,
+                &update.short_remote_name(),
+                Vec::new(),
+                How::Off,
+                "PUSHGUARD=0",
+                update.local_oid.map(|o| o.to_string()),
+            )
+        })
+        .collect();
+    write_audit(&repo, &entries);
+    Ok(Outcome::Allow)
+}
+
+/// Appends to the audit log; says so, and goes on, when it cannot.
+fn write_audit(repo: &Repository, entries: &[Entry]) {
+    let path = audit::log_path(repo);
+    if let Err(e) = audit::append(&path, entries) {
+        eprintln!(
+            "pushguard: note: could not write the audit log ({e:#}); the push goes on, unrecorded"
+        );
+    }
+}
+
+/// `pushguard log`: the overrides recorded in this clone.
+pub fn log(format: Format) -> Result<Outcome> {
+    let repo = open_repository()?;
+    let path = audit::log_path(&repo);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if format == Format::Text {
+                println!("no overrides recorded ({} does not exist)", path.display());
+            }
+            return Ok(Outcome::Allow);
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    match format {
+        // The lines as stored; escaped in case the file was edited by hand (pushguard's
+        // own lines contain nothing to escape, so they come out byte for byte).
+        Format::Json => {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                println!("{}", escape(line));
+            }
+        }
+        Format::Text => print!("{}", audit::table(&audit::parse(&text))),
+    }
+    Ok(Outcome::Allow)
 }
 
 /// Remembers this push's deploys for `frequent-deploys`. Never fails the push.

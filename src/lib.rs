@@ -6,9 +6,11 @@
 //! findings ([`rules`]) and verdicts ([`verdict`]) → [`report`] → decision.
 //! [`pipeline`] strings the stages together.
 
+pub mod audit;
 pub mod changes;
 pub mod commands;
 pub mod config;
+pub mod decide;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod escape;
@@ -16,11 +18,13 @@ pub mod finding;
 pub mod lines;
 pub mod panic;
 pub mod pipeline;
+pub mod prompt;
 pub mod push;
 pub mod range;
 pub mod report;
 pub mod rules;
 pub mod severity;
 pub mod state;
+pub mod style;
 pub mod tier;
 pub mod verdict;

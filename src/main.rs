@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use pushguard::commands::{self, Format, Outcome};
+use pushguard::commands::{self, Format, HookOptions, Outcome};
+use pushguard::style::ColorChoice;
 
 #[derive(Parser)]
 #[command(
@@ -19,6 +20,9 @@ struct Cli {
     /// Use this config file instead of pushguard.toml (also: PUSHGUARD_CONFIG).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// When to colour the output (auto: when stderr is a terminal and NO_COLOR is unset).
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    color: ColorArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +49,12 @@ enum Command {
     },
     /// Print the effective configuration (built-in defaults merged with pushguard.toml).
     Config,
+    /// Print the overrides recorded in this clone (prompt answers, skips, trailers, PUSHGUARD=0).
+    Log {
+        /// Output format: a table, or the stored JSON lines.
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
+    },
     /// Write a commented starter pushguard.toml at the repository root.
     Init {
         /// Overwrite an existing pushguard.toml.
@@ -56,9 +66,22 @@ enum Command {
 #[derive(Subcommand)]
 enum Hook {
     /// git's pre-push hook: `pushguard hook pre-push <remote> <url>`, ref lines on stdin.
-    PrePush { remote: String, url: String },
+    PrePush {
+        remote: String,
+        url: String,
+        /// Never ask at the terminal: apply `[policy] noninteractive` instead.
+        #[arg(long)]
+        no_input: bool,
+    },
     /// A server's pre-receive hook: `<old> <new> <ref>` lines on stdin (see docs/server.md).
     PreReceive,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -71,10 +94,20 @@ fn main() -> ExitCode {
     pushguard::panic::install();
     let cli = Cli::parse();
     let config = cli.config.as_deref();
+    let color = match cli.color {
+        ColorArg::Auto => ColorChoice::Auto,
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+    };
     let result = match cli.command {
         Command::Hook {
-            hook: Hook::PrePush { remote, url },
-        } => commands::pre_push(config, &remote, &url),
+            hook:
+                Hook::PrePush {
+                    remote,
+                    url,
+                    no_input,
+                },
+        } => commands::pre_push(config, &remote, &url, HookOptions { no_input, color }),
         Command::Hook {
             hook: Hook::PreReceive,
         } => commands::pre_receive(config),
@@ -90,6 +123,10 @@ fn main() -> ExitCode {
             commands::check(config, format, to_ref.as_deref(), &range)
         }
         Command::Config => commands::print_config(config),
+        Command::Log { format } => commands::log(match format {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+        }),
         Command::Init { force } => commands::init(force),
     };
     match result {
