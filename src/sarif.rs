@@ -90,12 +90,17 @@ impl RuleTable {
             table.push(&r.id, &r.fact, &r.hint, r.severity);
         }
         if !table.ids.iter().any(|id| id == NOT_INSPECTED) {
-            table.push(
-                NOT_INSPECTED,
-                "pushguard can only judge commits whose objects are in this repository",
-                "fetch the missing history (`git fetch --unshallow`, or `git fetch` in a partial clone) and push again",
-                Some(Severity::Warn),
-            );
+            // Described by the pipeline's own words when this run has such a finding.
+            match findings.iter().find(|f| f.rule == NOT_INSPECTED) {
+                Some(f) => table.push(NOT_INSPECTED, &f.fact, &f.hint, Some(Severity::Warn)),
+                None => table.push(
+                    NOT_INSPECTED,
+                    "pushguard can only judge commits whose objects are in this repository",
+                    "fetch the missing history (`git fetch --unshallow`, or `git fetch` in a \
+                     partial clone) and push again",
+                    Some(Severity::Warn),
+                ),
+            }
         }
         for f in findings {
             if !table.ids.contains(&f.rule) {
