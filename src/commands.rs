@@ -1,7 +1,7 @@
 //! The subcommands, each a function from its arguments to an [`Outcome`]. `main.rs` maps
 //! outcomes and errors to exit codes (0 allow, 1 block, 2 usage or config error).
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -29,8 +29,48 @@ pub enum Outcome {
 /// Output format of `check` and the hooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// The report for people ([`report::text`]).
     Text,
+    /// The JSON document of docs/json.md ([`report::json`]).
     Json,
+    /// A SARIF 2.1.0 log ([`crate::sarif`]).
+    Sarif,
+    /// GitHub Actions workflow commands, then the text report; plus a job summary when
+    /// `$GITHUB_STEP_SUMMARY` is set ([`crate::github`]).
+    Github,
+}
+
+/// Writes `analysis` (made under `config`) to `out` in `format`.
+///
+/// Errors are write errors (a closed pipe): the caller turns them into exit code 2 rather
+/// than a panic, which is what `print!` would do.
+pub fn render(
+    analysis: &Analysis,
+    config: &Config,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match format {
+        Format::Text => out.write_all(report::text(analysis).as_bytes())?,
+        Format::Json => {
+            let doc = serde_json::to_string_pretty(&report::json(analysis))?;
+            writeln!(out, "{doc}")?;
+        }
+        Format::Sarif => {
+            let doc = serde_json::to_string_pretty(&crate::sarif::sarif(analysis, config))?;
+            writeln!(out, "{doc}")?;
+        }
+        Format::Github => {
+            out.write_all(crate::github::annotations(analysis).as_bytes())?;
+            out.write_all(report::text(analysis).as_bytes())?;
+            // A summary that cannot be written must not change the verdict.
+            if let Err(e) = crate::github::append_job_summary(analysis) {
+                eprintln!("pushguard: note: no job summary written: {e:#}");
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Opens the repository the way git describes it to a hook: `GIT_DIR`, `GIT_WORK_TREE` and
@@ -317,7 +357,7 @@ pub fn log(format: Format) -> Result<Outcome> {
     match format {
         // The lines as stored; escaped in case the file was edited by hand (pushguard's
         // own lines contain nothing to escape, so they come out byte for byte).
-        Format::Json => {
+        Format::Json | Format::Sarif | Format::Github => {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 println!("{}", escape(line));
             }
@@ -341,22 +381,130 @@ fn record_deploys(repo: &Repository, analysis: &Analysis) {
     }
 }
 
-/// `pushguard check [RANGE...]`.
+/// The environment variables pre-commit sets for a `pre-push` stage hook: the commits
+/// being pushed are `FROM..TO`, to the remote ref `REMOTE_BRANCH`.
+const PRE_COMMIT_FROM_REF: &str = "PRE_COMMIT_FROM_REF";
+const PRE_COMMIT_TO_REF: &str = "PRE_COMMIT_TO_REF";
+const PRE_COMMIT_REMOTE_BRANCH: &str = "PRE_COMMIT_REMOTE_BRANCH";
+
+/// The commits `pushguard check` was asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckRange {
+    /// RANGE arguments in git revision syntax.
+    Revisions(Vec<String>),
+    /// `--base X [--head Y]`: the commits of `Y` (default `HEAD`) not in `X`.
+    BaseHead { base: String, head: Option<String> },
+    /// `--head Y` alone: `Y`'s commits not on any remote.
+    Head(String),
+    /// Nothing given: pre-commit's `PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF` when both are
+    /// set, else `@{upstream}..HEAD`, else HEAD's commits not on any remote.
+    Default,
+}
+
+impl CheckRange {
+    /// From the command line: RANGE arguments, `--base`, `--head`. Giving RANGE together
+    /// with `--base`/`--head` is a usage error.
+    pub fn from_args(
+        range: Vec<String>,
+        base: Option<String>,
+        head: Option<String>,
+    ) -> Result<CheckRange> {
+        match (range.is_empty(), base, head) {
+            (false, None, None) => Ok(CheckRange::Revisions(range)),
+            (false, _, _) => bail!(
+                "give the commits either as RANGE or with --base/--head, not both \
+                 (`--base X --head Y` means `X..Y`)"
+            ),
+            (true, Some(base), head) => Ok(CheckRange::BaseHead { base, head }),
+            (true, None, Some(head)) => Ok(CheckRange::Head(head)),
+            (true, None, None) => Ok(CheckRange::Default),
+        }
+    }
+}
+
+/// Whether `rev` is git's all-zero object id (a ref that does not exist yet).
+fn is_null_oid(rev: &str) -> bool {
+    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b == b'0')
+}
+
+/// The revisions `check` hands to [`parse_range_args`].
+struct Revisions {
+    /// How the range is shown (`local_ref` in reports).
+    label: String,
+    args: Vec<String>,
+    /// The remote ref pre-commit says the commits are pushed to.
+    pushed_to: Option<String>,
+}
+
+impl Revisions {
+    fn plain(label: String, args: Vec<String>) -> Revisions {
+        Revisions {
+            label,
+            args,
+            pushed_to: None,
+        }
+    }
+}
+
+/// The revisions of `range`; `None` for the default range.
+fn check_revisions(range: &CheckRange) -> Result<Option<Revisions>> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match range {
+        CheckRange::Revisions(args) => Ok(Some(Revisions::plain(args.join(" "), args.clone()))),
+        CheckRange::BaseHead { base, head } => {
+            let head = head.as_deref().unwrap_or("HEAD");
+            if is_null_oid(base) {
+                bail!(
+                    "--base is the all-zero id, which is what CI reports for a branch that is \
+                     new on the remote: there is no old commit to compare with. Pass the \
+                     branch it was created from instead (for example `--base origin/main`)"
+                );
+            }
+            // `^X Y` rather than `X..Y`: revisions containing `..` stay unambiguous.
+            Ok(Some(Revisions::plain(
+                format!("{base}..{head}"),
+                vec![format!("^{base}"), head.to_owned()],
+            )))
+        }
+        CheckRange::Head(head) => Ok(Some(Revisions::plain(head.clone(), vec![head.clone()]))),
+        CheckRange::Default => {
+            let (Some(from), Some(to)) = (env(PRE_COMMIT_FROM_REF), env(PRE_COMMIT_TO_REF)) else {
+                return Ok(None);
+            };
+            let args = if is_null_oid(&from) {
+                vec![to.clone()]
+            } else {
+                vec![format!("^{from}"), to.clone()]
+            };
+            Ok(Some(Revisions {
+                label: format!("{from}..{to}"),
+                args,
+                pushed_to: env(PRE_COMMIT_REMOTE_BRANCH),
+            }))
+        }
+    }
+}
+
+/// `pushguard check`: inspects commits as if pushed to `to_ref` (default: the remote
+/// branch pre-commit names, else the first deploy branch) and writes the report to
+/// stdout. Never prompts; the outcome maps to the hook's exit codes.
 pub fn check(
     config: Option<&Path>,
     format: Format,
     to_ref: Option<&str>,
-    range: &[String],
+    range: &CheckRange,
 ) -> Result<Outcome> {
     let repo = open_repository()?;
     let config = load_config(&repo, config)?;
-    let (label, commits) = if range.is_empty() {
-        default_range(&repo)?
-    } else {
-        (range.join(" "), parse_range_args(&repo, range)?)
+    let (label, commits, pushed_to) = match check_revisions(range)? {
+        Some(r) => (r.label, parse_range_args(&repo, &r.args)?, r.pushed_to),
+        None => {
+            let (label, commits) = default_range(&repo)?;
+            (label, commits, None)
+        }
     };
-    let to_ref = match to_ref {
-        Some(r) => r.strip_prefix("refs/heads/").unwrap_or(r).to_owned(),
+    let to_ref = match to_ref.map(str::to_owned).or(pushed_to) {
+        Some(r) => r.strip_prefix("refs/heads/").unwrap_or(&r).to_owned(),
         None => config
             .deploy_branches
             .first()
@@ -364,13 +512,7 @@ pub fn check(
             .unwrap_or_else(|| "main".to_owned()),
     };
     let analysis = analyze_range(&repo, &config, &label, commits, &to_ref);
-    match format {
-        Format::Text => print!("{}", report::text(&analysis)),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report::json(&analysis))?
-        ),
-    }
+    render(&analysis, &config, format, &mut std::io::stdout().lock())?;
     Ok(decide(&analysis))
 }
 
@@ -411,9 +553,9 @@ pub fn init(force: bool) -> Result<Outcome> {
 }
 
 /// `pushguard hook pre-receive`: run by the receiving (usually bare) repository with
-/// `<old> <new> <ref>` lines on stdin. The report goes to stderr, which git relays to the
-/// pusher as `remote:` lines; exit 1 rejects the whole push.
-pub fn pre_receive(config: Option<&Path>) -> Result<Outcome> {
+/// `<old> <new> <ref>` lines on stdin. The report goes to stderr in `format`, which git
+/// relays to the pusher as `remote:` lines; exit 1 rejects the whole push.
+pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
     let mut input = Vec::new();
     std::io::stdin()
         .lock()
@@ -429,9 +571,11 @@ pub fn pre_receive(config: Option<&Path>) -> Result<Outcome> {
         },
     };
     let analysis = crate::pipeline::analyze_receive(&repo, &config, &updates);
-    eprint!("{}", report::text(&analysis));
+    // The verdict must not depend on whether the pusher can still be told about it.
+    let _ = render(&analysis, &config, format, &mut std::io::stderr().lock());
     let outcome = decide(&analysis);
-    if outcome == Outcome::Block {
+    // Only after reports meant for people: it would corrupt a JSON or SARIF document.
+    if outcome == Outcome::Block && matches!(format, Format::Text | Format::Github) {
         eprintln!("pushguard: push rejected by the server's pre-receive hook");
     }
     Ok(outcome)

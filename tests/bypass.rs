@@ -11,7 +11,7 @@ mod common;
 use common::{PushResult, Sandbox, TestRepo, PUSHGUARD};
 
 const BLOCK_EMPTY: &str = "[rules.empty-commit]\nseverity = \"block\"\n";
-const KNOWN: &str = "known rules: empty-commit, trigger-file, no-cache-deploy,";
+const KNOWN: &str = "known rules: dockerfile-comment-only, cache-bust-arg, timestamp-edit,";
 
 /// A repository whose `main` is pushed, with the hook installed and `empty-commit` set to
 /// block.
