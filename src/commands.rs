@@ -129,10 +129,29 @@ pub fn pre_push(
         .lock()
         .read_to_end(&mut input)
         .context("cannot read the ref lines git sent on stdin")?;
-    let updates = parse_stdin(&input)?;
-    let repo = open_repository()?;
+    let opened = parse_stdin(&input).and_then(|updates| Ok((updates, open_repository()?)));
+    let (updates, repo) = match opened {
+        Ok(x) => x,
+        Err(e) => {
+            // No repository to read pushguard.toml from: an explicit or PUSHGUARD_CONFIG
+            // file still decides, else the built-in policy.
+            let policy =
+                Config::load(config, None).map_or_else(|_| Config::builtin().policy, |c| c.policy);
+            return Ok(internal_error(&policy, &e));
+        }
+    };
+    // A broken pushguard.toml stops the push (exit 2) until it is fixed: it is the user's
+    // own configuration, and guessing what it meant would check the wrong things.
     let config = load_config(&repo, config)?;
-    let analysis = analyze_push(&repo, &config, remote, url, &updates);
+    let analysis = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze_push(&repo, &config, remote, url, &updates)
+    })) {
+        Ok(analysis) => analysis,
+        Err(_) => {
+            let e = anyhow::anyhow!("pushguard's analysis of this push failed (see above)");
+            return Ok(internal_error(&config.policy, &e));
+        }
+    };
     let known = config.known_rule_ids();
     let skip = env
         .skip
@@ -166,6 +185,29 @@ pub fn pre_push(
         record_deploys(&repo, &analysis);
     }
     Ok(outcome)
+}
+
+/// pushguard itself failed (not the user's config): `[policy] on_error` decides, loudly.
+fn internal_error(policy: &crate::config::Policy, e: &anyhow::Error) -> Outcome {
+    eprintln!("pushguard: error: {e:#}");
+    match policy.on_error {
+        crate::config::OnError::Allow => {
+            eprintln!(
+                "pushguard: WARNING: this push was NOT checked. [policy] on_error = \"allow\", \
+                 so it goes ahead; set on_error = \"block\" in pushguard.toml to stop pushes \
+                 when pushguard cannot check them."
+            );
+            Outcome::Allow
+        }
+        crate::config::OnError::Block => {
+            eprintln!(
+                "pushguard: push stopped: it could not be checked and [policy] on_error = \
+                 \"block\". Fix the problem above, or push with `git push --no-verify` to skip \
+                 pushguard."
+            );
+            Outcome::Block
+        }
+    }
 }
 
 /// Asks at the terminal, or applies `[policy] noninteractive` when nobody can be asked.
