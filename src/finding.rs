@@ -64,3 +64,15 @@ impl Decision {
         }
     }
 }
+
+/// Why a finding no longer counts against its push. Kept beside the findings (one slot per
+/// finding, in order) rather than inside [`Finding`], so the rules that build findings never
+/// need to know that overrides exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waiver {
+    /// A `Pushguard-Allow: <rule-id> <reason>` trailer in the finding's own commit. The
+    /// reason is escaped for display (it may be empty when the trailer gave none).
+    Accepted { reason: String },
+    /// The rule is named in `PUSHGUARD_SKIP`: treated as if it had not run.
+    Skipped,
+}

@@ -7,21 +7,28 @@
 //! [`pipeline`] strings the stages together.
 
 pub mod apps;
+pub mod audit;
 pub mod changes;
 pub mod commands;
 pub mod config;
+pub mod decide;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod escape;
 pub mod finding;
+pub mod github;
 pub mod lines;
+pub mod panic;
 pub mod pipeline;
+pub mod prompt;
 pub mod push;
 pub mod range;
 pub mod rebuild;
 pub mod report;
 pub mod rules;
+pub mod sarif;
 pub mod severity;
 pub mod state;
+pub mod style;
 pub mod tier;
 pub mod verdict;

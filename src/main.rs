@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use pushguard::commands::{self, Format, Outcome};
+use pushguard::commands::{self, CheckRange, Format, HookOptions, Outcome};
+use pushguard::style::ColorChoice;
 
 #[derive(Parser)]
 #[command(
@@ -19,6 +20,9 @@ struct Cli {
     /// Use this config file instead of pushguard.toml (also: PUSHGUARD_CONFIG).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// When to colour the output (auto: when stderr is a terminal and NO_COLOR is unset).
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    color: ColorArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,21 +34,37 @@ enum Command {
         #[command(subcommand)]
         hook: Hook,
     },
-    /// Check commits outside a push, as if they were pushed to a deploy branch.
+    /// Check commits outside a push (in CI, pre-commit, by hand), as if they were pushed
+    /// to a deploy branch. Never prompts; exits 0 (allow or warn), 1 (block), 2 (error).
     Check {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
-        /// The branch the range is treated as pushed to (default: the first deploy branch).
+        /// The branch the range is treated as pushed to (default: $PRE_COMMIT_REMOTE_BRANCH
+        /// under pre-commit, else the first deploy branch).
         #[arg(long, value_name = "REF")]
         to_ref: Option<String>,
+        /// Check the commits of --head (default HEAD) that are not in this revision:
+        /// `--base X --head Y` means `X..Y`.
+        #[arg(long, value_name = "REV", conflicts_with = "range")]
+        base: Option<String>,
+        /// The newest commit to check (with --base; alone: its commits on no remote).
+        #[arg(long, value_name = "REV", conflicts_with = "range")]
+        head: Option<String>,
         /// Revisions in git syntax (`A..B`, `C^!`, a single rev = its commits on no remote).
-        /// Default: `@{upstream}..HEAD`, else HEAD's commits not on any remote.
+        /// Default: $PRE_COMMIT_FROM_REF..$PRE_COMMIT_TO_REF when pre-commit sets both, else
+        /// `@{upstream}..HEAD`, else HEAD's commits not on any remote.
         #[arg(value_name = "RANGE")]
         range: Vec<String>,
     },
     /// Print the effective configuration (built-in defaults merged with pushguard.toml).
     Config,
+    /// Print the overrides recorded in this clone (prompt answers, skips, trailers, PUSHGUARD=0).
+    Log {
+        /// Output format: a table, or the stored JSON lines.
+        #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+        format: LogFormatArg,
+    },
     /// Write a commented starter pushguard.toml at the repository root.
     Init {
         /// Overwrite an existing pushguard.toml.
@@ -56,39 +76,93 @@ enum Command {
 #[derive(Subcommand)]
 enum Hook {
     /// git's pre-push hook: `pushguard hook pre-push <remote> <url>`, ref lines on stdin.
-    PrePush { remote: String, url: String },
+    PrePush {
+        remote: String,
+        url: String,
+        /// Never ask at the terminal: apply `[policy] noninteractive` instead.
+        #[arg(long)]
+        no_input: bool,
+    },
     /// A server's pre-receive hook: `<old> <new> <ref>` lines on stdin (see docs/server.md).
-    PreReceive,
+    PreReceive {
+        /// Format of the report written to stderr (relayed to the pusher).
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    /// A table.
+    Text,
+    /// The stored JSON lines.
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
+    /// The report for people.
     Text,
+    /// The JSON document of docs/json.md.
     Json,
+    /// A SARIF 2.1.0 log, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions annotations, the text report, and a job summary.
+    Github,
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        match self {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+        }
+    }
 }
 
 fn main() -> ExitCode {
+    pushguard::panic::install();
     let cli = Cli::parse();
     let config = cli.config.as_deref();
+    let color = match cli.color {
+        ColorArg::Auto => ColorChoice::Auto,
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+    };
     let result = match cli.command {
         Command::Hook {
-            hook: Hook::PrePush { remote, url },
-        } => commands::pre_push(config, &remote, &url),
+            hook:
+                Hook::PrePush {
+                    remote,
+                    url,
+                    no_input,
+                },
+        } => commands::pre_push(config, &remote, &url, HookOptions { no_input, color }),
         Command::Hook {
-            hook: Hook::PreReceive,
-        } => commands::pre_receive(config),
+            hook: Hook::PreReceive { format },
+        } => commands::pre_receive(config, format.format()),
         Command::Check {
             format,
             to_ref,
+            base,
+            head,
             range,
-        } => {
-            let format = match format {
-                FormatArg::Text => Format::Text,
-                FormatArg::Json => Format::Json,
-            };
-            commands::check(config, format, to_ref.as_deref(), &range)
-        }
+        } => CheckRange::from_args(range, base, head)
+            .and_then(|range| commands::check(config, format.format(), to_ref.as_deref(), &range)),
         Command::Config => commands::print_config(config),
+        Command::Log { format } => commands::log(match format {
+            LogFormatArg::Text => Format::Text,
+            LogFormatArg::Json => Format::Json,
+        }),
         Command::Init { force } => commands::init(force),
     };
     match result {

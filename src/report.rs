@@ -10,9 +10,11 @@ use serde_json::{json, Value};
 
 use crate::changes::ChangeKind;
 use crate::escape::{escape, escape_bytes};
-use crate::finding::Finding;
+use crate::finding::{Finding, Waiver};
 use crate::pipeline::{Analysis, RefAnalysis, RefStatus};
 use crate::push::{short_name, RefKind, UpdateKind};
+use crate::severity::Severity;
+use crate::style::{Paint, Style};
 use crate::verdict::Verdict;
 
 /// Version of the JSON document; bumped on any incompatible change.
@@ -114,8 +116,21 @@ fn verdict_text(v: &Verdict) -> String {
     s
 }
 
-/// The full text report.
+/// Width the text report is laid out for: fact and fix texts and messages wrap here.
+pub const WIDTH: usize = 80;
+
+/// The full text report, without colour and without overrides.
 pub fn text(a: &Analysis) -> String {
+    text_with(a, &[], Style::PLAIN)
+}
+
+/// The full text report. `waivers[i]` says whether `a.findings[i]` was accepted by a
+/// trailer (shown with its reason) or skipped (not shown: the rule is treated as not run);
+/// a missing slot means neither.
+///
+/// Layout: one line per ref, then the findings grouped by rule and severity (most severe
+/// first), each group with one line per occurrence and the rule's fact and fix once.
+pub fn text_with(a: &Analysis, waivers: &[Option<Waiver>], style: Style) -> String {
     let mut out = String::new();
     let to = if a.remote.is_empty() {
         String::new()
@@ -128,47 +143,180 @@ pub fn text(a: &Analysis) -> String {
     }
     let _ = writeln!(
         out,
-        "pushguard: {}{to}",
+        "{} {}{to}",
+        style.paint(Paint::Bold, "pushguard:"),
         plural(a.refs.len(), "ref", "refs")
     );
     for r in &a.refs {
         let _ = writeln!(out, "  {}", ref_line(r));
     }
-    if !a.findings.is_empty() {
+    let shown: Vec<(&Finding, Option<&Waiver>)> = a
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f, waivers.get(i).and_then(Option::as_ref)))
+        .filter(|(_, w)| !matches!(w, Some(Waiver::Skipped)))
+        .collect();
+    let with_ref = a.refs.len() > 1;
+    for group in group_by_rule(&shown) {
         out.push('\n');
-        for f in &a.findings {
-            out.push_str(&finding_text(f));
-        }
+        out.push_str(&group_text(&group, with_ref, style));
     }
     out
 }
 
-fn finding_text(f: &Finding) -> String {
-    let mut s = format!("{}[{}]", f.severity, f.rule);
-    let loc = f.location();
-    if !loc.is_empty() {
-        let _ = write!(s, " {loc}");
+/// The findings of one rule at one severity, in report order.
+struct Group<'a> {
+    rule: &'a str,
+    severity: Severity,
+    items: Vec<(&'a Finding, Option<&'a Waiver>)>,
+}
+
+/// Groups by (rule, severity): most severe first, then in order of first appearance.
+fn group_by_rule<'a>(findings: &[(&'a Finding, Option<&'a Waiver>)]) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for &(f, w) in findings {
+        match groups
+            .iter_mut()
+            .find(|g| g.rule == f.rule && g.severity == f.severity)
+        {
+            Some(g) => g.items.push((f, w)),
+            None => groups.push(Group {
+                rule: &f.rule,
+                severity: f.severity,
+                items: vec![(f, w)],
+            }),
+        }
     }
+    // Stable: equal severities keep their first-appearance order.
+    groups.sort_by_key(|g| std::cmp::Reverse(g.severity));
+    groups
+}
+
+fn group_text(g: &Group<'_>, with_ref: bool, style: Style) -> String {
+    let mut s = String::new();
+    let heading = format!("{}[{}]", g.severity, g.rule);
+    let _ = writeln!(s, "{}", style.severity(g.severity, &heading));
+    for (f, waiver) in &g.items {
+        s.push_str(&wrap(
+            &occurrence_or_message(f, with_ref),
+            "  ",
+            "    ",
+            WIDTH,
+        ));
+        if let Some(Waiver::Accepted { reason }) = waiver {
+            let reason = if reason.is_empty() {
+                "no reason given"
+            } else {
+                reason
+            };
+            let line = wrap(
+                &format!("accepted by Pushguard-Allow: {reason}"),
+                "    ",
+                "      ",
+                WIDTH,
+            );
+            s.push_str(&paint_lines(&line, Paint::Green, style));
+        }
+    }
+    let mut facts: Vec<&str> = Vec::new();
+    for (f, _) in &g.items {
+        if !f.fact.is_empty() && !facts.contains(&f.fact.as_str()) {
+            facts.push(&f.fact);
+        }
+    }
+    for fact in facts {
+        s.push_str(&labelled("why: ", fact, style));
+    }
+    if let Some((f, _)) = g.items.iter().find(|(f, _)| !f.hint.is_empty()) {
+        s.push_str(&labelled("fix: ", &f.hint, style));
+    }
+    s
+}
+
+/// `Dockerfile:3 (1a2b3c4d): message`; the ref is named when the push has several.
+fn occurrence(f: &Finding, with_ref: bool) -> String {
+    let mut s = f.location();
     let mut origin = Vec::new();
-    if !f.ref_name.is_empty() {
-        origin.push(f.ref_name.clone());
-    }
     if let Some(c) = f.commit {
         let mut id = c.to_string();
         id.truncate(8);
         origin.push(id);
     }
+    if with_ref && !f.ref_name.is_empty() {
+        origin.push(format!("on {}", f.ref_name));
+    }
     if !origin.is_empty() {
-        let _ = write!(s, " ({})", origin.join(" "));
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        let _ = write!(s, "({})", origin.join(" "));
     }
-    let _ = writeln!(s, ": {}", f.message);
-    if !f.fact.is_empty() {
-        let _ = writeln!(s, "  why: {}", f.fact);
+    if s.is_empty() {
+        f.message.clone()
+    } else {
+        format!("{s}: {}", f.message)
     }
-    if !f.hint.is_empty() {
-        let _ = writeln!(s, "  fix: {}", f.hint);
+}
+
+/// The occurrence line of a finding without a location whose message already names its
+/// commit is just the message: `commit 1a2b3c4d "rebuild" changes no file, ...`.
+fn occurrence_or_message(f: &Finding, with_ref: bool) -> String {
+    let names_commit = f.commit.is_some_and(|c| {
+        let mut id = c.to_string();
+        id.truncate(8);
+        f.message.contains(&id)
+    });
+    if f.path.is_none() && names_commit && !with_ref {
+        f.message.clone()
+    } else {
+        occurrence(f, with_ref)
     }
-    s
+}
+
+/// `  why: text` wrapped, continuation lines aligned under the text; the label dimmed.
+fn labelled(label: &str, text: &str, style: Style) -> String {
+    let plain = wrap(text, &format!("  {label}"), "       ", WIDTH);
+    // The label is the first thing on the first line, so its first occurrence is it.
+    let name = label.trim_end();
+    plain.replacen(name, &style.paint(Paint::Dim, name), 1)
+}
+
+fn paint_lines(text: &str, paint: Paint, style: Style) -> String {
+    text.lines()
+        .map(|l| format!("{}\n", style.paint(paint, l)))
+        .collect()
+}
+
+/// Word-wraps `text` to `width` columns: the first line starts with `first`, the others
+/// with `rest`. Words longer than a line are kept whole (never split: they may be paths).
+/// Every line ends with a newline. Columns are counted in chars: the text is escaped, so
+/// it holds no control characters.
+pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = first.to_owned();
+    let mut line_len = first.chars().count();
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if !empty && line_len + 1 + len > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_owned();
+            line_len = rest.chars().count();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            line_len += 1;
+        }
+        line.push_str(word);
+        line_len += len;
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
 }
 
 /// The JSON document (schema in docs/json.md).
@@ -269,4 +417,116 @@ fn finding_json(f: &Finding) -> Value {
         "fact": f.fact,
         "hint": f.hint,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::RefAnalysis;
+    use crate::push::RefUpdate;
+    use git2::Oid;
+
+    fn finding(rule: &str, severity: Severity, n: u8, message: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            ref_name: "main".into(),
+            commit: Some(Oid::from_bytes(&[n; 20]).unwrap()),
+            path: Some("Dockerfile".into()),
+            line: Some(u32::from(n)),
+            message: message.into(),
+            fact: "A fact that is long enough to need wrapping when it is printed with its label in front of it.".into(),
+            hint: "Do the right thing.".into(),
+        }
+    }
+
+    fn analysis(findings: Vec<Finding>) -> Analysis {
+        let update = RefUpdate {
+            local_ref: Vec::new(),
+            local_oid: None,
+            remote_ref: b"refs/heads/old".to_vec(),
+            remote_oid: None,
+            kind: UpdateKind::Delete,
+            ref_kind: RefKind::Branch,
+            commit: None,
+        };
+        Analysis {
+            remote: "origin".into(),
+            refs: vec![RefAnalysis {
+                update,
+                target: "origin/old".into(),
+                deploys: false,
+                status: RefStatus::Deleted,
+                verdict: None,
+            }],
+            findings,
+        }
+    }
+
+    #[test]
+    fn findings_are_grouped_by_rule_most_severe_first() {
+        let a = analysis(vec![
+            finding("trigger-file", Severity::Warn, 1, "first warn"),
+            finding("secret", Severity::Block, 2, "a secret"),
+            finding("trigger-file", Severity::Warn, 3, "second warn"),
+        ]);
+        let t = text(&a);
+        let expected = "\
+pushguard: 1 ref to origin
+  (delete) -> origin/old  deleted on the remote, no deploy
+
+block[secret]
+  Dockerfile:2 (02020202): a secret
+  why: A fact that is long enough to need wrapping when it is printed with its
+       label in front of it.
+  fix: Do the right thing.
+
+warn[trigger-file]
+  Dockerfile:1 (01010101): first warn
+  Dockerfile:3 (03030303): second warn
+  why: A fact that is long enough to need wrapping when it is printed with its
+       label in front of it.
+  fix: Do the right thing.
+";
+        assert_eq!(t, expected);
+        assert!(t.lines().all(|l| l.chars().count() <= WIDTH));
+    }
+
+    #[test]
+    fn accepted_findings_show_the_reason_and_skipped_ones_are_hidden() {
+        let a = analysis(vec![
+            finding("secret", Severity::Block, 2, "a secret"),
+            finding("trigger-file", Severity::Warn, 1, "skipped"),
+        ]);
+        let waivers = vec![
+            Some(Waiver::Accepted {
+                reason: "test key".into(),
+            }),
+            Some(Waiver::Skipped),
+        ];
+        let t = text_with(&a, &waivers, Style::PLAIN);
+        assert!(
+            t.contains(
+                "  Dockerfile:2 (02020202): a secret\n    accepted by Pushguard-Allow: test key\n"
+            ),
+            "{t}"
+        );
+        assert!(!t.contains("trigger-file"), "{t}");
+        let colored = text_with(&a, &waivers, Style::new(true));
+        assert!(
+            colored.contains("\x1b[1;31mblock[secret]\x1b[0m"),
+            "{colored:?}"
+        );
+        assert!(colored.contains("\x1b[2mwhy:\x1b[0m A fact"), "{colored:?}");
+    }
+
+    #[test]
+    fn wrap_keeps_long_words_whole() {
+        assert_eq!(wrap("a b c", "> ", "  ", 5), "> a b\n  c\n");
+        assert_eq!(
+            wrap("x averyveryverylongword y", "", "  ", 8),
+            "x\n  averyveryverylongword\n  y\n"
+        );
+        assert_eq!(wrap("", "  why: ", "", 80), "  why:\n");
+    }
 }

@@ -214,3 +214,49 @@ fn a_sha256_repository_gets_a_clear_answer() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A push pushguard cannot read goes ahead loudly by default (`[policy] on_error = "allow"`),
+/// and is stopped when the policy says `block`.
+#[test]
+fn a_push_that_cannot_be_checked_follows_on_error() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.path("sha256");
+    std::fs::create_dir_all(&dir).unwrap();
+    sandbox.git(
+        &dir,
+        &["init", "-q", "--object-format=sha256", "-b", "main"],
+    );
+    let remote = sandbox.path("remotes/sha256.git");
+    std::fs::create_dir_all(&remote).unwrap();
+    sandbox.git(&remote, &["init", "-q", "--bare", "--object-format=sha256"]);
+    sandbox.git(&dir, &["remote", "add", "origin", remote.to_str().unwrap()]);
+    std::fs::write(dir.join("a.py"), "x = 1\n").unwrap();
+    sandbox.git(&dir, &["add", "-A"]);
+    sandbox.git(&dir, &["commit", "-qm", "one"]);
+    let repo = TestRepo {
+        path: dir.clone(),
+        remote: remote.clone(),
+        sandbox: &sandbox,
+    };
+    repo.install_hook();
+
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    assert!(r.stderr.contains("SHA-256"), "{}", r.stderr);
+    assert!(r.stderr.contains("NOT checked"), "{}", r.stderr);
+
+    let policy = sandbox.path("strict.toml");
+    std::fs::write(&policy, "[policy]\non_error = \"block\"\n").unwrap();
+    std::fs::write(dir.join("b.py"), "y = 1\n").unwrap();
+    sandbox.git(&dir, &["add", "-A"]);
+    sandbox.git(&dir, &["commit", "-qm", "two"]);
+    let before = repo.remote_sha("refs/heads/main");
+    let r: common::PushResult = common::run(
+        repo.push_cmd(&["origin", "main"])
+            .env("PUSHGUARD_CONFIG", &policy),
+    )
+    .into();
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("on_error = \"block\""), "{}", r.stderr);
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+}

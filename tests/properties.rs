@@ -29,7 +29,7 @@ fn refname() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, .. ProptestConfig::default() })]
 
     #[test]
     fn pre_push_stdin_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
@@ -111,5 +111,97 @@ proptest! {
             let escaped = escape(s);
             prop_assert!(!escaped.chars().any(char::is_control), "{}", escaped);
         }
+    }
+}
+
+use pushguard::dockerfile;
+use pushguard::lines::{self, ChangeNature, FileKind};
+
+/// Dockerfile-ish text: instructions, flags, continuations, comments, heredocs, directives.
+fn dockerfile_text() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("FROM python:3.12-slim AS base".to_owned()),
+        Just("# syntax=docker/dockerfile:1".to_owned()),
+        Just("# escape=`".to_owned()),
+        Just("RUN --mount=type=cache,target=/root/.cache pip install \\".to_owned()),
+        Just("    flask".to_owned()),
+        Just("# a comment".to_owned()),
+        Just("".to_owned()),
+        Just("COPY --from=base . .".to_owned()),
+        Just("RUN <<EOF".to_owned()),
+        Just("RUN <<-\"EOT\" cat".to_owned()),
+        Just("EOF".to_owned()),
+        Just("ARG CACHEBUST=1".to_owned()),
+        Just("ENV A=1 B=\"2 3\"".to_owned()),
+        Just("\\".to_owned()),
+        "\\PC{0,30}",
+    ];
+    proptest::collection::vec(line, 0..25).prop_map(|l| l.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, .. ProptestConfig::default() })]
+
+    #[test]
+    fn dockerfile_parser_never_panics(text in dockerfile_text()) {
+        if let Ok(df) = dockerfile::parse(&text) {
+            for i in &df.instructions {
+                let _ = i.cache_key();
+                let _ = i.copy_sources();
+                let _ = i.arg_defs();
+                let _ = i.env_pairs();
+                let _ = i.variables_used();
+                let _ = i.mounts();
+                prop_assert!(i.start_line >= 1 && i.start_line <= i.end_line);
+            }
+        }
+    }
+
+    #[test]
+    fn dockerfile_parser_never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
+        let _ = dockerfile::parse(&text);
+    }
+
+    /// Appending a comment line never changes what BuildKit builds.
+    #[test]
+    fn appended_comments_are_the_same_build(text in dockerfile_text(), comment in "[ -~]{0,40}") {
+        if let Ok(old) = dockerfile::parse(&text) {
+            let new_text = format!("{text}\n# {comment}\n");
+            if let Ok(new) = dockerfile::parse(&new_text) {
+                // Unless the comment lands inside an open heredoc or continuation.
+                let open = text.trim_end().ends_with('\\') || text.contains("<<");
+                prop_assert!(open || old.same_build(&new), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn line_classifier_never_panics(old in "\\PC{0,200}", new in "\\PC{0,200}", kind in 0usize..10) {
+        let kinds = ["Dockerfile", "a.py", "a.ts", "a.sh", "a.toml", "a.yml", "requirements.txt", "README.md", "a.json", "a.bin"];
+        let kind = FileKind::from_path(kinds[kind]);
+        let _ = lines::compare(kind, &old, &new);
+        for line in new.lines() {
+            let _ = lines::code_of_line(kind, line);
+            let _ = lines::mask_volatile(line);
+        }
+    }
+
+    /// Comparing a file with itself is always Identical; with trailing spaces added, never
+    /// Functional (outside quoted strings, which may span lines and keep their spaces).
+    #[test]
+    fn line_classifier_identity(text in "[ !#-&(-_a-~\n]{0,200}", kind in 0usize..9) {
+        let kinds = ["Dockerfile", "a.py", "a.ts", "a.sh", "a.toml", "a.yml", "requirements.txt", "README.md", "a.json"];
+        let kind = FileKind::from_path(kinds[kind]);
+        prop_assert_eq!(lines::compare(kind, &text, &text), ChangeNature::Identical);
+        let padded: String = text.lines().map(|l| format!("{l}  \n")).collect();
+        let unpadded: String = text.lines().map(|l| format!("{l}\n")).collect();
+        prop_assert_ne!(lines::compare(kind, &unpadded, &padded), ChangeNature::Functional, "{:?}", text);
+    }
+
+    /// Masking is idempotent: a masked line masks to itself.
+    #[test]
+    fn mask_volatile_is_idempotent(line in "[ -~]{0,80}") {
+        let once = lines::mask_volatile(&line);
+        prop_assert_eq!(lines::mask_volatile(&once), once.clone());
     }
 }
