@@ -786,6 +786,7 @@ mod tests {
                         deploy_seconds: 30,
                     },
                     reasons: Vec::new(),
+                    ..Verdict::default()
                 }),
             })
             .collect();

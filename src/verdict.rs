@@ -47,8 +47,9 @@ impl Reason {
     }
 }
 
-/// What a ref update will make the deploy builder do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a ref update will make the deploy builder do. `Default` is "no rebuild, no
+/// reasons, no apps" (handy for tests that build verdicts by hand).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Verdict {
     pub tier: BuildTier,
     pub times: TierTimes,
