@@ -57,6 +57,17 @@ enum Command {
         #[arg(value_name = "RANGE")]
         range: Vec<String>,
     },
+    /// Show, for each app of the newest commit, which Dockerfile steps the commits re-run
+    /// and why (see docs/rebuild.md).
+    Explain {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExplainFormatArg::Text)]
+        format: ExplainFormatArg,
+        /// Revisions in git syntax, as for `check`. Default: `@{upstream}..HEAD`, else HEAD's
+        /// commits not on any remote.
+        #[arg(value_name = "RANGE")]
+        range: Vec<String>,
+    },
     /// Print the effective configuration (built-in defaults merged with pushguard.toml).
     Config,
     /// Print the overrides recorded in this clone (prompt answers, skips, trailers, PUSHGUARD=0).
@@ -103,6 +114,14 @@ enum LogFormatArg {
     /// A table.
     Text,
     /// The stored JSON lines.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormatArg {
+    /// Every step of every affected app, for people.
+    Text,
+    /// The document of docs/rebuild.md.
     Json,
 }
 
@@ -158,6 +177,13 @@ fn main() -> ExitCode {
             range,
         } => CheckRange::from_args(range, base, head)
             .and_then(|range| commands::check(config, format.format(), to_ref.as_deref(), &range)),
+        Command::Explain { format, range } => {
+            let format = match format {
+                ExplainFormatArg::Text => Format::Text,
+                ExplainFormatArg::Json => Format::Json,
+            };
+            commands::explain(config, format, &range)
+        }
         Command::Config => commands::print_config(config),
         Command::Log { format } => commands::log(match format {
             LogFormatArg::Text => Format::Text,
