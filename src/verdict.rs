@@ -255,6 +255,7 @@ fn app_reason(
 fn disagreement(by_paths: &Verdict, tier: BuildTier, apps: &[(&AppVerdict, &Rebuild)]) -> String {
     let outcome = match tier {
         BuildTier::None => "no rebuild".to_owned(),
+        BuildTier::Incremental => format!("an incremental rebuild, not {}", by_paths.tier),
         t => format!("a {t} rebuild, not {}", by_paths.tier),
     };
     if tier > by_paths.tier {
