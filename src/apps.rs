@@ -19,7 +19,7 @@
 //! that costs a few milliseconds (see `docs/rebuild.md`). At most [`MAX_TREES`] trees are
 //! read; beyond that the search stops with a note.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use git2::{ObjectType, Repository, Tree};
 
@@ -44,7 +44,7 @@ pub const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// The most tree objects one discovery reads.
-pub const MAX_TREES: usize = 20_000;
+pub const MAX_TREES: usize = 50_000;
 
 /// The largest fly.toml read; a bigger one is reported, not parsed.
 const MAX_FLY_TOML_BYTES: u64 = 256 * 1024;
@@ -141,7 +141,7 @@ pub fn discover(repo: &Repository, tree: &Tree<'_>, config: &Config) -> Discover
         trees_read: 0,
         truncated: false,
     };
-    walk.dir(tree, "", 0);
+    walk.run(tree);
     if walk.truncated {
         found.notes.push(AppNote {
             severity: Severity::Info,
@@ -156,7 +156,7 @@ pub fn discover(repo: &Repository, tree: &Tree<'_>, config: &Config) -> Discover
     for (dir, path, blob) in walk.fly_tomls {
         match fly_app(repo, tree, &dir, &path, blob) {
             FlyApp::App(app) => {
-                if !found.apps.iter().any(|a| a.name == app.name) {
+                if !config.apps.iter().any(|a| a.name == app.name) {
                     found.apps.push(*app);
                 }
             }
@@ -226,18 +226,41 @@ fn is_blob(tree: &Tree<'_>, path: &str) -> bool {
         .is_ok_and(|e| e.kind() == Some(ObjectType::Blob))
 }
 
-/// The depth-limited search for fly.toml files.
+/// The depth-limited search for fly.toml files, breadth first so that when the budget runs
+/// out it is the deepest directories that go unsearched.
 struct Walk<'r> {
     repo: &'r Repository,
-    /// (directory, fly.toml path, blob id), in tree order.
+    /// (directory, fly.toml path, blob id), shallowest first, in tree order within a level.
     fly_tomls: Vec<(String, String, git2::Oid)>,
     trees_read: usize,
     truncated: bool,
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, tree: &Tree<'_>, dir: &str, depth: usize) {
-        let mut subdirs = Vec::new();
+    fn run(&mut self, root: &Tree<'_>) {
+        let mut queue: VecDeque<(String, git2::Oid, usize)> = VecDeque::new();
+        self.entries(root, "", 0, &mut queue);
+        while let Some((dir, id, depth)) = queue.pop_front() {
+            if self.trees_read >= MAX_TREES {
+                self.truncated = true;
+                return;
+            }
+            self.trees_read += 1;
+            if let Ok(tree) = self.repo.find_tree(id) {
+                self.entries(&tree, &dir, depth, &mut queue);
+            }
+        }
+    }
+
+    /// Records the fly.toml of `tree` (at `dir`, `depth` levels down) and queues its
+    /// searchable subdirectories.
+    fn entries(
+        &mut self,
+        tree: &Tree<'_>,
+        dir: &str,
+        depth: usize,
+        queue: &mut VecDeque<(String, git2::Oid, usize)>,
+    ) {
         for entry in tree.iter() {
             let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
                 continue;
@@ -252,19 +275,9 @@ impl Walk<'_> {
                         && !name.starts_with('.')
                         && !SKIPPED_DIRS.contains(&name) =>
                 {
-                    subdirs.push((join(dir, name), entry.id()));
+                    queue.push_back((join(dir, name), entry.id(), depth + 1));
                 }
                 _ => {}
-            }
-        }
-        for (sub, id) in subdirs {
-            if self.trees_read >= MAX_TREES {
-                self.truncated = true;
-                return;
-            }
-            self.trees_read += 1;
-            if let Ok(subtree) = self.repo.find_tree(id) {
-                self.dir(&subtree, &sub, depth + 1);
             }
         }
     }
