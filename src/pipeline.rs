@@ -51,6 +51,12 @@ impl RefAnalysis {
             _ => None,
         }
     }
+
+    /// The apps this update deploys, each with its predicted rebuild (from the verdict);
+    /// empty when it deploys nothing or the pushed commit defines no app.
+    pub fn apps(&self) -> &[rebuild::AppVerdict] {
+        self.verdict.as_ref().map_or(&[], |v| v.apps.as_slice())
+    }
 }
 
 /// The whole analysis.

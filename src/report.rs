@@ -421,118 +421,6 @@ fn finding_json(f: &Finding) -> Value {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pipeline::RefAnalysis;
-    use crate::push::RefUpdate;
-    use git2::Oid;
-
-    fn finding(rule: &str, severity: Severity, n: u8, message: &str) -> Finding {
-        Finding {
-            rule: rule.into(),
-            severity,
-            ref_name: "main".into(),
-            commit: Some(Oid::from_bytes(&[n; 20]).unwrap()),
-            path: Some("Dockerfile".into()),
-            line: Some(u32::from(n)),
-            message: message.into(),
-            fact: "A fact that is long enough to need wrapping when it is printed with its label in front of it.".into(),
-            hint: "Do the right thing.".into(),
-        }
-    }
-
-    fn analysis(findings: Vec<Finding>) -> Analysis {
-        let update = RefUpdate {
-            local_ref: Vec::new(),
-            local_oid: None,
-            remote_ref: b"refs/heads/old".to_vec(),
-            remote_oid: None,
-            kind: UpdateKind::Delete,
-            ref_kind: RefKind::Branch,
-            commit: None,
-        };
-        Analysis {
-            remote: "origin".into(),
-            refs: vec![RefAnalysis {
-                update,
-                target: "origin/old".into(),
-                deploys: false,
-                status: RefStatus::Deleted,
-                verdict: None,
-            }],
-            findings,
-        }
-    }
-
-    #[test]
-    fn findings_are_grouped_by_rule_most_severe_first() {
-        let a = analysis(vec![
-            finding("trigger-file", Severity::Warn, 1, "first warn"),
-            finding("secret", Severity::Block, 2, "a secret"),
-            finding("trigger-file", Severity::Warn, 3, "second warn"),
-        ]);
-        let t = text(&a);
-        let expected = "\
-pushguard: 1 ref to origin
-  (delete) -> origin/old  deleted on the remote, no deploy
-
-block[secret]
-  Dockerfile:2 (02020202): a secret
-  why: A fact that is long enough to need wrapping when it is printed with its
-       label in front of it.
-  fix: Do the right thing.
-
-warn[trigger-file]
-  Dockerfile:1 (01010101): first warn
-  Dockerfile:3 (03030303): second warn
-  why: A fact that is long enough to need wrapping when it is printed with its
-       label in front of it.
-  fix: Do the right thing.
-";
-        assert_eq!(t, expected);
-        assert!(t.lines().all(|l| l.chars().count() <= WIDTH));
-    }
-
-    #[test]
-    fn accepted_findings_show_the_reason_and_skipped_ones_are_hidden() {
-        let a = analysis(vec![
-            finding("secret", Severity::Block, 2, "a secret"),
-            finding("trigger-file", Severity::Warn, 1, "skipped"),
-        ]);
-        let waivers = vec![
-            Some(Waiver::Accepted {
-                reason: "test key".into(),
-            }),
-            Some(Waiver::Skipped),
-        ];
-        let t = text_with(&a, &waivers, Style::PLAIN);
-        assert!(
-            t.contains(
-                "  Dockerfile:2 (02020202): a secret\n    accepted by Pushguard-Allow: test key\n"
-            ),
-            "{t}"
-        );
-        assert!(!t.contains("trigger-file"), "{t}");
-        let colored = text_with(&a, &waivers, Style::new(true));
-        assert!(
-            colored.contains("\x1b[1;31mblock[secret]\x1b[0m"),
-            "{colored:?}"
-        );
-        assert!(colored.contains("\x1b[2mwhy:\x1b[0m A fact"), "{colored:?}");
-    }
-
-    #[test]
-    fn wrap_keeps_long_words_whole() {
-        assert_eq!(wrap("a b c", "> ", "  ", 5), "> a b\n  c\n");
-        assert_eq!(
-            wrap("x averyveryverylongword y", "", "  ", 8),
-            "x\n  averyveryverylongword\n  y\n"
-        );
-        assert_eq!(wrap("", "  why: ", "", 80), "  why:\n");
-    }
-}
-
 /// The apps a deploying ref update builds, under its ref line (each line indented four
 /// spaces, ending in a newline; empty when there is nothing to add):
 ///
@@ -829,4 +717,116 @@ fn step_json(step: &Step) -> Value {
         "status": step.status.as_str(),
         "reason": step.reason.as_deref().map(escape),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::RefAnalysis;
+    use crate::push::RefUpdate;
+    use git2::Oid;
+
+    fn finding(rule: &str, severity: Severity, n: u8, message: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            ref_name: "main".into(),
+            commit: Some(Oid::from_bytes(&[n; 20]).unwrap()),
+            path: Some("Dockerfile".into()),
+            line: Some(u32::from(n)),
+            message: message.into(),
+            fact: "A fact that is long enough to need wrapping when it is printed with its label in front of it.".into(),
+            hint: "Do the right thing.".into(),
+        }
+    }
+
+    fn analysis(findings: Vec<Finding>) -> Analysis {
+        let update = RefUpdate {
+            local_ref: Vec::new(),
+            local_oid: None,
+            remote_ref: b"refs/heads/old".to_vec(),
+            remote_oid: None,
+            kind: UpdateKind::Delete,
+            ref_kind: RefKind::Branch,
+            commit: None,
+        };
+        Analysis {
+            remote: "origin".into(),
+            refs: vec![RefAnalysis {
+                update,
+                target: "origin/old".into(),
+                deploys: false,
+                status: RefStatus::Deleted,
+                verdict: None,
+            }],
+            findings,
+        }
+    }
+
+    #[test]
+    fn findings_are_grouped_by_rule_most_severe_first() {
+        let a = analysis(vec![
+            finding("trigger-file", Severity::Warn, 1, "first warn"),
+            finding("secret", Severity::Block, 2, "a secret"),
+            finding("trigger-file", Severity::Warn, 3, "second warn"),
+        ]);
+        let t = text(&a);
+        let expected = "\
+pushguard: 1 ref to origin
+  (delete) -> origin/old  deleted on the remote, no deploy
+
+block[secret]
+  Dockerfile:2 (02020202): a secret
+  why: A fact that is long enough to need wrapping when it is printed with its
+       label in front of it.
+  fix: Do the right thing.
+
+warn[trigger-file]
+  Dockerfile:1 (01010101): first warn
+  Dockerfile:3 (03030303): second warn
+  why: A fact that is long enough to need wrapping when it is printed with its
+       label in front of it.
+  fix: Do the right thing.
+";
+        assert_eq!(t, expected);
+        assert!(t.lines().all(|l| l.chars().count() <= WIDTH));
+    }
+
+    #[test]
+    fn accepted_findings_show_the_reason_and_skipped_ones_are_hidden() {
+        let a = analysis(vec![
+            finding("secret", Severity::Block, 2, "a secret"),
+            finding("trigger-file", Severity::Warn, 1, "skipped"),
+        ]);
+        let waivers = vec![
+            Some(Waiver::Accepted {
+                reason: "test key".into(),
+            }),
+            Some(Waiver::Skipped),
+        ];
+        let t = text_with(&a, &waivers, Style::PLAIN);
+        assert!(
+            t.contains(
+                "  Dockerfile:2 (02020202): a secret\n    accepted by Pushguard-Allow: test key\n"
+            ),
+            "{t}"
+        );
+        assert!(!t.contains("trigger-file"), "{t}");
+        let colored = text_with(&a, &waivers, Style::new(true));
+        assert!(
+            colored.contains("\x1b[1;31mblock[secret]\x1b[0m"),
+            "{colored:?}"
+        );
+        assert!(colored.contains("\x1b[2mwhy:\x1b[0m A fact"), "{colored:?}");
+    }
+
+    #[test]
+    fn wrap_keeps_long_words_whole() {
+        assert_eq!(wrap("a b c", "> ", "  ", 5), "> a b\n  c\n");
+        assert_eq!(
+            wrap("x averyveryverylongword y", "", "  ", 8),
+            "x\n  averyveryverylongword\n  y\n"
+        );
+        assert_eq!(wrap("", "  why: ", "", 80), "  why:\n");
+    }
 }
