@@ -1524,6 +1524,7 @@ fn positional_cause(
         return None;
     }
     if op.raw != old.raw {
+        // Linear per step; a stage has few steps.
         let reason = if old_view.ops.iter().any(|o| o.raw == op.raw) {
             "steps before it were removed or reordered"
         } else {
@@ -1614,7 +1615,7 @@ fn first_setting_edit(inputs: &Inputs<'_>, steps: &[Step]) -> Option<usize> {
     if old.same_build(inputs.new) {
         return None;
     }
-    let old_keys: Vec<String> = old
+    let old_keys: HashSet<String> = old
         .instructions
         .iter()
         .map(Instruction::cache_key)
@@ -1636,13 +1637,13 @@ fn first_setting_edit(inputs: &Inputs<'_>, steps: &[Step]) -> Option<usize> {
 /// Gives the setting instructions that are new or changed a reason: they change the image,
 /// but re-run nothing by themselves.
 fn mark_changed_settings(inputs: &Inputs<'_>, steps: &mut [Step]) {
-    let old_keys: Vec<String> = match inputs.old {
+    let old_keys: HashSet<String> = match inputs.old {
         Old::Parsed(old) => old
             .instructions
             .iter()
             .map(Instruction::cache_key)
             .collect(),
-        _ => Vec::new(),
+        _ => HashSet::new(),
     };
     for (ins, step) in inputs.new.instructions.iter().zip(steps.iter_mut()) {
         if step.kind == StepKind::Setting

@@ -238,6 +238,16 @@ fn dockerignore_negations_decide_what_reaches_the_build() {
     let a = explain(&repo, "HEAD^!")["apps"][0].clone();
     assert_eq!(a["tier"], "incremental");
     assert_eq!(lines_with(&a, "rerun"), [5]);
+    assert!(repo.push(&["origin", "main"]).success());
+
+    // `Dockerfile.dockerignore` next to the Dockerfile takes precedence over .dockerignore.
+    repo.commit_files("own ignore", &[("Dockerfile.dockerignore", "NOTES.md\n")]);
+    assert!(repo.push(&["origin", "main"]).success());
+    assert_eq!(tier_of(&[("NOTES.md", "n3\n")]), "none");
+    assert_eq!(
+        tier_of(&[("requirements-dev.txt", "pytest==10\n")]),
+        "incremental"
+    );
 }
 
 #[test]
@@ -544,4 +554,40 @@ fn explain_defaults_to_the_unpushed_commits_and_names_no_apps_when_there_are_non
     // Without apps, the path rules decide as before.
     let r = repo.push(&["origin", "main"]);
     assert!(r.stderr.contains("INCREMENTAL rebuild"), "{}", r.stderr);
+}
+
+#[test]
+fn hostile_names_are_escaped_in_app_output() {
+    let sandbox = Sandbox::new();
+    let repo = pushed(
+        &sandbox,
+        &[
+            ("svc\x1b[31m/fly.toml", "app = \"red\\u001b[0m\"\n"),
+            ("svc\x1b[31m/Dockerfile", "FROM alpine\nCOPY . .\n"),
+            ("other/fly.toml", "app = \"other\"\n"),
+            ("other/Dockerfile", "FROM alpine\nCOPY . .\n"),
+        ],
+    );
+    repo.commit_files("evil", &[("svc\x1b[31m/evil\x1b[2J.py", "1\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    let ours: String = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("    ") || l.contains("->"))
+        .collect();
+    assert!(!ours.contains('\x1b'), "{:?}", r.stderr);
+    assert!(
+        ours.contains("svc\\e[31m  incremental: svc\\e[31m/evil\\e[2J.py"),
+        "{ours}"
+    );
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["explain", "HEAD^!"]),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(text.contains("red\\e[0m"), "{text}");
+    assert!(text.contains("re-run (evil\\e[2J.py changed)"), "{text}");
 }
