@@ -7,7 +7,8 @@
 #   PUSHGUARD_BIN=P    benchmark this binary instead of building one (`cargo build --release`)
 #   BENCH_HOOK_SHIM=F  hook template to use (default hooks/pre-push, its @PUSHGUARD_BIN@
 #                      replaced by the binary; a two-line `exec` shim when there is none)
-#   BENCH_NO_INSTALL=1 never install GNU time (peak memory is then not measured)
+#   BENCH_TIMER=shell  time with the shell even when cc can build bench/timer.c
+#   BENCH_NO_INSTALL=1 with shell timing, never install GNU time (no peak memory then)
 #
 # Method (docs/performance.md has the details and the results):
 #   each case has a work repository and a bare remote that already holds the base; the
@@ -70,36 +71,53 @@ command -v git >/dev/null || die "git is not on PATH"
 
 # --- tools ---------------------------------------------------------------------------------
 
-# Peak memory needs GNU time. Install it only when it is missing, we are root and apt-get
-# exists (the Debian package is `time`); otherwise memory is reported as not measured.
-GNU_TIME=
-if /usr/bin/time -f %M true >/dev/null 2>&1; then
-	GNU_TIME=/usr/bin/time
-elif [ "${BENCH_NO_INSTALL:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-	note "bench: GNU time (/usr/bin/time) is missing; it measures peak memory. Installing the Debian package 'time' (set BENCH_NO_INSTALL=1 to skip)."
-	if apt-get install -y -qq time >/dev/null 2>&1 ||
-		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq time >/dev/null 2>&1; }; then
-		GNU_TIME=/usr/bin/time
-	else
-		note "bench: could not install 'time'; peak memory will not be measured."
-	fi
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pushguard-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# The timer: bench/timer.c (wait4: wall and CPU in µs, max RSS), compiled with the C compiler
+# that building pushguard's vendored libgit2 needs anyway. Without one, the shell does it:
+# wall time from bash's EPOCHREALTIME (or `date +%s%N`), CPU from bash's `time` (1 ms
+# steps), peak memory from GNU time.
+TIMER_BIN='' GNU_TIME=''
+if [ "${BENCH_TIMER:-}" != shell ] && command -v cc >/dev/null &&
+	cc -O2 -o "$TMP/timer" "$BENCH/timer.c" 2>"$TMP/cc.err"; then
+	TIMER_BIN=$TMP/timer
+	TIMER="bench/timer.c (wait4: wall and CPU time in µs, max RSS)"
 else
-	note "bench: GNU time (/usr/bin/time) is missing; peak memory will not be measured (install the 'time' package)."
+	[ "${BENCH_TIMER:-}" = shell ] || note "bench: no C compiler (cc) to build bench/timer.c; timing with the shell instead (CPU time in 1 ms steps)."
+	TIMEFORMAT='%3U %3S'
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		TIMER="shell (bash \$EPOCHREALTIME and time)"
+	else
+		# Older bash: `date` forks, but in every variant alike, so differences hold.
+		TIMER="shell (date +%s%N and bash time)"
+	fi
+	# GNU time (Debian package `time`) measures peak memory. Installed only when missing,
+	# when we are root and apt-get exists; otherwise memory is reported as not measured.
+	if /usr/bin/time -f %M true >/dev/null 2>&1; then
+		GNU_TIME=/usr/bin/time
+	elif [ "${BENCH_NO_INSTALL:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		note "bench: GNU time (/usr/bin/time) is missing; it measures peak memory. Installing the Debian package 'time' (set BENCH_NO_INSTALL=1 to skip)."
+		if apt-get install -y -qq time >/dev/null 2>&1 ||
+			{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq time >/dev/null 2>&1; }; then
+			GNU_TIME=/usr/bin/time
+		else
+			note "bench: could not install 'time'; peak memory will not be measured."
+		fi
+	else
+		note "bench: GNU time (/usr/bin/time) is missing; peak memory will not be measured (install the 'time' package)."
+	fi
 fi
 
-TIMEFORMAT='%3U %3S'
-# Wall-clock microseconds. bash's EPOCHREALTIME costs no process; `date +%s%N` is the
-# fallback for older shells (its fork lands in every variant alike, so differences hold).
-if [ -n "${EPOCHREALTIME:-}" ]; then
-	now_us() { NOW=${EPOCHREALTIME//[!0-9]/}; }
-	TIMER="bash \$EPOCHREALTIME"
-else
-	now_us() {
+# now_us: wall-clock microseconds into NOW (shell timing only).
+now_us() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		NOW=${EPOCHREALTIME//[!0-9]/}
+	else
 		NOW=$(date +%s%N)
 		NOW=${NOW%???}
-	}
-	TIMER="date +%s%N"
-fi
+	fi
+}
 
 # --- the binary ----------------------------------------------------------------------------
 
@@ -119,8 +137,6 @@ case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 
 GEN_HASH=$(git hash-object "$BENCH/fixture.py")
 FIXTURES=$BENCH/.fixtures/v$FIXTURE_VERSION-${GEN_HASH:0:12}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pushguard-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/hooks-empty"
 
 # Builds (once) the work repository and bare remote of case $1 under $FIXTURES/$1.
@@ -190,22 +206,26 @@ cp "$TMP/floor.sh" "$TMP/hooks-floor/pre-push"
 mkdir -p "$TMP/hooks-record"
 printf '#!/bin/sh\ncat >%q\n' "$TMP/stdin" >"$TMP/hooks-record/pre-push"
 
-# Peak memory: the binary and the floor under GNU time (no shim in between).
+# Peak memory: the binary and the floor under the timer or GNU time (no shim in between).
 mkdir -p "$TMP/hooks-rss-pushguard" "$TMP/hooks-rss-floor"
-if [ -n "$GNU_TIME" ]; then
-	printf '#!/bin/sh\nexec %q -f %%M -o %q %q hook pre-push "$@"\n' \
-		"$GNU_TIME" "$TMP/rss" "$BIN" >"$TMP/hooks-rss-pushguard/pre-push"
-	printf '#!/bin/sh\nexec %q -f %%M -o %q sh %q "$@"\n' \
-		"$GNU_TIME" "$TMP/rss" "$TMP/floor.sh" >"$TMP/hooks-rss-floor/pre-push"
+if [ -n "$TIMER_BIN" ]; then
+	MEM_TOOL=$(printf '%q %q' "$TIMER_BIN" "$TMP/rss")
+elif [ -n "$GNU_TIME" ]; then
+	MEM_TOOL=$(printf '%q -f "0 0 0 %%M" -o %q' "$GNU_TIME" "$TMP/rss")
+fi
+if [ -n "${MEM_TOOL:-}" ]; then
+	printf '#!/bin/sh\nexec %s %q hook pre-push "$@"\n' "$MEM_TOOL" "$BIN" >"$TMP/hooks-rss-pushguard/pre-push"
+	printf '#!/bin/sh\nexec %s sh %q "$@"\n' "$MEM_TOOL" "$TMP/floor.sh" >"$TMP/hooks-rss-floor/pre-push"
 fi
 chmod +x "$TMP"/hooks-*/pre-push 2>/dev/null || true
 
 # --- measuring -----------------------------------------------------------------------------
 
-# push HOOKS_DIR: one `git push --dry-run` of the case's ref, output discarded.
-# A failed push is counted in PUSH_FAILS (its time would not be comparable).
+# push HOOKS_DIR [WRAPPER...]: one `git push --dry-run` of the case's ref, output discarded,
+# run under WRAPPER when given. A failed push is counted in PUSH_FAILS (its time would not
+# be comparable).
 push() {
-	git -C "$WORK" -c core.hooksPath="$1" push --dry-run --quiet origin "$PUSH_REF" \
+	"${@:2}" git -C "$WORK" -c core.hooksPath="$1" push --dry-run --quiet origin "$PUSH_REF" \
 		>/dev/null 2>&1 || PUSH_FAILS=$((PUSH_FAILS + 1))
 }
 
@@ -217,16 +237,18 @@ median_us() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
 signed_ms() { awk -v u="$1" 'BEGIN { printf "%+.1f", u / 1000 }'; }
 
-# peak_kib HOOKS_DIR: max RSS (KiB) of the hook's process, or "n/a".
+# peak_kib pushguard|floor: max RSS (KiB) of that hook's process, or "n/a".
 peak_kib() {
-	[ -n "$GNU_TIME" ] || {
+	[ -n "${MEM_TOOL:-}" ] || {
 		echo n/a
 		return
 	}
+	local rss=n/a
 	rm -f "$TMP/rss"
 	reset_state
 	push "$TMP/hooks-rss-$1"
-	tail -n 1 "$TMP/rss" 2>/dev/null || echo n/a
+	[ -s "$TMP/rss" ] && read -r _ _ _ rss <"$TMP/rss"
+	echo "$rss"
 }
 
 # check_case: what git hands the hook, and that pushguard runs and allows the push.
@@ -256,11 +278,18 @@ check_case() {
 	fi
 }
 
-# measure HOOKS_DIR: one timed push. Sets WALL (wall-clock µs) and CPU (user + system
-# CPU µs of git and everything it ran, hook included, from bash's `time`, 1 ms resolution:
-# CPU time is far less disturbed than wall time by other work on a shared machine).
+# measure HOOKS_DIR: one timed push. Sets WALL (wall-clock µs) and CPU (user + system CPU
+# µs of git and everything it ran, hook included: CPU time is far less disturbed than wall
+# time by other work on a shared machine).
 measure() {
 	local t0 u s
+	if [ -n "$TIMER_BIN" ]; then
+		: >"$TMP/times"
+		push "$1" "$TIMER_BIN" "$TMP/times"
+		read -r WALL u s _ <"$TMP/times"
+		CPU=$((u + s))
+		return
+	fi
 	now_us
 	t0=$NOW
 	{ time push "$1"; } 2>"$TMP/times"
@@ -363,7 +392,7 @@ for C in "${CASES[@]}"; do
 		"$(signed_ms "$added_guard") ms" "$(signed_ms "$added_floor") ms" "$target" "$pass"
 done
 
-printf '\nCPU time (user + system of git push and everything it ran; medians, 1 ms resolution)\n'
+printf '\nCPU time (user + system of git push and everything it ran; medians)\n'
 printf '%-4s %9s %11s %11s | %11s %11s\n' case "no hook" pushguard floor "+pushguard" "+floor"
 for C in "${CASES[@]}"; do
 	base=${R_CPU_BASE[$C]} guard=${R_CPU_GUARD[$C]} floor=${R_CPU_FLOOR[$C]}
@@ -388,5 +417,5 @@ for C in "${CASES[@]}"; do
 	fi
 	printf '%-4s %14s %14s   %-22s %s\n' "($C)" "$(mb "$rss")" "$(mb "$rss_floor")" "$target" "$pass"
 done
-printf '\n(MB = 1024 KiB as reported by GNU time %%M; the floor column is the shell running git log.)\n'
+printf '\n(MB = 1024 KiB of max RSS; for the floor, its largest process: git log.)\n'
 exit 0
