@@ -137,6 +137,10 @@ case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 
 GEN_HASH=$(git hash-object "$BENCH/fixture.py")
 FIXTURES=$BENCH/.fixtures/v$FIXTURE_VERSION-${GEN_HASH:0:12}
+# Fixtures of other versions can never be used again.
+for old in "$BENCH"/.fixtures/v*; do
+	[ "$old" = "$FIXTURES" ] || [ ! -d "$old" ] || rm -rf "$old"
+done
 mkdir -p "$TMP/hooks-empty"
 
 # Builds (once) the work repository and bare remote of case $1 under $FIXTURES/$1.
@@ -170,6 +174,9 @@ build_fixture() {
 }
 
 # --- hooks ---------------------------------------------------------------------------------
+
+# The generated hooks run under /bin/sh, like the real one; paths are quoted with bash's %q,
+# which sh reads correctly for any path without control characters.
 
 # (ii) pushguard: the project's hook shim with the binary path filled in, when there is one.
 SHIM_TEMPLATE=${BENCH_HOOK_SHIM:-$ROOT/hooks/pre-push}
