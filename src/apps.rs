@@ -21,9 +21,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use git2::{ObjectType, Repository, Tree};
+use git2::{ObjectType, Oid, Repository, Tree};
 
-use crate::changes::{read_blob, BlobContent};
+use crate::changes::{read_blob, BlobContent, FileChange};
 use crate::config::Config;
 use crate::severity::Severity;
 
@@ -122,7 +122,12 @@ pub struct Discovery {
 }
 
 /// Finds the apps of `tree` (the pushed commit's), with the `[[app]]` tables of `config`.
-pub fn discover(repo: &Repository, tree: &Tree<'_>, config: &Config) -> Discovery {
+pub fn discover(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    config: &Config,
+    previous: Option<Previous<'_>>,
+) -> Discovery {
     let mut found = Discovery::default();
     for app in &config.apps {
         found.apps.push(App {
@@ -135,14 +140,8 @@ pub fn discover(repo: &Repository, tree: &Tree<'_>, config: &Config) -> Discover
             origin: AppOrigin::Config,
         });
     }
-    let mut walk = Walk {
-        repo,
-        fly_tomls: Vec::new(),
-        trees_read: 0,
-        truncated: false,
-    };
-    walk.run(tree);
-    if walk.truncated {
+    let located = locate_fly_tomls(repo, tree, previous);
+    if located.truncated {
         found.notes.push(AppNote {
             severity: Severity::Info,
             path: String::new(),
@@ -153,7 +152,14 @@ pub fn discover(repo: &Repository, tree: &Tree<'_>, config: &Config) -> Discover
             ),
         });
     }
-    for (dir, path, blob) in walk.fly_tomls {
+    let fly_tomls = located.paths.into_iter().filter_map(|path| {
+        let entry = tree.get_path(std::path::Path::new(&path)).ok()?;
+        let dir = path
+            .rsplit_once('/')
+            .map_or_else(String::new, |(d, _)| d.to_owned());
+        Some((dir, path, entry.id()))
+    });
+    for (dir, path, blob) in fly_tomls {
         match fly_app(repo, tree, &dir, &path, blob) {
             FlyApp::App(app) => {
                 if !config.apps.iter().any(|a| a.name == app.name) {
@@ -226,12 +232,224 @@ fn is_blob(tree: &Tree<'_>, path: &str) -> bool {
         .is_ok_and(|e| e.kind() == Some(ObjectType::Blob))
 }
 
+/// The tree discovery last ran on and the files that changed since, from which the fly.toml
+/// locations of the new tree follow without a walk when the old tree's are cached.
+#[derive(Clone, Copy)]
+pub struct Previous<'a> {
+    pub tree: Oid,
+    pub changed: &'a [FileChange],
+}
+
+/// The fly.toml files of a tree, shallowest first, and how they were found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Located {
+    pub paths: Vec<String>,
+    /// The walk ran out of budget: deeper directories were not searched.
+    pub truncated: bool,
+    pub how: How,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum How {
+    /// This tree's locations were cached.
+    Cached,
+    /// Derived from the cached locations of the previous tree and the changed files.
+    Derived,
+    /// Walked.
+    Walked,
+}
+
+/// The state file caching fly.toml locations per tree id (`<git dir>/pushguard/`).
+const CACHE_FILE: &str = "fly-tomls.json";
+
+/// How many trees the cache remembers. Each push's previous tree is normally the tree of
+/// the push before, so a few suffice.
+const CACHE_TREES: usize = 16;
+
+/// Finds the fly.toml files of `tree`: from the cache, derived from the previous tree's
+/// cached locations and the diff, or by walking; the result is cached (best effort: a
+/// cache that cannot be read or written only costs a walk).
+///
+/// Derivation is exact: a fly.toml appears or disappears only where the diff adds or
+/// deletes a file named `fly.toml`, and whether its directory is searched depends on its
+/// path alone.
+pub(crate) fn locate_fly_tomls(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    previous: Option<Previous<'_>>,
+) -> Located {
+    let mut cache = Cache::load(repo);
+    if let Some(hit) = cache.get(tree.id()) {
+        return Located {
+            how: How::Cached,
+            ..hit
+        };
+    }
+    let derived = previous.and_then(|p| {
+        let old = cache.get(p.tree).filter(|o| !o.truncated)?;
+        let mut paths = old.paths;
+        for change in p.changed {
+            let Ok(path) = std::str::from_utf8(&change.path) else {
+                continue;
+            };
+            if !is_searched_fly_toml(path) {
+                continue;
+            }
+            paths.retain(|p| p != path);
+            let is_blob = change
+                .new
+                .is_some_and(|b| b.kind != crate::changes::EntryKind::Submodule);
+            if is_blob {
+                paths.push(path.to_owned());
+            }
+        }
+        sort_by_depth(&mut paths);
+        Some(Located {
+            paths,
+            truncated: false,
+            how: How::Derived,
+        })
+    });
+    let located = derived.unwrap_or_else(|| {
+        let mut walk = Walk {
+            repo,
+            fly_tomls: Vec::new(),
+            trees_read: 0,
+            truncated: false,
+        };
+        walk.run(tree);
+        let mut paths: Vec<String> = walk.fly_tomls.into_iter().map(|(_, p, _)| p).collect();
+        sort_by_depth(&mut paths);
+        Located {
+            paths,
+            truncated: walk.truncated,
+            how: How::Walked,
+        }
+    });
+    cache.put(tree.id(), &located);
+    cache.save(repo);
+    located
+}
+
+/// Whether `path` is a fly.toml the walk would find: at most [`MAX_DEPTH`] directories
+/// deep, under no skipped or dot directory.
+fn is_searched_fly_toml(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.pop() != Some("fly.toml") || parts.len() > MAX_DEPTH {
+        return false;
+    }
+    parts
+        .iter()
+        .all(|d| !d.is_empty() && !d.starts_with('.') && !SKIPPED_DIRS.contains(d))
+}
+
+/// Shallowest first, then by path: the walk's breadth-first order, made deterministic.
+fn sort_by_depth(paths: &mut [String]) {
+    paths.sort_by(|a, b| {
+        let depth = |p: &str| p.matches('/').count();
+        depth(a).cmp(&depth(b)).then_with(|| a.cmp(b))
+    });
+}
+
+/// The fly.toml location cache: `{"version": 1, "trees": [{"tree", "truncated",
+/// "paths"}]}`, most recent last.
+#[derive(Default)]
+struct Cache {
+    trees: Vec<(Oid, bool, Vec<String>)>,
+    dirty: bool,
+}
+
+impl Cache {
+    fn load(repo: &Repository) -> Cache {
+        let path = crate::state::state_dir(repo).join(CACHE_FILE);
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Cache::default();
+        };
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return Cache::default();
+        };
+        if doc.get("version").and_then(serde_json::Value::as_u64) != Some(1) {
+            return Cache::default();
+        }
+        let trees = doc
+            .get("trees")
+            .and_then(serde_json::Value::as_array)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|e| {
+                        let tree = Oid::from_str(e.get("tree")?.as_str()?).ok()?;
+                        let truncated = e.get("truncated")?.as_bool()?;
+                        let paths = e
+                            .get("paths")?
+                            .as_array()?
+                            .iter()
+                            .map(|p| p.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<String>>>()?;
+                        Some((tree, truncated, paths))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Cache {
+            trees,
+            dirty: false,
+        }
+    }
+
+    fn get(&self, tree: Oid) -> Option<Located> {
+        self.trees
+            .iter()
+            .find(|(t, _, _)| *t == tree)
+            .map(|(_, truncated, paths)| Located {
+                paths: paths.clone(),
+                truncated: *truncated,
+                how: How::Cached,
+            })
+    }
+
+    fn put(&mut self, tree: Oid, located: &Located) {
+        self.trees.retain(|(t, _, _)| *t != tree);
+        self.trees
+            .push((tree, located.truncated, located.paths.clone()));
+        let excess = self.trees.len().saturating_sub(CACHE_TREES);
+        self.trees.drain(..excess);
+        self.dirty = true;
+    }
+
+    /// Writes the cache (atomically: a temporary file renamed over it); errors are
+    /// ignored, the cache being an optimisation.
+    fn save(&self, repo: &Repository) {
+        if !self.dirty {
+            return;
+        }
+        let doc = serde_json::json!({
+            "version": 1,
+            "trees": self.trees.iter().map(|(t, truncated, paths)| serde_json::json!({
+                "tree": t.to_string(),
+                "truncated": truncated,
+                "paths": paths,
+            })).collect::<Vec<_>>(),
+        });
+        let dir = crate::state::state_dir(repo);
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        let tmp = dir.join(format!("{CACHE_FILE}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, doc.to_string()).is_ok()
+            && std::fs::rename(&tmp, dir.join(CACHE_FILE)).is_err()
+        {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
 /// The depth-limited search for fly.toml files, breadth first so that when the budget runs
 /// out it is the deepest directories that go unsearched.
 struct Walk<'r> {
     repo: &'r Repository,
     /// (directory, fly.toml path, blob id), shallowest first, in tree order within a level.
-    fly_tomls: Vec<(String, String, git2::Oid)>,
+    fly_tomls: Vec<(String, String, Oid)>,
     trees_read: usize,
     truncated: bool,
 }
@@ -464,7 +682,7 @@ mod tests {
 
     fn discover_head(repo: &Repository, config: &Config) -> Discovery {
         let tree = repo.head().unwrap().peel_to_tree().unwrap();
-        discover(repo, &tree, config)
+        discover(repo, &tree, config, None)
     }
 
     #[test]
@@ -600,6 +818,83 @@ mod tests {
         assert!(config.deploys_anything("prod"));
         assert!(!config.deploys_app(&found.apps[1].branches, "main"));
         assert!(config.deploys_app(&found.apps[0].branches, "main"));
+    }
+
+    /// Writes `files`, removes `gone`, stages everything and commits; returns the tree.
+    fn commit_change<'r>(
+        dir: &std::path::Path,
+        repo: &'r Repository,
+        files: &[(&str, &str)],
+        gone: &[&str],
+    ) -> Tree<'r> {
+        for (path, text) in files {
+            let full = dir.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        for path in gone {
+            std::fs::remove_file(dir.join(path)).unwrap();
+        }
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        let tree_id = index.write_tree().unwrap();
+        let tree = repo.find_tree(tree_id).unwrap();
+        let sig = git2::Signature::now("t", "t@example.com").unwrap();
+        let parent = repo.head().unwrap().peel_to_commit().unwrap();
+        repo.commit(Some("HEAD"), &sig, &sig, "change", &tree, &[&parent])
+            .unwrap();
+        tree
+    }
+
+    #[test]
+    fn fly_toml_locations_are_cached_and_derived_from_the_diff() {
+        let (dir, repo) = repo_with(&[
+            ("a/fly.toml", "app = \"a\"\n"),
+            ("keep/fly.toml", "app = \"k\"\n"),
+            ("x.py", "1\n"),
+        ]);
+        let t1 = repo.head().unwrap().peel_to_tree().unwrap();
+        let first = locate_fly_tomls(&repo, &t1, None);
+        assert_eq!(first.how, How::Walked);
+        assert_eq!(first.paths, ["a/fly.toml", "keep/fly.toml"]);
+        assert_eq!(locate_fly_tomls(&repo, &t1, None).how, How::Cached);
+
+        let t2 = commit_change(
+            dir.path(),
+            &repo,
+            &[
+                ("b/c/fly.toml", "app = \"b\"\n"),
+                ("fly.toml", "app = \"root\"\n"),
+                ("node_modules/m/fly.toml", "app = \"m\"\n"),
+                ("d1/d2/d3/d4/d5/fly.toml", "app = \"deep\"\n"),
+                ("keep/fly.toml", "app = \"k2\"\n"),
+            ],
+            &["a/fly.toml"],
+        );
+        let changed = crate::changes::diff_trees(&repo, Some(&t1), Some(&t2)).unwrap();
+        let derived = locate_fly_tomls(
+            &repo,
+            &t2,
+            Some(Previous {
+                tree: t1.id(),
+                changed: &changed,
+            }),
+        );
+        assert_eq!(derived.how, How::Derived);
+        assert_eq!(derived.paths, ["fly.toml", "keep/fly.toml", "b/c/fly.toml"]);
+        // The same as a walk of the new tree.
+        let cache = crate::state::state_dir(&repo).join(CACHE_FILE);
+        std::fs::write(&cache, "not json").unwrap();
+        let walked = locate_fly_tomls(&repo, &t2, None);
+        assert_eq!(walked.how, How::Walked);
+        assert_eq!(walked.paths, derived.paths);
+        // Discovery goes through the cache too.
+        let found = discover(&repo, &t2, &Config::builtin(), None);
+        assert!(found.apps.is_empty());
+        assert_eq!(found.notes.len(), 3, "{:?}", found.notes);
     }
 
     #[test]

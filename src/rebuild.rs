@@ -319,8 +319,12 @@ pub fn analyze(
         ),
         Base::Nothing => None,
     };
-    let discovery = apps::discover(repo, &new, config);
     let changed = diff_trees(repo, old.as_ref(), Some(&new))?;
+    let previous = old.as_ref().map(|t| apps::Previous {
+        tree: t.id(),
+        changed: &changed,
+    });
+    let discovery = apps::discover(repo, &new, config, previous);
     let push = Snapshot {
         repo,
         old: old.as_ref(),
