@@ -1334,11 +1334,10 @@ fn evaluate(inputs: &Inputs<'_>, settings: &BuildSettings) -> Result<Evaluation,
         _ => None,
     };
     let needed = needed_stages(df, target, &new_views);
-    let target_name = df
-        .stages
-        .get(target)
-        .map(|s| s.name.clone().unwrap_or_else(|| s.index.to_string()))
-        .unwrap_or_default();
+    let target_name = match df.stages.get(target).and_then(|s| s.name.as_deref()) {
+        Some(name) => format!("the target `{name}`"),
+        None => "the last stage".to_owned(),
+    };
 
     // Per instruction: status, reason, triggers.
     let mut steps: Vec<Step> = df
@@ -1370,7 +1369,7 @@ fn evaluate(inputs: &Inputs<'_>, settings: &BuildSettings) -> Result<Evaluation,
             for i in stage.instructions.clone() {
                 if let Some(step) = steps.get_mut(i) {
                     step.status = StepStatus::Skipped;
-                    step.reason = Some(format!("stage not needed to build `{target_name}`"));
+                    step.reason = Some(format!("stage not needed to build {target_name}"));
                 }
             }
             continue;
