@@ -163,8 +163,8 @@ fn report(edit: &CommentEdit<'_>, rest: &Rest, configured: Severity, emit: &mut 
     }
     match &edit.copied_by {
         None => msg.push_str(
-            ": the builder runs the same instructions, so no layer is rebuilt and nothing is \
-             forced",
+            ": the builder runs the same instructions, so no layer is rebuilt: a comment \
+             cannot force a rebuild",
         ),
         Some(copy) => msg.push_str(&format!(
             ": it is copied into the image by `{}` (line {}) and no .dockerignore excludes it, \
