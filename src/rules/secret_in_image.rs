@@ -275,9 +275,16 @@ fn is_base64_byte(b: u8) -> bool {
 
 /// Counts bytes of `bytes` from `start` satisfying `pred`.
 fn run_len(bytes: &[u8], start: usize, pred: impl Fn(u8) -> bool) -> usize {
-    bytes
-        .get(start..)
-        .map_or(0, |rest| rest.iter().take_while(|b| pred(**b)).count())
+    run_len_upto(bytes, start, usize::MAX, pred)
+}
+
+/// Like [`run_len`], but stops counting at `max`. The token scanners use it: they are tried
+/// at every word boundary, and a run that may contain boundaries itself (`-` in `[\w-]`)
+/// would otherwise be rescanned from each of them, quadratically.
+fn run_len_upto(bytes: &[u8], start: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
+    bytes.get(start..).map_or(0, |rest| {
+        rest.iter().take(max).take_while(|b| pred(**b)).count()
+    })
 }
 
 /// Token shapes from gitleaks, each anchored at a word boundary on the left:
@@ -313,30 +320,30 @@ fn shape_at(s: &[u8]) -> Option<(&'static str, usize)> {
             .any(|p| s.starts_with(*p))
             || (s.starts_with(b"A3T") && s.get(3).is_some_and(|b| is_upper_alnum(*b)));
         if prefix_ok
-            && run_len(s, 4, is_upper_alnum) == 16
+            && run_len_upto(s, 4, 17, is_upper_alnum) == 16
             && !s.get(20).is_some_and(|b| is_word_byte(*b))
         {
             return Some((AWS, 20));
         }
         if s.starts_with(b"AIza")
-            && run_len(s, 4, is_word_or_dash) == 35
+            && run_len_upto(s, 4, 36, is_word_or_dash) == 35
             && !s.get(39).is_some_and(|b| is_word_or_dash(*b))
         {
             return Some(("a GCP API key", 39));
         }
     }
     if s.starts_with(b"fo1_")
-        && run_len(s, 4, is_word_or_dash) == 43
+        && run_len_upto(s, 4, 44, is_word_or_dash) == 43
         && !s.get(47).is_some_and(|b| is_word_or_dash(*b))
     {
         return Some(("a Fly.io access token", 47));
     }
     for prefix in [&b"fm1a_"[..], b"fm1r_", b"fm2_"] {
         if s.starts_with(prefix) {
-            let body = run_len(s, prefix.len(), is_base64_byte);
+            let body = run_len_upto(s, prefix.len(), 4096, is_base64_byte);
             if body >= 100 {
                 let end = prefix.len() + body;
-                let pad = run_len(s, end, |b| b == b'=').min(3);
+                let pad = run_len_upto(s, end, 3, |b| b == b'=');
                 return Some(("a Fly.io token", end + pad));
             }
         }
@@ -344,12 +351,12 @@ fn shape_at(s: &[u8]) -> Option<(&'static str, usize)> {
     if s.starts_with(b"gh")
         && s.get(2).is_some_and(|b| b"pousr".contains(b))
         && s.get(3) == Some(&b'_')
-        && run_len(s, 4, |b| b.is_ascii_alphanumeric()) == 36
+        && run_len_upto(s, 4, 37, |b| b.is_ascii_alphanumeric()) == 36
         && !s.get(40).is_some_and(|b| is_word_byte(*b))
     {
         return Some(("a GitHub token", 40));
     }
-    if s.starts_with(b"github_pat_") && run_len(s, 11, is_word_byte) >= 82 {
+    if s.starts_with(b"github_pat_") && run_len_upto(s, 11, 82, is_word_byte) == 82 {
         return Some(("a GitHub fine-grained token", 93));
     }
     None
@@ -1130,6 +1137,22 @@ mod tests {
             })
         ));
         assert_eq!(known_shape("plain text AKIA and AIza and ghp_"), None);
+    }
+
+    #[test]
+    fn long_hostile_lines_scan_in_linear_time() {
+        let lines = [
+            "-AIza".repeat(200_000),
+            "-fo1_".repeat(200_000),
+            "+fm2_".repeat(200_000),
+            "a:\"".to_owned() + &"b: ".repeat(200_000),
+            "x=".repeat(300_000),
+        ];
+        let start = std::time::Instant::now();
+        for line in &lines {
+            let _ = scan_line(line, ValueStyle::Config);
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
