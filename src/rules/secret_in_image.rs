@@ -122,6 +122,9 @@ fn secrets_in_file(
     file: &FileChange,
     edit: Option<&DockerfileEdit<'_>>,
 ) -> Vec<Found> {
+    if is_generated(&String::from_utf8_lossy(&file.path)) {
+        return Vec::new();
+    }
     let Some((old, new)) = cx.texts(file) else {
         return Vec::new();
     };
@@ -248,6 +251,9 @@ fn scan_line(line: &str, style: ValueStyle) -> Option<LineHit> {
     if let Some(hit) = known_shape(line) {
         return Some(hit);
     }
+    if !mentions_secret_word(line) {
+        return None;
+    }
     assignments(line, style)
         .into_iter()
         .find(|a| is_secret_name(a.name) && generic_value_is_secret(a.value))
@@ -255,6 +261,16 @@ fn scan_line(line: &str, style: ValueStyle) -> Option<LineHit> {
             name: a.name.to_owned(),
             value: a.value.to_owned(),
         })
+}
+
+/// A cheap filter before parsing assignments: the line contains (case-insensitively) a
+/// fragment of every word in [`SECRET_WORDS`].
+fn mentions_secret_word(line: &str) -> bool {
+    const FRAGMENTS: &[&str] = &[
+        "key", "token", "secret", "pass", "pw", "pword", "auth", "cred",
+    ];
+    let lower = line.to_ascii_lowercase();
+    FRAGMENTS.iter().any(|f| lower.contains(f))
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -293,8 +309,11 @@ fn run_len_upto(bytes: &[u8], start: usize, max: usize, pred: impl Fn(u8) -> boo
 /// `github_pat_\w{82}`.
 fn known_shape(line: &str) -> Option<LineHit> {
     let bytes = line.as_bytes();
-    for start in 0..bytes.len() {
-        if start > 0 && bytes.get(start - 1).is_some_and(|b| is_word_byte(*b)) {
+    for (start, &b) in bytes.iter().enumerate() {
+        // Every shape starts with `A`, `f` or `g`, at a word boundary.
+        if !matches!(b, b'A' | b'f' | b'g')
+            || (start > 0 && bytes.get(start - 1).is_some_and(|p| is_word_byte(*p)))
+        {
             continue;
         }
         let rest = bytes.get(start..).unwrap_or(&[]);
@@ -964,6 +983,36 @@ fn is_secret_file(source: &str) -> bool {
     }
 }
 
+/// Lockfiles and generated or minified files: machine-written, large, churned on every
+/// dependency bump, and full of hashes that are not secrets (gitleaks' default allowlist
+/// skips them too). Not read at all.
+fn is_generated(path: &str) -> bool {
+    const LOCKFILES: &[&str] = &[
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lock",
+        "bun.lockb",
+        "poetry.lock",
+        "pipfile.lock",
+        "uv.lock",
+        "pdm.lock",
+        "cargo.lock",
+        "go.sum",
+        "gemfile.lock",
+        "composer.lock",
+        "mix.lock",
+        "packages.lock.json",
+        "flake.lock",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    LOCKFILES.contains(&name.as_str())
+        || [".min.js", ".min.css", ".map", ".svg"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
 /// Test, fixture, example and documentation paths, where well-formed fake secrets are
 /// common.
 fn is_fixture_path(path: &str) -> bool {
@@ -1405,6 +1454,23 @@ mod tests {
             "contest/x.py",
         ] {
             assert!(!is_fixture_path(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn generated_files_are_not_read() {
+        for yes in [
+            "package-lock.json",
+            "web/yarn.lock",
+            "Cargo.lock",
+            "go.sum",
+            "dist/app.min.js",
+            "x.js.map",
+        ] {
+            assert!(is_generated(yes), "{yes}");
+        }
+        for no in ["package.json", "lock.py", "src/map.rs", ".env"] {
+            assert!(!is_generated(no), "{no}");
         }
     }
 
