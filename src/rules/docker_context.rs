@@ -216,22 +216,16 @@ pub fn source_covers(source: &str, rel: &str) -> bool {
     } else {
         None
     };
-    let mut prefix_end = 0;
-    loop {
-        let next = rel[prefix_end..].find('/').map(|i| prefix_end + i);
-        let prefix = &rel[..next.unwrap_or(rel.len())];
-        let hit = match &matcher {
+    // `rel` and each directory above it: `a`, `a/b`, `a/b/Dockerfile`.
+    let ends = rel
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(rel.len()));
+    ends.filter_map(|end| rel.get(..end))
+        .any(|prefix| match &matcher {
             Some(m) => m.is_match(prefix),
             None => prefix == cleaned,
-        };
-        if hit {
-            return true;
-        }
-        match next {
-            Some(i) => prefix_end = i + 1,
-            None => return false,
-        }
-    }
+        })
 }
 
 /// `./a//b/` → `a/b`; `.`, `./`, `/` → empty.

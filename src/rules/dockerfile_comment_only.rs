@@ -50,46 +50,7 @@ impl Rule for DockerfileCommentOnly {
                     && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(f.as_path()))
             })
         };
-        let mut edits = Vec::new();
-        // Paths some pushed commit changes for real: added, deleted, functionally edited,
-        // or no longer parsable (which the build will report).
-        let mut functional: HashSet<&[u8]> = HashSet::new();
-        for commit in &cx.changes.commits {
-            let parsed = dockerfile_edits(cx, commit, &is_target);
-            for file in commit.files().iter().filter(|f| is_target(f)) {
-                if !parsed.iter().any(|e| std::ptr::eq(e.file, file)) {
-                    functional.insert(&file.path);
-                }
-            }
-            for edit in parsed {
-                let (old, new) = (edit.old_str(), edit.new_str());
-                let nature = match &edit.old {
-                    Some(before) if before.same_build(&edit.new) => {
-                        compare(FileKind::Dockerfile, old, new)
-                    }
-                    _ => ChangeNature::Functional,
-                };
-                match nature {
-                    ChangeNature::Identical => {}
-                    ChangeNature::Functional => {
-                        functional.insert(&edit.file.path);
-                    }
-                    ChangeNature::WhitespaceOnly | ChangeNature::CommentOnly => {
-                        let (line, comment) = first_changed_comment(&edit.added, &edit.removed);
-                        let copied_by = self_copy(cx, commit.info.id, edit.path, &edit.new);
-                        edits.push(CommentEdit {
-                            commit,
-                            file: edit.file,
-                            nature,
-                            line: line.map(|l| l.min(line_count(new))),
-                            comment,
-                            copied_by,
-                        });
-                    }
-                }
-            }
-        }
-        edits.retain(|e| !functional.contains(e.file.path.as_slice()));
+        let edits = comment_only_edits(cx, &is_target);
         if edits.is_empty() {
             return;
         }
@@ -100,6 +61,53 @@ impl Rule for DockerfileCommentOnly {
             report(edit, &rest, configured, emit);
         }
     }
+}
+
+/// The comment-only Dockerfile edits of the push, leaving out every path that some pushed
+/// commit changes for real (adds, deletes, edits functionally, or leaves unparsable): that
+/// change rebuilds anyway, and a comment made next to it is documentation.
+fn comment_only_edits<'c>(
+    cx: &RuleContext<'c>,
+    is_target: &dyn Fn(&FileChange) -> bool,
+) -> Vec<CommentEdit<'c>> {
+    let mut edits = Vec::new();
+    let mut functional: HashSet<&[u8]> = HashSet::new();
+    for commit in &cx.changes.commits {
+        let parsed = dockerfile_edits(cx, commit, is_target);
+        for file in commit.files().iter().filter(|f| is_target(f)) {
+            if !parsed.iter().any(|e| std::ptr::eq(e.file, file)) {
+                functional.insert(&file.path);
+            }
+        }
+        for edit in parsed {
+            let (old, new) = (edit.old_str(), edit.new_str());
+            let nature = match &edit.old {
+                Some(before) if before.same_build(&edit.new) => {
+                    compare(FileKind::Dockerfile, old, new)
+                }
+                _ => ChangeNature::Functional,
+            };
+            match nature {
+                ChangeNature::Identical => {}
+                ChangeNature::Functional => {
+                    functional.insert(&edit.file.path);
+                }
+                ChangeNature::WhitespaceOnly | ChangeNature::CommentOnly => {
+                    let (line, comment) = first_changed_comment(&edit.added, &edit.removed);
+                    edits.push(CommentEdit {
+                        commit,
+                        file: edit.file,
+                        nature,
+                        line: line.map(|l| l.min(line_count(new))),
+                        comment,
+                        copied_by: self_copy(cx, commit.info.id, edit.path, &edit.new),
+                    });
+                }
+            }
+        }
+    }
+    edits.retain(|e| !functional.contains(e.file.path.as_slice()));
+    edits
 }
 
 /// What the other files of the push cost.
