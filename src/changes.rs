@@ -155,9 +155,14 @@ impl ChangeSet {
     /// boundary commits, whose parents are absent: those are reported as not inspected,
     /// never diffed against an empty tree.
     pub fn compute(repo: &Repository, commits: &[Oid], shallow: &HashSet<Oid>) -> ChangeSet {
+        let mut trees = Trees::new(repo);
         let commits = commits
             .iter()
-            .map(|&id| commit_change(repo, id, shallow))
+            .map(|&id| {
+                let change = commit_change(&mut trees, id, shallow);
+                trees.next_commit();
+                change
+            })
             .collect();
         ChangeSet { commits }
     }
@@ -190,7 +195,56 @@ impl ChangeSet {
     }
 }
 
-fn commit_change(repo: &Repository, id: Oid, shallow: &HashSet<Oid>) -> CommitChange {
+/// Trees read while diffing, kept for one commit more: commits are visited parents first,
+/// so the trees a commit's diff reads as "new" are what its child's diff reads as "old".
+/// This halves tree reads on a linear history without libgit2's unbounded object cache
+/// (which [`tune_libgit2`] turns off to keep memory flat on huge pushes).
+struct Trees<'r> {
+    repo: &'r Repository,
+    prev: HashMap<Oid, Tree<'r>>,
+    cur: HashMap<Oid, Tree<'r>>,
+}
+
+impl<'r> Trees<'r> {
+    fn new(repo: &'r Repository) -> Trees<'r> {
+        Trees {
+            repo,
+            prev: HashMap::new(),
+            cur: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, id: Oid) -> Result<Tree<'r>, String> {
+        if let Some(t) = self.cur.get(&id) {
+            return Ok(t.clone());
+        }
+        let tree = match self.prev.remove(&id) {
+            Some(t) => t,
+            None => self
+                .repo
+                .find_tree(id)
+                .map_err(|e| missing(id, "tree", &e))?,
+        };
+        self.cur.insert(id, tree.clone());
+        Ok(tree)
+    }
+
+    /// Forgets the trees no later commit is likely to need.
+    fn next_commit(&mut self) {
+        self.prev = std::mem::take(&mut self.cur);
+    }
+}
+
+/// Process-wide libgit2 settings for reading many objects once: no object cache (memory
+/// stays flat however large the push; [`Trees`] keeps what is reused) and no re-hashing of
+/// every object read (git itself does not verify hashes on ordinary reads; `git fsck` does).
+pub fn tune_libgit2() {
+    git2::opts::enable_caching(false);
+    git2::opts::strict_hash_verification(false);
+}
+
+fn commit_change(trees: &mut Trees<'_>, id: Oid, shallow: &HashSet<Oid>) -> CommitChange {
+    let repo = trees.repo;
     let commit = match repo.find_commit(id) {
         Ok(c) => c,
         Err(e) => {
@@ -218,7 +272,7 @@ fn commit_change(repo: &Repository, id: Oid, shallow: &HashSet<Oid>) -> CommitCh
                 .to_owned(),
         )
     } else {
-        match commit_files(repo, &commit) {
+        match commit_files(trees, &commit) {
             Ok(files) => CommitChanges::Inspected(files),
             Err(reason) => CommitChanges::NotInspected(reason),
         }
@@ -237,22 +291,23 @@ fn missing(id: Oid, what: &str, e: &git2::Error) -> String {
 /// The paths a commit changes. For a merge, only paths that differ from every parent count
 /// (git's combined-diff sense), so merging `main` into a branch does not attribute `main`'s
 /// changes to the branch.
-fn commit_files(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<FileChange>, String> {
-    let tree = commit
-        .tree()
-        .map_err(|e| missing(commit.tree_id(), "tree", &e))?;
+fn commit_files(
+    trees: &mut Trees<'_>,
+    commit: &git2::Commit<'_>,
+) -> Result<Vec<FileChange>, String> {
+    let tree = trees.get(commit.tree_id())?;
     let parent_ids: Vec<Oid> = commit.parent_ids().collect();
     let Some((first, rest)) = parent_ids.split_first() else {
-        return diff_trees(repo, None, Some(&tree));
+        return diff_cached(trees, None, Some(&tree));
     };
-    let first_tree = parent_tree(repo, *first)?;
-    let mut files = diff_trees(repo, Some(&first_tree), Some(&tree))?;
+    let first_tree = parent_tree(trees, *first)?;
+    let mut files = diff_cached(trees, Some(&first_tree), Some(&tree))?;
     for &parent in rest {
         if files.is_empty() {
             break;
         }
-        let other = parent_tree(repo, parent)?;
-        let changed: HashSet<Vec<u8>> = diff_trees(repo, Some(&other), Some(&tree))?
+        let other = parent_tree(trees, parent)?;
+        let changed: HashSet<Vec<u8>> = diff_cached(trees, Some(&other), Some(&tree))?
             .into_iter()
             .map(|f| f.path)
             .collect();
@@ -261,13 +316,12 @@ fn commit_files(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<File
     Ok(files)
 }
 
-fn parent_tree(repo: &Repository, parent: Oid) -> Result<Tree<'_>, String> {
-    let commit = repo
+fn parent_tree<'r>(trees: &mut Trees<'r>, parent: Oid) -> Result<Tree<'r>, String> {
+    let commit = trees
+        .repo
         .find_commit(parent)
         .map_err(|e| missing(parent, "parent commit", &e))?;
-    commit
-        .tree()
-        .map_err(|e| missing(commit.tree_id(), "tree", &e))
+    trees.get(commit.tree_id())
 }
 
 /// Diffs two trees (either may be absent: all added / all deleted), pruning equal subtrees.
@@ -276,14 +330,22 @@ pub fn diff_trees(
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
 ) -> Result<Vec<FileChange>, String> {
+    diff_cached(&mut Trees::new(repo), old, new)
+}
+
+fn diff_cached(
+    trees: &mut Trees<'_>,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<Vec<FileChange>, String> {
     let mut out = Vec::new();
     let mut prefix = Vec::new();
-    diff_level(repo, old, new, &mut prefix, &mut out)?;
+    diff_level(trees, old, new, &mut prefix, &mut out)?;
     Ok(out)
 }
 
 fn diff_level(
-    repo: &Repository,
+    trees: &mut Trees<'_>,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     prefix: &mut Vec<u8>,
@@ -301,12 +363,12 @@ fn diff_level(
         match order {
             Ordering::Less => {
                 if let Some(x) = a.next() {
-                    entry_side(repo, &x, prefix, out, Side::Old)?;
+                    entry_side(trees, &x, prefix, out, Side::Old)?;
                 }
             }
             Ordering::Greater => {
                 if let Some(y) = b.next() {
-                    entry_side(repo, &y, prefix, out, Side::New)?;
+                    entry_side(trees, &y, prefix, out, Side::New)?;
                 }
             }
             Ordering::Equal => {
@@ -318,9 +380,9 @@ fn diff_level(
                 }
                 if is_tree(&x) && is_tree(&y) {
                     let len = push_name(prefix, &x);
-                    let old_sub = find_tree(repo, x.id())?;
-                    let new_sub = find_tree(repo, y.id())?;
-                    diff_level(repo, Some(&old_sub), Some(&new_sub), prefix, out)?;
+                    let old_sub = trees.get(x.id())?;
+                    let new_sub = trees.get(y.id())?;
+                    diff_level(trees, Some(&old_sub), Some(&new_sub), prefix, out)?;
                     prefix.truncate(len);
                 } else {
                     out.push(FileChange {
@@ -343,7 +405,7 @@ enum Side {
 
 /// Reports an entry present on one side only: a file, or every file under a subtree.
 fn entry_side(
-    repo: &Repository,
+    trees: &mut Trees<'_>,
     entry: &TreeEntry<'_>,
     prefix: &mut Vec<u8>,
     out: &mut Vec<FileChange>,
@@ -351,10 +413,10 @@ fn entry_side(
 ) -> Result<(), String> {
     if is_tree(entry) {
         let len = push_name(prefix, entry);
-        let sub = find_tree(repo, entry.id())?;
+        let sub = trees.get(entry.id())?;
         match side {
-            Side::Old => diff_level(repo, Some(&sub), None, prefix, out)?,
-            Side::New => diff_level(repo, None, Some(&sub), prefix, out)?,
+            Side::Old => diff_level(trees, Some(&sub), None, prefix, out)?,
+            Side::New => diff_level(trees, None, Some(&sub), prefix, out)?,
         }
         prefix.truncate(len);
         return Ok(());
@@ -382,10 +444,6 @@ fn blob_of(entry: &TreeEntry<'_>) -> Blob {
         id: entry.id(),
         kind: EntryKind::of(entry.filemode()),
     }
-}
-
-fn find_tree(repo: &Repository, id: Oid) -> Result<Tree<'_>, String> {
-    repo.find_tree(id).map_err(|e| missing(id, "tree", &e))
 }
 
 /// Appends `name/` to `prefix`, returning the length to truncate back to.

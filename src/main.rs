@@ -150,6 +150,7 @@ impl FormatArg {
 
 fn main() -> ExitCode {
     pushguard::panic::install();
+    pushguard::changes::tune_libgit2();
     let cli = Cli::parse();
     let config = cli.config.as_deref();
     let color = match cli.color {

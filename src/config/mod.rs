@@ -24,7 +24,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use globset::{GlobBuilder, GlobSet};
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::escape::escape;
 use crate::severity::Severity;
@@ -120,14 +122,66 @@ pub struct PathRule {
     pub enabled: bool,
     /// Whether the id comes from the built-in defaults (possibly overridden by the user).
     pub builtin: bool,
-    /// `globs` compiled at load time. Changing `globs` afterwards does not recompile it.
-    matcher: GlobSet,
+    /// `globs`, validated at load time. Changing `globs` afterwards does not change it.
+    matcher: LazyGlobs,
 }
 
 impl PathRule {
     /// Whether this rule's globs match `path` (regardless of `enabled`).
     pub fn matches(&self, path: &Path) -> bool {
-        self.matcher.is_match(path)
+        self.matcher.get().is_match(path)
+    }
+}
+
+/// Globs parsed (so validated) at load time and compiled into a matcher on first use.
+///
+/// Compiling a `GlobSet` builds regexes, which costs milliseconds for the whole default
+/// configuration; most pushes consult only a few rules' globs, and a pre-push hook's
+/// start-up time is felt on every push.
+#[derive(Debug, Clone, Default)]
+pub struct LazyGlobs {
+    globs: Vec<Glob>,
+    set: OnceLock<GlobSet>,
+}
+
+impl LazyGlobs {
+    pub(crate) fn new(globs: Vec<Glob>) -> LazyGlobs {
+        LazyGlobs {
+            globs,
+            set: OnceLock::new(),
+        }
+    }
+
+    /// The compiled matcher.
+    pub fn get(&self) -> &GlobSet {
+        self.set.get_or_init(|| build_set(self.globs.iter()))
+    }
+}
+
+/// Builds a set from globs that each parsed. Building can then fail only on regex size
+/// limits, far beyond any real configuration; such a set matches nothing rather than
+/// crash the hook.
+fn build_set<'a>(globs: impl Iterator<Item = &'a Glob>) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(glob.clone());
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Every enabled path rule's globs in one set, so a path is classified with one match
+/// instead of one per rule. `owner[i]` is the index in `Config::paths` of glob `i`'s rule.
+#[derive(Debug, Clone)]
+struct Classifier {
+    set: GlobSet,
+    owner: Vec<usize>,
+}
+
+/// A cache of `paths`: configurations compare by their path rules, not by whether the
+/// matcher has been built yet.
+impl PartialEq for Classifier {
+    fn eq(&self, _: &Classifier) -> bool {
+        true
     }
 }
 
@@ -155,8 +209,8 @@ pub struct RuleConfig {
     pub hint: String,
     /// Every other key of the table, with types as in the built-in default.
     pub options: toml::Table,
-    /// The compiled form of every option named `globs` or ending in `_globs`.
-    compiled: Vec<(String, GlobSet)>,
+    /// The matchers of every option named `globs` or ending in `_globs`.
+    compiled: Vec<(String, LazyGlobs)>,
 }
 
 impl RuleConfig {
@@ -190,12 +244,12 @@ impl RuleConfig {
             .and_then(|s| Severity::parse_setting(s).ok())
     }
 
-    /// The precompiled matcher of a `globs` / `*_globs` option.
+    /// The matcher of a `globs` / `*_globs` option (compiled on first use).
     pub fn globs_option(&self, key: &str) -> Option<&GlobSet> {
         self.compiled
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, set)| set)
+            .map(|(_, set)| set.get())
     }
 }
 
@@ -436,6 +490,8 @@ pub struct Config {
     paths: Vec<PathRule>,
     /// In the default file's order.
     rules: Vec<RuleConfig>,
+    /// Built from `paths` on first use; reset whenever `paths` changes (config/overlay.rs).
+    classifier: OnceLock<Classifier>,
 }
 
 impl Config {
@@ -531,6 +587,7 @@ impl Config {
             tiers: TierTable::default(),
             paths: Vec::new(),
             rules: Vec::new(),
+            classifier: OnceLock::new(),
         }
     }
 
@@ -569,11 +626,28 @@ impl Config {
     /// not UTF-8) and the rule that decided it; `None` means `deploy.unmatched` applied.
     pub fn classify(&self, path: &[u8]) -> (BuildTier, Option<&PathRule>) {
         let path = bytes_to_path(path);
-        match self
-            .paths
-            .iter()
-            .find(|rule| rule.enabled && rule.matches(&path))
-        {
+        let classifier = self.classifier.get_or_init(|| {
+            let mut globs = Vec::new();
+            let mut owner = Vec::new();
+            for (i, rule) in self.paths.iter().enumerate().filter(|(_, r)| r.enabled) {
+                for glob in &rule.matcher.globs {
+                    globs.push(glob);
+                    owner.push(i);
+                }
+            }
+            Classifier {
+                set: build_set(globs.into_iter()),
+                owner,
+            }
+        });
+        // The first rule in precedence order among those with a matching glob.
+        let first = classifier
+            .set
+            .matches(&path)
+            .into_iter()
+            .filter_map(|g| classifier.owner.get(g).copied())
+            .min();
+        match first.and_then(|i| self.paths.get(i)) {
             Some(rule) => (rule.tier, Some(rule)),
             None => (self.unmatched, None),
         }

@@ -14,14 +14,14 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
-use globset::{GlobBuilder, GlobSetBuilder};
+use globset::GlobBuilder;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::diagnostic::{did_you_mean, with_suggestion, ConfigError, Diagnostic, Source};
 use super::write::key_display;
 use super::{
-    AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
+    AppConfig, Config, ConfirmOn, Estimate, LazyGlobs, NonInteractive, OnError, PathRule, Platform,
     RuleConfig, StepWeights, TierTimes,
 };
 use crate::severity::Severity;
@@ -92,6 +92,8 @@ pub(super) fn apply(
         user_paths_added: 0,
     };
     overlay.document(doc.get_ref());
+    // Path rules may have changed: the combined matcher is rebuilt on first use.
+    overlay.config.classifier = std::sync::OnceLock::new();
     if overlay.diagnostics.is_empty() {
         Ok(overlay.config)
     } else {
@@ -808,7 +810,7 @@ impl Overlay<'_> {
         val: &Val<'_>,
         field: &str,
         allow_empty: bool,
-    ) -> Option<(Vec<String>, globset::GlobSet)> {
+    ) -> Option<(Vec<String>, LazyGlobs)> {
         let example = "[\"**/Dockerfile\"]";
         let DeValue::Array(items) = val.get_ref() else {
             self.wrong_type(val, field, "an array of globs", example);
@@ -829,7 +831,7 @@ impl Overlay<'_> {
             return None;
         }
         let mut globs = Vec::with_capacity(items.len());
-        let mut set = GlobSetBuilder::new();
+        let mut parsed = Vec::with_capacity(items.len());
         let mut ok = true;
         for item in items.iter() {
             let Some(s) = self.string(item, field, "\"**/*.py\"") else {
@@ -838,7 +840,7 @@ impl Overlay<'_> {
             };
             match GlobBuilder::new(s).literal_separator(true).build() {
                 Ok(glob) => {
-                    set.add(glob);
+                    parsed.push(glob);
                     globs.push(s.to_owned());
                 }
                 Err(e) => {
@@ -854,17 +856,8 @@ impl Overlay<'_> {
         if !ok {
             return None;
         }
-        match set.build() {
-            Ok(set) => Some((globs, set)),
-            Err(e) => {
-                self.error(
-                    val.span(),
-                    format_args!("the globs of `{field}` do not compile: {e}"),
-                    "use fewer or simpler globs".to_owned(),
-                );
-                None
-            }
-        }
+        // Each glob parsed; compiling the set (regexes) waits until a push needs it.
+        Some((globs, LazyGlobs::new(parsed)))
     }
 
     // ---- Reporting. ----

@@ -20,9 +20,14 @@ use crate::push::RefUpdate;
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
+mod cache_bust_arg;
+mod cache_mount_no_id;
+mod docker_context;
+mod dockerfile_comment_only;
 mod empty_commit;
 mod frequent_deploys;
 mod no_cache_deploy;
+mod secret_in_image;
 mod trigger_file;
 
 /// Blobs larger than this are judged by size only (from the object header), never read.
@@ -40,8 +45,12 @@ pub trait Rule {
 /// Every built-in rule, in report order.
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
+        Box::new(dockerfile_comment_only::DockerfileCommentOnly),
+        Box::new(cache_bust_arg::CacheBustArg),
         Box::new(empty_commit::EmptyCommit),
         Box::new(trigger_file::TriggerFile),
+        Box::new(secret_in_image::SecretInImage),
+        Box::new(cache_mount_no_id::CacheMountNoId),
         Box::new(no_cache_deploy::NoCacheDeploy),
         Box::new(frequent_deploys::FrequentDeploys),
     ]

@@ -1,0 +1,301 @@
+//! What the Dockerfile rules share: which changed files are Dockerfiles, both versions of an
+//! edited Dockerfile parsed, the instructions an edit really changed, and whether a Dockerfile
+//! is copied into its own image.
+//!
+//! The build context of a Dockerfile is taken to be its directory (what `fly deploy`,
+//! `docker build -f dir/Dockerfile dir` and Railway's root-directory setting use). Rules that
+//! depend on it say so in their messages rather than guess harder.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use git2::Oid;
+use globset::GlobBuilder;
+
+use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
+use crate::dockerfile::{self, Dockerfile, Instruction};
+use crate::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::lines::FileKind;
+
+use super::RuleContext;
+
+/// True for `Dockerfile`, `Dockerfile.*`, `*.dockerfile`, `Containerfile[.*]` (not
+/// `*.dockerignore`), by file name, case-insensitively.
+pub fn is_dockerfile(path: &str) -> bool {
+    FileKind::from_path(path) == FileKind::Dockerfile
+}
+
+/// A Dockerfile added or modified by one commit, both sides read and parsed.
+///
+/// Invariant: `new` parsed without error (a Dockerfile the builder would reject is left to
+/// the build to report); `old` is `None` when the file was added or its old side does not
+/// parse, so every instruction then counts as new.
+pub struct DockerfileEdit<'c> {
+    pub file: &'c FileChange,
+    /// The repository-relative path (edits of non-UTF-8 paths are not reported: such a path
+    /// cannot be named in `fly.toml` or on a command line portably).
+    pub path: &'c str,
+    pub old_text: Rc<BlobContent>,
+    pub new_text: Rc<BlobContent>,
+    pub old: Option<Dockerfile>,
+    pub new: Dockerfile,
+    /// Added lines of the new text, ascending, 1-based.
+    pub added: Vec<(u32, String)>,
+    /// Removed lines of the old text, ascending, 1-based.
+    pub removed: Vec<(u32, String)>,
+}
+
+impl DockerfileEdit<'_> {
+    /// The old text (empty for an added file).
+    pub fn old_str(&self) -> &str {
+        text_of(&self.old_text)
+    }
+
+    /// The new text.
+    pub fn new_str(&self) -> &str {
+        text_of(&self.new_text)
+    }
+
+    /// Instructions of the new version that this edit really changed: an added line falls
+    /// within the instruction's lines *and* no instruction of the old version has the same
+    /// cache key. A moved or re-indented (but equal) instruction is not a change; an edited
+    /// heredoc body is.
+    pub fn changed_instructions(&self) -> Vec<(usize, &Instruction)> {
+        let old_keys: HashSet<String> = self
+            .old
+            .iter()
+            .flat_map(|d| d.instructions.iter().map(Instruction::cache_key))
+            .collect();
+        self.new
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| touched(&self.added, i.start_line, i.end_line))
+            .filter(|(_, i)| !old_keys.contains(&i.cache_key()))
+            .collect()
+    }
+}
+
+fn text_of(content: &BlobContent) -> &str {
+    match content {
+        BlobContent::Text(s) => s,
+        _ => "",
+    }
+}
+
+/// Whether any of the (ascending) added lines lies in `start..=end`.
+pub fn touched(added: &[(u32, String)], start: u32, end: u32) -> bool {
+    let first = added.partition_point(|(n, _)| *n < start);
+    added.get(first).is_some_and(|(n, _)| *n <= end)
+}
+
+/// The Dockerfiles `commit` adds or modifies whose path `is_dockerfile_path` accepts, read
+/// and parsed. Deleted files, binary or oversized files and new versions that do not parse
+/// are skipped.
+pub fn dockerfile_edits<'c>(
+    cx: &RuleContext<'_>,
+    commit: &'c CommitChange,
+    is_dockerfile_path: &dyn Fn(&FileChange) -> bool,
+) -> Vec<DockerfileEdit<'c>> {
+    commit
+        .files()
+        .iter()
+        .filter(|f| f.kind != ChangeKind::Deleted && is_dockerfile_path(f))
+        .filter_map(|f| edit_of(cx, f))
+        .collect()
+}
+
+fn edit_of<'c>(cx: &RuleContext<'_>, file: &'c FileChange) -> Option<DockerfileEdit<'c>> {
+    let path = file.path_str()?;
+    let (old_text, new_text) = cx.texts(file)?;
+    let new = dockerfile::parse(text_of(&new_text)).ok()?;
+    let old = match file.kind {
+        ChangeKind::Added => None,
+        _ => dockerfile::parse(text_of(&old_text)).ok(),
+    };
+    let diff = line_diff(text_of(&old_text), text_of(&new_text)).ok()?;
+    Some(DockerfileEdit {
+        file,
+        path,
+        old_text,
+        new_text,
+        old,
+        new,
+        added: diff.added,
+        removed: diff.removed,
+    })
+}
+
+/// A `COPY`/`ADD` from the build context that picks up the Dockerfile itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfCopy {
+    /// The instruction's first line.
+    pub line: u32,
+    /// `COPY . .`, `ADD . /app`: keyword and arguments as the builder sees them (unescaped;
+    /// callers escape before printing).
+    pub instruction: String,
+}
+
+/// The first `COPY`/`ADD` of `df` (the Dockerfile at `path` in `commit`) whose sources take
+/// in the Dockerfile, when no `.dockerignore` excludes it.
+///
+/// The build context is the Dockerfile's directory; the ignore file is the first of
+/// `<Dockerfile>.dockerignore` and `<context>/.dockerignore` that exists in `commit`
+/// (BuildKit's precedence). Sources with variables or URLs are not guessed at. An ignore file
+/// Docker would reject fails the build anyway, so it is treated as excluding nothing.
+pub fn self_copy(
+    cx: &RuleContext<'_>,
+    commit: Oid,
+    path: &str,
+    df: &Dockerfile,
+) -> Option<SelfCopy> {
+    let (context_dir, name) = match path.rsplit_once('/') {
+        Some((dir, name)) => (dir, name),
+        None => ("", path),
+    };
+    let copy = df.instructions.iter().find(|i| copies(i, name))?;
+    if excluded_by_ignore_file(cx, commit, context_dir, path, name) {
+        return None;
+    }
+    Some(SelfCopy {
+        line: copy.start_line,
+        instruction: format!("{} {}", copy.keyword, copy.args),
+    })
+}
+
+fn excluded_by_ignore_file(
+    cx: &RuleContext<'_>,
+    commit: Oid,
+    context_dir: &str,
+    path: &str,
+    rel: &str,
+) -> bool {
+    let Some(content) = ignore_file_candidates(context_dir, path)
+        .iter()
+        .find_map(|candidate| cx.file_at(commit, candidate))
+    else {
+        return false;
+    };
+    match &*content {
+        BlobContent::Text(text) => {
+            DockerIgnore::parse(text).is_ok_and(|ignore| ignore.is_excluded(rel))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a `COPY`/`ADD` from the build context copies the context path `rel`.
+fn copies(instruction: &Instruction, rel: &str) -> bool {
+    let Some(spec) = instruction.copy_sources() else {
+        return false;
+    };
+    if spec.from.is_some() {
+        return false;
+    }
+    spec.sources.iter().any(|s| source_covers(s, rel))
+}
+
+/// Whether the `COPY` source `source` (relative to the context) is `rel` or a directory
+/// above it, literally or as a `filepath.Match` pattern. `.`, `./` and `/` are the context
+/// root.
+pub fn source_covers(source: &str, rel: &str) -> bool {
+    if source.contains('$') || source.contains("://") || source.starts_with("git@") {
+        return false;
+    }
+    let cleaned = clean(source);
+    if cleaned.is_empty() {
+        return true;
+    }
+    let has_meta = cleaned.contains(['*', '?', '[']);
+    let matcher = if has_meta {
+        GlobBuilder::new(&cleaned)
+            .literal_separator(true)
+            .build()
+            .ok()
+            .map(|g| g.compile_matcher())
+    } else {
+        None
+    };
+    // `rel` and each directory above it: `a`, `a/b`, `a/b/Dockerfile`.
+    let ends = rel
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(rel.len()));
+    ends.filter_map(|end| rel.get(..end))
+        .any(|prefix| match &matcher {
+            Some(m) => m.is_match(prefix),
+            None => prefix == cleaned,
+        })
+}
+
+/// `./a//b/` → `a/b`; `.`, `./`, `/` → empty.
+fn clean(source: &str) -> String {
+    source
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A short, single-line excerpt of an instruction for messages (not escaped).
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max_chars {
+        return one_line;
+    }
+    let mut s: String = one_line.chars().take(max_chars).collect();
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_sources_that_take_in_the_dockerfile() {
+        for source in [
+            ".",
+            "./",
+            "/",
+            "./.",
+            "Dockerfile",
+            "./Dockerfile",
+            "*",
+            "Docker*",
+        ] {
+            assert!(source_covers(source, "Dockerfile"), "{source}");
+        }
+        for source in [
+            "src",
+            "requirements.txt",
+            "*.py",
+            "$DIR",
+            "https://x/Dockerfile",
+        ] {
+            assert!(!source_covers(source, "Dockerfile"), "{source}");
+        }
+        assert!(source_covers("docker", "docker/Dockerfile"));
+        assert!(source_covers("d*", "docker/Dockerfile"));
+        assert!(!source_covers("docker/a", "docker/Dockerfile"));
+    }
+
+    #[test]
+    fn touched_lines() {
+        let added = vec![(3, String::new()), (9, String::new())];
+        assert!(touched(&added, 1, 3));
+        assert!(touched(&added, 4, 9));
+        assert!(!touched(&added, 4, 8));
+        assert!(!touched(&added, 10, 12));
+        assert!(!touched(&[], 1, 1));
+    }
+
+    #[test]
+    fn excerpts_are_short_and_single_line() {
+        assert_eq!(
+            excerpt("apt-get  update \\\n  && x", 40),
+            "apt-get update \\ && x"
+        );
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+}
