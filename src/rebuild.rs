@@ -23,8 +23,9 @@
 //!   stage re-runs anything (assumed to change its output).
 //! - Only the stages the target needs are built; the others are skipped.
 //!
-//! The tier follows from what re-runs: a base image or a system-package step: `full`; a
-//! dependency install: `partial`; anything else: `incremental`; nothing: `none`.
+//! The tier follows from what re-runs: a base image, a system-package step or a model
+//! download: `full`; a dependency install: `partial`; anything else: `incremental`; nothing:
+//! `none`.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -56,6 +57,8 @@ pub enum StepKind {
     SystemPackages,
     /// A `RUN` matching `[build] dependency_commands`.
     Dependencies,
+    /// A `RUN` matching `[build] model_commands`: downloads or bakes in a model.
+    Models,
     /// Any other `RUN`.
     Run,
     /// `COPY` or `ADD`.
@@ -72,6 +75,7 @@ impl StepKind {
             StepKind::BaseImage => "base_image",
             StepKind::SystemPackages => "system_packages",
             StepKind::Dependencies => "dependencies",
+            StepKind::Models => "models",
             StepKind::Run => "run",
             StepKind::Copy => "copy",
             StepKind::Other => "other",
@@ -82,7 +86,7 @@ impl StepKind {
     /// The tier a re-run of this kind of step costs.
     pub fn tier(self) -> BuildTier {
         match self {
-            StepKind::BaseImage | StepKind::SystemPackages => BuildTier::Full,
+            StepKind::BaseImage | StepKind::SystemPackages | StepKind::Models => BuildTier::Full,
             StepKind::Dependencies => BuildTier::Partial,
             StepKind::Run | StepKind::Copy | StepKind::Other => BuildTier::Incremental,
             StepKind::Setting => BuildTier::None,
@@ -95,6 +99,7 @@ impl StepKind {
             StepKind::BaseImage => w.base_image,
             StepKind::SystemPackages => w.system_packages,
             StepKind::Dependencies => w.dependencies,
+            StepKind::Models => w.models,
             StepKind::Run => w.run,
             StepKind::Copy => w.copy,
             StepKind::Other => w.other,
@@ -1675,6 +1680,12 @@ fn kind_of(
             let text = run_text(ins);
             if mentions_any(&text, &settings.system_commands) {
                 StepKind::SystemPackages
+            } else if settings
+                .model_commands
+                .iter()
+                .any(|m| text.contains(m.as_str()))
+            {
+                StepKind::Models
             } else if mentions_any(&text, &settings.dependency_commands) {
                 StepKind::Dependencies
             } else {
@@ -1731,23 +1742,89 @@ fn contains_in_order(words: &[&str], want: &[&str]) -> bool {
     })
 }
 
-/// The instruction on one line: keyword, flags and arguments with runs of whitespace
-/// collapsed, heredocs shown by their markers, at most [`MAX_INSTRUCTION_CHARS`].
+/// The instruction on one line for display, safe to print: keyword, flags and arguments
+/// with runs of whitespace collapsed, heredoc bodies left out, at most
+/// [`MAX_INSTRUCTION_CHARS`], and anything that may be a secret masked (see [`mask_word`]):
+/// a Dockerfile can hold credentials, and reports must never repeat them.
 fn one_line(ins: &Instruction) -> String {
     let mut text = ins.keyword.clone();
     for flag in &ins.flags {
         text.push_str(" --");
         text.push_str(&flag.name);
-        if let Some(v) = &flag.value {
-            text.push('=');
-            text.push_str(v);
+        match (flag.name.as_str(), &flag.value) {
+            ("from" | "platform" | "chown" | "chmod" | "link" | "parents", Some(v)) => {
+                text.push('=');
+                text.push_str(&mask_word(v));
+            }
+            ("mount", Some(v)) => {
+                let kind = v
+                    .split(',')
+                    .find_map(|f| f.strip_prefix("type="))
+                    .unwrap_or("bind");
+                text.push_str("=type=");
+                text.push_str(&mask_word(kind));
+            }
+            (_, Some(_)) => text.push_str("=…"),
+            (_, None) => {}
         }
     }
-    for word in ins.args.split_whitespace() {
+    let words: Vec<String> = match &ins.exec_form {
+        Some(array) => array.iter().map(|w| mask_word(w)).collect(),
+        None => ins.args.split_whitespace().map(mask_word).collect(),
+    };
+    for word in words {
         text.push(' ');
-        text.push_str(word);
+        text.push_str(&word);
     }
     shorten(&text, MAX_INSTRUCTION_CHARS)
+}
+
+/// A word of an instruction with what may be a secret replaced by `…`: the value of a
+/// `NAME=value` assignment (but not `pkg==1.0`), the credentials of a `scheme://user:pw@`
+/// URL, and every run of 12 or more letters and digits that mixes both (keys and tokens
+/// are such runs; words, versions and paths rarely are).
+fn mask_word(word: &str) -> String {
+    let mut word = word.to_owned();
+    if let Some((name, value)) = word.split_once('=') {
+        let bare = name.trim_start_matches(['"', '\'']);
+        let is_name = bare
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if is_name && !value.is_empty() && !value.starts_with('=') {
+            word = format!("{name}=…");
+        }
+    }
+    if let Some(scheme) = word.find("://") {
+        let rest_start = scheme + 3;
+        if let Some(at) = word.get(rest_start..).and_then(|r| r.find('@')) {
+            let host = word.get(rest_start + at..).unwrap_or_default().to_owned();
+            word = format!("{}…{host}", word.get(..rest_start).unwrap_or_default());
+        }
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let letters = run.chars().any(|c| c.is_ascii_alphabetic());
+        let digits = run.chars().any(|c| c.is_ascii_digit());
+        if run.chars().count() >= 12 && letters && digits {
+            out.push('…');
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in word.chars() {
+        if c.is_ascii_alphanumeric() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// `text` cut to `max` characters, with `…` when cut.
@@ -2183,6 +2260,44 @@ mod tests {
         assert_eq!(expand("\\$A $", &lookup).as_deref(), Some("$A $"));
         assert_eq!(expand("$B", &lookup), None);
         assert_eq!(expand("${A", &lookup), None);
+    }
+
+    #[test]
+    fn displayed_instructions_never_carry_secrets() {
+        assert_eq!(mask_word("API_KEY=Zq81kLm2Vx7R"), "API_KEY=…");
+        assert_eq!(mask_word("\"API_KEY=xxx\""), "\"API_KEY=…");
+        assert_eq!(mask_word("flask==3.0.0"), "flask==3.0.0");
+        assert_eq!(mask_word("python:3.12-slim"), "python:3.12-slim");
+        assert_eq!(mask_word("requirements.txt"), "requirements.txt");
+        assert_eq!(mask_word("AKIAIOSFODNN7EXAMPLE"), "…");
+        assert_eq!(mask_word("ghp_abcdef1234567890XYZ"), "ghp_…");
+        assert_eq!(
+            mask_word("https://user:hunter2@example.com/x"),
+            "https://…@example.com/x"
+        );
+        let df = dockerfile::parse(
+            "FROM alpine\nRUN --mount=type=secret,id=tok,target=/run/t --network=host curl -H \"Authorization: Bearer ghp_abcdef1234567890XYZ\" https://x\nENV TOKEN=s3cr3t\n",
+        )
+        .unwrap();
+        let shown: Vec<String> = df.instructions.iter().map(one_line).collect();
+        assert!(
+            shown[1].starts_with(
+                "RUN --mount=type=secret --network=… curl -H \"Authorization: Bearer ghp_…\""
+            ),
+            "{}",
+            shown[1]
+        );
+        assert_eq!(shown[2], "ENV TOKEN=…");
+    }
+
+    #[test]
+    fn model_downloads_are_full() {
+        let df = "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n\
+                  COPY download_models.py .\nRUN python download_models.py\nCOPY . .\n";
+        let r = run(Some(df), df, &["download_models.py"]);
+        assert_eq!(r.tier, BuildTier::Full);
+        assert_eq!(r.deciding, Some(5));
+        assert_eq!(run(Some(df), df, &["app.py"]).tier, BuildTier::Incremental);
     }
 
     #[test]

@@ -424,13 +424,13 @@ fn finding_json(f: &Finding) -> Value {
 /// The apps a deploying ref update builds, under its ref line (each line indented four
 /// spaces, ending in a newline; empty when there is nothing to add):
 ///
-/// - with several apps, one line per affected app naming the step that decides its tier,
+/// - one line per affected app naming the step that decides its tier,
 ///   `apps/api  partial: apps/api/requirements.txt -> RUN pip install … (line 23) and 6 more
-///   steps`, then the unaffected apps on one line;
+///   steps` (for a single app only when the ref line gives the path rules' reasons), then,
+///   with several apps, the unaffected ones on one line;
 /// - an app whose build could not be predicted (its finding follows below);
 /// - `note: …` when the Dockerfiles overrule the path rules.
 ///
-/// A single predicted app adds nothing: the ref line already carries its reason.
 pub fn app_lines(r: &RefAnalysis) -> String {
     let Some(v) = &r.verdict else {
         return String::new();
@@ -445,7 +445,8 @@ pub fn app_lines(r: &RefAnalysis) -> String {
                 let _ = writeln!(out, "    {label}  not predicted: see app-build below");
             }
             AppOutcome::Predicted(rb) if !rb.affected() => unaffected.push(label.into_owned()),
-            AppOutcome::Predicted(rb) if several => {
+            // One app's step is on the ref line already when it decided the tier.
+            AppOutcome::Predicted(rb) if several || v.note.is_none() => {
                 let _ = writeln!(out, "    {label}  {}", app_summary(rb));
             }
             AppOutcome::Predicted(_) => {}

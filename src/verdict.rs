@@ -114,7 +114,8 @@ impl Verdict {
     /// The path rules' verdict (`self`, from [`Verdict::of`]) replaced by the apps'
     /// predicted rebuilds where there are any.
     ///
-    /// The tier is the highest over the apps whose build was predicted; changed files in the
+    /// The reasons are the apps' deciding steps when the tiers differ, the path rules' when
+    /// they agree. The tier is the highest over the apps whose build was predicted; changed files in the
     /// context of an app whose build could not be predicted (its Dockerfile does not parse)
     /// still count under the path rules. With no app predicted, the path rules decide alone.
     /// Estimated build seconds: the tier's, or with `[build] estimate = "steps"` the largest
@@ -163,11 +164,13 @@ impl Verdict {
             let fallback_seconds = config.tier_times(fallback_tier).build_seconds;
             times.build_seconds = apps_max.max(fallback_seconds);
         }
-        let (by_paths, note) = if tier == self.tier {
-            (None, None)
+        // When both agree, the path rules' reasons stay: they name the files in the user's
+        // terms, and the app lines add the step.
+        let (by_paths, note, reasons) = if tier == self.tier {
+            (None, None, self.reasons.clone())
         } else {
             let note = disagreement(&self, tier, &predicted);
-            (Some(self.tier), Some(escape(&note).into_owned()))
+            (Some(self.tier), Some(escape(&note).into_owned()), reasons)
         };
         Verdict {
             tier,
@@ -221,6 +224,7 @@ fn app_reason(
                 step.line
             )
         }
+        StepKind::Models => format!("model download re-runs: {instruction} (line {})", step.line),
         _ => format!("re-runs from {instruction} (line {})", step.line),
     };
     let what = if several {

@@ -103,11 +103,12 @@ fn single_stage_targeted_requirements_copy() {
     // Both commits together, through a real push.
     let r = repo.push(&["origin", "main"]);
     assert!(r.success(), "{r:?}");
+    // The path rules agree, so the ref line keeps their reason; the app line names the step.
     assert!(
         r.stderr.contains(
             "2 commits, 2 files  PARTIAL rebuild (~120 s build, ~3 min deploy): dependencies \
-             re-install: RUN pip install -r requirements.txt (line 4) in 1 commit \
-             (requirements.txt)"
+             changed in 1 commit (requirements.txt)\n    app  partial: requirements.txt -> RUN \
+             pip install -r requirements.txt (line 4) and 2 more steps\n"
         ),
         "{}",
         r.stderr
@@ -486,7 +487,9 @@ fn apps_declared_in_pushguard_toml_with_their_own_branches() {
     assert!(r.success(), "{r:?}");
     assert!(r.stderr.contains("INCREMENTAL rebuild"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("re-runs from COPY . /w (line 2)"),
+        r.stderr.contains(
+            "    services/worker  incremental: services/worker/job.py -> COPY . /w (line 2)"
+        ),
         "{}",
         r.stderr
     );

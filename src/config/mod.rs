@@ -383,6 +383,8 @@ pub struct StepWeights {
     pub system_packages: u32,
     /// A `RUN` that installs language dependencies (`pip install`, `npm ci`, ...).
     pub dependencies: u32,
+    /// A `RUN` that downloads or bakes in a model.
+    pub models: u32,
     /// Any other `RUN`.
     pub run: u32,
     /// `COPY` and `ADD`.
@@ -393,10 +395,11 @@ pub struct StepWeights {
 
 impl StepWeights {
     /// The keys of `[build.weights]`, in file order.
-    pub const KEYS: [&'static str; 6] = [
+    pub const KEYS: [&'static str; 7] = [
         "base_image",
         "system_packages",
         "dependencies",
+        "models",
         "run",
         "copy",
         "other",
@@ -408,6 +411,7 @@ impl StepWeights {
             "base_image" => self.base_image,
             "system_packages" => self.system_packages,
             "dependencies" => self.dependencies,
+            "models" => self.models,
             "run" => self.run,
             "copy" => self.copy,
             "other" => self.other,
@@ -420,6 +424,7 @@ impl StepWeights {
             "base_image" => &mut self.base_image,
             "system_packages" => &mut self.system_packages,
             "dependencies" => &mut self.dependencies,
+            "models" => &mut self.models,
             "run" => &mut self.run,
             "copy" => &mut self.copy,
             "other" => &mut self.other,
@@ -440,6 +445,8 @@ pub struct BuildSettings {
     pub system_commands: Vec<String>,
     /// Command phrases that make a `RUN` a dependency install (a partial rebuild).
     pub dependency_commands: Vec<String>,
+    /// Substrings that make a `RUN` a model download (a full rebuild).
+    pub model_commands: Vec<String>,
 }
 
 impl Default for BuildSettings {
@@ -450,6 +457,7 @@ impl Default for BuildSettings {
             weights: StepWeights::default(),
             system_commands: Vec::new(),
             dependency_commands: Vec::new(),
+            model_commands: Vec::new(),
         }
     }
 }

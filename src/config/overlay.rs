@@ -54,6 +54,7 @@ const BUILD_KEYS: &[&str] = &[
     "overhead_seconds",
     "system_commands",
     "dependency_commands",
+    "model_commands",
     "weights",
 ];
 const APP_KEYS: &[&str] = &["name", "context", "dockerfile", "target", "branches"];
@@ -237,6 +238,11 @@ impl Overlay<'_> {
                 "dependency_commands" => {
                     if let Some(list) = self.phrases(val, &field) {
                         self.config.build.dependency_commands = list;
+                    }
+                }
+                "model_commands" => {
+                    if let Some(list) = self.phrases(val, &field) {
+                        self.config.build.model_commands = list;
                     }
                 }
                 "weights" => {

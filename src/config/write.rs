@@ -62,6 +62,11 @@ pub(super) fn to_toml(c: &Config) -> String {
         "dependency_commands",
         &strings(&c.build.dependency_commands),
     );
+    line(
+        &mut out,
+        "model_commands",
+        &strings(&c.build.model_commands),
+    );
     out.push_str("\n[build.weights]\n");
     for key in StepWeights::KEYS {
         let weight = c.build.weights.get(key).unwrap_or_default();
