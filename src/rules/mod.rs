@@ -20,9 +20,13 @@ use crate::push::RefUpdate;
 use crate::severity::Severity;
 use crate::verdict::Verdict;
 
+mod context_bloat;
+mod dummy_source_edit;
 mod empty_commit;
 mod frequent_deploys;
+mod manifest_comment_only;
 mod no_cache_deploy;
+mod timestamp_edit;
 mod trigger_file;
 
 /// Blobs larger than this are judged by size only (from the object header), never read.
@@ -40,8 +44,12 @@ pub trait Rule {
 /// Every built-in rule, in report order.
 pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
+        Box::new(timestamp_edit::TimestampEdit),
+        Box::new(manifest_comment_only::ManifestCommentOnly),
         Box::new(empty_commit::EmptyCommit),
+        Box::new(dummy_source_edit::DummySourceEdit),
         Box::new(trigger_file::TriggerFile),
+        Box::new(context_bloat::ContextBloat),
         Box::new(no_cache_deploy::NoCacheDeploy),
         Box::new(frequent_deploys::FrequentDeploys),
     ]
