@@ -29,11 +29,20 @@ const DEFAULT_MAX_BYTES: u64 = 5 * 1024 * 1024;
 /// Files that mark a directory as the root of a build context.
 const CONTEXT_MARKERS: &[&str] = &["Dockerfile", "Containerfile", "fly.toml"];
 
+/// The fact behind a finding about a file that .dockerignore excludes: no layer changes,
+/// yet the push deploys.
+pub(super) const NOT_IN_CONTEXT_FACT: &str = "Files excluded by .dockerignore never reach the \
+builder, so this commit changes no layer; but every push to a deploy branch still starts a \
+build and a release that replaces the running machines with the same image.";
+
 /// Where a path stands with respect to its build context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Placement {
     /// Sent to the builder. `ignore_file` is the ignore file in effect (or the one to create).
-    Sent { context: String, ignore_file: String },
+    Sent {
+        context: String,
+        ignore_file: String,
+    },
     /// Left out by the context's ignore file.
     Excluded,
     /// The ignore file exists but cannot be used (invalid, binary, a symlink, unreadable),
@@ -125,11 +134,17 @@ impl<'c, 'a> Contexts<'c, 'a> {
             return Rc::clone(known);
         }
         let dockerfile = join(context, "Dockerfile");
-        let candidates = ignore_file_candidates(if context.is_empty() { "." } else { context }, &dockerfile);
+        let candidates =
+            ignore_file_candidates(if context.is_empty() { "." } else { context }, &dockerfile);
         let mut found = None;
         for candidate in &candidates {
             if let Ok(entry) = self.tree.get_path(Path::new(candidate)) {
-                found = Some((candidate.clone(), entry.kind(), entry.filemode(), entry.id()));
+                found = Some((
+                    candidate.clone(),
+                    entry.kind(),
+                    entry.filemode(),
+                    entry.id(),
+                ));
                 break;
             }
         }
@@ -297,8 +312,8 @@ fn message(commit: &CommitChange, groups: &[Group], max: u64) -> String {
         .map(|(file, lines)| format!("add to {}: {}", escape(file), lines.join(", ")))
         .collect();
     format!(
-        "commit {} {} adds {files} file{} ({}) that the build context would upload and \
-         `COPY . .` would checksum: {}; {}",
+        "commit {} {} adds {files} file{} ({}) to the build context (uploaded to the \
+         builder, checksummed by `COPY . .`): {}; {}",
         commit.info.short_id(),
         quoted_summary(commit),
         if files == 1 { "" } else { "s" },
@@ -416,7 +431,11 @@ mod tests {
             "**/.venv/**",
         ]);
         assert_eq!(
-            junk_pattern(&junk, "node_modules/a/b/index.js", "node_modules/a/b/index.js"),
+            junk_pattern(
+                &junk,
+                "node_modules/a/b/index.js",
+                "node_modules/a/b/index.js"
+            ),
             "node_modules"
         );
         assert_eq!(
@@ -432,8 +451,14 @@ mod tests {
             junk_pattern(&junk, "app/__pycache__/m.pyc", "app/__pycache__/m.pyc"),
             "**/__pycache__"
         );
-        assert_eq!(junk_pattern(&junk, "logs/app.log", "logs/app.log"), "**/*.log");
-        assert_eq!(junk_pattern(&junk, "a/.DS_Store", "a/.DS_Store"), "**/.DS_Store");
+        assert_eq!(
+            junk_pattern(&junk, "logs/app.log", "logs/app.log"),
+            "**/*.log"
+        );
+        assert_eq!(
+            junk_pattern(&junk, "a/.DS_Store", "a/.DS_Store"),
+            "**/.DS_Store"
+        );
         assert_eq!(junk_pattern(&junk, "x[1].bin", "x[1].bin"), "x\\[1\\].bin");
     }
 

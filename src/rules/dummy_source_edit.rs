@@ -15,7 +15,7 @@
 use crate::changes::{line_diff, BlobContent, CommitChange, FileChange};
 use crate::lines::{ChangeNature, FileKind};
 
-use super::context_bloat::{Contexts, Placement};
+use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::manifest_comment_only::file_kind;
 use super::timestamp_edit::{classify, is_docs_path, Edit, Owners};
 use super::{quoted_summary, Emitter, Rule, RuleContext};
@@ -97,9 +97,10 @@ fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange
         let (line, stamp) = match classify(cx, file) {
             Edit::Functional => return Verdict::Skip,
             // A stamp in code or settings is functional text: `timestamp-edit`'s business.
-            Edit::StampOnly { nature, .. } if nature == ChangeNature::Functional => {
-                return Verdict::Skip
-            }
+            Edit::StampOnly {
+                nature: ChangeNature::Functional,
+                ..
+            } => return Verdict::Skip,
             Edit::StampOnly { lines, .. } => (lines.first().map_or(1, |l| l.line), true),
             Edit::Cosmetic { line, .. } => (line, false),
         };
@@ -200,15 +201,7 @@ impl Rule for DummySourceEdit {
             });
             let builder = emit.finding(commit, msg).path(first.file).line(first.line);
             if ignored {
-                builder
-                    .fact(
-                        "Files excluded by .dockerignore never reach the builder, so this \
-                         commit changes no layer; but every push to a deploy branch still \
-                         starts a build and a release that replaces the running machines \
-                         with the same image."
-                            .to_owned(),
-                    )
-                    .emit();
+                builder.fact(NOT_IN_CONTEXT_FACT.to_owned()).emit();
             } else {
                 builder.emit();
             }

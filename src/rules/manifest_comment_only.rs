@@ -90,7 +90,10 @@ impl Rule for ManifestCommentOnly {
                     continue;
                 }
                 match nature(cx, file) {
-                    Some((n @ (ChangeNature::CommentOnly | ChangeNature::WhitespaceOnly), line)) => {
+                    Some((
+                        n @ (ChangeNature::CommentOnly | ChangeNature::WhitespaceOnly),
+                        line,
+                    )) => {
                         candidates.push((commit, file, n, line));
                     }
                     Some((ChangeNature::Identical, _)) => {}
@@ -129,7 +132,10 @@ mod tests {
     #[test]
     fn manifest_kinds() {
         assert_eq!(file_kind("requirements.txt"), FileKind::Requirements);
-        assert_eq!(file_kind("api/requirements-dev.txt"), FileKind::Requirements);
+        assert_eq!(
+            file_kind("api/requirements-dev.txt"),
+            FileKind::Requirements
+        );
         assert_eq!(file_kind("pyproject.toml"), FileKind::Toml);
         assert_eq!(file_kind("Pipfile"), FileKind::Toml);
         assert_eq!(file_kind("web/package.json"), FileKind::Json);
@@ -145,7 +151,11 @@ mod tests {
     fn cosmetic_manifest_edits() {
         let c = |path: &str, a: &str, b: &str| compare(file_kind(path), a, b);
         assert_eq!(
-            c("requirements.txt", "flask==3.0.1\n", "# web\nflask==3.0.1\n"),
+            c(
+                "requirements.txt",
+                "flask==3.0.1\n",
+                "# web\nflask==3.0.1\n"
+            ),
             ChangeNature::CommentOnly
         );
         assert_eq!(
@@ -153,11 +163,19 @@ mod tests {
             ChangeNature::WhitespaceOnly
         );
         assert_eq!(
-            c("package.json", "{\"version\": \"1.0.0\"}", "{\"version\": \"1.0.1\"}"),
+            c(
+                "package.json",
+                "{\"version\": \"1.0.0\"}",
+                "{\"version\": \"1.0.1\"}"
+            ),
             ChangeNature::Functional
         );
         assert_eq!(
-            c("Gemfile", "gem 'rails' # web\n", "gem 'rails' # framework\n"),
+            c(
+                "Gemfile",
+                "gem 'rails' # web\n",
+                "gem 'rails' # framework\n"
+            ),
             ChangeNature::CommentOnly
         );
         assert_eq!(
@@ -165,7 +183,11 @@ mod tests {
             ChangeNature::Functional
         );
         assert_eq!(
-            c("go.mod", "// deps\nrequire x v1.0.0\n", "require x v1.0.0\n"),
+            c(
+                "go.mod",
+                "// deps\nrequire x v1.0.0\n",
+                "require x v1.0.0\n"
+            ),
             ChangeNature::CommentOnly
         );
         assert_eq!(

@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::escape::escape;
 use crate::lines::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
 
+use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::manifest_comment_only::{file_kind, first_changed_line};
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 
@@ -230,8 +231,25 @@ const STAMP_PARTS: &[&str] = &["BUILD", "BUILT", "BUST", "DEPLOY", "STAMP", "NON
 
 /// Last words of a stamp-named setting that hold a counter, date or time.
 const STAMP_ENDINGS: &[&str] = &[
-    "NUMBER", "NUM", "NO", "NR", "COUNT", "COUNTER", "ID", "SERIAL", "ITERATION", "REVISION",
-    "REV", "DATE", "TIME", "DATETIME", "AT", "TS", "EPOCH", "DEPLOYED", "BUSTER",
+    "NUMBER",
+    "NUM",
+    "NO",
+    "NR",
+    "COUNT",
+    "COUNTER",
+    "ID",
+    "SERIAL",
+    "ITERATION",
+    "REVISION",
+    "REV",
+    "DATE",
+    "TIME",
+    "DATETIME",
+    "AT",
+    "TS",
+    "EPOCH",
+    "DEPLOYED",
+    "BUSTER",
 ];
 
 /// `BUILD_DATE`, `CACHEBUST`, `deployedAt`, `LAST_DEPLOY`, `TIMESTAMP`: a setting whose
@@ -246,8 +264,7 @@ fn is_stamp_key(key: &str) -> bool {
         .iter()
         .any(|w| STAMP_PARTS.iter().any(|p| w.contains(p)));
     has_part
-        && (STAMP_PARTS.iter().any(|p| last.ends_with(p))
-            || STAMP_ENDINGS.contains(&last.as_str()))
+        && (STAMP_PARTS.iter().any(|p| last.ends_with(p)) || STAMP_ENDINGS.contains(&last.as_str()))
 }
 
 /// Calls whose arguments are only printed. `(name, shell word)`: a shell word's arguments
@@ -440,6 +457,11 @@ impl Rule for TimestampEdit {
         let manifest_severity = settings.severity_option("manifest_severity");
         let owners = Owners::new(cx.config);
         let mut real_changes = RealChanges::default();
+        let tip = cx
+            .update
+            .commit
+            .or_else(|| cx.changes.commits.last().map(|c| c.info.id));
+        let mut contexts = tip.and_then(|tip| Contexts::new(cx, tip));
         for (index, commit) in cx.changes.commits.iter().enumerate() {
             if commit.info.parents.len() > 1 {
                 continue;
@@ -451,10 +473,11 @@ impl Rule for TimestampEdit {
                     nature,
                     manifest,
                 } = stamp;
-                let dockerfile =
-                    file.path_str().map(file_kind) == Some(FileKind::Dockerfile);
+                let dockerfile = file.path_str().map(file_kind) == Some(FileKind::Dockerfile);
                 let cosmetic = nature != ChangeNature::Functional;
-                if cosmetic && owners.reports_cosmetic(file) {
+                // Comments in a Dockerfile change no layer: `dockerfile-comment-only`'s
+                // finding, and not a rebuild at all.
+                if cosmetic && (dockerfile || owners.reports_cosmetic(file)) {
                     continue;
                 }
                 if owners.is_trigger_file(file) {
@@ -466,6 +489,16 @@ impl Rule for TimestampEdit {
                 if (manifest || dockerfile) && real_changes.elsewhere(cx, &file.path, index) {
                     continue;
                 }
+                // A Dockerfile is read whatever .dockerignore says; other files only
+                // matter to the build when they are in the context.
+                let excluded = !dockerfile
+                    && contexts.as_mut().is_some_and(|c| {
+                        c.placement(&String::from_utf8_lossy(&file.path)) == Placement::Excluded
+                    });
+                if manifest && excluded {
+                    // An excluded manifest cannot be copied: no install re-runs.
+                    continue;
+                }
                 let severity = if manifest {
                     match manifest_severity {
                         Some(None) => continue,
@@ -475,15 +508,27 @@ impl Rule for TimestampEdit {
                 } else {
                     None
                 };
-                let msg = message(commit, file, &lines, manifest);
+                let effect = if manifest {
+                    Effect::Install
+                } else if dockerfile {
+                    Effect::Instruction
+                } else if excluded {
+                    Effect::DeployOnly
+                } else {
+                    Effect::Copy
+                };
+                let msg = message(commit, file, &lines, effect);
                 let Some(first) = lines.first() else {
                     continue;
                 };
-                let builder = emit.finding(commit, msg).path(file).line(first.line);
-                match severity {
-                    Some(s) => builder.severity(s).emit(),
-                    None => builder.emit(),
+                let mut builder = emit.finding(commit, msg).path(file).line(first.line);
+                if let Some(s) = severity {
+                    builder = builder.severity(s);
                 }
+                if effect == Effect::DeployOnly {
+                    builder = builder.fact(NOT_IN_CONTEXT_FACT.to_owned());
+                }
+                builder.emit();
             }
         }
     }
@@ -582,7 +627,25 @@ fn shown(line: &str) -> String {
     escape(&s).into_owned()
 }
 
-fn message(commit: &CommitChange, file: &FileChange, lines: &[StampLine], manifest: bool) -> String {
+/// What a stamp edit costs, by where the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    /// A dependency manifest: its COPY and the install re-run.
+    Install,
+    /// A Dockerfile instruction: it and every later step re-run.
+    Instruction,
+    /// A file in the build context: the COPY that picks it up and later steps re-run.
+    Copy,
+    /// A file .dockerignore excludes: no layer changes, but the push still deploys.
+    DeployOnly,
+}
+
+fn message(
+    commit: &CommitChange,
+    file: &FileChange,
+    lines: &[StampLine],
+    effect: Effect,
+) -> String {
     let mut msg = format!(
         "commit {} {} changes only a date, timestamp or counter in {}",
         commit.info.short_id(),
@@ -590,15 +653,25 @@ fn message(commit: &CommitChange, file: &FileChange, lines: &[StampLine], manife
         file.display_path()
     );
     if let Some(first) = lines.first() {
-        msg.push_str(&format!(": `{}` → `{}`", shown(&first.old), shown(&first.new)));
+        msg.push_str(&format!(
+            ": `{}` → `{}`",
+            shown(&first.old),
+            shown(&first.new)
+        ));
     }
     if lines.len() > 1 {
         msg.push_str(&format!(" (and {} more line(s))", lines.len() - 1));
     }
-    msg.push_str(if manifest {
-        "; the manifest's COPY misses the cache and the whole dependency install re-runs"
-    } else {
-        "; the layers that copy it re-run with the same code"
+    msg.push_str(match effect {
+        Effect::Install => {
+            "; the manifest's COPY misses the cache and the whole dependency install re-runs"
+        }
+        Effect::Instruction => "; this instruction and every step after it re-run",
+        Effect::Copy => "; the COPY that picks it up and every later step re-run",
+        Effect::DeployOnly => {
+            "; .dockerignore excludes it, so the build is all cache hits, yet the push deploys \
+             the same image again"
+        }
     });
     msg
 }
@@ -614,7 +687,11 @@ mod tests {
 
     #[test]
     fn stamps_in_comments_are_stamps() {
-        assert!(pair(Python, "# deployed 2024-11-07", "# deployed 2024-11-08"));
+        assert!(pair(
+            Python,
+            "# deployed 2024-11-07",
+            "# deployed 2024-11-08"
+        ));
         assert!(pair(
             Python,
             "x = 1  # built 2024-11-07",
@@ -626,7 +703,11 @@ mod tests {
             "# Force rebuild: Fri Nov  8 09:10:11 UTC 2024"
         ));
         assert!(pair(Toml, "# deploy v3", "# deploy v4"));
-        assert!(pair(Requirements, "# updated 2024-11-07", "# updated 2024-12-01"));
+        assert!(pair(
+            Requirements,
+            "# updated 2024-11-07",
+            "# updated 2024-12-01"
+        ));
     }
 
     #[test]
@@ -636,7 +717,11 @@ mod tests {
             "ENV BUILD_DATE=2024-11-07",
             "ENV BUILD_DATE=2024-11-08"
         ));
-        assert!(pair(Dockerfile, "ENV BUILD_DATE 2024-11-07", "ENV BUILD_DATE 2024-11-08"));
+        assert!(pair(
+            Dockerfile,
+            "ENV BUILD_DATE 2024-11-07",
+            "ENV BUILD_DATE 2024-11-08"
+        ));
         assert!(pair(Dockerfile, "ARG CACHEBUST=3", "ARG CACHEBUST=4"));
         assert!(pair(
             Toml,
@@ -690,9 +775,21 @@ mod tests {
     fn real_values_are_not_stamps() {
         let cases = [
             (Python, "CUTOFF = \"2024-11-07\"", "CUTOFF = \"2024-11-08\""),
-            (Python, "client = Client(version=\"v1\")", "client = Client(version=\"v2\")"),
-            (Json, "  \"version\": \"v1.2.3\",", "  \"version\": \"v1.2.4\","),
-            (Json, "  \"version\": \"1.2.3\",", "  \"version\": \"1.2.4\","),
+            (
+                Python,
+                "client = Client(version=\"v1\")",
+                "client = Client(version=\"v2\")",
+            ),
+            (
+                Json,
+                "  \"version\": \"v1.2.3\",",
+                "  \"version\": \"v1.2.4\",",
+            ),
+            (
+                Json,
+                "  \"version\": \"1.2.3\",",
+                "  \"version\": \"1.2.4\",",
+            ),
             (Dockerfile, "ENV APP_VERSION=v3", "ENV APP_VERSION=v4"),
             (Dockerfile, "ARG TOOL_VER=v1.2", "ARG TOOL_VER=v1.3"),
             (
@@ -705,13 +802,29 @@ mod tests {
                 "RUN curl -o x https://snapshot.debian.org/archive/debian/20241107T000000Z/x",
                 "RUN curl -o x https://snapshot.debian.org/archive/debian/20241108T000000Z/x",
             ),
-            (Toml, "image = \"registry/app:v2-20241107\"", "image = \"registry/app:v2-20241108\""),
+            (
+                Toml,
+                "image = \"registry/app:v2-20241107\"",
+                "image = \"registry/app:v2-20241108\"",
+            ),
             (Requirements, "flask==3.0.1", "flask==3.0.2"),
-            (Dockerfile, "ENV MAX_BUILD_WORKERS=4", "ENV MAX_BUILD_WORKERS=8"),
+            (
+                Dockerfile,
+                "ENV MAX_BUILD_WORKERS=4",
+                "ENV MAX_BUILD_WORKERS=8",
+            ),
             (Dockerfile, "ENV DOCKER_BUILDKIT=0", "ENV DOCKER_BUILDKIT=1"),
             (Yaml, "start_date: 2024-01-01", "start_date: 2024-02-01"),
-            (Yaml, "  - run: ./deploy.sh 2024-11-07", "  - run: ./deploy.sh 2024-11-08"),
-            (Python, "assert parse(\"2024-11-07\")", "assert parse(\"2024-11-08\")"),
+            (
+                Yaml,
+                "  - run: ./deploy.sh 2024-11-07",
+                "  - run: ./deploy.sh 2024-11-08",
+            ),
+            (
+                Python,
+                "assert parse(\"2024-11-07\")",
+                "assert parse(\"2024-11-08\")",
+            ),
             (Other, "2024-11-07", "2024-11-08"),
             (Python, "# same", "# same"),
             (Python, "#  deployed 2024-11-07", "# deployed 2024-11-08"),
@@ -760,7 +873,13 @@ mod tests {
 
     #[test]
     fn docs_paths() {
-        for p in ["README.md", "docs/deploy.rst", "CHANGELOG", "app/docs/x.html", "NOTES.txt"] {
+        for p in [
+            "README.md",
+            "docs/deploy.rst",
+            "CHANGELOG",
+            "app/docs/x.html",
+            "NOTES.txt",
+        ] {
             assert!(is_docs_path(p), "{p}");
         }
         for p in ["main.py", "requirements.txt", "fly.toml", "Dockerfile"] {
@@ -769,8 +888,35 @@ mod tests {
     }
 
     #[test]
+    fn other_rules_own_their_findings() {
+        let config = Config::builtin();
+        let owners = Owners::new(&config);
+        assert!(owners.is_cache_bust_arg("ARG CACHEBUST=3"));
+        assert!(owners.is_cache_bust_arg("arg build_date=2024-11-07"));
+        assert!(!owners.is_cache_bust_arg("ENV BUILD_DATE=2024-11-07"));
+        assert!(!owners.is_cache_bust_arg("ARG PORT=8080"));
+        assert!(owners.timestamp_edit);
+        let off = Config::from_user_toml(
+            "[rules.cache-bust-arg]\nseverity = \"off\"\n",
+            std::path::Path::new("pushguard.toml"),
+        )
+        .expect("valid config");
+        assert!(!Owners::new(&off).is_cache_bust_arg("ARG CACHEBUST=3"));
+    }
+
+    #[test]
     fn hostile_lines_do_not_panic() {
-        let odd = ["", "=", ":", "é=é", "\"", "echo \"", "a=\u{202e}1", "LABEL", "ENV"];
+        let odd = [
+            "",
+            "=",
+            ":",
+            "é=é",
+            "\"",
+            "echo \"",
+            "a=\u{202e}1",
+            "LABEL",
+            "ENV",
+        ];
         for a in odd {
             for b in odd {
                 let _ = is_stamp_pair(Dockerfile, a, b);
