@@ -63,6 +63,9 @@ const DIRECTIVES: &[&str] = &[
     "lint",
 ];
 
+/// How many files a message names.
+const MAX_NAMED: usize = 3;
+
 /// True when a changed line may be a directive some tool reads.
 fn is_directive(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
@@ -174,12 +177,15 @@ impl Rule for DummySourceEdit {
             let Some(first) = files.first() else {
                 continue;
             };
-            let names: Vec<String> = files.iter().map(|f| f.file.display_path()).collect();
-            let shown = if names.len() > 3 {
-                format!("{} and {} more", names[..3].join(", "), names.len() - 3)
-            } else {
-                names.join(", ")
-            };
+            let names: Vec<String> = files
+                .iter()
+                .take(MAX_NAMED)
+                .map(|f| f.file.display_path())
+                .collect();
+            let mut shown = names.join(", ");
+            if files.len() > MAX_NAMED {
+                shown.push_str(&format!(" and {} more", files.len() - MAX_NAMED));
+            }
             let ignored = contexts.as_mut().is_some_and(|c| {
                 files.iter().all(|f| {
                     let path = String::from_utf8_lossy(&f.file.path);
