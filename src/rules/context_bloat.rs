@@ -64,6 +64,7 @@ enum Ignore {
 pub(super) struct Contexts<'c, 'a> {
     cx: &'c RuleContext<'a>,
     tree: Tree<'a>,
+    trees: HashMap<String, Option<Tree<'a>>>,
     markers: HashMap<String, bool>,
     ignores: HashMap<String, Rc<Ignore>>,
 }
@@ -75,15 +76,39 @@ impl<'c, 'a> Contexts<'c, 'a> {
         Some(Contexts {
             cx,
             tree,
+            trees: HashMap::new(),
             markers: HashMap::new(),
             ignores: HashMap::new(),
         })
     }
 
     /// The object id of the blob at `path` in this tree, if there is one.
-    pub fn blob_at(&self, path: &str) -> Option<Oid> {
-        let entry = self.tree.get_path(Path::new(path)).ok()?;
+    pub fn blob_at(&mut self, path: &str) -> Option<Oid> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let tree = self.tree_at(dir)?;
+        let entry = tree.get_name_bytes(name.as_bytes())?;
         (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+    }
+
+    /// The subtree at `dir` (`""`: the root), each looked up once: a push that adds
+    /// thousands of files to one directory reads its tree once, not once per file.
+    fn tree_at(&mut self, dir: &str) -> Option<Tree<'a>> {
+        if dir.is_empty() {
+            return Some(self.tree.clone());
+        }
+        if let Some(known) = self.trees.get(dir) {
+            return known.clone();
+        }
+        let (parent_dir, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        let found = self.tree_at(parent_dir).and_then(|parent| {
+            let entry = parent.get_name_bytes(name.as_bytes())?;
+            if entry.kind() != Some(ObjectType::Tree) {
+                return None;
+            }
+            self.cx.repo.find_tree(entry.id()).ok()
+        });
+        self.trees.insert(dir.to_owned(), found.clone());
+        found
     }
 
     /// The build context directory of `path` (`""` for the repository root): the nearest
@@ -355,10 +380,26 @@ impl Rule for ContextBloat {
                 if !seen.insert(&file.path) {
                     continue;
                 }
+                // Cheap tests first: most added files are neither junk nor large, and need
+                // no tree lookup.
+                let is_junk = junk.is_some_and(|g| g.is_match(file.as_path()));
+                let size_of = |id: Oid| {
+                    odb.as_ref()
+                        .and_then(|o| o.read_header(id).ok())
+                        .map_or(0, |(size, _)| size as u64)
+                };
+                if !is_junk && size_of(new.id) <= max {
+                    continue;
+                }
                 let path = String::from_utf8_lossy(&file.path);
                 let Some(at_tip) = contexts.blob_at(&path) else {
                     continue;
                 };
+                let size = size_of(at_tip);
+                let over_limit = size > max;
+                if !is_junk && !over_limit {
+                    continue;
+                }
                 let Placement::Sent {
                     context,
                     ignore_file,
@@ -366,15 +407,6 @@ impl Rule for ContextBloat {
                 else {
                     continue;
                 };
-                let is_junk = junk.is_some_and(|g| g.is_match(file.as_path()));
-                let size = odb
-                    .as_ref()
-                    .and_then(|o| o.read_header(at_tip).ok())
-                    .map_or(0, |(size, _)| size as u64);
-                let over_limit = size > max;
-                if !is_junk && !over_limit {
-                    continue;
-                }
                 let rel = relative(&path, &context);
                 let pattern = match junk {
                     Some(g) if is_junk => junk_pattern(g, &path, rel),
