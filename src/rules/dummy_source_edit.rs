@@ -12,7 +12,7 @@
 //! directives (`# noqa`, `// eslint-disable`, `# type:`, shebangs, encoding lines), which
 //! change what linters, type checkers or bundlers do.
 
-use crate::changes::{line_diff, BlobContent, CommitChange, FileChange};
+use crate::changes::{CommitChange, FileChange};
 use crate::lines::{ChangeNature, FileKind};
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
@@ -104,12 +104,22 @@ fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange
                 nature: ChangeNature::Functional,
                 ..
             } => return Verdict::Skip,
-            Edit::StampOnly { lines, .. } => (lines.first().map_or(1, |l| l.line), true),
-            Edit::Cosmetic { line, .. } => (line, false),
+            Edit::StampOnly { lines, .. } => {
+                let directive = lines
+                    .iter()
+                    .any(|l| is_directive(&l.old) || is_directive(&l.new));
+                if directive {
+                    return Verdict::Skip;
+                }
+                (lines.first().map_or(1, |l| l.line), true)
+            }
+            Edit::Cosmetic { line, changed, .. } => {
+                if changed.iter().any(|l| is_directive(l)) {
+                    return Verdict::Skip;
+                }
+                (line, false)
+            }
         };
-        if has_directive(cx, file) {
-            return Verdict::Skip;
-        }
         let docs = is_docs_path(path);
         let owned = file_kind(path) == FileKind::Dockerfile
             || owners.reports_cosmetic(file)
@@ -123,23 +133,6 @@ fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange
         return Verdict::Skip;
     }
     Verdict::Cosmetic(mine)
-}
-
-/// Whether any changed line of the file looks like a tool directive.
-fn has_directive(cx: &RuleContext<'_>, file: &FileChange) -> bool {
-    let Some((old, new)) = cx.texts(file) else {
-        return true;
-    };
-    let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
-        return true;
-    };
-    let Ok(diff) = line_diff(old, new) else {
-        return true;
-    };
-    diff.added
-        .iter()
-        .chain(&diff.removed)
-        .any(|(_, line)| is_directive(line))
 }
 
 /// Whether the commit message says the commit is there to trigger a build or deploy.

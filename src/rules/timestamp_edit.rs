@@ -46,8 +46,13 @@ pub(super) enum Edit {
         lines: Vec<StampLine>,
         nature: ChangeNature,
     },
-    /// Only comments or whitespace changed; `line` is the first changed line.
-    Cosmetic { nature: ChangeNature, line: u32 },
+    /// Only comments or whitespace changed; `line` is the first changed line, `changed`
+    /// the added and removed lines.
+    Cosmetic {
+        nature: ChangeNature,
+        line: u32,
+        changed: Vec<String>,
+    },
     /// Anything else, including files that cannot be read as text, added or deleted files,
     /// and mode changes.
     Functional,
@@ -88,6 +93,12 @@ pub(super) fn classify(cx: &RuleContext<'_>, file: &FileChange) -> Edit {
         ChangeNature::CommentOnly | ChangeNature::WhitespaceOnly => Edit::Cosmetic {
             nature,
             line: first_changed_line(&diff),
+            changed: diff
+                .added
+                .into_iter()
+                .chain(diff.removed)
+                .map(|(_, text)| text)
+                .collect(),
         },
         ChangeNature::Identical | ChangeNature::Functional => Edit::Functional,
     }
