@@ -57,9 +57,7 @@ fn log_table(repo: &TestRepo<'_>) -> String {
 }
 
 /// `s` with every run of whitespace made one space, to match text that may be wrapped.
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use common::flat;
 
 fn pushed(repo: &TestRepo<'_>) -> Option<String> {
     repo.remote_sha("refs/heads/main")

@@ -102,7 +102,7 @@ fn a_very_large_file_is_judged_by_size_not_read() {
     let repo = deployed(&sandbox);
     let big = "0123456789abcdef\n".repeat(2 * 1024 * 1024); // 34 MiB of text
     repo.write("data/big.csv", &big);
-    repo.write("requirements.txt", "flask==3.0.0\n# comment\n");
+    repo.write("requirements.txt", "flask==3.0.1\n# comment\n");
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "add data"]);
     let r = repo.push(&["origin", "main"]);

@@ -22,12 +22,16 @@ use crate::verdict::Verdict;
 
 mod cache_bust_arg;
 mod cache_mount_no_id;
+mod context_bloat;
 mod docker_context;
 mod dockerfile_comment_only;
+mod dummy_source_edit;
 mod empty_commit;
 mod frequent_deploys;
+mod manifest_comment_only;
 mod no_cache_deploy;
 mod secret_in_image;
+mod timestamp_edit;
 mod trigger_file;
 
 /// Blobs larger than this are judged by size only (from the object header), never read.
@@ -47,10 +51,14 @@ pub fn all() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(dockerfile_comment_only::DockerfileCommentOnly),
         Box::new(cache_bust_arg::CacheBustArg),
+        Box::new(timestamp_edit::TimestampEdit),
+        Box::new(manifest_comment_only::ManifestCommentOnly),
         Box::new(empty_commit::EmptyCommit),
+        Box::new(dummy_source_edit::DummySourceEdit),
         Box::new(trigger_file::TriggerFile),
         Box::new(secret_in_image::SecretInImage),
         Box::new(cache_mount_no_id::CacheMountNoId),
+        Box::new(context_bloat::ContextBloat),
         Box::new(no_cache_deploy::NoCacheDeploy),
         Box::new(frequent_deploys::FrequentDeploys),
     ]

@@ -431,3 +431,9 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
 }
+
+/// `s` with every run of whitespace folded to one space: reports wrap long lines at 80
+/// columns, so tests look for phrases in the folded text.
+pub fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

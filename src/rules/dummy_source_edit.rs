@@ -1,0 +1,251 @@
+//! `dummy-source-edit`: a commit pushed to a deploy branch that changes nothing
+//! functional, only comments, blank lines or whitespace in source and config files, or
+//! whose message says it exists to force a rebuild or redeploy while its diff changes
+//! nothing functional.
+//!
+//! What is left to other rules, so a commit is reported once: empty commits
+//! (`empty-commit`), comment-only Dockerfile and manifest edits (`dockerfile-comment-only`,
+//! `manifest-comment-only`), trigger files (`trigger-file`) and stamp bumps
+//! (`timestamp-edit`). What is never reported: a commit with any functional change (a
+//! comment fix inside a real refactor), documentation edits (a README typo fix) unless
+//! the message says the commit is a deploy trigger, and comments that are tool
+//! directives (`# noqa`, `// eslint-disable`, `# type:`, shebangs, encoding lines), which
+//! change what linters, type checkers or bundlers do.
+
+use crate::changes::{CommitChange, FileChange};
+use crate::lines::{ChangeNature, FileKind};
+
+use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
+use super::manifest_comment_only::file_kind;
+use super::timestamp_edit::{classify, is_docs_path, Edit, Owners};
+use super::{quoted_summary, Emitter, Rule, RuleContext};
+
+pub struct DummySourceEdit;
+
+/// Substrings (lower case) of a changed comment line that make it a tool directive.
+const DIRECTIVES: &[&str] = &[
+    "#!",
+    "coding:",
+    "coding=",
+    "noqa",
+    "type:",
+    "pylint",
+    "mypy",
+    "pyright",
+    "ruff",
+    "isort",
+    "fmt:",
+    "nosec",
+    "pragma",
+    "eslint",
+    "jshint",
+    "prettier",
+    "@ts-",
+    "@flow",
+    "@jsx",
+    "istanbul",
+    "c8 ignore",
+    "v8 ignore",
+    "webpack",
+    "vite-ignore",
+    "__pure__",
+    "@license",
+    "@preserve",
+    "biome-ignore",
+    "deno-",
+    "shellcheck",
+    "rubocop",
+    "nolint",
+    "go:",
+    "+build",
+    "codespell",
+    "yamllint",
+    "lint",
+];
+
+/// How many files a message names.
+const MAX_NAMED: usize = 3;
+
+/// True when a changed line may be a directive some tool reads.
+fn is_directive(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    DIRECTIVES.iter().any(|d| lower.contains(d))
+}
+
+/// A cosmetic file of a commit, with the line to point at.
+struct Cosmetic<'f> {
+    file: &'f FileChange,
+    line: u32,
+    docs: bool,
+}
+
+/// What a commit amounts to, for this rule.
+enum Verdict<'f> {
+    /// Something functional changed, or another rule reports the commit.
+    Skip,
+    /// Only cosmetic edits in these files (others belong to other rules).
+    Cosmetic(Vec<Cosmetic<'f>>),
+}
+
+fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange) -> Verdict<'f> {
+    let files = commit.files();
+    if files.is_empty() || commit.info.parents.len() > 1 {
+        return Verdict::Skip;
+    }
+    let mut mine = Vec::new();
+    for file in files {
+        let Some(path) = file.path_str() else {
+            return Verdict::Skip;
+        };
+        let (line, stamp) = match classify(cx, file) {
+            Edit::Functional => return Verdict::Skip,
+            // A stamp in code or settings is functional text: `timestamp-edit`'s business.
+            Edit::StampOnly {
+                nature: ChangeNature::Functional,
+                ..
+            } => return Verdict::Skip,
+            Edit::StampOnly { lines, .. } => {
+                let directive = lines
+                    .iter()
+                    .any(|l| is_directive(&l.old) || is_directive(&l.new));
+                if directive {
+                    return Verdict::Skip;
+                }
+                (lines.first().map_or(1, |l| l.line), true)
+            }
+            Edit::Cosmetic { line, changed, .. } => {
+                if changed.iter().any(|l| is_directive(l)) {
+                    return Verdict::Skip;
+                }
+                (line, false)
+            }
+        };
+        let docs = is_docs_path(path);
+        let owned = file_kind(path) == FileKind::Dockerfile
+            || owners.reports_cosmetic(file)
+            || owners.is_trigger_file(file)
+            || (stamp && !docs && owners.timestamp_edit);
+        if !owned {
+            mine.push(Cosmetic { file, line, docs });
+        }
+    }
+    if mine.is_empty() {
+        return Verdict::Skip;
+    }
+    Verdict::Cosmetic(mine)
+}
+
+/// Whether the commit message says the commit is there to trigger a build or deploy.
+fn says_trigger(commit: &CommitChange, patterns: &[String]) -> bool {
+    let message = commit.info.message.to_lowercase();
+    patterns
+        .iter()
+        .any(|p| !p.is_empty() && message.contains(&p.to_lowercase()))
+}
+
+impl Rule for DummySourceEdit {
+    fn id(&self) -> &'static str {
+        "dummy-source-edit"
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
+        if !cx.deploys {
+            return;
+        }
+        let patterns = emit.settings().list_option("message_patterns");
+        let owners = Owners::new(cx.config);
+        let tip = cx
+            .update
+            .commit
+            .or_else(|| cx.changes.commits.last().map(|c| c.info.id));
+        let mut contexts = tip.and_then(|tip| Contexts::new(cx, tip));
+        for commit in &cx.changes.commits {
+            let Verdict::Cosmetic(files) = judge(cx, &owners, commit) else {
+                continue;
+            };
+            let trigger = says_trigger(commit, &patterns);
+            if files.iter().any(|f| f.docs) && !trigger {
+                continue;
+            }
+            let Some(first) = files.first() else {
+                continue;
+            };
+            let names: Vec<String> = files
+                .iter()
+                .take(MAX_NAMED)
+                .map(|f| f.file.display_path())
+                .collect();
+            let mut shown = names.join(", ");
+            if files.len() > MAX_NAMED {
+                shown.push_str(&format!(" and {} more", files.len() - MAX_NAMED));
+            }
+            let ignored = contexts.as_mut().is_some_and(|c| {
+                files.iter().all(|f| {
+                    let path = String::from_utf8_lossy(&f.file.path);
+                    c.placement(&path) == Placement::Excluded
+                })
+            });
+            let mut msg = format!(
+                "commit {} {} changes only comments or whitespace in {shown}",
+                commit.info.short_id(),
+                quoted_summary(commit),
+            );
+            if trigger {
+                msg.push_str(", and its message says it is meant to trigger a build");
+            }
+            msg.push_str(if ignored {
+                ": the build is all cache hits, yet the push deploys the same image again"
+            } else {
+                ": the push rebuilds and deploys the same code"
+            });
+            let builder = emit.finding(commit, msg).path(first.file).line(first.line);
+            if ignored {
+                builder.fact(NOT_IN_CONTEXT_FACT.to_owned()).emit();
+            } else {
+                builder.emit();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_are_recognised() {
+        for line in [
+            "import x  # noqa: F401",
+            "// eslint-disable-next-line no-console",
+            "#!/usr/bin/env python3",
+            "# -*- coding: latin-1 -*-",
+            "x = []  # type: list[int]",
+            "/* webpackChunkName: \"admin\" */",
+            "// @ts-expect-error",
+            "//go:build linux",
+        ] {
+            assert!(is_directive(line), "{line}");
+        }
+        for line in ["# fix typo", "// explain the retry loop", "", "   "] {
+            assert!(!is_directive(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn trigger_messages_match_case_insensitively() {
+        let commit = |message: &str| CommitChange {
+            info: crate::changes::CommitInfo {
+                id: git2::Oid::ZERO_SHA1,
+                parents: Vec::new(),
+                message: message.to_owned(),
+                author_time: 0,
+            },
+            changes: crate::changes::CommitChanges::Inspected(Vec::new()),
+        };
+        let patterns = vec!["force rebuild".to_owned(), "Redeploy".to_owned()];
+        assert!(says_trigger(&commit("FORCE REBUILD please"), &patterns));
+        assert!(says_trigger(&commit("chore: redeploy\n\nbody"), &patterns));
+        assert!(!says_trigger(&commit("fix: typo"), &patterns));
+        assert!(!says_trigger(&commit("x"), &[String::new()]));
+    }
+}

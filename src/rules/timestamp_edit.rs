@@ -1,0 +1,938 @@
+//! `timestamp-edit`: a change whose changed lines differ only in dates, times, epoch
+//! numbers, build counters or `vN` markers, in places where the value does nothing for the
+//! app: comments, stamp-named settings (`BUILD_DATE=`, `DEPLOYED_AT = `, `CACHEBUST=`), log
+//! and `echo` text, Dockerfile `LABEL`s.
+//!
+//! The volatile values themselves come from [`lines::mask_volatile`], which already refuses
+//! to mask version pins, image tags and digests (`flask==3.0.1`, `python:3.12`, `@v4`). On
+//! top of that this rule only trusts a masked difference where it cannot matter: a date in
+//! a Python assignment (`CUTOFF = "2024-11-07"`) or a test fixture is real data, a version
+//! field (`"version": "v1.2.3"`, `APP_VERSION=v3`) is a real release, and a base image line
+//! (`FROM ...-20241107`) is a real upgrade, so none of those is flagged.
+//!
+//! This module also holds the per-file classification ([`classify`]) that
+//! `dummy-source-edit` shares, so both rules agree on what a stamp edit is.
+
+use std::collections::HashMap;
+
+use globset::GlobSet;
+
+use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
+use crate::config::Config;
+use crate::escape::escape;
+use crate::lines::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
+
+use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
+use super::manifest_comment_only::{file_kind, first_changed_line};
+use super::{quoted_summary, Emitter, Rule, RuleContext};
+
+pub struct TimestampEdit;
+
+/// One changed line whose only difference is a volatile value: its number in the new
+/// version, and both versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct StampLine {
+    pub line: u32,
+    pub old: String,
+    pub new: String,
+}
+
+/// What one changed file's edit amounts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Edit {
+    /// Every changed line only bumps a stamp in a harmless place; `nature` is the whole-file
+    /// comparison (a stamp in a comment is also `CommentOnly`).
+    StampOnly {
+        lines: Vec<StampLine>,
+        nature: ChangeNature,
+    },
+    /// Only comments or whitespace changed; `line` is the first changed line, `changed`
+    /// the added and removed lines.
+    Cosmetic {
+        nature: ChangeNature,
+        line: u32,
+        changed: Vec<String>,
+    },
+    /// Anything else, including files that cannot be read as text, added or deleted files,
+    /// and mode changes.
+    Functional,
+}
+
+/// Classifies one changed file. Reads both versions through [`RuleContext::texts`], so
+/// blobs over the cap, binaries and unreadable objects count as functional (never flagged).
+pub(super) fn classify(cx: &RuleContext<'_>, file: &FileChange) -> Edit {
+    let (Some(old), Some(new)) = (file.old, file.new) else {
+        return Edit::Functional;
+    };
+    let plain = |k: EntryKind| matches!(k, EntryKind::File | EntryKind::Executable);
+    if file.kind != ChangeKind::Modified || old.kind != new.kind || !plain(new.kind) {
+        return Edit::Functional;
+    }
+    let Some(path) = file.path_str() else {
+        return Edit::Functional;
+    };
+    let Some((old_text, new_text)) = cx.texts(file) else {
+        return Edit::Functional;
+    };
+    let (BlobContent::Text(old_text), BlobContent::Text(new_text)) = (&*old_text, &*new_text)
+    else {
+        return Edit::Functional;
+    };
+    let kind = file_kind(path);
+    let nature = compare(kind, old_text, new_text);
+    if nature == ChangeNature::Identical {
+        return Edit::Functional;
+    }
+    let Ok(diff) = line_diff(old_text, new_text) else {
+        return Edit::Functional;
+    };
+    if let Some(lines) = stamp_lines(kind, &diff.removed, &diff.added) {
+        return Edit::StampOnly { lines, nature };
+    }
+    match nature {
+        ChangeNature::CommentOnly | ChangeNature::WhitespaceOnly => Edit::Cosmetic {
+            nature,
+            line: first_changed_line(&diff),
+            changed: diff
+                .added
+                .into_iter()
+                .chain(diff.removed)
+                .map(|(_, text)| text)
+                .collect(),
+        },
+        ChangeNature::Identical | ChangeNature::Functional => Edit::Functional,
+    }
+}
+
+/// The changed lines of a file when every one of them only bumps a stamp in a harmless
+/// place; `None` otherwise. Removed and added lines are paired in order, so the edit must
+/// replace as many lines as it removes.
+pub(super) fn stamp_lines(
+    kind: FileKind,
+    removed: &[(u32, String)],
+    added: &[(u32, String)],
+) -> Option<Vec<StampLine>> {
+    if added.is_empty() || added.len() != removed.len() {
+        return None;
+    }
+    removed
+        .iter()
+        .zip(added)
+        .map(|((_, old), (line, new))| {
+            is_stamp_pair(kind, old, new).then(|| StampLine {
+                line: *line,
+                old: old.clone(),
+                new: new.clone(),
+            })
+        })
+        .collect()
+}
+
+/// True when `old` → `new` only changes a volatile value, in a comment, a stamp-named
+/// setting, log text or (in a Dockerfile) a `LABEL`.
+pub(super) fn is_stamp_pair(kind: FileKind, old: &str, new: &str) -> bool {
+    if old == new || mask_volatile(old) != mask_volatile(new) {
+        return false;
+    }
+    if code_of_line(kind, old) == code_of_line(kind, new) {
+        // Only comment text differs.
+        return true;
+    }
+    let start = diff_start(old, new);
+    let key = key_before(kind, new, start);
+    if key.is_some_and(is_version_key) {
+        return false;
+    }
+    if kind == FileKind::Dockerfile && instruction_is(new, "FROM") {
+        return false;
+    }
+    if inside_reference(new, start) {
+        return false;
+    }
+    key.is_some_and(is_stamp_key)
+        || in_log_text(new, start)
+        || (kind == FileKind::Dockerfile && instruction_is(new, "LABEL"))
+}
+
+/// The byte index of the first character where the two lines differ.
+fn diff_start(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or_else(|| a.len().min(b.len()), |((i, _), _)| i)
+}
+
+/// Whether a Dockerfile line is the instruction `name` (case-insensitive).
+fn instruction_is(line: &str, name: &str) -> bool {
+    let word = line.split_whitespace().next().unwrap_or("");
+    word.eq_ignore_ascii_case(name)
+}
+
+/// The name a value at `start` is assigned to: the nearest `name=` or `name:` before it
+/// (quotes and blanks allowed around the name), or for Dockerfile `ENV`/`ARG`/`LABEL` in
+/// the legacy `ENV NAME value` form, the name after the instruction.
+fn key_before(kind: FileKind, line: &str, start: usize) -> Option<&str> {
+    let prefix = line.get(..start)?;
+    for (pos, c) in prefix.char_indices().rev() {
+        if c != '=' && c != ':' {
+            continue;
+        }
+        let before = prefix.get(..pos)?.trim_end_matches([' ', '\t', '"', '\'']);
+        let ident_start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_alphanumeric() || "_.-".contains(*c))
+            .last()
+            .map(|(i, _)| i);
+        if let Some(ident) = ident_start.and_then(|i| before.get(i..)) {
+            let starts_alpha = ident
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            if starts_alpha {
+                return Some(ident);
+            }
+        }
+    }
+    if kind == FileKind::Dockerfile
+        && ["ENV", "ARG", "LABEL"]
+            .iter()
+            .any(|i| instruction_is(prefix, i))
+    {
+        return prefix.split_whitespace().nth(1);
+    }
+    None
+}
+
+/// The words of a setting name: split at non-alphanumerics and at camelCase boundaries,
+/// upper-cased.
+fn key_words(key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_uppercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `version`, `APP_VERSION`, `__version__`, `toolVer`: a real release number.
+fn is_version_key(key: &str) -> bool {
+    key_words(key)
+        .iter()
+        .any(|w| w.contains("VERSION") || w == "VER")
+}
+
+/// Parts of a setting name that mark it as a build or deploy stamp.
+const STAMP_PARTS: &[&str] = &["BUILD", "BUILT", "BUST", "DEPLOY", "STAMP", "NONCE"];
+
+/// Last words of a stamp-named setting that hold a counter, date or time.
+const STAMP_ENDINGS: &[&str] = &[
+    "NUMBER",
+    "NUM",
+    "NO",
+    "NR",
+    "COUNT",
+    "COUNTER",
+    "ID",
+    "SERIAL",
+    "ITERATION",
+    "REVISION",
+    "REV",
+    "DATE",
+    "TIME",
+    "DATETIME",
+    "AT",
+    "TS",
+    "EPOCH",
+    "DEPLOYED",
+    "BUSTER",
+];
+
+/// `BUILD_DATE`, `CACHEBUST`, `deployedAt`, `LAST_DEPLOY`, `TIMESTAMP`: a setting whose
+/// value is a stamp by name. `MAX_BUILD_WORKERS`, `BUILD_TIMEOUT` and `DOCKER_BUILDKIT` are
+/// not: their last word is neither a stamp part nor a counter or date word.
+fn is_stamp_key(key: &str) -> bool {
+    let words = key_words(key);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    let has_part = words
+        .iter()
+        .any(|w| STAMP_PARTS.iter().any(|p| w.contains(p)));
+    has_part
+        && (STAMP_PARTS.iter().any(|p| last.ends_with(p)) || STAMP_ENDINGS.contains(&last.as_str()))
+}
+
+/// Calls whose arguments are only printed. `(name, shell word)`: a shell word's arguments
+/// need no quotes.
+const LOG_CALLS: &[(&str, bool)] = &[
+    ("echo ", true),
+    ("printf ", true),
+    ("puts ", true),
+    ("print ", true),
+    ("print(", false),
+    ("println(", false),
+    ("println!(", false),
+    ("eprintln!(", false),
+    ("printf(", false),
+    ("puts(", false),
+    ("console.", false),
+    ("logger.", false),
+    ("logging.", false),
+    ("log.", false),
+    ("Log.", false),
+    ("log(", false),
+    ("logger(", false),
+    ("warn(", false),
+    ("warning(", false),
+    ("info(", false),
+    ("debug(", false),
+    ("System.out.print", false),
+    ("fmt.Print", false),
+    ("fmt.Fprint", false),
+];
+
+/// Whether the difference at `start` is text printed by a log or echo call before it.
+fn in_log_text(line: &str, start: usize) -> bool {
+    let Some(prefix) = line.get(..start) else {
+        return false;
+    };
+    let call = LOG_CALLS
+        .iter()
+        .filter_map(|(name, shell)| find_word(prefix, name).map(|at| (at + name.len(), *shell)))
+        .max_by_key(|(end, _)| *end);
+    let Some((end, shell)) = call else {
+        return false;
+    };
+    shell || inside_quotes(prefix.get(end..).unwrap_or(""))
+}
+
+/// The last occurrence of `needle` in `hay` that does not continue a word.
+fn find_word(hay: &str, needle: &str) -> Option<usize> {
+    hay.rmatch_indices(needle).map(|(i, _)| i).find(|&i| {
+        hay.get(..i)
+            .and_then(|h| h.chars().next_back())
+            .map_or(true, |c| !(c.is_ascii_alphanumeric() || c == '_'))
+    })
+}
+
+/// Whether the end of `text` lies inside a quoted string opened within it.
+fn inside_quotes(text: &str) -> bool {
+    let mut open: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (open, c) {
+            (_, '\\') => escaped = true,
+            (None, '"' | '\'' | '`') => open = Some(c),
+            (Some(q), c) if c == q => open = None,
+            _ => {}
+        }
+    }
+    open.is_some()
+}
+
+/// Whether the difference at `start` sits in an image reference, URL or digest: the token
+/// around it has `@`, `://` or a `name:` before the difference (`app:v2-20241107`).
+fn inside_reference(line: &str, start: usize) -> bool {
+    let Some(prefix) = line.get(..start) else {
+        return false;
+    };
+    let token_start = prefix
+        .rfind(|c: char| c.is_whitespace() || "\"'`(),=[]{}<>".contains(c))
+        .map_or(0, |i| i + 1);
+    let token = prefix.get(token_start..).unwrap_or("");
+    if token.contains('@') || token.contains("://") {
+        return true;
+    }
+    let bytes = token.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b':' && i > 0 && bytes.get(i - 1).is_some_and(u8::is_ascii_alphabetic))
+}
+
+/// Which files other rules already report, so that this rule and `dummy-source-edit` do
+/// not report them twice. Each is `None` when that rule is off.
+pub(super) struct Owners<'c> {
+    pub dockerfile_comment: Option<&'c GlobSet>,
+    pub manifest_comment: Option<&'c GlobSet>,
+    pub trigger: Option<&'c GlobSet>,
+    /// `cache-bust-arg`'s ARG names, upper-cased (empty when that rule is off).
+    pub cache_bust_names: Vec<String>,
+    /// Whether `timestamp-edit` itself is on (for `dummy-source-edit`).
+    pub timestamp_edit: bool,
+}
+
+impl<'c> Owners<'c> {
+    pub fn new(config: &'c Config) -> Owners<'c> {
+        let enabled = |id: &str| config.rule(id).filter(|r| r.severity.is_some());
+        let globs = |id: &str| enabled(id).and_then(|r| r.globs_option("globs"));
+        Owners {
+            dockerfile_comment: globs("dockerfile-comment-only"),
+            manifest_comment: globs("manifest-comment-only"),
+            trigger: globs("trigger-file"),
+            cache_bust_names: enabled("cache-bust-arg")
+                .map(|r| {
+                    r.list_option("names")
+                        .iter()
+                        .map(|n| n.to_ascii_uppercase())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            timestamp_edit: enabled("timestamp-edit").is_some(),
+        }
+    }
+
+    /// A comment- or whitespace-only edit of this file is another rule's finding.
+    pub fn reports_cosmetic(&self, file: &FileChange) -> bool {
+        let path = file.as_path();
+        self.dockerfile_comment.is_some_and(|g| g.is_match(path))
+            || self.manifest_comment.is_some_and(|g| g.is_match(path))
+    }
+
+    pub fn is_trigger_file(&self, file: &FileChange) -> bool {
+        self.trigger.is_some_and(|g| g.is_match(file.as_path()))
+    }
+
+    /// A stamp line that is an `ARG` named like a cache buster: `cache-bust-arg`'s finding.
+    fn is_cache_bust_arg(&self, line: &str) -> bool {
+        if !instruction_is(line, "ARG") {
+            return false;
+        }
+        let name = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|d| d.split('=').next())
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        self.cache_bust_names.contains(&name)
+    }
+}
+
+/// Documentation (README, CHANGELOG, `docs/`): a date fixed there is content, not a stamp.
+pub(super) fn is_docs_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    const NAMES: &[&str] = &[
+        "readme",
+        "changelog",
+        "changes",
+        "history",
+        "news",
+        "license",
+        "licence",
+        "copying",
+        "authors",
+        "contributing",
+        "notice",
+    ];
+    const EXTENSIONS: &[&str] = &["md", "markdown", "rst", "adoc", "asciidoc", "txt", "rdoc"];
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    FileKind::from_path(path).is_docs()
+        || (EXTENSIONS.contains(&ext) && FileKind::from_path(path) != FileKind::Requirements)
+        || NAMES.iter().any(|n| name.starts_with(n))
+        || lower.starts_with("docs/")
+        || lower.contains("/docs/")
+}
+
+impl Rule for TimestampEdit {
+    fn id(&self) -> &'static str {
+        "timestamp-edit"
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
+        if !cx.deploys {
+            return;
+        }
+        let settings = emit.settings();
+        let manifests = settings.globs_option("manifest_globs");
+        let manifest_severity = settings.severity_option("manifest_severity");
+        let owners = Owners::new(cx.config);
+        let mut real_changes = RealChanges::default();
+        let tip = cx
+            .update
+            .commit
+            .or_else(|| cx.changes.commits.last().map(|c| c.info.id));
+        let mut contexts = tip.and_then(|tip| Contexts::new(cx, tip));
+        for (index, commit) in cx.changes.commits.iter().enumerate() {
+            if commit.info.parents.len() > 1 {
+                continue;
+            }
+            for stamp in stamp_edits(cx, commit, manifests) {
+                let Stamp {
+                    file,
+                    lines,
+                    nature,
+                    manifest,
+                } = stamp;
+                let dockerfile = file.path_str().map(file_kind) == Some(FileKind::Dockerfile);
+                let cosmetic = nature != ChangeNature::Functional;
+                // Comments in a Dockerfile change no layer: `dockerfile-comment-only`'s
+                // finding, and not a rebuild at all.
+                if cosmetic && (dockerfile || owners.reports_cosmetic(file)) {
+                    continue;
+                }
+                if owners.is_trigger_file(file) {
+                    continue;
+                }
+                if dockerfile && lines.iter().any(|l| owners.is_cache_bust_arg(&l.new)) {
+                    continue;
+                }
+                if (manifest || dockerfile) && real_changes.elsewhere(cx, &file.path, index) {
+                    continue;
+                }
+                // A Dockerfile is read whatever .dockerignore says; other files only
+                // matter to the build when they are in the context.
+                let excluded = !dockerfile
+                    && contexts.as_mut().is_some_and(|c| {
+                        c.placement(&String::from_utf8_lossy(&file.path)) == Placement::Excluded
+                    });
+                if manifest && excluded {
+                    // An excluded manifest cannot be copied: no install re-runs.
+                    continue;
+                }
+                let severity = if manifest {
+                    match manifest_severity {
+                        Some(None) => continue,
+                        Some(Some(s)) => Some(s),
+                        None => None,
+                    }
+                } else {
+                    None
+                };
+                let effect = if manifest {
+                    Effect::Install
+                } else if dockerfile {
+                    Effect::Instruction
+                } else if excluded {
+                    Effect::DeployOnly
+                } else {
+                    Effect::Copy
+                };
+                let msg = message(commit, file, &lines, effect);
+                let Some(first) = lines.first() else {
+                    continue;
+                };
+                let mut builder = emit.finding(commit, msg).path(file).line(first.line);
+                if let Some(s) = severity {
+                    builder = builder.severity(s);
+                }
+                if effect == Effect::DeployOnly {
+                    builder = builder.fact(NOT_IN_CONTEXT_FACT.to_owned());
+                }
+                builder.emit();
+            }
+        }
+    }
+}
+
+/// A file of a commit whose edit only bumps stamps.
+struct Stamp<'f> {
+    file: &'f FileChange,
+    lines: Vec<StampLine>,
+    nature: ChangeNature,
+    manifest: bool,
+}
+
+/// The stamp-only files of a commit that cost a rebuild of their own: any in a dependency
+/// manifest or a Dockerfile (they re-run the install or the steps after them), others only
+/// when the rest of the commit changes nothing functional (otherwise the commit's real
+/// change rebuilds the same layers anyway). Documentation is never a stamp.
+fn stamp_edits<'f>(
+    cx: &RuleContext<'_>,
+    commit: &'f CommitChange,
+    manifests: Option<&GlobSet>,
+) -> Vec<Stamp<'f>> {
+    let mut idle = true;
+    let mut found = Vec::new();
+    for file in commit.files() {
+        let manifest = manifests.is_some_and(|g| g.is_match(file.as_path()));
+        let path = file.path_str().unwrap_or("");
+        let special = manifest || file_kind(path) == FileKind::Dockerfile;
+        if !special && !idle {
+            continue;
+        }
+        match classify(cx, file) {
+            Edit::Functional => idle = false,
+            Edit::Cosmetic { .. } => {}
+            Edit::StampOnly { lines, nature } => {
+                if !is_docs_path(path) {
+                    found.push((
+                        special,
+                        Stamp {
+                            file,
+                            lines,
+                            nature,
+                            manifest,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .filter(|(special, _)| *special || idle)
+        .map(|(_, s)| s)
+        .collect()
+}
+
+/// Remembers, per path, whether any commit of the push changes it for real, so that a
+/// stamp bump next to a real change of the same manifest (whose install re-runs anyway) is
+/// not reported.
+#[derive(Default)]
+struct RealChanges {
+    /// `(path, commit index)` → whether that commit's change of the path is functional.
+    known: HashMap<(Vec<u8>, usize), bool>,
+}
+
+impl RealChanges {
+    fn elsewhere(&mut self, cx: &RuleContext<'_>, path: &[u8], except: usize) -> bool {
+        for (index, commit) in cx.changes.commits.iter().enumerate() {
+            if index == except {
+                continue;
+            }
+            let Some(file) = commit.files().iter().find(|f| f.path == path) else {
+                continue;
+            };
+            let real = *self
+                .known
+                .entry((path.to_vec(), index))
+                .or_insert_with(|| matches!(classify(cx, file), Edit::Functional));
+            if real {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Lines longer than this are shortened in messages.
+const MAX_SHOWN_CHARS: usize = 80;
+
+fn shown(line: &str) -> String {
+    let trimmed = line.trim();
+    let mut s: String = trimmed.chars().take(MAX_SHOWN_CHARS).collect();
+    if trimmed.chars().count() > MAX_SHOWN_CHARS {
+        s.push('…');
+    }
+    escape(&s).into_owned()
+}
+
+/// What a stamp edit costs, by where the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    /// A dependency manifest: its COPY and the install re-run.
+    Install,
+    /// A Dockerfile instruction: it and every later step re-run.
+    Instruction,
+    /// A file in the build context: the COPY that picks it up and later steps re-run.
+    Copy,
+    /// A file .dockerignore excludes: no layer changes, but the push still deploys.
+    DeployOnly,
+}
+
+fn message(
+    commit: &CommitChange,
+    file: &FileChange,
+    lines: &[StampLine],
+    effect: Effect,
+) -> String {
+    let mut msg = format!(
+        "commit {} {} changes only a date, timestamp or counter in {}",
+        commit.info.short_id(),
+        quoted_summary(commit),
+        file.display_path()
+    );
+    if let Some(first) = lines.first() {
+        msg.push_str(&format!(
+            ": `{}` → `{}`",
+            shown(&first.old),
+            shown(&first.new)
+        ));
+    }
+    if lines.len() > 1 {
+        msg.push_str(&format!(" (and {} more line(s))", lines.len() - 1));
+    }
+    msg.push_str(match effect {
+        Effect::Install => {
+            "; the manifest's COPY misses the cache and the whole dependency install re-runs"
+        }
+        Effect::Instruction => "; this instruction and every step after it re-run",
+        Effect::Copy => "; the COPY that picks it up and every later step re-run",
+        Effect::DeployOnly => {
+            "; .dockerignore excludes it, so the build is all cache hits, yet the push deploys \
+             the same image again"
+        }
+    });
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use FileKind::*;
+
+    fn pair(kind: FileKind, old: &str, new: &str) -> bool {
+        is_stamp_pair(kind, old, new)
+    }
+
+    #[test]
+    fn stamps_in_comments_are_stamps() {
+        assert!(pair(
+            Python,
+            "# deployed 2024-11-07",
+            "# deployed 2024-11-08"
+        ));
+        assert!(pair(
+            Python,
+            "x = 1  # built 2024-11-07",
+            "x = 1  # built 2024-11-08"
+        ));
+        assert!(pair(
+            Dockerfile,
+            "# Force rebuild: Thu Nov  7 14:03:11 UTC 2024",
+            "# Force rebuild: Fri Nov  8 09:10:11 UTC 2024"
+        ));
+        assert!(pair(Toml, "# deploy v3", "# deploy v4"));
+        assert!(pair(
+            Requirements,
+            "# updated 2024-11-07",
+            "# updated 2024-12-01"
+        ));
+    }
+
+    #[test]
+    fn stamp_named_settings_are_stamps() {
+        assert!(pair(
+            Dockerfile,
+            "ENV BUILD_DATE=2024-11-07",
+            "ENV BUILD_DATE=2024-11-08"
+        ));
+        assert!(pair(
+            Dockerfile,
+            "ENV BUILD_DATE 2024-11-07",
+            "ENV BUILD_DATE 2024-11-08"
+        ));
+        assert!(pair(Dockerfile, "ARG CACHEBUST=3", "ARG CACHEBUST=4"));
+        assert!(pair(
+            Toml,
+            "  DEPLOYED_AT = \"2024-11-07T10:00:00Z\"",
+            "  DEPLOYED_AT = \"2024-11-08T11:00:00Z\""
+        ));
+        assert!(pair(
+            Json,
+            "  \"buildDate\": \"2024-11-07\",",
+            "  \"buildDate\": \"2024-11-08\","
+        ));
+        assert!(pair(Yaml, "BUILD_NUMBER: 41", "BUILD_NUMBER: 42"));
+        assert!(pair(
+            Python,
+            "BUILD_TIMESTAMP = 1731000000",
+            "BUILD_TIMESTAMP = 1731099999"
+        ));
+        assert!(pair(
+            Dockerfile,
+            "LABEL org.opencontainers.image.created=\"2024-11-07\"",
+            "LABEL org.opencontainers.image.created=\"2024-11-08\""
+        ));
+    }
+
+    #[test]
+    fn log_text_is_a_stamp() {
+        assert!(pair(
+            Python,
+            "print(\"starting v3\")",
+            "print(\"starting v4\")"
+        ));
+        assert!(pair(
+            JavaScript,
+            "  console.log(`build 41`);",
+            "  console.log(`build 42`);"
+        ));
+        assert!(pair(
+            Dockerfile,
+            "RUN echo \"built 2024-11-07\" > /build.txt",
+            "RUN echo \"built 2024-11-08\" > /build.txt"
+        ));
+        assert!(pair(Shell, "echo deploy 7", "echo deploy 8"));
+        assert!(pair(
+            Python,
+            "    logger.info(\"ready %s\", \"2024-11-07\")",
+            "    logger.info(\"ready %s\", \"2024-11-08\")"
+        ));
+    }
+
+    #[test]
+    fn real_values_are_not_stamps() {
+        let cases = [
+            (Python, "CUTOFF = \"2024-11-07\"", "CUTOFF = \"2024-11-08\""),
+            (
+                Python,
+                "client = Client(version=\"v1\")",
+                "client = Client(version=\"v2\")",
+            ),
+            (
+                Json,
+                "  \"version\": \"v1.2.3\",",
+                "  \"version\": \"v1.2.4\",",
+            ),
+            (
+                Json,
+                "  \"version\": \"1.2.3\",",
+                "  \"version\": \"1.2.4\",",
+            ),
+            (Dockerfile, "ENV APP_VERSION=v3", "ENV APP_VERSION=v4"),
+            (Dockerfile, "ARG TOOL_VER=v1.2", "ARG TOOL_VER=v1.3"),
+            (
+                Dockerfile,
+                "FROM python:3.12-slim-bookworm-20241107",
+                "FROM python:3.12-slim-bookworm-20241108",
+            ),
+            (
+                Dockerfile,
+                "RUN curl -o x https://snapshot.debian.org/archive/debian/20241107T000000Z/x",
+                "RUN curl -o x https://snapshot.debian.org/archive/debian/20241108T000000Z/x",
+            ),
+            (
+                Toml,
+                "image = \"registry/app:v2-20241107\"",
+                "image = \"registry/app:v2-20241108\"",
+            ),
+            (Requirements, "flask==3.0.1", "flask==3.0.2"),
+            (
+                Dockerfile,
+                "ENV MAX_BUILD_WORKERS=4",
+                "ENV MAX_BUILD_WORKERS=8",
+            ),
+            (Dockerfile, "ENV DOCKER_BUILDKIT=0", "ENV DOCKER_BUILDKIT=1"),
+            (Yaml, "start_date: 2024-01-01", "start_date: 2024-02-01"),
+            (
+                Yaml,
+                "  - run: ./deploy.sh 2024-11-07",
+                "  - run: ./deploy.sh 2024-11-08",
+            ),
+            (
+                Python,
+                "assert parse(\"2024-11-07\")",
+                "assert parse(\"2024-11-08\")",
+            ),
+            (Other, "2024-11-07", "2024-11-08"),
+            (Python, "# same", "# same"),
+            (Python, "#  deployed 2024-11-07", "# deployed 2024-11-08"),
+        ];
+        for (kind, old, new) in cases {
+            assert!(!pair(kind, old, new), "{kind:?}: {old} → {new}");
+        }
+    }
+
+    #[test]
+    fn lines_pair_up_in_order() {
+        let removed = vec![
+            (1, "# built 2024-11-07".to_owned()),
+            (2, "ENV BUILD_NUMBER=7".to_owned()),
+        ];
+        let added = vec![
+            (1, "# built 2024-11-08".to_owned()),
+            (2, "ENV BUILD_NUMBER=8".to_owned()),
+        ];
+        let lines = stamp_lines(Dockerfile, &removed, &added).expect("stamps");
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1].line, 2);
+        assert_eq!(stamp_lines(Dockerfile, &removed, &added[..1]), None);
+        assert_eq!(stamp_lines(Dockerfile, &[], &[]), None);
+        let mixed = vec![
+            (1, "# built 2024-11-08".to_owned()),
+            (2, "RUN pip install x".to_owned()),
+        ];
+        assert_eq!(stamp_lines(Dockerfile, &removed, &mixed), None);
+    }
+
+    #[test]
+    fn key_words_split_camel_case_and_separators() {
+        assert_eq!(key_words("lastDeployedAt"), ["LAST", "DEPLOYED", "AT"]);
+        assert_eq!(key_words("BUILD_DATE"), ["BUILD", "DATE"]);
+        assert_eq!(key_words("__version__"), ["VERSION"]);
+        assert!(is_stamp_key("CACHEBUST"));
+        assert!(is_stamp_key("cache-bust"));
+        assert!(is_stamp_key("TIMESTAMP"));
+        assert!(is_stamp_key("LAST_DEPLOY"));
+        assert!(!is_stamp_key("BUILD_TIMEOUT"));
+        assert!(!is_stamp_key("SERVER"));
+        assert!(is_version_key("toolVer"));
+        assert!(!is_version_key("SERVER"));
+    }
+
+    #[test]
+    fn docs_paths() {
+        for p in [
+            "README.md",
+            "docs/deploy.rst",
+            "CHANGELOG",
+            "app/docs/x.html",
+            "NOTES.txt",
+        ] {
+            assert!(is_docs_path(p), "{p}");
+        }
+        for p in ["main.py", "requirements.txt", "fly.toml", "Dockerfile"] {
+            assert!(!is_docs_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn other_rules_own_their_findings() {
+        let config = Config::builtin();
+        let owners = Owners::new(&config);
+        assert!(owners.is_cache_bust_arg("ARG CACHEBUST=3"));
+        assert!(owners.is_cache_bust_arg("arg build_date=2024-11-07"));
+        assert!(!owners.is_cache_bust_arg("ENV BUILD_DATE=2024-11-07"));
+        assert!(!owners.is_cache_bust_arg("ARG PORT=8080"));
+        assert!(owners.timestamp_edit);
+        let off = Config::from_user_toml(
+            "[rules.cache-bust-arg]\nseverity = \"off\"\n",
+            std::path::Path::new("pushguard.toml"),
+        )
+        .expect("valid config");
+        assert!(!Owners::new(&off).is_cache_bust_arg("ARG CACHEBUST=3"));
+    }
+
+    #[test]
+    fn hostile_lines_do_not_panic() {
+        let odd = [
+            "",
+            "=",
+            ":",
+            "é=é",
+            "\"",
+            "echo \"",
+            "a=\u{202e}1",
+            "LABEL",
+            "ENV",
+        ];
+        for a in odd {
+            for b in odd {
+                let _ = is_stamp_pair(Dockerfile, a, b);
+                let _ = is_stamp_pair(Python, a, &format!("{b}2024-11-07"));
+            }
+        }
+    }
+}
