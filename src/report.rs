@@ -491,7 +491,8 @@ pub fn app_summary(rb: &Rebuild) -> String {
         .map_or_else(|| "?".to_owned(), |p| escape_bytes(p).into_owned());
     let more_triggers = match triggers.len() {
         0 | 1 => String::new(),
-        n => format!(" (+{})", n - 1),
+        2 => " and 1 more file".to_owned(),
+        n => format!(" and {} more files", n - 1),
     };
     let others = rb.rerun_count().saturating_sub(1);
     let and = if others > 0 {
