@@ -32,7 +32,7 @@
 
 use std::collections::HashMap;
 
-use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
+use crate::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::dockerfile::Instruction;
 use crate::escape::escape;
 use crate::severity::Severity;
@@ -131,11 +131,8 @@ fn secrets_in_file(
     let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
         return Vec::new();
     };
-    let Ok(diff) = line_diff(old, new) else {
-        return Vec::new();
-    };
     let style = ValueStyle::of(&String::from_utf8_lossy(&file.path));
-    let mut found = scan_added_lines(&diff.added, style);
+    let mut found = scan_added_lines(&new_lines(old, new), style);
     if let Some(edit) = edit {
         for (inst, hit) in dockerfile_secrets(edit) {
             let covered = found
