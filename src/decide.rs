@@ -34,7 +34,7 @@ pub const ALLOW_TRAILER: &str = "Pushguard-Allow";
 
 /// Rule ids that are not configurable rules but appear in reports, and so may be skipped or
 /// accepted like rules.
-const PSEUDO_RULES: &[&str] = &["not-inspected"];
+const PSEUDO_RULES: &[&str] = &["not-inspected", "app-build"];
 
 /// The environment variables that steer a push, read once.
 #[derive(Debug, Clone, Default)]

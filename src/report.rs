@@ -397,6 +397,9 @@ fn ref_json(r: &RefAnalysis) -> Value {
         "tier": v.map(|v| v.tier.as_str()),
         "build_seconds": v.map(|v| v.times.build_seconds),
         "deploy_seconds": v.map(|v| v.times.deploy_seconds),
+        "note": v.and_then(|v| v.note.as_deref()).map(escape),
+        "paths_tier": v.and_then(|v| v.by_paths).map(|t| t.as_str()),
+        "apps": v.map(|v| v.apps.iter().map(explain_app_json).collect::<Vec<_>>()).unwrap_or_default(),
         "reasons": v.map(|v| v.reasons.iter().map(|re| json!({
             "rule": re.rule,
             "tier": re.tier.as_str(),
