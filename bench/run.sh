@@ -9,6 +9,8 @@
 #                      replaced by the binary; a two-line `exec` shim when there is none)
 #   BENCH_TIMER=shell  time with the shell even when cc can build bench/timer.c
 #   BENCH_NO_INSTALL=1 with shell timing, never install GNU time (no peak memory then)
+#   BENCH_COLD=1       also drop pushguard's app-discovery cache before every run (a
+#                      clone's first push)
 #
 # Method (docs/performance.md has the details and the results):
 #   each case has a work repository and a bare remote that already holds the base; the
@@ -236,9 +238,17 @@ push() {
 		>/dev/null 2>&1 || PUSH_FAILS=$((PUSH_FAILS + 1))
 }
 
-# pushguard records deploy pushes under .git/pushguard (for `frequent-deploys`); start
-# every run from the same state, so each is a first push, and leave the cache untouched.
-reset_state() { rm -rf "$WORK/.git/pushguard"; }
+# pushguard records deploy pushes under .git/pushguard/deploys (for `frequent-deploys`):
+# forget them, so every run is judged the same. The app-discovery cache beside it
+# (fly-tomls.json) stays, as in any clone pushguard has run in before; set BENCH_COLD=1 to
+# remove it too and time a clone's very first push.
+reset_state() {
+	if [ "${BENCH_COLD:-}" = 1 ]; then
+		rm -rf "$WORK/.git/pushguard"
+	else
+		rm -f "$WORK/.git/pushguard/deploys" "$WORK/.git/pushguard/audit.log"
+	fi
+}
 
 median_us() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
