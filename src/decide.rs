@@ -829,7 +829,7 @@ mod tests {
         let w = unknown_rule_warning("PUSHGUARD_SKIP names", "nope", &["a", "b"]);
         assert_eq!(
             w,
-            "pushguard: warning: PUSHGUARD_SKIP names unknown rule `nope`; known rules: a, b,\n  not-inspected\n"
+            "pushguard: warning: PUSHGUARD_SKIP names unknown rule `nope`; known rules: a, b,\n  not-inspected, app-build\n"
         );
     }
 }

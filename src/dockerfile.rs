@@ -390,6 +390,20 @@ impl Instruction {
         }
         found.names
     }
+
+    /// The shell text a `RUN` (or any instruction) executes: its command (the exec form's
+    /// words joined by spaces) followed by its heredoc bodies, one per line.
+    pub fn script(&self) -> String {
+        let mut text = match &self.exec_form {
+            Some(words) => words.join(" "),
+            None => self.args.clone(),
+        };
+        for doc in &self.heredocs {
+            text.push('\n');
+            text.push_str(&doc.body);
+        }
+        text
+    }
 }
 
 impl Mount {

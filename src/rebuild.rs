@@ -1677,7 +1677,7 @@ fn kind_of(
             _ => StepKind::BaseImage,
         },
         "RUN" => {
-            let text = run_text(ins);
+            let text = ins.script();
             if mentions_any(&text, &settings.system_commands) {
                 StepKind::SystemPackages
             } else if settings
@@ -1696,19 +1696,6 @@ fn kind_of(
         "WORKDIR" => StepKind::Other,
         _ => StepKind::Setting,
     }
-}
-
-/// The shell text a `RUN` executes: its command and heredoc bodies.
-fn run_text(ins: &Instruction) -> String {
-    let mut text = match &ins.exec_form {
-        Some(words) => words.join(" "),
-        None => ins.args.clone(),
-    };
-    for doc in &ins.heredocs {
-        text.push('\n');
-        text.push_str(&doc.body);
-    }
-    text
 }
 
 /// Whether one of the shell commands in `text` contains one of `phrases`: the phrase's

@@ -393,14 +393,7 @@ const LANGUAGE_INSTALLS: &[(&str, &[&str], &str)] = &[
 /// (split at `&&`, `||`, `;`, `|` and newlines) is checked for a package manager followed by
 /// its install subcommand (flags in between allowed: `apt-get -y install`).
 fn weight(inst: &Instruction) -> Weight {
-    let mut text = match &inst.exec_form {
-        Some(words) => words.join(" "),
-        None => inst.args.clone(),
-    };
-    for doc in &inst.heredocs {
-        text.push('\n');
-        text.push_str(&doc.body);
-    }
+    let text = inst.script();
     let mut best = Weight::Other;
     for command in text.split(['\n', ';', '|', '&']) {
         let words: Vec<&str> = command.split_whitespace().collect();

@@ -851,14 +851,7 @@ struct EnvFileWrite {
 /// `echo "API_KEY=…" >> .env`, `printf … > /app/.env`, `… | tee .env`: secret-named literal
 /// assignments in a command whose output goes to a file named `.env*`.
 fn env_file_writes(inst: &Instruction) -> Vec<EnvFileWrite> {
-    let mut text = match &inst.exec_form {
-        Some(words) => words.join(" "),
-        None => inst.args.clone(),
-    };
-    for doc in &inst.heredocs {
-        text.push('\n');
-        text.push_str(&doc.body);
-    }
+    let text = inst.script();
     let mut out = Vec::new();
     for command in text.split(['\n', ';', '&']) {
         let Some(file) = env_file_target(command) else {
