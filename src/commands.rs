@@ -554,8 +554,30 @@ pub fn check(
             .unwrap_or_else(|| "main".to_owned()),
     };
     let analysis = analyze_range(&repo, &config, &label, commits, &to_ref);
+    let skip = Environment::from_process().skip;
+    let analysis = apply_bypasses(&analysis, &config, skip.as_deref(), true);
     render(&analysis, &config, format, &mut std::io::stdout().lock())?;
     Ok(decide(&analysis))
+}
+
+/// The bypasses that hold outside a pre-push hook too: `Pushguard-Allow` trailers in the
+/// commits and (for `check`) `PUSHGUARD_SKIP`. Notices and unknown-id warnings go to
+/// stderr when `tell` is set (not where stderr carries a JSON or SARIF document).
+fn apply_bypasses(
+    analysis: &Analysis,
+    config: &Config,
+    skip: Option<&std::ffi::OsStr>,
+    tell: bool,
+) -> Analysis {
+    let known = config.known_rule_ids();
+    let skip = skip.map(|v| SkipList::parse(v, &known)).unwrap_or_default();
+    let review = decide::review(analysis, skip, &known);
+    if tell {
+        for line in review.warnings.iter().chain(&review.notices()) {
+            eprintln!("{}", line.trim_end());
+        }
+    }
+    review.without_waived(analysis)
 }
 
 fn decide(analysis: &Analysis) -> Outcome {
@@ -613,6 +635,9 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
         },
     };
     let analysis = crate::pipeline::analyze_receive(&repo, &config, &updates);
+    // The pusher's environment does not reach the server: only trailers apply here.
+    let tell = matches!(format, Format::Text | Format::Github);
+    let analysis = apply_bypasses(&analysis, &config, None, tell);
     // The verdict must not depend on whether the pusher can still be told about it.
     let _ = render(&analysis, &config, format, &mut std::io::stderr().lock());
     let outcome = decide(&analysis);

@@ -357,6 +357,16 @@ fn unknown_rule_warning(what: &str, id: &str, known: &[&str]) -> String {
 }
 
 impl Review {
+    /// `analysis` with the waived findings left out: what `check` and the pre-receive hook
+    /// report and decide on, so CI, the server and the pre-push hook agree on a commit that
+    /// carries a `Pushguard-Allow` trailer. (The pre-push hook shows waived findings with
+    /// their reason instead, through `report::text_with`.)
+    pub fn without_waived(&self, analysis: &Analysis) -> Analysis {
+        let mut out = analysis.clone();
+        out.findings = self.open(analysis).cloned().collect();
+        out
+    }
+
     /// The findings still in force (neither accepted nor skipped).
     pub fn open<'a>(&'a self, analysis: &'a Analysis) -> impl Iterator<Item = &'a Finding> {
         analysis

@@ -97,3 +97,42 @@ fn only_commits_new_to_the_server_are_inspected() {
         r.stderr
     );
 }
+
+#[test]
+fn a_pushguard_allow_trailer_is_honoured_by_the_server_and_by_check() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files(
+        "init",
+        &[
+            ("app.py", "x = 1\n"),
+            (
+                "pushguard.toml",
+                "[rules.empty-commit]\nseverity = \"block\"\n",
+            ),
+        ],
+    );
+    assert!(repo.push(&["origin", "main"]).success());
+    let sha = repo
+        .commit_empty("redeploy\n\nPushguard-Allow: empty-commit restart after the DB failover");
+    // CI sees what the hooks see: accepted, so check allows it and lists no finding.
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "check",
+        "--format",
+        "json",
+        &format!("{sha}^!"),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", common::describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["decision"], "allow");
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Pushguard-Allow: empty-commit accepted"));
+    // And the server lets it through.
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    assert_eq!(
+        repo.remote_sha("refs/heads/main").as_deref(),
+        Some(sha.as_str())
+    );
+}
