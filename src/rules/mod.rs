@@ -114,11 +114,15 @@ impl RuleContext<'_> {
     }
 }
 
-/// Reads each blob once per push.
+/// Reads each blob once per push, and remembers per-file judgements several rules share.
 #[derive(Default)]
 pub struct BlobCache {
     cache: RefCell<HashMap<Oid, Rc<BlobContent>>>,
+    /// `timestamp_edit::classify` by (old blob, new blob, path).
+    edits: RefCell<EditCache>,
 }
+
+type EditCache = HashMap<(Option<Oid>, Option<Oid>, Vec<u8>), Rc<timestamp_edit::Edit>>;
 
 impl BlobCache {
     fn get(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {

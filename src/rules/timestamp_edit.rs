@@ -58,9 +58,28 @@ pub(super) enum Edit {
     Functional,
 }
 
+/// Classifies one changed file, once per push: `timestamp-edit` and `dummy-source-edit`
+/// both ask about the same files (see [`classify_uncached`]).
+pub(super) fn classify(cx: &RuleContext<'_>, file: &FileChange) -> std::rc::Rc<Edit> {
+    let key = (
+        file.old.map(|b| b.id),
+        file.new.map(|b| b.id),
+        file.path.clone(),
+    );
+    if let Some(hit) = cx.blobs.edits.borrow().get(&key) {
+        return std::rc::Rc::clone(hit);
+    }
+    let edit = std::rc::Rc::new(classify_uncached(cx, file));
+    cx.blobs
+        .edits
+        .borrow_mut()
+        .insert(key, std::rc::Rc::clone(&edit));
+    edit
+}
+
 /// Classifies one changed file. Reads both versions through [`RuleContext::texts`], so
 /// blobs over the cap, binaries and unreadable objects count as functional (never flagged).
-pub(super) fn classify(cx: &RuleContext<'_>, file: &FileChange) -> Edit {
+fn classify_uncached(cx: &RuleContext<'_>, file: &FileChange) -> Edit {
     let (Some(old), Some(new)) = (file.old, file.new) else {
         return Edit::Functional;
     };
@@ -571,7 +590,7 @@ fn stamp_edits<'f>(
         if !special && !idle {
             continue;
         }
-        match classify(cx, file) {
+        match &*classify(cx, file) {
             Edit::Functional => idle = false,
             Edit::Cosmetic { .. } => {}
             Edit::StampOnly { lines, nature } => {
@@ -580,8 +599,8 @@ fn stamp_edits<'f>(
                         special,
                         Stamp {
                             file,
-                            lines,
-                            nature,
+                            lines: lines.clone(),
+                            nature: *nature,
                             manifest,
                         },
                     ));
@@ -617,7 +636,7 @@ impl RealChanges {
             let real = *self
                 .known
                 .entry((path.to_vec(), index))
-                .or_insert_with(|| matches!(classify(cx, file), Edit::Functional));
+                .or_insert_with(|| matches!(*classify(cx, file), Edit::Functional));
             if real {
                 return true;
             }
