@@ -13,6 +13,25 @@ fn server_hook(repo: &TestRepo<'_>) {
     );
 }
 
+/// A repository whose server runs pushguard, with a pushed `pushguard.toml` that makes
+/// empty commits block.
+fn strict_server(sandbox: &Sandbox) -> TestRepo<'_> {
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files(
+        "init",
+        &[
+            ("app.py", "x = 1\n"),
+            (
+                "pushguard.toml",
+                "[rules.empty-commit]\nseverity = \"block\"\n",
+            ),
+        ],
+    );
+    assert!(repo.push(&["origin", "main"]).success());
+    repo
+}
+
 #[test]
 fn an_accepted_push_shows_the_verdict_as_remote_lines() {
     let sandbox = Sandbox::new();
@@ -47,19 +66,7 @@ fn an_accepted_push_shows_the_verdict_as_remote_lines() {
 #[test]
 fn a_blocking_finding_rejects_the_push_and_the_config_comes_from_the_pushed_commit() {
     let sandbox = Sandbox::new();
-    let repo = sandbox.repo("app");
-    server_hook(&repo);
-    repo.commit_files(
-        "init",
-        &[
-            ("app.py", "x = 1\n"),
-            (
-                "pushguard.toml",
-                "[rules.empty-commit]\nseverity = \"block\"\n",
-            ),
-        ],
-    );
-    assert!(repo.push(&["origin", "main"]).success());
+    let repo = strict_server(&sandbox);
     let before = repo.remote_sha("refs/heads/main");
     repo.commit_empty("rebuild: clear cache");
     let r = repo.push(&["origin", "main"]);
@@ -101,19 +108,7 @@ fn only_commits_new_to_the_server_are_inspected() {
 #[test]
 fn a_pushguard_allow_trailer_is_honoured_by_the_server_and_by_check() {
     let sandbox = Sandbox::new();
-    let repo = sandbox.repo("app");
-    server_hook(&repo);
-    repo.commit_files(
-        "init",
-        &[
-            ("app.py", "x = 1\n"),
-            (
-                "pushguard.toml",
-                "[rules.empty-commit]\nseverity = \"block\"\n",
-            ),
-        ],
-    );
-    assert!(repo.push(&["origin", "main"]).success());
+    let repo = strict_server(&sandbox);
     let sha = repo
         .commit_empty("redeploy\n\nPushguard-Allow: empty-commit restart after the DB failover");
     // CI sees what the hooks see: accepted, so check allows it and lists no finding.
