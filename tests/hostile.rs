@@ -8,19 +8,11 @@ use std::os::unix::ffi::OsStrExt;
 use common::{Sandbox, TestRepo, PUSHGUARD};
 
 fn deployed(sandbox: &Sandbox) -> TestRepo<'_> {
-    let repo = sandbox.repo("app");
-    repo.commit_files(
-        "initial",
-        &[
+    sandbox.deployed(&[
             ("Dockerfile", "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n"),
             ("requirements.txt", "flask==3.0.0\n"),
             ("main.py", "print('hi')\n"),
-        ],
-    );
-    repo.install_hook();
-    let r = repo.push(&["-u", "origin", "main"]);
-    assert!(r.success(), "{r:?}");
-    repo
+        ])
 }
 
 fn no_escapes(s: &str) {

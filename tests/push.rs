@@ -9,19 +9,11 @@ const DOCKERFILE: &str = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements
 
 /// A repository with an installed hook and one pushed commit on main.
 fn deployed(sandbox: &Sandbox) -> TestRepo<'_> {
-    let repo = sandbox.repo("app");
-    repo.commit_files(
-        "initial",
-        &[
-            ("Dockerfile", DOCKERFILE),
-            ("requirements.txt", "flask==3.0.0\n"),
-            ("main.py", "print('hi')\n"),
-        ],
-    );
-    repo.install_hook();
-    let r = repo.push(&["-u", "origin", "main"]);
-    assert!(r.success(), "{r:?}");
-    repo
+    sandbox.deployed(&[
+        ("Dockerfile", DOCKERFILE),
+        ("requirements.txt", "flask==3.0.0\n"),
+        ("main.py", "print('hi')\n"),
+    ])
 }
 
 #[test]

@@ -7,18 +7,10 @@ mod common;
 use common::{Sandbox, TestRepo};
 
 fn deployed(sandbox: &Sandbox) -> TestRepo<'_> {
-    let repo = sandbox.repo("app");
-    repo.commit_files(
-        "initial",
-        &[
-            ("Dockerfile", "FROM python:3.12-slim\nCOPY . .\n"),
-            ("main.py", "print('hi')\n"),
-        ],
-    );
-    repo.install_hook();
-    let r = repo.push(&["-u", "origin", "main"]);
-    assert!(r.success(), "{r:?}");
-    repo
+    sandbox.deployed(&[
+        ("Dockerfile", "FROM python:3.12-slim\nCOPY . .\n"),
+        ("main.py", "print('hi')\n"),
+    ])
 }
 
 #[test]

@@ -437,3 +437,16 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 pub fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+impl<'s> Sandbox {
+    /// A repository `app` whose first commit (`files`) is pushed to `origin/main` with the
+    /// real hook installed: the state most tests start from.
+    pub fn deployed(&'s self, files: &[(&str, &str)]) -> TestRepo<'s> {
+        let repo = self.repo("app");
+        repo.commit_files("initial", files);
+        repo.install_hook();
+        let r = repo.push(&["-u", "origin", "main"]);
+        assert!(r.success(), "first push failed: {r:?}");
+        repo
+    }
+}
