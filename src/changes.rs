@@ -203,6 +203,9 @@ struct Trees<'r> {
     repo: &'r Repository,
     prev: HashMap<Oid, Tree<'r>>,
     cur: HashMap<Oid, Tree<'r>>,
+    /// The last commit diffed and its tree id: usually the next commit's parent, which then
+    /// need not be looked up again.
+    last_commit: Option<(Oid, Oid)>,
 }
 
 impl<'r> Trees<'r> {
@@ -211,6 +214,7 @@ impl<'r> Trees<'r> {
             repo,
             prev: HashMap::new(),
             cur: HashMap::new(),
+            last_commit: None,
         }
     }
 
@@ -272,7 +276,9 @@ fn commit_change(trees: &mut Trees<'_>, id: Oid, shallow: &HashSet<Oid>) -> Comm
                 .to_owned(),
         )
     } else {
-        match commit_files(trees, &commit) {
+        let files = commit_files(trees, &commit);
+        trees.last_commit = Some((id, commit.tree_id()));
+        match files {
             Ok(files) => CommitChanges::Inspected(files),
             Err(reason) => CommitChanges::NotInspected(reason),
         }
@@ -317,11 +323,15 @@ fn commit_files(
 }
 
 fn parent_tree<'r>(trees: &mut Trees<'r>, parent: Oid) -> Result<Tree<'r>, String> {
-    let commit = trees
-        .repo
-        .find_commit(parent)
-        .map_err(|e| missing(parent, "parent commit", &e))?;
-    trees.get(commit.tree_id())
+    let tree_id = match trees.last_commit {
+        Some((commit, tree)) if commit == parent => tree,
+        _ => trees
+            .repo
+            .find_commit(parent)
+            .map_err(|e| missing(parent, "parent commit", &e))?
+            .tree_id(),
+    };
+    trees.get(tree_id)
 }
 
 /// Diffs two trees (either may be absent: all added / all deleted), pruning equal subtrees.
