@@ -785,6 +785,7 @@ mod tests {
                     kind: UpdateKind::Create,
                     ref_kind: RefKind::Branch,
                     commit: None,
+                    remote_commit: None,
                 },
                 target: "origin/main".into(),
                 deploys,

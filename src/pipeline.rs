@@ -103,7 +103,7 @@ pub fn analyze_push(
                     .filter_map(|(_, o)| o.local_oid),
             );
         }
-        let range = update_range(&update, repo, &hide);
+        let range = update_range(&update, &hide);
         let target = format!("{}/{}", shown, update.short_remote_name());
         refs.push(analyze_ref(repo, config, update, range, target, &shallow));
     }
@@ -137,7 +137,7 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
         .iter()
         .map(|r| {
             let update = RefUpdate::classify(repo, r);
-            let range = update_range(&update, repo, &existing);
+            let range = update_range(&update, &existing);
             let target = update.short_remote_name();
             analyze_ref(repo, config, update, range, target, &shallow)
         })
@@ -161,6 +161,7 @@ pub fn analyze_range(
         kind: UpdateKind::Range,
         ref_kind: RefKind::Branch,
         commit: range.include.first().copied(),
+        remote_commit: None,
     };
     let shallow = shallow_boundary(repo);
     let target = update.short_remote_name();
@@ -170,19 +171,13 @@ pub fn analyze_range(
 
 /// The commits an update sends: from the pushed commit, hiding the remote's old commit and
 /// its tracking refs. `None` when nothing is sent (deletion, up to date).
-fn update_range(update: &RefUpdate, repo: &Repository, tips: &[Oid]) -> Option<CommitRange> {
+fn update_range(update: &RefUpdate, tips: &[Oid]) -> Option<CommitRange> {
     if matches!(update.kind, UpdateKind::Delete | UpdateKind::UpToDate) {
         return None;
     }
     let include = vec![update.commit?];
     let mut hide: Vec<Oid> = tips.to_vec();
-    if let Some(old) = update.remote_oid {
-        if let Ok(obj) = repo.find_object(old, None) {
-            if let Ok(c) = obj.peel(git2::ObjectType::Commit) {
-                hide.push(c.id());
-            }
-        }
-    }
+    hide.extend(update.remote_commit);
     Some(CommitRange { include, hide })
 }
 
@@ -238,7 +233,7 @@ fn deploy_verdict(
     let (Some(tip), Some(oldest)) = (update.commit, changes.commits.first()) else {
         return by_paths;
     };
-    let base = rebuild::base_of(repo, update.remote_oid, tip, Some(oldest.info.id));
+    let base = rebuild::base_of(repo, update.remote_commit, tip, Some(oldest.info.id));
     let branch = update.short_remote_name();
     match rebuild::analyze(repo, config, base, tip, Some(&branch)) {
         Ok(found) => by_paths.with_apps(config, changes, found),

@@ -221,6 +221,9 @@ pub struct RefUpdate {
     /// The commit the pushed object peels to (annotated tags peel to their commit). `None`
     /// for deletions and for pushed objects that are not commits (a tag of a tree or blob).
     pub commit: Option<Oid>,
+    /// The commit the remote's current object peels to, when that object is in this
+    /// repository: what the push builds on, and what the remote already has.
+    pub remote_commit: Option<Oid>,
 }
 
 impl RefUpdate {
@@ -228,11 +231,12 @@ impl RefUpdate {
     pub fn classify(repo: &Repository, raw: &RawUpdate) -> RefUpdate {
         let ref_kind = RefKind::of(&raw.remote_ref);
         let commit = raw.local_oid.and_then(|oid| peel_to_commit(repo, oid));
+        let remote_commit = raw.remote_oid.and_then(|oid| peel_to_commit(repo, oid));
         let kind = match (raw.local_oid, raw.remote_oid) {
             (None, _) => UpdateKind::Delete,
             (Some(_), None) => UpdateKind::Create,
             (Some(local), Some(remote)) if local == remote => UpdateKind::UpToDate,
-            (Some(_), Some(remote)) => match (commit, peel_to_commit(repo, remote)) {
+            (Some(_), Some(remote)) => match (commit, remote_commit) {
                 _ if repo.find_object(remote, None).is_err() => UpdateKind::UnknownBase,
                 (Some(local_commit), Some(remote_commit)) => {
                     let is_ancestor = local_commit == remote_commit
@@ -257,6 +261,7 @@ impl RefUpdate {
             kind,
             ref_kind,
             commit,
+            remote_commit,
         }
     }
 

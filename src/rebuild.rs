@@ -284,13 +284,12 @@ pub enum Base {
     Nothing,
 }
 
-/// The base of a push: the remote's commit when this repository has it, else the first
-/// parent of `oldest`, the oldest pushed commit; `tip` itself when nothing is pushed.
+/// The base of a push: the remote's commit when this repository has it (`remote`, already
+/// peeled: [`crate::push::RefUpdate::remote_commit`]), else the first parent of `oldest`, the
+/// oldest pushed commit; `tip` itself when nothing is pushed.
 pub fn base_of(repo: &Repository, remote: Option<Oid>, tip: Oid, oldest: Option<Oid>) -> Base {
-    if let Some(old) = remote {
-        if let Ok(commit) = repo.find_object(old, None).and_then(|o| o.peel_to_commit()) {
-            return Base::Commit(commit.id());
-        }
+    if let Some(commit) = remote {
+        return Base::Commit(commit);
     }
     let Some(oldest) = oldest else {
         return Base::Commit(tip);

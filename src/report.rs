@@ -754,6 +754,7 @@ mod tests {
             kind: UpdateKind::Delete,
             ref_kind: RefKind::Branch,
             commit: None,
+            remote_commit: None,
         };
         Analysis {
             remote: "origin".into(),
