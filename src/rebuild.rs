@@ -1028,51 +1028,45 @@ fn step_inputs(df: &Dockerfile, ins: &Instruction, op: &Op, view: &StageView) ->
                 }
             }
             None => {
-                let mut patterns = Vec::new();
-                let mut everything = false;
-                for src in &spec.sources {
-                    if is_remote(src) {
-                        continue;
-                    }
-                    match expand(src, &lookup) {
-                        Some(p) => patterns.push(clean_source(&p)),
-                        None => everything = true,
-                    }
-                }
-                if everything {
-                    out.context = Some(Source::Everything);
-                } else if !patterns.is_empty() {
-                    out.context = Some(Source::Patterns(patterns));
-                }
+                let local = spec.sources.iter().filter(|src| !is_remote(src));
+                out.context = context_source(local.map(String::as_str), &lookup);
             }
         }
     }
     if ins.keyword == "RUN" {
-        let mut patterns = Vec::new();
-        let mut everything = false;
-        for mount in ins.mounts() {
-            if mount.kind != "bind" {
-                continue;
-            }
-            match mount.from.as_deref() {
-                Some(from) => {
-                    if let Some(s) = stage_ref(from) {
-                        out.stages.push(s);
-                    }
-                }
-                None => match expand(mount.source.as_deref().unwrap_or("."), &lookup) {
-                    Some(p) => patterns.push(clean_source(&p)),
-                    None => everything = true,
-                },
+        let binds: Vec<_> = ins
+            .mounts()
+            .into_iter()
+            .filter(|m| m.kind == "bind")
+            .collect();
+        for from in binds.iter().filter_map(|m| m.from.as_deref()) {
+            if let Some(s) = stage_ref(from) {
+                out.stages.push(s);
             }
         }
-        if everything {
-            out.context = Some(Source::Everything);
-        } else if !patterns.is_empty() {
-            out.context = Some(Source::Patterns(patterns));
-        }
+        let local = binds
+            .iter()
+            .filter(|m| m.from.is_none())
+            .map(|m| m.source.as_deref().unwrap_or("."));
+        out.context = context_source(local, &lookup);
     }
     out
+}
+
+/// What a step reads from the build context, from its source paths: `None` when it names
+/// none, `Everything` when one of them cannot be expanded (an unknown variable).
+fn context_source<'a>(
+    sources: impl Iterator<Item = &'a str>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<Source> {
+    let mut patterns = Vec::new();
+    for src in sources {
+        match expand(src, lookup) {
+            Some(p) => patterns.push(clean_source(&p)),
+            None => return Some(Source::Everything),
+        }
+    }
+    (!patterns.is_empty()).then_some(Source::Patterns(patterns))
 }
 
 /// URLs and git remotes, which `ADD` fetches instead of reading the context.
