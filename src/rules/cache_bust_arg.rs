@@ -173,7 +173,7 @@ fn shown(default: Option<&str>) -> String {
 fn busting_changes(edit: &DockerfileEdit<'_>, names: &[String]) -> Vec<Hit> {
     let df = &edit.new;
     let old_decls: Vec<(bool, String, Option<String>)> =
-        edit.old.iter().flat_map(declarations).collect();
+        edit.old.iter().flat_map(|df| declarations(df)).collect();
     let mut hits = Vec::new();
     let mut reported: HashSet<String> = HashSet::new();
     for (index, inst) in df.instructions.iter().enumerate() {

@@ -13,7 +13,7 @@ use git2::Oid;
 use globset::GlobBuilder;
 
 use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
-use crate::dockerfile::{self, Dockerfile, Instruction};
+use crate::dockerfile::{Dockerfile, Instruction};
 use crate::dockerignore::{ignore_file_candidates, DockerIgnore};
 use crate::lines::FileKind;
 
@@ -37,8 +37,8 @@ pub struct DockerfileEdit<'c> {
     pub path: &'c str,
     pub old_text: Rc<BlobContent>,
     pub new_text: Rc<BlobContent>,
-    pub old: Option<Dockerfile>,
-    pub new: Dockerfile,
+    pub old: Option<Rc<Dockerfile>>,
+    pub new: Rc<Dockerfile>,
     /// Added lines of the new text, ascending, 1-based.
     pub added: Vec<(u32, String)>,
     /// Removed lines of the old text, ascending, 1-based.
@@ -108,10 +108,10 @@ pub fn dockerfile_edits<'c>(
 fn edit_of<'c>(cx: &RuleContext<'_>, file: &'c FileChange) -> Option<DockerfileEdit<'c>> {
     let path = file.path_str()?;
     let (old_text, new_text) = cx.texts(file)?;
-    let new = dockerfile::parse(text_of(&new_text)).ok()?;
-    let old = match file.kind {
-        ChangeKind::Added => None,
-        _ => dockerfile::parse(text_of(&old_text)).ok(),
+    let new = cx.dockerfile(file.new?.id)?;
+    let old = match (file.kind, file.old) {
+        (ChangeKind::Added, _) | (_, None) => None,
+        (_, Some(old)) => cx.dockerfile(old.id),
     };
     let diff = line_diff(text_of(&old_text), text_of(&new_text)).ok()?;
     Some(DockerfileEdit {

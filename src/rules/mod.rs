@@ -14,6 +14,7 @@ use git2::{Oid, Repository};
 
 use crate::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
 use crate::config::{Config, RuleConfig};
+use crate::dockerfile::Dockerfile;
 use crate::escape::escape;
 use crate::finding::Finding;
 use crate::push::RefUpdate;
@@ -99,6 +100,23 @@ impl RuleContext<'_> {
         (entry.kind() == Some(git2::ObjectType::Blob)).then(|| self.content(entry.id()))
     }
 
+    /// The Dockerfile in blob `id`, parsed once per push; `None` when it is not text within
+    /// the cap or does not parse.
+    pub fn dockerfile(&self, id: Oid) -> Option<Rc<Dockerfile>> {
+        if let Some(hit) = self.blobs.dockerfiles.borrow().get(&id) {
+            return hit.clone();
+        }
+        let parsed = match &*self.content(id) {
+            BlobContent::Text(text) => crate::dockerfile::parse(text).ok().map(Rc::new),
+            _ => None,
+        };
+        self.blobs
+            .dockerfiles
+            .borrow_mut()
+            .insert(id, parsed.clone());
+        parsed
+    }
+
     /// The text of a changed file's old and new sides, when both (or the existing one) are
     /// text within the cap. A missing side (added/deleted file) is the empty string.
     pub fn texts(&self, file: &FileChange) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
@@ -120,6 +138,8 @@ pub struct BlobCache {
     cache: RefCell<HashMap<Oid, Rc<BlobContent>>>,
     /// `timestamp_edit::classify` by (old blob, new blob, path).
     edits: RefCell<EditCache>,
+    /// Parsed Dockerfiles by blob: four rules look at each pushed Dockerfile.
+    dockerfiles: RefCell<HashMap<Oid, Option<Rc<Dockerfile>>>>,
 }
 
 type EditCache = HashMap<(Option<Oid>, Option<Oid>, Vec<u8>), Rc<timestamp_edit::Edit>>;
