@@ -59,10 +59,10 @@ impl FileKind {
         if name.ends_with(".dockerignore") {
             return FileKind::Other;
         }
-        if ["dockerfile", "containerfile"]
-            .iter()
-            .any(|base| name == *base || name.starts_with(&format!("{base}.")))
-            || name.ends_with(".dockerfile")
+        if ["dockerfile", "containerfile"].iter().any(|base| {
+            name.strip_prefix(base)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        }) || name.ends_with(".dockerfile")
         {
             return FileKind::Dockerfile;
         }
