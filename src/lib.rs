@@ -17,6 +17,7 @@ pub mod dockerignore;
 pub mod escape;
 pub mod finding;
 pub mod github;
+pub mod globs;
 pub mod lines;
 pub mod panic;
 pub mod pipeline;

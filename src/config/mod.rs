@@ -26,9 +26,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use std::sync::OnceLock;
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-
 use crate::escape::escape;
+use crate::globs::Globs;
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 
@@ -109,7 +108,9 @@ impl TierTable {
 }
 
 /// A `[paths.<id>]` rule: changed files matching `globs` cost a `tier` rebuild.
-#[derive(Debug, Clone)]
+///
+/// Invariant: every glob in `globs` was checked when the configuration was loaded.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PathRule {
     /// The table name, unique among path rules.
     pub id: String,
@@ -122,58 +123,15 @@ pub struct PathRule {
     pub enabled: bool,
     /// Whether the id comes from the built-in defaults (possibly overridden by the user).
     pub builtin: bool,
-    /// `globs`, validated at load time. Changing `globs` afterwards does not change it.
-    matcher: LazyGlobs,
-}
-
-impl PathRule {
-    /// Whether this rule's globs match `path` (regardless of `enabled`).
-    pub fn matches(&self, path: &Path) -> bool {
-        self.matcher.get().is_match(path)
-    }
-}
-
-/// Globs parsed (so validated) at load time and compiled into a matcher on first use.
-///
-/// Compiling a `GlobSet` builds regexes, which costs milliseconds for the whole default
-/// configuration; most pushes consult only a few rules' globs, and a pre-push hook's
-/// start-up time is felt on every push.
-#[derive(Debug, Clone, Default)]
-pub struct LazyGlobs {
-    globs: Vec<Glob>,
-    set: OnceLock<GlobSet>,
-}
-
-impl LazyGlobs {
-    pub(crate) fn new(globs: Vec<Glob>) -> LazyGlobs {
-        LazyGlobs {
-            globs,
-            set: OnceLock::new(),
-        }
-    }
-
-    /// The compiled matcher.
-    pub fn get(&self) -> &GlobSet {
-        self.set.get_or_init(|| build_set(self.globs.iter()))
-    }
-}
-
-/// Builds a set from globs that each parsed. Building can then fail only on regex size
-/// limits, far beyond any real configuration; such a set matches nothing rather than
-/// crash the hook.
-fn build_set<'a>(globs: impl Iterator<Item = &'a Glob>) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for glob in globs {
-        builder.add(glob.clone());
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 /// Every enabled path rule's globs in one set, so a path is classified with one match
-/// instead of one per rule. `owner[i]` is the index in `Config::paths` of glob `i`'s rule.
+/// instead of one per rule. `owner[i]` is the index in `Config::paths` of glob `i`'s rule;
+/// globs are listed in rule order, so the first matching glob belongs to the first
+/// matching rule.
 #[derive(Debug, Clone)]
 struct Classifier {
-    set: GlobSet,
+    set: Globs,
     owner: Vec<usize>,
 }
 
@@ -182,18 +140,6 @@ struct Classifier {
 impl PartialEq for Classifier {
     fn eq(&self, _: &Classifier) -> bool {
         true
-    }
-}
-
-/// Equality ignores the compiled matcher, which is a function of `globs`.
-impl PartialEq for PathRule {
-    fn eq(&self, other: &PathRule) -> bool {
-        self.id == other.id
-            && self.globs == other.globs
-            && self.tier == other.tier
-            && self.reason == other.reason
-            && self.enabled == other.enabled
-            && self.builtin == other.builtin
     }
 }
 
@@ -210,7 +156,7 @@ pub struct RuleConfig {
     /// Every other key of the table, with types as in the built-in default.
     pub options: toml::Table,
     /// The matchers of every option named `globs` or ending in `_globs`.
-    compiled: Vec<(String, LazyGlobs)>,
+    compiled: Vec<(String, Globs)>,
 }
 
 impl RuleConfig {
@@ -245,11 +191,11 @@ impl RuleConfig {
     }
 
     /// The matcher of a `globs` / `*_globs` option (compiled on first use).
-    pub fn globs_option(&self, key: &str) -> Option<&GlobSet> {
+    pub fn globs_option(&self, key: &str) -> Option<&Globs> {
         self.compiled
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, set)| set.get())
+            .map(|(_, set)| set)
     }
 }
 
@@ -633,28 +579,25 @@ impl Config {
     /// The tier of a change to `path` (repository-relative, raw bytes from git, possibly
     /// not UTF-8) and the rule that decided it; `None` means `deploy.unmatched` applied.
     pub fn classify(&self, path: &[u8]) -> (BuildTier, Option<&PathRule>) {
-        let path = bytes_to_path(path);
         let classifier = self.classifier.get_or_init(|| {
             let mut globs = Vec::new();
             let mut owner = Vec::new();
             for (i, rule) in self.paths.iter().enumerate().filter(|(_, r)| r.enabled) {
-                for glob in &rule.matcher.globs {
-                    globs.push(glob);
+                for glob in &rule.globs {
+                    globs.push(glob.as_str());
                     owner.push(i);
                 }
             }
             Classifier {
-                set: build_set(globs.into_iter()),
+                // Every glob was checked when the rule was loaded.
+                set: Globs::new(&globs).unwrap_or_default(),
                 owner,
             }
         });
-        // The first rule in precedence order among those with a matching glob.
         let first = classifier
             .set
-            .matches(&path)
-            .into_iter()
-            .filter_map(|g| classifier.owner.get(g).copied())
-            .min();
+            .first_match(path)
+            .and_then(|g| classifier.owner.get(g).copied());
         match first.and_then(|i| self.paths.get(i)) {
             Some(rule) => (rule.tier, Some(rule)),
             None => (self.unmatched, None),
@@ -690,21 +633,8 @@ impl Config {
 /// Whether `branch` matches one of `patterns`: globs where they compile, exact names
 /// otherwise.
 fn branch_matches(patterns: &[String], branch: &str) -> bool {
-    patterns.iter().any(
-        |pattern| match GlobBuilder::new(pattern).literal_separator(true).build() {
-            Ok(glob) => glob.compile_matcher().is_match(branch),
-            Err(_) => pattern == branch,
-        },
-    )
-}
-
-#[cfg(unix)]
-fn bytes_to_path(path: &[u8]) -> std::borrow::Cow<'_, Path> {
-    use std::os::unix::ffi::OsStrExt;
-    std::borrow::Cow::Borrowed(Path::new(OsStr::from_bytes(path)))
-}
-
-#[cfg(not(unix))]
-fn bytes_to_path(path: &[u8]) -> std::borrow::Cow<'_, Path> {
-    std::borrow::Cow::Owned(PathBuf::from(String::from_utf8_lossy(path).into_owned()))
+    patterns.iter().any(|pattern| match Globs::new(&[pattern]) {
+        Ok(glob) => glob.is_match(branch.as_bytes()),
+        Err(_) => pattern == branch,
+    })
 }

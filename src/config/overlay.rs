@@ -14,16 +14,16 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
-use globset::GlobBuilder;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::diagnostic::{did_you_mean, with_suggestion, ConfigError, Diagnostic, Source};
 use super::write::key_display;
 use super::{
-    AppConfig, Config, ConfirmOn, Estimate, LazyGlobs, NonInteractive, OnError, PathRule, Platform,
+    AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
     RuleConfig, StepWeights, TierTimes,
 };
+use crate::globs::Globs;
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 
@@ -162,7 +162,7 @@ impl Overlay<'_> {
         for (key, val) in table.iter() {
             match key_str(key) {
                 "branches" => {
-                    if let Some((branches, _)) = self.globs(val, "deploy.branches", true) {
+                    if let Some(branches) = self.globs(val, "deploy.branches", true) {
                         self.config.deploy_branches = branches;
                     }
                 }
@@ -357,7 +357,7 @@ impl Overlay<'_> {
                 }
                 "target" => target = self.text(val, &field, "\"runtime\""),
                 "branches" => match self.globs(val, &field, false) {
-                    Some((list, _)) => branches = list,
+                    Some(list) => branches = list,
                     None => ok = false,
                 },
                 _ => {
@@ -441,9 +441,8 @@ impl Overlay<'_> {
             }
         }
         if let Some(rule) = self.config.paths.iter_mut().find(|r| r.id == id) {
-            if let Some((globs, matcher)) = globs {
+            if let Some(globs) = globs {
                 rule.globs = globs;
-                rule.matcher = matcher;
             }
             if let Some(tier) = tier {
                 rule.tier = tier;
@@ -460,7 +459,7 @@ impl Overlay<'_> {
             self.missing_path_keys(key, name, has_globs, has_tier);
             return;
         }
-        let (Some((globs, matcher)), Some(tier)) = (globs, tier) else {
+        let (Some(globs), Some(tier)) = (globs, tier) else {
             return; // Already reported.
         };
         let rule = PathRule {
@@ -470,7 +469,6 @@ impl Overlay<'_> {
             reason: reason.unwrap_or_else(|| format!("{id} changed")),
             enabled: enabled.unwrap_or(true),
             builtin: self.origin == Origin::Defaults,
-            matcher,
         };
         match self.origin {
             Origin::Defaults => self.config.paths.push(rule),
@@ -624,10 +622,12 @@ impl Overlay<'_> {
             }
         }
         let value = if option == "globs" || option.ends_with("_globs") {
-            let Some((globs, matcher)) = self.globs(val, &field, option != "globs") else {
+            let Some(globs) = self.globs(val, &field, option != "globs") else {
                 return;
             };
             rule.compiled.retain(|(k, _)| k != option);
+            // Every glob checked, so building the set cannot fail.
+            let matcher = Globs::new(&globs).unwrap_or_default();
             rule.compiled.push((option.to_owned(), matcher));
             toml::Value::Array(globs.into_iter().map(toml::Value::String).collect())
         } else if option.ends_with("severity") {
@@ -811,12 +811,7 @@ impl Overlay<'_> {
 
     /// An array of valid globs, with its compiled set. Each bad glob is reported at its
     /// own string inside the array.
-    fn globs(
-        &mut self,
-        val: &Val<'_>,
-        field: &str,
-        allow_empty: bool,
-    ) -> Option<(Vec<String>, LazyGlobs)> {
+    fn globs(&mut self, val: &Val<'_>, field: &str, allow_empty: bool) -> Option<Vec<String>> {
         let example = "[\"**/Dockerfile\"]";
         let DeValue::Array(items) = val.get_ref() else {
             self.wrong_type(val, field, "an array of globs", example);
@@ -837,18 +832,14 @@ impl Overlay<'_> {
             return None;
         }
         let mut globs = Vec::with_capacity(items.len());
-        let mut parsed = Vec::with_capacity(items.len());
         let mut ok = true;
         for item in items.iter() {
             let Some(s) = self.string(item, field, "\"**/*.py\"") else {
                 ok = false;
                 continue;
             };
-            match GlobBuilder::new(s).literal_separator(true).build() {
-                Ok(glob) => {
-                    parsed.push(glob);
-                    globs.push(s.to_owned());
-                }
+            match crate::globs::check(s) {
+                Ok(()) => globs.push(s.to_owned()),
                 Err(e) => {
                     ok = false;
                     self.error(
@@ -862,8 +853,7 @@ impl Overlay<'_> {
         if !ok {
             return None;
         }
-        // Each glob parsed; compiling the set (regexes) waits until a push needs it.
-        Some((globs, LazyGlobs::new(parsed)))
+        Some(globs)
     }
 
     // ---- Reporting. ----

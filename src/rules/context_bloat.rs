@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
 
+use crate::globs::Globs;
 use git2::{ObjectType, Oid, Tree};
-use globset::GlobSet;
 
 use crate::changes::{BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
 use crate::dockerignore::{ignore_file_candidates, DockerIgnore};
@@ -226,14 +226,14 @@ const PROBE: &str = "pushguard-probe";
 /// junk directory above it (`node_modules`, `**/__pycache__`), else its extension
 /// (`**/*.log`) or name (`**/.DS_Store`), else the file itself. `path` is
 /// repository-relative and `rel` relative to its context.
-fn junk_pattern(junk: &GlobSet, path: &str, rel: &str) -> String {
+fn junk_pattern(junk: &Globs, path: &str, rel: &str) -> String {
     let context_len = path.len().saturating_sub(rel.len());
     let components: Vec<&str> = rel.split('/').collect();
     let dirs = components.len().saturating_sub(1);
     for depth in 1..=dirs {
         let rel_dir = components.get(..depth).unwrap_or(&[]).join("/");
         let repo_dir = format!("{}{rel_dir}", path.get(..context_len).unwrap_or(""));
-        if junk.is_match(format!("{repo_dir}/{PROBE}")) {
+        if junk.is_match(format!("{repo_dir}/{PROBE}").as_bytes()) {
             let name = components.get(depth - 1).copied().unwrap_or("");
             return if depth == 1 {
                 literal(name)
@@ -244,11 +244,11 @@ fn junk_pattern(junk: &GlobSet, path: &str, rel: &str) -> String {
     }
     let name = components.last().copied().unwrap_or(rel);
     if let Some((_, ext)) = name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()) {
-        if junk.is_match(format!("{PROBE}/{PROBE}.{ext}")) {
+        if junk.is_match(format!("{PROBE}/{PROBE}.{ext}").as_bytes()) {
             return format!("**/*.{}", literal(ext));
         }
     }
-    if junk.is_match(format!("{PROBE}/{name}")) {
+    if junk.is_match(format!("{PROBE}/{name}").as_bytes()) {
         return format!("**/{}", literal(name));
     }
     literal(rel)
@@ -382,7 +382,7 @@ impl Rule for ContextBloat {
                 }
                 // Cheap tests first: most added files are neither junk nor large, and need
                 // no tree lookup.
-                let is_junk = junk.is_some_and(|g| g.is_match(file.as_path()));
+                let is_junk = junk.is_some_and(|g| g.is_match(&file.path));
                 let size_of = |id: Oid| {
                     odb.as_ref()
                         .and_then(|o| o.read_header(id).ok())
@@ -443,14 +443,9 @@ impl Rule for ContextBloat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use globset::{Glob, GlobSetBuilder};
 
-    fn globs(patterns: &[&str]) -> GlobSet {
-        let mut b = GlobSetBuilder::new();
-        for p in patterns {
-            b.add(Glob::new(p).unwrap());
-        }
-        b.build().unwrap()
+    fn globs(patterns: &[&str]) -> Globs {
+        Globs::new(patterns).unwrap()
     }
 
     #[test]

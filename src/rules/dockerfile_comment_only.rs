@@ -47,7 +47,7 @@ impl Rule for DockerfileCommentOnly {
         let is_target = |f: &FileChange| {
             f.path_str().is_some_and(|p| {
                 !p.to_ascii_lowercase().ends_with(".dockerignore")
-                    && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(f.as_path()))
+                    && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(&f.path))
             })
         };
         let edits = comment_only_edits(cx, &is_target);

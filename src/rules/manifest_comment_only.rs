@@ -81,7 +81,7 @@ impl Rule for ManifestCommentOnly {
         let mut real: HashSet<&[u8]> = HashSet::new();
         for commit in &cx.changes.commits {
             for file in commit.files() {
-                if !globs.is_match(file.as_path()) {
+                if !globs.is_match(&file.path) {
                     continue;
                 }
                 if commit.info.parents.len() > 1 {

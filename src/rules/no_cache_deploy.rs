@@ -34,7 +34,7 @@ impl Rule for NoCacheDeploy {
         };
         for commit in &cx.changes.commits {
             for file in commit.files() {
-                if file.kind == ChangeKind::Deleted || !globs.is_match(file.as_path()) {
+                if file.kind == ChangeKind::Deleted || !globs.is_match(&file.path) {
                     continue;
                 }
                 let Some((old, new)) = cx.texts(file) else {

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use globset::GlobSet;
+use crate::globs::Globs;
 
 use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
 use crate::config::Config;
@@ -392,9 +392,9 @@ fn inside_reference(line: &str, start: usize) -> bool {
 /// Which files other rules already report, so that this rule and `dummy-source-edit` do
 /// not report them twice. Each is `None` when that rule is off.
 pub(super) struct Owners<'c> {
-    pub dockerfile_comment: Option<&'c GlobSet>,
-    pub manifest_comment: Option<&'c GlobSet>,
-    pub trigger: Option<&'c GlobSet>,
+    pub dockerfile_comment: Option<&'c Globs>,
+    pub manifest_comment: Option<&'c Globs>,
+    pub trigger: Option<&'c Globs>,
     /// `cache-bust-arg`'s ARG names, upper-cased (empty when that rule is off).
     pub cache_bust_names: Vec<String>,
     /// Whether `timestamp-edit` itself is on (for `dummy-source-edit`).
@@ -423,13 +423,13 @@ impl<'c> Owners<'c> {
 
     /// A comment- or whitespace-only edit of this file is another rule's finding.
     pub fn reports_cosmetic(&self, file: &FileChange) -> bool {
-        let path = file.as_path();
+        let path = &file.path;
         self.dockerfile_comment.is_some_and(|g| g.is_match(path))
             || self.manifest_comment.is_some_and(|g| g.is_match(path))
     }
 
     pub fn is_trigger_file(&self, file: &FileChange) -> bool {
-        self.trigger.is_some_and(|g| g.is_match(file.as_path()))
+        self.trigger.is_some_and(|g| g.is_match(&file.path))
     }
 
     /// A stamp line that is an `ARG` named like a cache buster: `cache-bust-arg`'s finding.
@@ -579,12 +579,12 @@ struct Stamp<'f> {
 fn stamp_edits<'f>(
     cx: &RuleContext<'_>,
     commit: &'f CommitChange,
-    manifests: Option<&GlobSet>,
+    manifests: Option<&Globs>,
 ) -> Vec<Stamp<'f>> {
     let mut idle = true;
     let mut found = Vec::new();
     for file in commit.files() {
-        let manifest = manifests.is_some_and(|g| g.is_match(file.as_path()));
+        let manifest = manifests.is_some_and(|g| g.is_match(&file.path));
         let path = file.path_str().unwrap_or("");
         let special = manifest || file_kind(path) == FileKind::Dockerfile;
         if !special && !idle {

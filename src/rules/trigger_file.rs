@@ -28,7 +28,7 @@ impl Rule for TriggerFile {
                 continue;
             }
             let all_triggers = files.iter().all(|f| {
-                let named = globs.is_some_and(|g| g.is_match(f.as_path()));
+                let named = globs.is_some_and(|g| g.is_match(&f.path));
                 named || holds_only_a_stamp(cx, f)
             });
             if !all_triggers {

@@ -1,0 +1,555 @@
+//! Glob sets for repository paths that cost next to nothing to build.
+//!
+//! pushguard's patterns are globset globs (`**/Dockerfile`, `**/requirements*.txt`,
+//! `docs/**`, ...), always with `literal_separator`: `*` never matches `/`. globset
+//! compiles every glob it cannot match by a hash lookup into a regex, and building the
+//! regexes of the default configuration took longer than everything else a one-commit
+//! push does. A pre-push hook starts on every push, so [`Globs`] matches the shapes that
+//! real configurations use directly:
+//!
+//! - an optional leading `**/` (any number of leading directories, including none),
+//! - then one or more path components, each literal text with any number of `*`,
+//! - then an optional trailing `/**` (anything inside that directory),
+//!
+//! after expanding `{a,b}` alternations (which match exactly what their expansions
+//! match). Every other glob (classes, `?`, escapes, `**` between components, nested
+//! alternations) goes to a globset `GlobSet`, compiled the first time a path is matched.
+//! The semantics are globset's in both cases; a property test checks that the direct
+//! matcher and globset agree.
+//!
+//! Paths are repository-relative as git stores them: raw bytes (not necessarily UTF-8),
+//! `/`-separated, no leading `/`, no empty components.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// Whether `text` holds a character that makes it something other than one of the direct
+/// shapes, once alternations are expanded.
+fn has_special(text: &str) -> bool {
+    text.bytes()
+        .any(|b| matches!(b, b'?' | b'[' | b']' | b'{' | b'}' | b'\\'))
+}
+
+/// An ordered list of globs, matched against repository paths.
+///
+/// Invariant: `len` is the number of globs given to [`Globs::new`]; every index reported
+/// by [`Globs::first_match`] is below it and names the glob in the caller's order.
+#[derive(Debug, Clone, Default)]
+pub struct Globs {
+    len: usize,
+    /// `**/NAME`: the indices of the globs whose whole pattern is that basename.
+    basenames: HashMap<Box<[u8]>, Vec<usize>>,
+    /// `**/*.EXT` (EXT without `.` or `*`), by EXT.
+    extensions: HashMap<Box<[u8]>, Vec<usize>>,
+    /// `a/b/c`: whole literal paths.
+    literals: HashMap<Box<[u8]>, Vec<usize>>,
+    /// The other direct shapes, in index order.
+    shapes: Vec<(usize, Shape)>,
+    /// Globs only globset can match: (index, glob), compiled on first use.
+    complex: Vec<(usize, Glob)>,
+    complex_set: OnceLock<GlobSet>,
+}
+
+impl Globs {
+    /// Parses `globs`. The error names the index of the first invalid glob and globset's
+    /// reason.
+    pub fn new<S: AsRef<str>>(globs: &[S]) -> Result<Globs, (usize, globset::Error)> {
+        let mut set = Globs {
+            len: globs.len(),
+            ..Globs::default()
+        };
+        for (index, glob) in globs.iter().enumerate() {
+            let text = glob.as_ref();
+            check(text).map_err(|e| (index, e))?;
+            match expand(text) {
+                Some(expanded) => {
+                    for alt in &expanded {
+                        match Shape::parse(alt) {
+                            Some(shape) => set.add_shape(index, shape),
+                            None => set.add_complex(index, text).map_err(|e| (index, e))?,
+                        }
+                    }
+                }
+                None => set.add_complex(index, text).map_err(|e| (index, e))?,
+            }
+        }
+        for list in set
+            .basenames
+            .values_mut()
+            .chain(set.extensions.values_mut())
+            .chain(set.literals.values_mut())
+        {
+            list.dedup();
+        }
+        set.complex.dedup_by_key(|(i, _)| *i);
+        Ok(set)
+    }
+
+    /// The number of globs (not counting expansions).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no globs.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether any glob matches `path`.
+    pub fn is_match(&self, path: impl AsRef<[u8]>) -> bool {
+        self.first_match(path).is_some()
+    }
+
+    /// The lowest index of a glob that matches `path`.
+    pub fn first_match(&self, path: impl AsRef<[u8]>) -> Option<usize> {
+        let path = path.as_ref();
+        let name = basename(path);
+        let mut best: Option<usize> = None;
+        let consider = |best: &mut Option<usize>, i: usize| {
+            if best.map_or(true, |b| i < b) {
+                *best = Some(i);
+            }
+        };
+        let lookups = [
+            self.basenames.get(name),
+            extension(name).and_then(|e| self.extensions.get(e)),
+            self.literals.get(path),
+        ];
+        for list in lookups.into_iter().flatten() {
+            if let Some(&i) = list.first() {
+                consider(&mut best, i);
+            }
+        }
+        for (i, shape) in &self.shapes {
+            if best.is_some_and(|b| b <= *i) {
+                break;
+            }
+            if shape.is_match(path) {
+                consider(&mut best, *i);
+                break;
+            }
+        }
+        let first_complex = self.complex.first().map(|(i, _)| *i);
+        if first_complex.is_some_and(|c| best.map_or(true, |b| b > c)) {
+            let set = self.complex_set.get_or_init(|| {
+                let mut builder = GlobSetBuilder::new();
+                for (_, glob) in &self.complex {
+                    builder.add(glob.clone());
+                }
+                // Each glob built on its own, so the set can fail only on regex size
+                // limits, far beyond any real configuration: match nothing rather than
+                // stop the hook.
+                builder.build().unwrap_or_else(|_| GlobSet::empty())
+            });
+            if let Some(k) = set.matches(as_os_path(path)).into_iter().min() {
+                if let Some(&(i, _)) = self.complex.get(k) {
+                    consider(&mut best, i);
+                }
+            }
+        }
+        best
+    }
+
+    fn add_shape(&mut self, index: usize, shape: Shape) {
+        let map = match shape.key() {
+            Some(Key::Basename(k)) => Some((&mut self.basenames, k)),
+            Some(Key::Extension(k)) => Some((&mut self.extensions, k)),
+            Some(Key::Literal(k)) => Some((&mut self.literals, k)),
+            None => None,
+        };
+        match map {
+            Some((map, key)) => map.entry(key).or_default().push(index),
+            None => self.shapes.push((index, shape)),
+        }
+    }
+
+    fn add_complex(&mut self, index: usize, text: &str) -> Result<(), globset::Error> {
+        if self.complex.last().is_some_and(|(i, _)| *i == index) {
+            return Ok(());
+        }
+        self.complex.push((index, build(text)?));
+        Ok(())
+    }
+}
+
+/// Checks that `text` is a valid globset glob. Globs made only of literal text, `*`, `/`
+/// and well-formed, unnested `{a,b}` groups are always valid, so only the others are given
+/// to globset's parser.
+pub fn check(text: &str) -> Result<(), globset::Error> {
+    let mut in_group = false;
+    for b in text.bytes() {
+        match b {
+            b'{' if !in_group => in_group = true,
+            b'}' if in_group => in_group = false,
+            b'?' | b'[' | b']' | b'{' | b'}' | b'\\' => return build(text).map(drop),
+            _ => {}
+        }
+    }
+    if in_group {
+        return build(text).map(drop);
+    }
+    Ok(())
+}
+
+fn build(text: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(text).literal_separator(true).build()
+}
+
+/// `text` with its `{a,b}` groups expanded, or `None` when an expansion would still hold a
+/// special character (nested groups, classes, escapes, `?`), would be unreasonably many
+/// globs, or might not mean what the group meant.
+///
+/// globset decides what `**` means from its neighbours (`**/` at the start, `/**` at the
+/// end and `/**/` are recursive, any other `**` is two `*`), so a group next to a `**`
+/// cannot be expanded textually: `**{}/x` is not `**/x`. Expansion is therefore limited
+/// to globs whose only `**` are a leading `**/` and a trailing `/**` outside the groups,
+/// and whose expansions have no other `**` either. A single `*` means the same wherever
+/// it stands.
+fn expand(text: &str) -> Option<Vec<String>> {
+    const MAX_EXPANSIONS: usize = 256;
+    if !text.contains('{') {
+        return (!has_special(text)).then(|| vec![text.to_owned()]);
+    }
+    let prefix = if text.starts_with("**/") { "**/" } else { "" };
+    let body = &text[prefix.len()..];
+    let suffix = if body.len() >= 3 && body.ends_with("/**") {
+        "/**"
+    } else {
+        ""
+    };
+    let body = &body[..body.len() - suffix.len()];
+    if body.contains("**") {
+        return None;
+    }
+    let mut out = vec![String::new()];
+    let mut rest = body;
+    while let Some(open) = rest.find('{') {
+        let close = open + rest[open..].find('}')?;
+        let (head, group) = (&rest[..open], &rest[open + 1..close]);
+        if has_special(head) || has_special(group) {
+            return None;
+        }
+        // globset drops empty alternatives (`{,a}` is `{a}`); with none left the group
+        // matches the empty string.
+        let mut alternatives: Vec<&str> = group.split(',').filter(|a| !a.is_empty()).collect();
+        if alternatives.is_empty() {
+            alternatives.push("");
+        }
+        if out.len() * alternatives.len() > MAX_EXPANSIONS {
+            return None;
+        }
+        out = out
+            .iter()
+            .flat_map(|done| {
+                alternatives
+                    .iter()
+                    .map(move |alt| format!("{done}{head}{alt}"))
+            })
+            .collect();
+        rest = &rest[close + 1..];
+    }
+    if has_special(rest) {
+        return None;
+    }
+    let mut globs = Vec::with_capacity(out.len());
+    for body in out {
+        let body = body + rest;
+        if body.contains("**") {
+            return None;
+        }
+        globs.push(format!("{prefix}{body}{suffix}"));
+    }
+    Some(globs)
+}
+
+/// A glob of the direct shape: `[**/]component/.../component[/**]`.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// Without a leading `**/`, the components match from the start of the path.
+    anchored: bool,
+    parts: Vec<Component>,
+    /// With a trailing `/**`, the path continues below the last component.
+    inside: bool,
+}
+
+/// Where a shape can be found by a hash lookup instead of being tried.
+enum Key {
+    Basename(Box<[u8]>),
+    Extension(Box<[u8]>),
+    Literal(Box<[u8]>),
+}
+
+impl Shape {
+    /// The shape of `text` (no special characters left), or `None` when `**` appears
+    /// other than as the whole first or last component, or a component is empty.
+    fn parse(text: &str) -> Option<Shape> {
+        let mut components: Vec<&str> = text.split('/').collect();
+        let anchored = components.first() != Some(&"**");
+        if !anchored {
+            components.remove(0);
+        }
+        let inside = components.len() > 1 && components.last() == Some(&"**");
+        if inside {
+            components.pop();
+        }
+        if components.is_empty() || components.iter().any(|c| c.is_empty() || c.contains("**")) {
+            return None;
+        }
+        Some(Shape {
+            anchored,
+            parts: components.into_iter().map(Component::new).collect(),
+            inside,
+        })
+    }
+
+    fn key(&self) -> Option<Key> {
+        if self.inside {
+            return None;
+        }
+        if self.anchored {
+            let literal: Option<Vec<&[u8]>> = self.parts.iter().map(Component::literal).collect();
+            return literal.map(|parts| Key::Literal(parts.join(&b'/').into()));
+        }
+        let [only] = self.parts.as_slice() else {
+            return None;
+        };
+        if let Some(name) = only.literal() {
+            return Some(Key::Basename(name.into()));
+        }
+        match only.pieces.as_slice() {
+            [star, ext] if star.is_empty() && ext.first() == Some(&b'.') => {
+                let ext = &ext[1..];
+                (!ext.is_empty() && !ext.contains(&b'.')).then(|| Key::Extension(ext.into()))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_match(&self, path: &[u8]) -> bool {
+        let components: Vec<&[u8]> = path.split(|&b| b == b'/').collect();
+        let k = self.parts.len();
+        let n = components.len();
+        let window = |start: usize| {
+            components
+                .get(start..start + k)
+                .is_some_and(|w| w.iter().zip(&self.parts).all(|(c, p)| p.is_match(c)))
+        };
+        match (self.anchored, self.inside) {
+            (true, false) => n == k && window(0),
+            (true, true) => n > k && window(0),
+            (false, false) => n >= k && window(n - k),
+            (false, true) => n > k && (0..n - k).any(window),
+        }
+    }
+}
+
+/// One path component of a glob: literal pieces separated by `*`, where `*` matches any
+/// run of bytes other than `/`. `pieces.len()` is one more than the number of stars.
+#[derive(Debug, Clone)]
+struct Component {
+    pieces: Vec<Box<[u8]>>,
+}
+
+impl Component {
+    fn new(text: &str) -> Component {
+        Component {
+            pieces: text
+                .as_bytes()
+                .split(|&b| b == b'*')
+                .map(Into::into)
+                .collect(),
+        }
+    }
+
+    /// The text when it has no `*`.
+    fn literal(&self) -> Option<&[u8]> {
+        match self.pieces.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+
+    fn is_match(&self, name: &[u8]) -> bool {
+        let Some((first, rest)) = self.pieces.split_first() else {
+            return false;
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return name == &**first;
+        };
+        if name.len() < first.len() + last.len()
+            || !name.starts_with(first)
+            || !name.ends_with(last)
+        {
+            return false;
+        }
+        // Leftmost placement of each middle piece is optimal: it leaves the most room for
+        // the pieces after it.
+        let mut hay = &name[first.len()..name.len() - last.len()];
+        for piece in middle {
+            match find(hay, piece) {
+                Some(at) => hay = &hay[at + piece.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn basename(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(slash) => &path[slash + 1..],
+        None => path,
+    }
+}
+
+fn extension(name: &[u8]) -> Option<&[u8]> {
+    name.iter()
+        .rposition(|&b| b == b'.')
+        .map(|dot| &name[dot + 1..])
+}
+
+#[cfg(unix)]
+fn as_os_path(path: &[u8]) -> &std::path::Path {
+    use std::os::unix::ffi::OsStrExt;
+    std::path::Path::new(std::ffi::OsStr::from_bytes(path))
+}
+
+#[cfg(not(unix))]
+fn as_os_path(path: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(path).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn globs(list: &[&str]) -> Globs {
+        Globs::new(list).unwrap()
+    }
+
+    #[test]
+    fn direct_shapes() {
+        let g = globs(&[
+            "**/Dockerfile",
+            "**/*.py",
+            "docs/**",
+            "**/requirements*.{txt,in}",
+            "**/static/**",
+            ".github/workflows/*.yml",
+            ".gitlab-ci.yml",
+            "**/*{deploy,Deploy}*{trigger,Trigger}*",
+        ]);
+        assert_eq!(g.len(), 8);
+        assert!(g.complex.is_empty(), "{:?}", g.complex);
+        let m = |p: &str| g.first_match(p.as_bytes());
+        assert_eq!(m("Dockerfile"), Some(0));
+        assert_eq!(m("a/b/Dockerfile"), Some(0));
+        assert_eq!(m("a/Dockerfile.dev"), None);
+        assert_eq!(m("x.py"), Some(1));
+        assert_eq!(m("docs/x.py"), Some(1));
+        assert_eq!(m("docs/readme"), Some(2));
+        assert_eq!(m("docs"), None);
+        assert_eq!(m("sub/requirements-dev.in"), Some(3));
+        assert_eq!(m("requirements.txt"), Some(3));
+        assert_eq!(m("requirements.txt.bak"), None);
+        assert_eq!(m("a/static/b/c.css"), Some(4));
+        assert_eq!(m("static"), None);
+        assert_eq!(m(".github/workflows/ci.yml"), Some(5));
+        assert_eq!(m(".github/workflows/a/ci.yml"), None);
+        assert_eq!(m("x/.gitlab-ci.yml"), None);
+        assert_eq!(m(".gitlab-ci.yml"), Some(6));
+        assert_eq!(m("app/.deploy-trigger"), Some(7));
+        assert_eq!(m("app/deploytrigger"), Some(7));
+        assert_eq!(m("app/trigger-deploy"), None);
+    }
+
+    #[test]
+    fn complex_globs_go_to_globset_and_keep_their_index() {
+        let g = globs(&["src/**/test_*.py", "**/*.{py,rs}", "a?c", "[ab]/x"]);
+        assert_eq!(g.complex.len(), 3);
+        assert_eq!(g.first_match(b"src/a/b/test_x.py"), Some(0));
+        assert_eq!(g.first_match(b"src/test_x.py"), Some(0));
+        assert_eq!(g.first_match(b"lib/test_x.py"), Some(1));
+        assert_eq!(g.first_match(b"abc"), Some(2));
+        assert_eq!(g.first_match(b"b/x"), Some(3));
+        assert_eq!(g.first_match(b"c/x"), None);
+    }
+
+    #[test]
+    fn invalid_globs_name_their_index() {
+        let err = Globs::new(&["**/ok", "a[", "b"]).unwrap_err();
+        assert_eq!(err.0, 1);
+        assert!(check("{a,b").is_err());
+        assert!(check("**/x*y").is_ok());
+    }
+
+    #[test]
+    fn non_utf8_paths() {
+        let g = globs(&["**/*.py", "**/caf*"]);
+        assert_eq!(g.first_match(b"d/\xff\xfe.py"), Some(0));
+        assert_eq!(g.first_match(b"caf\xe9"), Some(1));
+    }
+
+    /// Glob text from the characters that matter, so the direct shapes, their edges and
+    /// the globset fallback are all exercised.
+    fn glob_text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "a", "b", "ab", ".", "*", "**", "/", "**/", "/**", "{a,b}", "{,a}", "?", "[ab]", "{",
+            "}", ",", "]",
+        ]);
+        prop::collection::vec(piece, 1..7).prop_map(|v| v.concat())
+    }
+
+    fn path_text() -> impl Strategy<Value = String> {
+        // Git never stores `.` or `..` as a path component (and globset's basename
+        // lookups treat them as having no name).
+        let component = prop::string::string_regex("[ab.]{1,4}")
+            .unwrap()
+            .prop_map(|c| {
+                if c == "." || c == ".." {
+                    format!("b{c}")
+                } else {
+                    c
+                }
+            });
+        prop::collection::vec(component, 1..5).prop_map(|v| v.join("/"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// The direct matcher agrees with globset (literal_separator) on every glob
+        /// globset accepts.
+        #[test]
+        fn agrees_with_globset(glob in glob_text(), paths in prop::collection::vec(path_text(), 1..8)) {
+            let Ok(reference) = build(&glob) else {
+                prop_assert!(Globs::new(&[&glob]).is_err());
+                return Ok(());
+            };
+            // A one-glob set, not `compile_matcher`: the two disagree on odd globs such as
+            // `**.` (the matcher matches `..`, the set does not), and pushguard has always
+            // matched with sets.
+            let mut builder = GlobSetBuilder::new();
+            builder.add(reference);
+            let reference = builder.build().unwrap();
+            let ours = Globs::new(&[&glob]).unwrap();
+            for path in &paths {
+                prop_assert_eq!(
+                    ours.is_match(path.as_bytes()),
+                    reference.is_match(path),
+                    "glob {:?} path {:?}", glob, path
+                );
+            }
+        }
+    }
+}
