@@ -122,11 +122,15 @@ impl Globs {
                 consider(&mut best, i);
             }
         }
+        let mut components: Vec<&[u8]> = Vec::new();
         for (i, shape) in &self.shapes {
             if best.is_some_and(|b| b <= *i) {
                 break;
             }
-            if shape.is_match(path) {
+            if components.is_empty() {
+                components.extend(path.split(|&b| b == b'/'));
+            }
+            if shape.is_match(&components) {
                 consider(&mut best, *i);
                 break;
             }
@@ -327,8 +331,8 @@ impl Shape {
         }
     }
 
-    fn is_match(&self, path: &[u8]) -> bool {
-        let components: Vec<&[u8]> = path.split(|&b| b == b'/').collect();
+    /// Whether `components` (a path split at `/`) match.
+    fn is_match(&self, components: &[&[u8]]) -> bool {
         let k = self.parts.len();
         let n = components.len();
         let window = |start: usize| {
