@@ -14,6 +14,10 @@ use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
 
 use crate::escape::escape_bytes;
 
+mod external;
+
+pub use external::ENGINE_ENV;
+
 /// How a path changed between a commit and its parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ChangeKind {
@@ -154,7 +158,34 @@ impl ChangeSet {
     /// Computes the changes of `commits` (oldest first). `shallow` holds the shallow clone's
     /// boundary commits, whose parents are absent: those are reported as not inspected,
     /// never diffed against an empty tree.
+    ///
+    /// Long ranges are diffed by `git diff-tree` (see [`external`]), which reads trees
+    /// several times faster than libgit2 can; short ones, and any range git cannot diff, in
+    /// process. Both give the same change set.
     pub fn compute(repo: &Repository, commits: &[Oid], shallow: &HashSet<Oid>) -> ChangeSet {
+        if external::wanted(commits.len()) {
+            if let Some(set) = Self::compute_with_git(repo, commits, shallow) {
+                return set;
+            }
+        }
+        Self::compute_in_process(repo, commits, shallow)
+    }
+
+    /// [`ChangeSet::compute`] with `git diff-tree`; `None` when git cannot diff them all.
+    pub fn compute_with_git(
+        repo: &Repository,
+        commits: &[Oid],
+        shallow: &HashSet<Oid>,
+    ) -> Option<ChangeSet> {
+        external::compute(repo, commits, shallow).map(|commits| ChangeSet { commits })
+    }
+
+    /// [`ChangeSet::compute`] with libgit2 only.
+    pub fn compute_in_process(
+        repo: &Repository,
+        commits: &[Oid],
+        shallow: &HashSet<Oid>,
+    ) -> ChangeSet {
         let mut trees = Trees::new(repo);
         let commits = commits
             .iter()
@@ -248,42 +279,50 @@ pub fn tune_libgit2() {
 }
 
 fn commit_change(trees: &mut Trees<'_>, id: Oid, shallow: &HashSet<Oid>) -> CommitChange {
-    let repo = trees.repo;
-    let commit = match repo.find_commit(id) {
-        Ok(c) => c,
-        Err(e) => {
-            return CommitChange {
-                info: CommitInfo {
-                    id,
-                    parents: Vec::new(),
-                    message: String::new(),
-                    author_time: 0,
-                },
-                changes: CommitChanges::NotInspected(missing(id, "commit", &e)),
-            }
-        }
-    };
-    let info = CommitInfo {
-        id,
-        parents: commit.parent_ids().collect(),
-        message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
-        author_time: commit.author().when().seconds(),
+    let (info, tree_id) = match commit_info(trees.repo, id) {
+        Ok(found) => found,
+        Err(unreadable) => return unreadable,
     };
     let changes = if shallow.contains(&id) {
-        CommitChanges::NotInspected(
-            "its parent is cut off by this shallow clone, so its changes are unknown; run \
-             `git fetch --unshallow` to inspect it"
-                .to_owned(),
-        )
+        CommitChanges::NotInspected(SHALLOW_REASON.to_owned())
     } else {
-        let files = commit_files(trees, &commit);
-        trees.last_commit = Some((id, commit.tree_id()));
+        let files = commit_files(trees, tree_id, &info.parents);
+        trees.last_commit = Some((id, tree_id));
         match files {
             Ok(files) => CommitChanges::Inspected(files),
             Err(reason) => CommitChanges::NotInspected(reason),
         }
     };
     CommitChange { info, changes }
+}
+
+/// Why a shallow clone's boundary commit is not inspected.
+const SHALLOW_REASON: &str = "its parent is cut off by this shallow clone, so its changes are \
+                              unknown; run `git fetch --unshallow` to inspect it";
+
+/// A commit's metadata and tree id, or (when it cannot be read) its entry in the change set
+/// as not inspected.
+fn commit_info(repo: &Repository, id: Oid) -> Result<(CommitInfo, Oid), CommitChange> {
+    match repo.find_commit(id) {
+        Ok(commit) => Ok((
+            CommitInfo {
+                id,
+                parents: commit.parent_ids().collect(),
+                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+                author_time: commit.author().when().seconds(),
+            },
+            commit.tree_id(),
+        )),
+        Err(e) => Err(CommitChange {
+            info: CommitInfo {
+                id,
+                parents: Vec::new(),
+                message: String::new(),
+                author_time: 0,
+            },
+            changes: CommitChanges::NotInspected(missing(id, "commit", &e)),
+        }),
+    }
 }
 
 fn missing(id: Oid, what: &str, e: &git2::Error) -> String {
@@ -299,10 +338,10 @@ fn missing(id: Oid, what: &str, e: &git2::Error) -> String {
 /// changes to the branch.
 fn commit_files(
     trees: &mut Trees<'_>,
-    commit: &git2::Commit<'_>,
+    tree_id: Oid,
+    parent_ids: &[Oid],
 ) -> Result<Vec<FileChange>, String> {
-    let tree = trees.get(commit.tree_id())?;
-    let parent_ids: Vec<Oid> = commit.parent_ids().collect();
+    let tree = trees.get(tree_id)?;
     let Some((first, rest)) = parent_ids.split_first() else {
         return diff_cached(trees, None, Some(&tree));
     };
