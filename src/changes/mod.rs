@@ -81,13 +81,6 @@ impl FileChange {
         escape_bytes(&self.path).into_owned()
     }
 
-    /// The path as a `Path` (git paths are bytes; on Unix any bytes make a path), for
-    /// glob matching.
-    pub fn as_path(&self) -> &std::path::Path {
-        use std::os::unix::ffi::OsStrExt;
-        std::path::Path::new(std::ffi::OsStr::from_bytes(&self.path))
-    }
-
     /// The path as `&str` when it is valid UTF-8 (rules that match names use this).
     pub fn path_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.path).ok()
