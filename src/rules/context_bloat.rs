@@ -233,7 +233,7 @@ fn junk_pattern(junk: &Globs, path: &str, rel: &str) -> String {
     for depth in 1..=dirs {
         let rel_dir = components.get(..depth).unwrap_or(&[]).join("/");
         let repo_dir = format!("{}{rel_dir}", path.get(..context_len).unwrap_or(""));
-        if junk.is_match(format!("{repo_dir}/{PROBE}").as_bytes()) {
+        if junk.is_match(format!("{repo_dir}/{PROBE}")) {
             let name = components.get(depth - 1).copied().unwrap_or("");
             return if depth == 1 {
                 literal(name)
@@ -244,11 +244,11 @@ fn junk_pattern(junk: &Globs, path: &str, rel: &str) -> String {
     }
     let name = components.last().copied().unwrap_or(rel);
     if let Some((_, ext)) = name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()) {
-        if junk.is_match(format!("{PROBE}/{PROBE}.{ext}").as_bytes()) {
+        if junk.is_match(format!("{PROBE}/{PROBE}.{ext}")) {
             return format!("**/*.{}", literal(ext));
         }
     }
-    if junk.is_match(format!("{PROBE}/{name}").as_bytes()) {
+    if junk.is_match(format!("{PROBE}/{name}")) {
         return format!("**/{}", literal(name));
     }
     literal(rel)
