@@ -201,8 +201,8 @@ fn analyze_ref(
             }
             None => "no object was pushed".to_owned(),
         }),
-        (_, Some(range)) => match range.commits(repo) {
-            Ok(ids) => RefStatus::Inspected(ChangeSet::compute(repo, &ids, shallow)),
+        (_, Some(range)) => match ChangeSet::of_range(repo, &range, shallow) {
+            Ok(changes) => RefStatus::Inspected(changes),
             Err(e) => RefStatus::NotInspected(format!("{e:#}")),
         },
     };

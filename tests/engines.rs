@@ -1,6 +1,6 @@
-//! The two change-set engines agree: `git diff-tree` (long ranges) and the in-process
-//! libgit2 diff (short ranges) give the same changes for the same commits, on a history
-//! with every kind of change a tree diff can meet.
+//! The two change-set engines agree: `git log` (long ranges) and the in-process libgit2 walk
+//! and diff (short ranges) give the same commits, in the same order, with the same changes,
+//! on a history with every kind of change a tree diff can meet.
 
 mod common;
 
@@ -11,6 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 use common::{Sandbox, PUSHGUARD};
 use git2::{Oid, Repository};
 use pushguard::changes::{ChangeSet, CommitChanges, ENGINE_ENV};
+use pushguard::range::CommitRange;
 
 /// A history with adds, edits, deletes, a rename, a type change (file to symlink), a mode
 /// change, a file replaced by a directory, a non-UTF-8 name, a submodule entry, an empty
@@ -52,6 +53,12 @@ fn tricky_history(s: &Sandbox) -> common::TestRepo<'_> {
     ]);
     repo.git(&["commit", "-q", "-m", "submodule"]);
     repo.commit_empty("rebuild");
+    // A message that reads like raw diff output must stay a message.
+    repo.commit_files(
+        "forged\n\n:000000 100644 0000000000000000000000000000000000000000 \
+         1111111111111111111111111111111111111111 A\tforged.py\n",
+        &[("real.py", "r = 1\n")],
+    );
     // A clean merge and a conflicting one resolved by hand.
     repo.git(&["checkout", "-q", "-b", "side"]);
     repo.commit_files(
@@ -101,16 +108,34 @@ fn normalized(set: &ChangeSet) -> Vec<String> {
         .collect()
 }
 
+fn range(include: &[Oid], hide: &[Oid]) -> CommitRange {
+    CommitRange {
+        include: include.to_vec(),
+        hide: hide.to_vec(),
+    }
+}
+
+/// Both engines on `range`: git's (which must succeed) and the in-process one.
+fn both(git: &Repository, range: &CommitRange) -> (ChangeSet, ChangeSet) {
+    let by_git = ChangeSet::of_range_with_git(git, range).expect("git lists and diffs the range");
+    let ids = range.commits(git).unwrap();
+    (
+        by_git,
+        ChangeSet::compute_in_process(git, &ids, &HashSet::new()),
+    )
+}
+
 #[test]
-fn git_diff_tree_and_libgit2_agree() {
+fn git_log_and_libgit2_agree() {
     let s = Sandbox::new();
     let repo = tricky_history(&s);
     let ids = commits(&repo);
     let git = Repository::open(&repo.path).unwrap();
-    let none = HashSet::new();
-    let by_git = ChangeSet::compute_with_git(&git, &ids, &none).expect("git diffs the range");
-    let in_process = ChangeSet::compute_in_process(&git, &ids, &none);
+    let (by_git, in_process) = both(&git, &range(&[*ids.last().unwrap()], &[]));
     assert_eq!(normalized(&by_git), normalized(&in_process));
+    assert!(!normalized(&by_git)
+        .join("\n")
+        .contains("path: [102, 111, 114, 103"));
     // The history really has what it is meant to test.
     let all = normalized(&in_process).join("\n");
     // 233 is the Latin-1 é.
@@ -127,43 +152,57 @@ fn git_diff_tree_and_libgit2_agree() {
 }
 
 #[test]
-fn shallow_boundary_commits_stay_not_inspected() {
+fn hidden_tips_are_excluded_alike_and_unknown_ones_skipped() {
+    let s = Sandbox::new();
+    let repo = tricky_history(&s);
+    let ids = commits(&repo);
+    let git = Repository::open(&repo.path).unwrap();
+    let missing = Oid::from_str("1234567890123456789012345678901234567890").unwrap();
+    let tree = git.find_commit(ids[0]).unwrap().tree_id();
+    let hide = [ids[4], missing, tree];
+    let (by_git, in_process) = both(&git, &range(&[*ids.last().unwrap()], &hide));
+    assert_eq!(normalized(&by_git), normalized(&in_process));
+    assert_eq!(by_git.commits.len(), ids.len() - 5);
+}
+
+#[test]
+fn shallow_boundary_commits_are_never_diffed_by_git() {
     let s = Sandbox::new();
     let repo = tricky_history(&s);
     let ids = commits(&repo);
     let git = Repository::open(&repo.path).unwrap();
     let boundary: HashSet<Oid> = ids.get(3).copied().into_iter().collect();
-    let by_git = ChangeSet::compute_with_git(&git, &ids, &boundary).unwrap();
+    let set = ChangeSet::of_range(&git, &range(&[*ids.last().unwrap()], &[]), &boundary).unwrap();
     let in_process = ChangeSet::compute_in_process(&git, &ids, &boundary);
-    assert_eq!(normalized(&by_git), normalized(&in_process));
+    assert_eq!(normalized(&set), normalized(&in_process));
     assert!(matches!(
-        by_git.commits[3].changes,
+        set.commits[3].changes,
         CommitChanges::NotInspected(_)
     ));
 }
 
 #[test]
-fn a_missing_commit_is_reported_as_not_inspected_by_both() {
+fn a_missing_commit_makes_git_give_up() {
     let s = Sandbox::new();
     let repo = tricky_history(&s);
-    let mut ids = commits(&repo);
-    ids.insert(
-        2,
-        Oid::from_str("1234567890123456789012345678901234567890").unwrap(),
-    );
+    let ids = commits(&repo);
+    let hex = ids[2].to_string();
+    fs::remove_file(
+        repo.path
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..]),
+    )
+    .unwrap();
     let git = Repository::open(&repo.path).unwrap();
-    let in_process = ChangeSet::compute_in_process(&git, &ids, &HashSet::new());
-    assert!(matches!(
-        in_process.commits[2].changes,
-        CommitChanges::NotInspected(_)
-    ));
-    // git may diff the others (and then agrees) or give up (and the caller diffs in
-    // process): either way the result is the in-process one.
-    if let Some(by_git) = ChangeSet::compute_with_git(&git, &ids, &HashSet::new()) {
-        assert_eq!(normalized(&by_git), normalized(&in_process));
-    }
-    let set = ChangeSet::compute(&git, &ids, &HashSet::new());
-    assert_eq!(normalized(&set), normalized(&in_process));
+    let range = range(&[*ids.last().unwrap()], &[]);
+    assert!(ChangeSet::of_range_with_git(&git, &range).is_none());
+    // The in-process walk then says which commit is missing.
+    let err = ChangeSet::of_range(&git, &range, &HashSet::new()).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("cannot list the pushed commits"),
+        "{err:#}"
+    );
 }
 
 /// The whole check with git's engine forced on a short range: the same report as in

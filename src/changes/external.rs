@@ -1,137 +1,177 @@
-//! The change set of a long range from `git diff-tree --stdin`: git's own tree diff.
+//! The change set of a long range from `git log`: git's own revision walk, commit reader and
+//! tree diff, in one process.
 //!
-//! Diffing a commit means reading the trees along every changed path on both sides.
-//! libgit2 pays much more per tree than git does (it re-inflates intermediate delta bases
-//! that git's delta-base cache keeps, and parses every tree into an entry array), and its
-//! object reads serialise on a process-wide lock, so threads do not help. On a 3,000-commit
-//! push the in-process diff cost about twice what `git log --name-only` costs for the same
-//! range. So for long ranges pushguard asks git: one `git diff-tree` process gets the
-//! commit ids on stdin and prints each commit's raw diff; meanwhile this process reads the
-//! commits' metadata.
+//! Listing a range, reading each commit and diffing its trees all mean reading objects, and
+//! libgit2 pays much more per object than git does (it re-inflates intermediate delta bases
+//! that git's delta-base cache keeps, parses every tree into an entry array, and serialises
+//! object reads on a process-wide lock, so threads do not help). On a 3,000-commit push,
+//! walking, reading and diffing in process cost about three times what `git log
+//! --name-only` costs for the same range. So for long ranges pushguard asks git: one
+//! `git log` gets the range on stdin and prints, for each commit, its id, author time,
+//! parents and message, then its raw diff. This process parses the output as it arrives.
 //!
-//! The output is the same change set the in-process diff computes: `-r` lists files,
-//! never trees; `--no-renames`, a rename is a delete and an add; `-c`, a merge lists the
-//! paths that differ from every parent (git's combined diff), each compared with the first
-//! parent; `--root`, a root commit adds everything; `--always`, a commit that changes
-//! nothing still gets its header. Paths are raw bytes (`-z`: no quoting).
+//! The output is the same change set the in-process diff computes: `-r` lists files, never
+//! trees; `--no-renames`, a rename is a delete and an add; `-c`, a merge lists the paths that
+//! differ from every parent (git's combined diff), each compared with the first parent;
+//! `--root`, a root commit adds everything. Paths are raw bytes (`-z`: no quoting). Each
+//! commit's header is framed by a random marker that no commit message can contain, so a
+//! message cannot forge records. Commits come newest first in topological order and are
+//! returned oldest first.
 //!
 //! Whenever git cannot do it (no `git` on PATH, a missing object, output this parser does
-//! not expect), [`compute`] returns `None` and the caller diffs in process, which reports
-//! unreadable commits precisely. Partial clones are always diffed in process: git would
-//! try to fetch missing trees from the promisor remote.
+//! not expect), [`compute`] returns `None` and the caller walks and diffs in process, which
+//! reports unreadable commits precisely. Partial clones are always handled in process (git
+//! would try to fetch missing objects from the promisor remote), and so are shallow clones
+//! (git treats a boundary commit as a root and would report its whole tree as added).
 //!
-//! Running git here runs no code from the repository: `diff-tree` reads no index and no
-//! worktree, and raw output uses neither textconv drivers nor external diff programs.
+//! Running git here runs no code from the repository: `log` with these options reads no
+//! index and no worktree, verifies no signature (`--no-show-signature`: no `gpg.program`),
+//! and raw output uses neither textconv drivers nor external diff programs. Settings that
+//! would change what is listed are overridden on the command line (`diff.orderFile`,
+//! `diff.relative`, `diff.ignoreSubmodules`, `i18n.logOutputEncoding`, colour, notes), and
+//! replace refs are ignored, as libgit2 ignores them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ffi::OsStr;
+use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 
-use git2::{Oid, Repository};
+use git2::{ObjectType, Oid, Repository};
 
-use super::{
-    commit_info, Blob, ChangeKind, CommitChange, CommitChanges, EntryKind, FileChange,
-    SHALLOW_REASON,
-};
+use super::{Blob, ChangeKind, CommitChange, CommitChanges, CommitInfo, EntryKind, FileChange};
+use crate::range::CommitRange;
 
-/// Ranges of at least this many commits are diffed by git: below it, starting a process
-/// costs more than the in-process diff saves.
+/// Ranges of at least this many commits are handled by git: below it, starting a process
+/// costs more than walking and diffing in process.
 const MIN_COMMITS: usize = 48;
 
 /// The environment variable that picks the engine: `git` or `libgit2` (otherwise: by
 /// range length). For tests and for diagnosing a difference between the two.
 pub const ENGINE_ENV: &str = "PUSHGUARD_DIFF";
 
-/// Whether a range of `commits` commits should be diffed by git.
-pub(super) fn wanted(commits: usize) -> bool {
+/// Whether `range` should be handed to git.
+pub(super) fn wanted(repo: &Repository, range: &CommitRange) -> bool {
     match std::env::var_os(ENGINE_ENV)
         .as_deref()
         .and_then(OsStr::to_str)
     {
         Some("git") => true,
         Some("libgit2") => false,
-        _ => commits >= MIN_COMMITS,
+        _ => has_at_least(repo, range, MIN_COMMITS),
     }
 }
 
-/// The changes of `commits` (oldest first), or `None` when git could not diff them all.
-pub(super) fn compute(
-    repo: &Repository,
-    commits: &[Oid],
-    shallow: &HashSet<Oid>,
-) -> Option<Vec<CommitChange>> {
-    if is_partial_clone(repo) {
+/// Whether `range` may hold `n` commits or more, found by walking back from its tips, never
+/// past a hidden tip, until `n` commits are seen. It reads at most `n` commits. It can say
+/// yes for a short range (a commit that a hidden tip reaches without being that tip is
+/// counted) but never no for a long one: the cost of a wrong yes is one process start.
+fn has_at_least(repo: &Repository, range: &CommitRange, n: usize) -> bool {
+    let hidden: HashSet<Oid> = range.hide.iter().copied().collect();
+    let mut seen = HashSet::new();
+    let mut todo = range.include.clone();
+    while let Some(id) = todo.pop() {
+        if hidden.contains(&id) || !seen.insert(id) {
+            continue;
+        }
+        if seen.len() >= n {
+            return true;
+        }
+        if let Ok(commit) = repo.find_commit(id) {
+            todo.extend(commit.parent_ids());
+        }
+    }
+    false
+}
+
+/// The commits of `range` with their changes, oldest first, or `None` when git could not
+/// list and diff them all.
+pub(super) fn compute(repo: &Repository, range: &CommitRange) -> Option<Vec<CommitChange>> {
+    if is_partial_clone(repo) || range.include.is_empty() {
         return None;
     }
-    let input: String = commits
-        .iter()
-        .filter(|id| !shallow.contains(id))
-        .map(|id| format!("{id}\n"))
-        .collect();
-    let mut child = spawn(repo)?;
-    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+    let input = revisions(repo, range)?;
+    let marker = marker();
+    let mut child = spawn(repo, &marker)?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         reap(child);
         return None;
     };
-    let (infos, output, written) = std::thread::scope(|scope| {
-        // Separate threads feed and drain the pipes, so neither side waits on a full pipe
-        // while this thread reads the commits.
-        let writer = scope.spawn(move || stdin.write_all(input.as_bytes()));
-        let reader = scope.spawn(move || {
-            let mut out = Vec::new();
-            stdout.read_to_end(&mut out).map(|_| out)
-        });
-        let infos: Vec<_> = commits.iter().map(|&id| commit_info(repo, id)).collect();
-        let output = reader.join().ok().and_then(Result::ok);
-        let written = writer.join().ok().and_then(Result::ok);
-        (infos, output, written)
-    });
-    let succeeded = child.wait().is_ok_and(|status| status.success());
-    let (Some(output), Some(()), true) = (output, written, succeeded) else {
-        return None;
+    // git reads all of stdin before it prints anything, so writing it all first cannot
+    // deadlock on a full pipe.
+    let written = stdin.write_all(input.as_bytes()).is_ok();
+    drop(stdin);
+    let parsed = if written {
+        parse_stream(stdout, marker.as_bytes())
+    } else {
+        None
     };
-    let mut diffs = parse(&output)?;
-    let mut changes = Vec::with_capacity(commits.len());
-    for info in infos {
-        let (info, _) = match info {
-            Ok(found) => found,
-            Err(unreadable) => {
-                changes.push(unreadable);
-                continue;
-            }
-        };
-        let files = if shallow.contains(&info.id) {
-            CommitChanges::NotInspected(SHALLOW_REASON.to_owned())
-        } else {
-            CommitChanges::Inspected(diffs.remove(&info.id)?)
-        };
-        changes.push(CommitChange {
-            info,
-            changes: files,
-        });
-    }
-    Some(changes)
+    let succeeded = child.wait().is_ok_and(|status| status.success());
+    let mut commits = parsed.filter(|_| succeeded)?;
+    commits.reverse();
+    Some(commits)
 }
 
-fn spawn(repo: &Repository) -> Option<Child> {
+/// `git log --stdin` input: each included tip, then each hidden one as `^<id>`. A hidden tip
+/// that is missing or not a commit (or tag) is left out, as the in-process walk skips it:
+/// git would refuse the whole range. `None` when an included tip is missing.
+fn revisions(repo: &Repository, range: &CommitRange) -> Option<String> {
+    let odb = repo.odb().ok()?;
+    let walkable = |id: &Oid| {
+        odb.read_header(*id)
+            .is_ok_and(|(_, kind)| matches!(kind, ObjectType::Commit | ObjectType::Tag))
+    };
+    if !range.include.iter().all(walkable) {
+        return None;
+    }
+    let mut input = String::new();
+    for id in &range.include {
+        input.push_str(&format!("{id}\n"));
+    }
+    for id in range.hide.iter().filter(|id| walkable(id)) {
+        input.push_str(&format!("^{id}\n"));
+    }
+    Some(input)
+}
+
+/// A string no commit message can be expected to contain: 128 random bits between control
+/// characters. `RandomState` is seeded from the operating system's randomness.
+fn marker() -> String {
+    let word = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(salt);
+        h.finish()
+    };
+    format!("\u{1}{:016x}{:016x}\u{2}", word(1), word(2))
+}
+
+fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
     Command::new("git")
         .arg("--git-dir")
         .arg(repo.path())
         .args([
-            "diff-tree",
+            "log",
             "--stdin",
-            "--always",
-            "-r",
             "-z",
+            "--topo-order",
+            &format!("--format={marker}%H%x00%at%x00%P%x00%B{marker}"),
             "--raw",
+            "-r",
             "--no-renames",
             "--no-abbrev",
             "-c",
             "--root",
+            "--ignore-submodules=none",
+            "--no-relative",
+            "-O/dev/null",
+            "--encoding=UTF-8",
+            "--no-color",
+            "--no-notes",
+            "--no-show-signature",
         ])
         // git >= 2.44: never fetch a missing object from a promisor remote.
         .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -152,27 +192,120 @@ fn is_partial_clone(repo: &Repository) -> bool {
         .is_some_and(|remote| !remote.is_empty())
 }
 
-/// Parses `diff-tree --stdin -z --raw` output: each commit's id, then its records. A plain
-/// record is `:<old mode> <new mode> <old id> <new id> <status>` and a combined one (a
-/// merge, `-c`) has one leading colon, mode and id per parent before the result's; either
-/// is followed by the path. `None` on anything else.
-fn parse(output: &[u8]) -> Option<HashMap<Oid, Vec<FileChange>>> {
-    let mut diffs: HashMap<Oid, Vec<FileChange>> = HashMap::new();
-    let mut fields = output.split(|&b| b == 0);
-    let mut current: Option<&mut Vec<FileChange>> = None;
+/// Parses `git log` output as it arrives, newest commit first. The output alternates
+/// between marker-framed headers and the raw records of the commit before; anything else is
+/// `None` (and so is a read error).
+fn parse_stream(mut out: impl Read, marker: &[u8]) -> Option<Vec<CommitChange>> {
+    let mut parser = Parser::default();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = out.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        // The marker may straddle two reads: search only where a new one can be.
+        let from = buf.len().saturating_sub(marker.len());
+        buf.extend_from_slice(chunk.get(..n)?);
+        let mut consumed = 0;
+        let mut search = from;
+        while let Some(at) = find(buf.get(search..)?, marker) {
+            let end = search + at;
+            parser.piece(buf.get(consumed..end)?)?;
+            consumed = end + marker.len();
+            search = consumed;
+        }
+        buf.drain(..consumed);
+    }
+    parser.piece(&buf)?;
+    parser.finish()
+}
+
+/// The first occurrence of `needle` (non-empty) in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut at = 0;
+    while let Some(i) = hay.get(at..)?.iter().position(|&b| b == first) {
+        let start = at + i;
+        if hay.get(start + 1..start + needle.len()) == Some(rest) {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
+}
+
+/// The pieces between markers: first nothing, then a header, then that commit's records,
+/// then the next header, and so on.
+#[derive(Default)]
+struct Parser {
+    pieces: usize,
+    header: Option<CommitInfo>,
+    commits: Vec<CommitChange>,
+}
+
+impl Parser {
+    fn piece(&mut self, piece: &[u8]) -> Option<()> {
+        let index = self.pieces;
+        self.pieces += 1;
+        if index == 0 {
+            return piece.is_empty().then_some(());
+        }
+        if index % 2 == 1 {
+            self.header = Some(header(piece)?);
+            return Some(());
+        }
+        let info = self.header.take()?;
+        let files = records(piece)?;
+        self.commits.push(CommitChange {
+            info,
+            changes: CommitChanges::Inspected(files),
+        });
+        Some(())
+    }
+
+    fn finish(self) -> Option<Vec<CommitChange>> {
+        // The output ends with a commit's records (or is empty).
+        (self.header.is_none() && self.pieces % 2 == 1).then_some(self.commits)
+    }
+}
+
+/// `<id>\0<author time>\0<parents>\0<message>`.
+fn header(piece: &[u8]) -> Option<CommitInfo> {
+    let mut fields = piece.splitn(4, |&b| b == 0);
+    let text = |f: &[u8]| std::str::from_utf8(f).ok().map(str::to_owned);
+    let id = Oid::from_str(&text(fields.next()?)?).ok()?;
+    let author_time = text(fields.next()?)?.parse().ok()?;
+    let parents = text(fields.next()?)?
+        .split_ascii_whitespace()
+        .map(|p| Oid::from_str(p).ok())
+        .collect::<Option<Vec<_>>>()?;
+    let message = String::from_utf8_lossy(fields.next()?).into_owned();
+    Some(CommitInfo {
+        id,
+        parents,
+        message,
+        author_time,
+    })
+}
+
+/// A commit's raw records, each `:<modes> <ids> <status>` then the path, fields ended by
+/// NULs; git puts a newline (and, after a merge's header, a NUL) before the first.
+fn records(piece: &[u8]) -> Option<Vec<FileChange>> {
+    let mut files = Vec::new();
+    let mut fields = piece.split(|&b| b == 0);
     while let Some(field) = fields.next() {
+        let field = field.strip_prefix(b"\n").unwrap_or(field);
         if field.is_empty() {
             continue;
         }
-        if field.first() == Some(&b':') {
-            let path = fields.next().filter(|p| !p.is_empty())?;
-            current.as_mut()?.push(record(field, path)?);
-        } else {
-            let id = Oid::from_str(std::str::from_utf8(field).ok()?.trim()).ok()?;
-            current = Some(diffs.entry(id).or_default());
+        if field.first() != Some(&b':') {
+            return None;
         }
+        let path = fields.next().filter(|p| !p.is_empty())?;
+        files.push(record(field, path)?);
     }
-    Some(diffs)
+    Some(files)
 }
 
 /// One raw record (`header` without the path) as the change relative to the first parent.
@@ -218,35 +351,76 @@ mod tests {
     const B: &str = "2222222222222222222222222222222222222222";
     const C: &str = "3333333333333333333333333333333333333333";
     const Z: &str = "0000000000000000000000000000000000000000";
+    const M: &str = "\u{1}marker\u{2}";
+
+    fn parse(out: &str) -> Option<Vec<CommitChange>> {
+        parse_stream(out.as_bytes(), M.as_bytes())
+    }
 
     #[test]
-    fn parses_plain_and_combined_records() {
+    fn parses_headers_and_plain_and_combined_records() {
         let out = format!(
-            "{A}\0:000000 100644 {Z} {B} A\0new file\0:100644 120000 {B} {C} T\0link\0\
-             {B}\0\
-             {C}\0::100644 100644 100755 {A} {B} {C} MM\0both\0::100644 000000 000000 {A} {B} {Z} DD\0gone\0"
+            "{M}{C}\x00100\x00{A} {B}\x00merge\n{M}\x00\x00\n::100644 100644 100755 {A} {B} {C} MM\x00both\x00\
+             ::100644 000000 000000 {A} {B} {Z} DD\x00gone\x00\
+             {M}{B}\x0090\x00\x00empty\n\nbody {M}\x00\
+             {M}{A}\x0080\x00\x00root\n{M}\x00\n:000000 100644 {Z} {B} A\x00new file\x00\
+             :100644 120000 {B} {C} T\x00link\x00"
         );
-        let diffs = parse(out.as_bytes()).unwrap();
-        let a = &diffs[&Oid::from_str(A).unwrap()];
-        assert_eq!(a.len(), 2);
+        let commits = parse(&out).unwrap();
+        assert_eq!(commits.len(), 3);
+        let (merge, empty, root) = (&commits[0], &commits[1], &commits[2]);
+        assert_eq!(merge.info.parents.len(), 2);
+        assert_eq!(merge.info.author_time, 100);
+        let files = merge.files();
+        assert_eq!(files[0].old.unwrap().id, Oid::from_str(A).unwrap());
+        assert_eq!(files[0].new.unwrap().kind, EntryKind::Executable);
+        assert_eq!(files[1].kind, ChangeKind::Deleted);
+        assert_eq!(empty.info.message, "empty\n\nbody ");
+        assert!(empty.files().is_empty() && empty.info.parents.is_empty());
+        let files = root.files();
         assert_eq!(
-            (a[0].path.as_slice(), a[0].kind),
+            (files[0].path.as_slice(), files[0].kind),
             (&b"new file"[..], ChangeKind::Added)
         );
-        assert_eq!(a[1].kind, ChangeKind::Modified);
-        assert_eq!(a[1].new.unwrap().kind, EntryKind::Symlink);
-        assert!(diffs[&Oid::from_str(B).unwrap()].is_empty());
-        let c = &diffs[&Oid::from_str(C).unwrap()];
-        assert_eq!(c[0].old.unwrap().id, Oid::from_str(A).unwrap());
-        assert_eq!(c[0].new.unwrap().kind, EntryKind::Executable);
-        assert_eq!(c[1].kind, ChangeKind::Deleted);
+        assert_eq!(files[1].new.unwrap().kind, EntryKind::Symlink);
+    }
+
+    #[test]
+    fn a_marker_split_across_reads_is_found() {
+        let out = format!("{M}{A}\x001\x00\x00m{M}\x00\n:000000 100644 {Z} {B} A\x00f\x00");
+        // A reader that hands out three bytes at a time.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(3).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let commits = parse_stream(Trickle(out.as_bytes()), M.as_bytes()).unwrap();
+        assert_eq!(commits.len(), 1);
+        assert_eq!(commits[0].files().len(), 1);
     }
 
     #[test]
     fn rejects_what_it_does_not_expect() {
-        assert!(parse(format!(":100644 100644 {A} {B} M\0x\0").as_bytes()).is_none());
-        assert!(parse(format!("{A}\0:100644 {A} M\0x\0").as_bytes()).is_none());
-        assert!(parse(format!("{A}\0:100644 100644 {A} {B} M\0").as_bytes()).is_none());
-        assert!(parse(b"not an id\0").is_none());
+        // Records before any header, a header with no records piece, a bad id, a record
+        // with too few fields, a record without its path.
+        assert!(parse(&format!(":100644 100644 {A} {B} M\x00x\x00")).is_none());
+        assert!(parse(&format!("{M}{A}\x001\x00\x00m")).is_none());
+        assert!(parse(&format!("{M}nope\x001\x00\x00m{M}")).is_none());
+        assert!(parse(&format!("{M}{A}\x001\x00\x00m{M}:100644 {A} M\x00x\x00")).is_none());
+        assert!(parse(&format!(
+            "{M}{A}\x001\x00\x00m{M}:100644 100644 {A} {B} M\x00"
+        ))
+        .is_none());
+        assert_eq!(parse("").map(|c| c.len()), Some(0));
+    }
+
+    #[test]
+    fn markers_differ_between_calls() {
+        assert_ne!(marker(), marker());
+        assert_eq!(marker().len(), 34);
     }
 }

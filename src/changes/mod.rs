@@ -13,6 +13,7 @@ use anyhow::Result;
 use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
 
 use crate::escape::escape_bytes;
+use crate::range::CommitRange;
 
 mod external;
 
@@ -148,31 +149,33 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
-    /// Computes the changes of `commits` (oldest first). `shallow` holds the shallow clone's
-    /// boundary commits, whose parents are absent: those are reported as not inspected,
-    /// never diffed against an empty tree.
+    /// The commits of `range`, oldest first (parents before children), with their changes.
+    /// `shallow` holds the shallow clone's boundary commits, whose parents are absent: those
+    /// are reported as not inspected, never diffed against an empty tree.
     ///
-    /// Long ranges are diffed by `git diff-tree` (see [`external`]), which reads trees
-    /// several times faster than libgit2 can; short ones, and any range git cannot diff, in
-    /// process. Both give the same change set.
-    pub fn compute(repo: &Repository, commits: &[Oid], shallow: &HashSet<Oid>) -> ChangeSet {
-        if external::wanted(commits.len()) {
-            if let Some(set) = Self::compute_with_git(repo, commits, shallow) {
-                return set;
+    /// Long ranges are listed and diffed by `git log` (see [`external`]), which reads
+    /// commits and trees several times faster than libgit2 can; short ones, and any range
+    /// git cannot do, in process. Both give the same change set.
+    pub fn of_range(
+        repo: &Repository,
+        range: &CommitRange,
+        shallow: &HashSet<Oid>,
+    ) -> Result<ChangeSet> {
+        if shallow.is_empty() && external::wanted(repo, range) {
+            if let Some(set) = Self::of_range_with_git(repo, range) {
+                return Ok(set);
             }
         }
-        Self::compute_in_process(repo, commits, shallow)
+        let ids = range.commits(repo)?;
+        Ok(Self::compute_in_process(repo, &ids, shallow))
     }
 
-    /// [`ChangeSet::compute`] with `git diff-tree`; `None` when git cannot diff them all.
-    pub fn compute_with_git(
-        repo: &Repository,
-        commits: &[Oid],
-        shallow: &HashSet<Oid>,
-    ) -> Option<ChangeSet> {
-        external::compute(repo, commits, shallow).map(|commits| ChangeSet { commits })
+    /// [`ChangeSet::of_range`] with `git log`; `None` when git cannot list and diff it all.
+    pub fn of_range_with_git(repo: &Repository, range: &CommitRange) -> Option<ChangeSet> {
+        external::compute(repo, range).map(|commits| ChangeSet { commits })
     }
 
+    /// The changes of `commits` (oldest first) with libgit2 only.
     /// [`ChangeSet::compute`] with libgit2 only.
     pub fn compute_in_process(
         repo: &Repository,
