@@ -89,6 +89,7 @@ pub fn analyze_push(
     };
     let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
     let shallow = shallow_boundary(repo);
+    let blobs = BlobCache::default();
     let updates: Vec<RefUpdate> = raw.iter().map(|r| RefUpdate::classify(repo, r)).collect();
     let mut refs = Vec::new();
     for (i, update) in updates.into_iter().enumerate() {
@@ -105,9 +106,11 @@ pub fn analyze_push(
         }
         let range = update_range(&update, &hide);
         let target = format!("{}/{}", shown, update.short_remote_name());
-        refs.push(analyze_ref(repo, config, update, range, target, &shallow));
+        refs.push(analyze_ref(
+            repo, config, update, range, target, &shallow, &blobs,
+        ));
     }
-    let mut analysis = finish(repo, config, shown, refs, true);
+    let mut analysis = finish(repo, config, &blobs, shown, refs, true);
     if let Some(err) = known_err {
         analysis.findings.insert(
             0,
@@ -133,16 +136,17 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
         Err(_) => Vec::new(),
     };
     let shallow = shallow_boundary(repo);
+    let blobs = BlobCache::default();
     let refs = raw
         .iter()
         .map(|r| {
             let update = RefUpdate::classify(repo, r);
             let range = update_range(&update, &existing);
             let target = update.short_remote_name();
-            analyze_ref(repo, config, update, range, target, &shallow)
+            analyze_ref(repo, config, update, range, target, &shallow, &blobs)
         })
         .collect();
-    finish(repo, config, String::new(), refs, false)
+    finish(repo, config, &blobs, String::new(), refs, false)
 }
 
 /// Analyses `range` as if pushed to branch `to_ref`.
@@ -165,8 +169,9 @@ pub fn analyze_range(
     };
     let shallow = shallow_boundary(repo);
     let target = update.short_remote_name();
-    let r = analyze_ref(repo, config, update, Some(range), target, &shallow);
-    finish(repo, config, String::new(), vec![r], false)
+    let blobs = BlobCache::default();
+    let r = analyze_ref(repo, config, update, Some(range), target, &shallow, &blobs);
+    finish(repo, config, &blobs, String::new(), vec![r], false)
 }
 
 /// The commits an update sends: from the pushed commit, hiding the remote's old commit and
@@ -188,6 +193,7 @@ fn analyze_ref(
     range: Option<CommitRange>,
     target: String,
     shallow: &HashSet<Oid>,
+    blobs: &BlobCache,
 ) -> RefAnalysis {
     let deploys = update.ref_kind == RefKind::Branch
         && update.kind != UpdateKind::Delete
@@ -201,7 +207,9 @@ fn analyze_ref(
             }
             None => "no object was pushed".to_owned(),
         }),
-        (_, Some(range)) => match ChangeSet::of_range(repo, &range, shallow) {
+        (_, Some(range)) => match ChangeSet::of_range(repo, &range, shallow, &mut |commit| {
+            rules::read_ahead(repo, config, blobs, commit)
+        }) {
             Ok(changes) => RefStatus::Inspected(changes),
             Err(e) => RefStatus::NotInspected(format!("{e:#}")),
         },
@@ -301,12 +309,12 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
 fn finish(
     repo: &Repository,
     config: &Config,
+    blobs: &BlobCache,
     remote: String,
     refs: Vec<RefAnalysis>,
     at_push_time: bool,
 ) -> Analysis {
     let mut findings = Vec::new();
-    let blobs = BlobCache::default();
     let now = crate::state::now();
     for r in &refs {
         let ref_name = r.update.short_remote_name();
@@ -337,7 +345,7 @@ fn finish(
                     verdict: r.verdict.as_ref(),
                     at_push_time,
                     last_deploy_secs_ago,
-                    blobs: &blobs,
+                    blobs,
                 };
                 findings.extend(rules::run(&cx));
                 if let Some(v) = &r.verdict {

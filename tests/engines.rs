@@ -172,7 +172,13 @@ fn shallow_boundary_commits_are_never_diffed_by_git() {
     let ids = commits(&repo);
     let git = Repository::open(&repo.path).unwrap();
     let boundary: HashSet<Oid> = ids.get(3).copied().into_iter().collect();
-    let set = ChangeSet::of_range(&git, &range(&[*ids.last().unwrap()], &[]), &boundary).unwrap();
+    let set = ChangeSet::of_range(
+        &git,
+        &range(&[*ids.last().unwrap()], &[]),
+        &boundary,
+        &mut |_| {},
+    )
+    .unwrap();
     let in_process = ChangeSet::compute_in_process(&git, &ids, &boundary);
     assert_eq!(normalized(&set), normalized(&in_process));
     assert!(matches!(
@@ -198,7 +204,7 @@ fn a_missing_commit_makes_git_give_up() {
     let range = range(&[*ids.last().unwrap()], &[]);
     assert!(ChangeSet::of_range_with_git(&git, &range).is_none());
     // The in-process walk then says which commit is missing.
-    let err = ChangeSet::of_range(&git, &range, &HashSet::new()).unwrap_err();
+    let err = ChangeSet::of_range(&git, &range, &HashSet::new(), &mut |_| {}).unwrap_err();
     assert!(
         format!("{err:#}").contains("cannot list the pushed commits"),
         "{err:#}"

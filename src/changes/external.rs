@@ -86,7 +86,11 @@ fn has_at_least(repo: &Repository, range: &CommitRange, n: usize) -> bool {
 
 /// The commits of `range` with their changes, oldest first, or `None` when git could not
 /// list and diff them all.
-pub(super) fn compute(repo: &Repository, range: &CommitRange) -> Option<Vec<CommitChange>> {
+pub(super) fn compute(
+    repo: &Repository,
+    range: &CommitRange,
+    each: &mut dyn FnMut(&CommitChange),
+) -> Option<Vec<CommitChange>> {
     if is_partial_clone(repo) || range.include.is_empty() {
         return None;
     }
@@ -102,7 +106,7 @@ pub(super) fn compute(repo: &Repository, range: &CommitRange) -> Option<Vec<Comm
     let written = stdin.write_all(input.as_bytes()).is_ok();
     drop(stdin);
     let parsed = if written {
-        parse_stream(stdout, marker.as_bytes())
+        parse_stream(stdout, marker.as_bytes(), each)
     } else {
         None
     };
@@ -195,8 +199,17 @@ fn is_partial_clone(repo: &Repository) -> bool {
 /// Parses `git log` output as it arrives, newest commit first. The output alternates
 /// between marker-framed headers and the raw records of the commit before; anything else is
 /// `None` (and so is a read error).
-fn parse_stream(mut out: impl Read, marker: &[u8]) -> Option<Vec<CommitChange>> {
-    let mut parser = Parser::default();
+fn parse_stream(
+    mut out: impl Read,
+    marker: &[u8],
+    each: &mut dyn FnMut(&CommitChange),
+) -> Option<Vec<CommitChange>> {
+    let mut parser = Parser {
+        pieces: 0,
+        header: None,
+        commits: Vec::new(),
+        each,
+    };
     let mut buf: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
@@ -237,14 +250,14 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The pieces between markers: first nothing, then a header, then that commit's records,
 /// then the next header, and so on.
-#[derive(Default)]
-struct Parser {
+struct Parser<'e> {
     pieces: usize,
     header: Option<CommitInfo>,
     commits: Vec<CommitChange>,
+    each: &'e mut dyn FnMut(&CommitChange),
 }
 
-impl Parser {
+impl Parser<'_> {
     fn piece(&mut self, piece: &[u8]) -> Option<()> {
         let index = self.pieces;
         self.pieces += 1;
@@ -257,10 +270,12 @@ impl Parser {
         }
         let info = self.header.take()?;
         let files = records(piece)?;
-        self.commits.push(CommitChange {
+        let commit = CommitChange {
             info,
             changes: CommitChanges::Inspected(files),
-        });
+        };
+        (self.each)(&commit);
+        self.commits.push(commit);
         Some(())
     }
 
@@ -354,7 +369,7 @@ mod tests {
     const M: &str = "\u{1}marker\u{2}";
 
     fn parse(out: &str) -> Option<Vec<CommitChange>> {
-        parse_stream(out.as_bytes(), M.as_bytes())
+        parse_stream(out.as_bytes(), M.as_bytes(), &mut |_| {})
     }
 
     #[test]
@@ -398,7 +413,10 @@ mod tests {
                 Ok(n)
             }
         }
-        let commits = parse_stream(Trickle(out.as_bytes()), M.as_bytes()).unwrap();
+        let mut seen = 0;
+        let commits =
+            parse_stream(Trickle(out.as_bytes()), M.as_bytes(), &mut |_| seen += 1).unwrap();
+        assert_eq!(seen, 1);
         assert_eq!(commits.len(), 1);
         assert_eq!(commits[0].files().len(), 1);
     }

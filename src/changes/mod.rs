@@ -153,6 +153,9 @@ impl ChangeSet {
     /// `shallow` holds the shallow clone's boundary commits, whose parents are absent: those
     /// are reported as not inspected, never diffed against an empty tree.
     ///
+    /// `each` sees every commit as soon as its changes are known, in no particular order,
+    /// while the rest are still being listed: the caller can read ahead what it will need.
+    ///
     /// Long ranges are listed and diffed by `git log` (see [`external`]), which reads
     /// commits and trees several times faster than libgit2 can; short ones, and any range
     /// git cannot do, in process. Both give the same change set.
@@ -160,23 +163,25 @@ impl ChangeSet {
         repo: &Repository,
         range: &CommitRange,
         shallow: &HashSet<Oid>,
+        each: &mut dyn FnMut(&CommitChange),
     ) -> Result<ChangeSet> {
         if shallow.is_empty() && external::wanted(repo, range) {
-            if let Some(set) = Self::of_range_with_git(repo, range) {
-                return Ok(set);
+            if let Some(commits) = external::compute(repo, range, each) {
+                return Ok(ChangeSet { commits });
             }
         }
         let ids = range.commits(repo)?;
-        Ok(Self::compute_in_process(repo, &ids, shallow))
+        let set = Self::compute_in_process(repo, &ids, shallow);
+        set.commits.iter().for_each(each);
+        Ok(set)
     }
 
     /// [`ChangeSet::of_range`] with `git log`; `None` when git cannot list and diff it all.
     pub fn of_range_with_git(repo: &Repository, range: &CommitRange) -> Option<ChangeSet> {
-        external::compute(repo, range).map(|commits| ChangeSet { commits })
+        external::compute(repo, range, &mut |_| {}).map(|commits| ChangeSet { commits })
     }
 
     /// The changes of `commits` (oldest first) with libgit2 only.
-    /// [`ChangeSet::compute`] with libgit2 only.
     pub fn compute_in_process(
         repo: &Repository,
         commits: &[Oid],

@@ -155,6 +155,22 @@ impl BlobCache {
     }
 }
 
+/// Reads the blobs the enabled content rules will read for `commit` into `blobs`, ahead of
+/// the rules. The pipeline calls it for each commit as the change set is being listed, so on
+/// a long push the reads overlap with `git log` diffing the rest of the range on the other
+/// core (see [`ChangeSet::of_range`]). It reads nothing a rule would not read anyway.
+pub fn read_ahead(repo: &Repository, config: &Config, blobs: &BlobCache, commit: &CommitChange) {
+    let enabled = |id: &str| config.rule(id).is_some_and(|r| r.severity.is_some());
+    if !enabled(secret_in_image::SecretInImage.id()) {
+        return;
+    }
+    for file in commit.files() {
+        if let Some(id) = secret_in_image::blob_to_scan(file) {
+            blobs.get(repo, id);
+        }
+    }
+}
+
 /// Collects a rule's findings, filling in what its configuration says.
 pub struct Emitter<'a> {
     settings: &'a RuleConfig,

@@ -32,6 +32,8 @@
 
 use std::collections::HashMap;
 
+use git2::Oid;
+
 use crate::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::dockerfile::Instruction;
 use crate::escape::escape;
@@ -122,7 +124,7 @@ fn secrets_in_file(
     file: &FileChange,
     edit: Option<&DockerfileEdit<'_>>,
 ) -> Vec<Found> {
-    if is_generated(&String::from_utf8_lossy(&file.path)) {
+    if blob_to_scan(file).is_none() {
         return Vec::new();
     }
     let style = ValueStyle::of(&String::from_utf8_lossy(&file.path));
@@ -138,6 +140,18 @@ fn secrets_in_file(
         }
     }
     found
+}
+
+/// The blob this rule reads first for `file`: the new side of an added or modified file
+/// that is not generated (lockfiles, minified code). Only when that text has a candidate
+/// line is the old side read too.
+pub(super) fn blob_to_scan(file: &FileChange) -> Option<Oid> {
+    let new = file.new?;
+    let generated = match file.path_str() {
+        Some(path) => is_generated(path),
+        None => is_generated(&String::from_utf8_lossy(&file.path)),
+    };
+    (!generated).then_some(new.id)
 }
 
 // ---------------------------------------------------------------------------------------------
