@@ -222,7 +222,7 @@ fn parse_stream(
         buf.extend_from_slice(chunk.get(..n)?);
         let mut consumed = 0;
         let mut search = from;
-        while let Some(at) = find(buf.get(search..)?, marker) {
+        while let Some(at) = memchr::memmem::find(buf.get(search..)?, marker) {
             let end = search + at;
             parser.piece(buf.get(consumed..end)?)?;
             consumed = end + marker.len();
@@ -232,20 +232,6 @@ fn parse_stream(
     }
     parser.piece(&buf)?;
     parser.finish()
-}
-
-/// The first occurrence of `needle` (non-empty) in `hay`.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let mut at = 0;
-    while let Some(i) = hay.get(at..)?.iter().position(|&b| b == first) {
-        let start = at + i;
-        if hay.get(start + 1..start + needle.len()) == Some(rest) {
-            return Some(start);
-        }
-        at = start + 1;
-    }
-    None
 }
 
 /// The pieces between markers: first nothing, then a header, then that commit's records,
@@ -288,12 +274,13 @@ impl Parser<'_> {
 /// `<id>\0<author time>\0<parents>\0<message>`.
 fn header(piece: &[u8]) -> Option<CommitInfo> {
     let mut fields = piece.splitn(4, |&b| b == 0);
-    let text = |f: &[u8]| std::str::from_utf8(f).ok().map(str::to_owned);
-    let id = Oid::from_str(&text(fields.next()?)?).ok()?;
-    let author_time = text(fields.next()?)?.parse().ok()?;
-    let parents = text(fields.next()?)?
-        .split_ascii_whitespace()
-        .map(|p| Oid::from_str(p).ok())
+    let id = oid(fields.next()?)?;
+    let author_time = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
+    let parents = fields
+        .next()?
+        .split(|&b| b == b' ')
+        .filter(|p| !p.is_empty())
+        .map(oid)
         .collect::<Option<Vec<_>>>()?;
     let message = String::from_utf8_lossy(fields.next()?).into_owned();
     Some(CommitInfo {
@@ -325,18 +312,25 @@ fn records(piece: &[u8]) -> Option<Vec<FileChange>> {
 
 /// One raw record (`header` without the path) as the change relative to the first parent.
 fn record(header: &[u8], path: &[u8]) -> Option<FileChange> {
-    let header = std::str::from_utf8(header).ok()?;
-    let parents = header.bytes().take_while(|&b| b == b':').count();
-    let words: Vec<&str> = header[parents..].split(' ').collect();
-    // Modes and ids of each parent and of the result, then the status letters.
-    if parents == 0 || words.len() != 2 * (parents + 1) + 1 {
+    let parents = header.iter().take_while(|&&b| b == b':').count();
+    // Modes and ids of each parent and of the result, then the status letters: only the
+    // first parent's and the result's are kept.
+    let (mut old_mode, mut new_mode, mut old_id, mut new_id) = (None, None, None, None);
+    let mut words = 0;
+    for (i, word) in header.get(parents..)?.split(|&b| b == b' ').enumerate() {
+        words += 1;
+        match i {
+            0 => old_mode = mode(word),
+            _ if i == parents => new_mode = mode(word),
+            _ if i == parents + 1 => old_id = oid(word),
+            _ if i == 2 * parents + 1 => new_id = oid(word),
+            _ => {}
+        }
+    }
+    if parents == 0 || words != 2 * (parents + 1) + 1 {
         return None;
     }
-    let mode = |w: &str| i32::from_str_radix(w, 8).ok();
-    let old_mode = mode(words.first()?)?;
-    let new_mode = mode(words.get(parents)?)?;
-    let old_id = Oid::from_str(words.get(parents + 1)?).ok()?;
-    let new_id = Oid::from_str(words.get(2 * parents + 1)?).ok()?;
+    let (old_mode, new_mode, old_id, new_id) = (old_mode?, new_mode?, old_id?, new_id?);
     let side = |mode: i32, id: Oid| {
         (mode != 0).then(|| Blob {
             id,
@@ -356,6 +350,25 @@ fn record(header: &[u8], path: &[u8]) -> Option<FileChange> {
         old,
         new,
     })
+}
+
+/// An octal file mode.
+fn mode(word: &[u8]) -> Option<i32> {
+    i32::from_str_radix(std::str::from_utf8(word).ok()?, 8).ok()
+}
+
+/// A full hexadecimal object id. Hand-rolled: a long push has tens of thousands, and
+/// `Oid::from_str` goes through libgit2 for each.
+fn oid(hex: &[u8]) -> Option<Oid> {
+    let mut raw = [0u8; 20];
+    if hex.len() != 2 * raw.len() {
+        return None;
+    }
+    for (byte, pair) in raw.iter_mut().zip(hex.chunks_exact(2)) {
+        let digit = |c: &u8| (*c as char).to_digit(16);
+        *byte = u8::try_from(digit(pair.first()?)? * 16 + digit(pair.get(1)?)?).ok()?;
+    }
+    Oid::from_bytes(&raw).ok()
 }
 
 #[cfg(test)]
