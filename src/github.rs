@@ -170,7 +170,7 @@ fn ref_row(r: &RefAnalysis) -> String {
             };
             (
                 changes.commits.len().to_string(),
-                changes.paths().len().to_string(),
+                changes.path_count().to_string(),
                 rebuild,
             )
         }

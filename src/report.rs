@@ -61,7 +61,7 @@ pub fn ref_line(r: &RefAnalysis) -> String {
         }
         RefStatus::Inspected(changes) => {
             let commits = changes.commits.len();
-            let files = changes.paths().len();
+            let files = changes.path_count();
             let kind = match r.update.kind {
                 UpdateKind::Force => "force push, ",
                 UpdateKind::UnknownBase => "remote has commits you have not fetched, ",

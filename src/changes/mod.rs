@@ -218,6 +218,14 @@ impl ChangeSet {
         out
     }
 
+    /// How many distinct paths the inspected commits change: [`ChangeSet::paths`]' length,
+    /// without building the per-path commit lists.
+    pub fn path_count(&self) -> usize {
+        let files = self.commits.iter().flat_map(CommitChange::files);
+        let mut seen: HashSet<&[u8]> = HashSet::with_capacity(files.clone().count());
+        files.filter(|f| seen.insert(&f.path)).count()
+    }
+
     /// Commits that could not be inspected, with the reason.
     pub fn not_inspected(&self) -> impl Iterator<Item = (&CommitInfo, &str)> {
         self.commits.iter().filter_map(|c| match &c.changes {

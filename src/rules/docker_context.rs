@@ -22,7 +22,16 @@ use super::RuleContext;
 /// True for `Dockerfile`, `Dockerfile.*`, `*.dockerfile`, `Containerfile[.*]` (not
 /// `*.dockerignore`), by file name, case-insensitively.
 pub fn is_dockerfile(path: &str) -> bool {
-    FileKind::from_path(path) == FileKind::Dockerfile
+    // Rules ask this of every pushed path: refuse the names that cannot be a Dockerfile
+    // without [`FileKind::from_path`]'s lowercasing.
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let mentions = |word: &[u8]| {
+        name.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    (mentions(b"dockerfile") || mentions(b"containerfile"))
+        && FileKind::from_path(path) == FileKind::Dockerfile
 }
 
 /// A Dockerfile added or modified by one commit, both sides read and parsed.

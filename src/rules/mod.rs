@@ -138,6 +138,8 @@ pub struct BlobCache {
     cache: RefCell<HashMap<Oid, Rc<BlobContent>>>,
     /// `timestamp_edit::classify` by (old blob, new blob, path).
     edits: RefCell<EditCache>,
+    /// Whether a blob holds a line `secret-in-image` could report, by (blob, code style).
+    secret_candidates: RefCell<HashMap<(Oid, bool), bool>>,
     /// Parsed Dockerfiles by blob: four rules look at each pushed Dockerfile.
     dockerfiles: RefCell<HashMap<Oid, Option<Rc<Dockerfile>>>>,
 }
@@ -165,9 +167,7 @@ pub fn read_ahead(repo: &Repository, config: &Config, blobs: &BlobCache, commit:
         return;
     }
     for file in commit.files() {
-        if let Some(id) = secret_in_image::blob_to_scan(file) {
-            blobs.get(repo, id);
-        }
+        secret_in_image::read_ahead(repo, blobs, file);
     }
 }
 

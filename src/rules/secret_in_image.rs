@@ -32,7 +32,7 @@
 
 use std::collections::HashMap;
 
-use git2::Oid;
+use git2::{Oid, Repository};
 
 use crate::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::dockerfile::Instruction;
@@ -40,7 +40,7 @@ use crate::escape::escape;
 use crate::severity::Severity;
 
 use super::docker_context::{dockerfile_edits, is_dockerfile, DockerfileEdit};
-use super::{Emitter, Rule, RuleContext};
+use super::{BlobCache, Emitter, Rule, RuleContext};
 
 pub struct SecretInImage;
 
@@ -166,9 +166,8 @@ fn added_line_secrets(cx: &RuleContext<'_>, file: &FileChange, style: ValueStyle
     let Some(new) = file.new else {
         return Vec::new();
     };
-    match &*cx.content(new.id) {
-        BlobContent::Text(text) if text.lines().any(|l| could_be_secret(l, style)) => {}
-        _ => return Vec::new(),
+    if !has_candidate(cx.repo, cx.blobs, new.id, style) {
+        return Vec::new();
     }
     let Some((old, new)) = cx.texts(file) else {
         return Vec::new();
@@ -177,6 +176,29 @@ fn added_line_secrets(cx: &RuleContext<'_>, file: &FileChange, style: ValueStyle
         return Vec::new();
     };
     scan_added_lines(&new_lines(old, new), style)
+}
+
+/// Whether blob `id` is text with a line [`scan_added_lines`] could report under `style`;
+/// worked out once per blob and style, usually by [`read_ahead`] while the push is listed.
+fn has_candidate(repo: &Repository, blobs: &BlobCache, id: Oid, style: ValueStyle) -> bool {
+    let key = (id, style == ValueStyle::Code);
+    if let Some(&known) = blobs.secret_candidates.borrow().get(&key) {
+        return known;
+    }
+    let found = match &*blobs.get(repo, id) {
+        BlobContent::Text(text) => text.lines().any(|l| could_be_secret(l, style)),
+        _ => false,
+    };
+    blobs.secret_candidates.borrow_mut().insert(key, found);
+    found
+}
+
+/// Reads and pre-scans what [`SecretInImage`] will look at first for `file`.
+pub(super) fn read_ahead(repo: &Repository, blobs: &BlobCache, file: &FileChange) {
+    if let Some(id) = blob_to_scan(file) {
+        let style = ValueStyle::of(&String::from_utf8_lossy(&file.path));
+        has_candidate(repo, blobs, id, style);
+    }
 }
 
 /// Whether [`scan_added_lines`] could report `line` if it were added: it is not allowed
@@ -202,9 +224,11 @@ impl ValueStyle {
             "java", "kt", "kts", "scala", "php", "cs", "swift", "dart", "c", "h", "cc", "cpp",
             "hpp", "ex", "exs", "lua", "vue", "svelte",
         ];
-        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        let name = path.rsplit('/').next().unwrap_or(path);
         match name.rsplit_once('.') {
-            Some((_, ext)) if CODE.contains(&ext) => ValueStyle::Code,
+            Some((_, ext)) if CODE.iter().any(|c| c.eq_ignore_ascii_case(ext)) => {
+                ValueStyle::Code
+            }
             _ => ValueStyle::Config,
         }
     }
@@ -1046,11 +1070,17 @@ fn is_generated(path: &str) -> bool {
         "packages.lock.json",
         "flake.lock",
     ];
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    LOCKFILES.contains(&name.as_str())
+    let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name
+                .get(name.len() - suffix.len()..)
+                .is_some_and(|end| end.eq_ignore_ascii_case(suffix.as_bytes()))
+    };
+    LOCKFILES.iter().any(|l| name.eq_ignore_ascii_case(l.as_bytes()))
         || [".min.js", ".min.css", ".map", ".svg"]
             .iter()
-            .any(|ext| name.ends_with(ext))
+            .any(|ext| ends_with(ext))
 }
 
 /// Test, fixture, example and documentation paths, where well-formed fake secrets are
