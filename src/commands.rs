@@ -712,7 +712,7 @@ pub fn explain(config: Option<&Path>, format: Format, range: &[String]) -> Resul
     let ids = commits.commits(&repo)?;
     // Oldest first: the base is the parent of the first one.
     let base = crate::rebuild::base_of(&repo, None, tip, ids.first().copied());
-    let found = crate::rebuild::analyze(&repo, &config, base, tip, None)
+    let found = crate::rebuild::analyze(&repo, &config, base, tip, None, None)
         .map_err(|why| anyhow::anyhow!("cannot explain {}: {why}", escape(&label)))?;
     let mut out = std::io::stdout().lock();
     match format {

@@ -243,7 +243,11 @@ fn deploy_verdict(
     };
     let base = rebuild::base_of(repo, update.remote_commit, tip, Some(oldest.info.id));
     let branch = update.short_remote_name();
-    match rebuild::analyze(repo, config, base, tip, Some(&branch)) {
+    let known = match base {
+        rebuild::Base::Commit(from) => changes.net_changes(from, tip),
+        rebuild::Base::Nothing => None,
+    };
+    match rebuild::analyze(repo, config, base, tip, Some(&branch), known) {
         Ok(found) => by_paths.with_apps(config, changes, found),
         Err(why) => Verdict {
             app_notes: vec![crate::apps::AppNote {

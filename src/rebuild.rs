@@ -303,13 +303,16 @@ pub fn base_of(repo: &Repository, remote: Option<Oid>, tip: Oid, oldest: Option<
 }
 
 /// Finds the apps of commit `tip` and predicts each one's rebuild against `base`. With
-/// `branch`, only the apps a push to that branch deploys.
+/// `branch`, only the apps a push to that branch deploys. `known` is the list of files that
+/// differ between the two trees when the caller already has it (in tree order, as
+/// [`diff_trees`] gives it); otherwise the trees are diffed here.
 pub fn analyze(
     repo: &Repository,
     config: &Config,
     base: Base,
     tip: Oid,
     branch: Option<&str>,
+    known: Option<Vec<FileChange>>,
 ) -> Result<AppsAnalysis, String> {
     let new = repo
         .find_commit(tip)
@@ -323,7 +326,10 @@ pub fn analyze(
         ),
         Base::Nothing => None,
     };
-    let changed = diff_trees(repo, old.as_ref(), Some(&new))?;
+    let changed = match known {
+        Some(changed) => changed,
+        None => diff_trees(repo, old.as_ref(), Some(&new))?,
+    };
     let previous = old.as_ref().map(|t| apps::Previous {
         tree: t.id(),
         changed: &changed,

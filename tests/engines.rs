@@ -211,6 +211,40 @@ fn a_missing_commit_makes_git_give_up() {
     );
 }
 
+/// Composing a linear range's per-commit changes gives what diffing its end trees gives,
+/// through adds, deletes, a rename, a type change, a mode change, a file becoming a
+/// directory, a non-UTF-8 name and a submodule entry; anything but such a chain is refused.
+#[test]
+fn net_changes_of_a_linear_range_equal_the_tree_diff() {
+    let s = Sandbox::new();
+    let repo = tricky_history(&s);
+    let ids = commits(&repo);
+    let git = Repository::open(&repo.path).unwrap();
+    let tree = |id: Oid| git.find_commit(id).unwrap().tree().unwrap();
+    // The history's first commits, up to where it branches, form a chain.
+    let mut linear = vec![ids[0]];
+    for &id in &ids[1..] {
+        let parents: Vec<Oid> = git.find_commit(id).unwrap().parent_ids().collect();
+        if parents != [*linear.last().unwrap()] {
+            break;
+        }
+        linear.push(id);
+    }
+    assert!(linear.len() >= 10, "{}", linear.len());
+    for start in [0, 3] {
+        let (base, tip) = (linear[start], *linear.last().unwrap());
+        let set = ChangeSet::compute_in_process(&git, &linear[start + 1..], &HashSet::new());
+        let net = set.net_changes(base, tip).expect("a linear chain");
+        let diffed =
+            pushguard::changes::diff_trees(&git, Some(&tree(base)), Some(&tree(tip))).unwrap();
+        assert_eq!(net, diffed);
+        assert!(set.net_changes(linear[start + 1], tip).is_none());
+        assert!(set.net_changes(base, linear[start + 2]).is_none());
+    }
+    let all = ChangeSet::compute_in_process(&git, &ids[1..], &HashSet::new());
+    assert!(all.net_changes(ids[0], *ids.last().unwrap()).is_none());
+}
+
 /// The whole check with git's engine forced on a short range: the same report as in
 /// process.
 #[test]

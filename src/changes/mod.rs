@@ -218,6 +218,54 @@ impl ChangeSet {
         out
     }
 
+    /// The files that differ between commit `base` and commit `tip`, from the commits' own
+    /// changes, without reading a tree. `None` unless the change set is exactly the chain of
+    /// inspected single-parent commits from `base` (exclusive) to `tip`: then each path's
+    /// first old side and last new side are what [`diff_trees`] finds between the two trees
+    /// (a path that ends as it started is left out), and sorting by the full path bytes
+    /// gives its order, git's tree order.
+    pub fn net_changes(&self, base: Oid, tip: Oid) -> Option<Vec<FileChange>> {
+        let mut parent = base;
+        let mut sides: HashMap<&[u8], (Option<Blob>, Option<Blob>)> = HashMap::new();
+        for commit in &self.commits {
+            let CommitChanges::Inspected(files) = &commit.changes else {
+                return None;
+            };
+            if commit.info.parents != [parent] {
+                return None;
+            }
+            for file in files {
+                sides
+                    .entry(&file.path)
+                    .and_modify(|(_, new)| *new = file.new)
+                    .or_insert((file.old, file.new));
+            }
+            parent = commit.info.id;
+        }
+        if parent != tip {
+            return None;
+        }
+        let mut net: Vec<FileChange> = sides
+            .into_iter()
+            .filter_map(|(path, (old, new))| {
+                let kind = match (old, new) {
+                    (None, Some(_)) => ChangeKind::Added,
+                    (Some(_), None) => ChangeKind::Deleted,
+                    (Some(a), Some(b)) if a != b => ChangeKind::Modified,
+                    _ => return None,
+                };
+                Some(FileChange {
+                    path: path.to_vec(),
+                    kind,
+                    old,
+                    new,
+                })
+            })
+            .collect();
+        net.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        Some(net)
+    }
+
     /// How many distinct paths the inspected commits change: [`ChangeSet::paths`]' length,
     /// without building the per-path commit lists.
     pub fn path_count(&self) -> usize {

@@ -226,9 +226,7 @@ impl ValueStyle {
         ];
         let name = path.rsplit('/').next().unwrap_or(path);
         match name.rsplit_once('.') {
-            Some((_, ext)) if CODE.iter().any(|c| c.eq_ignore_ascii_case(ext)) => {
-                ValueStyle::Code
-            }
+            Some((_, ext)) if CODE.iter().any(|c| c.eq_ignore_ascii_case(ext)) => ValueStyle::Code,
             _ => ValueStyle::Config,
         }
     }
@@ -1077,7 +1075,9 @@ fn is_generated(path: &str) -> bool {
                 .get(name.len() - suffix.len()..)
                 .is_some_and(|end| end.eq_ignore_ascii_case(suffix.as_bytes()))
     };
-    LOCKFILES.iter().any(|l| name.eq_ignore_ascii_case(l.as_bytes()))
+    LOCKFILES
+        .iter()
+        .any(|l| name.eq_ignore_ascii_case(l.as_bytes()))
         || [".min.js", ".min.css", ".map", ".svg"]
             .iter()
             .any(|ext| ends_with(ext))
