@@ -268,3 +268,51 @@ fn check_reports_the_same_with_either_engine() {
     assert_eq!(git_report, lib_report);
     assert!(git_report.contains("empty-commit"), "{git_report}");
 }
+
+/// A push long enough for `git log` goes through the real hook: the report counts every
+/// commit and path, a secret added halfway is found (its blob read ahead while git streams)
+/// and blocks the push, and forcing the in-process engine gives the same report.
+#[test]
+fn a_long_push_is_listed_by_git_and_checked_whole() {
+    let s = Sandbox::new();
+    let repo = s.deployed(&[
+        (
+            "Dockerfile",
+            "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n",
+        ),
+        ("main.py", "print(0)\n"),
+    ]);
+    let deployed = repo.head();
+    let key = format!("AKIA{}", "Q2W7ZK4M".repeat(2));
+    for i in 1..=60 {
+        let path = format!("app/mod{}.py", i % 7);
+        let value = format!("VALUE = {i}\n");
+        let secret = format!("AWS_ACCESS_KEY_ID = \"{key}\"\n");
+        let mut files = vec![(path.as_str(), value.as_str())];
+        if i == 30 {
+            files.push(("app/settings.py", secret.as_str()));
+        }
+        repo.commit_files(&format!("change {i}"), &files);
+    }
+    let push = |engine: &str| {
+        let out = common::run(repo.push_cmd(&["origin", "main"]).env(ENGINE_ENV, engine));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (status, report) = push("auto");
+    assert_eq!(status, Some(1), "{report}");
+    assert!(
+        report.contains("main -> origin/main  60 commits, 8 files"),
+        "{report}"
+    );
+    assert!(report.contains("secret-in-image"), "{report}");
+    assert!(report.contains("app/settings.py"), "{report}");
+    assert!(
+        report.contains("AKIA****") && !report.contains(&key),
+        "{report}"
+    );
+    assert_eq!(repo.remote_sha("refs/heads/main"), Some(deployed));
+    assert_eq!(push("libgit2"), (status, report));
+}
