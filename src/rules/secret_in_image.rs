@@ -124,11 +124,11 @@ fn secrets_in_file(
     file: &FileChange,
     edit: Option<&DockerfileEdit<'_>>,
 ) -> Vec<Found> {
-    if blob_to_scan(file).is_none() {
+    let Some(id) = blob_to_scan(file) else {
         return Vec::new();
-    }
+    };
     let style = ValueStyle::of(&String::from_utf8_lossy(&file.path));
-    let mut found = added_line_secrets(cx, file, style);
+    let mut found = added_line_secrets(cx, file, id, style);
     if let Some(edit) = edit {
         for (inst, hit) in dockerfile_secrets(edit) {
             let covered = found
@@ -147,26 +147,25 @@ fn secrets_in_file(
 /// line is the old side read too.
 pub(super) fn blob_to_scan(file: &FileChange) -> Option<Oid> {
     let new = file.new?;
-    let generated = match file.path_str() {
-        Some(path) => is_generated(path),
-        None => is_generated(&String::from_utf8_lossy(&file.path)),
-    };
-    (!generated).then_some(new.id)
+    (!is_generated(&String::from_utf8_lossy(&file.path))).then_some(new.id)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Added lines
 
-/// The secrets on the lines `file` adds. The new text is scanned whole first: an added line
+/// The secrets on the lines `file` adds; `new` is its new side's blob ([`blob_to_scan`]).
+/// The new text is scanned whole first: an added line
 /// is one of its lines, and a line's verdict depends on nothing but the line (a private key
 /// counts only with its header line), so a text none of whose lines could be a finding adds
 /// none. Only then is the old side read and the added lines worked out: on a long push most
 /// files hold no candidate at all, and this halves the blobs read.
-fn added_line_secrets(cx: &RuleContext<'_>, file: &FileChange, style: ValueStyle) -> Vec<Found> {
-    let Some(new) = file.new else {
-        return Vec::new();
-    };
-    if !has_candidate(cx.repo, cx.blobs, new.id, style) {
+fn added_line_secrets(
+    cx: &RuleContext<'_>,
+    file: &FileChange,
+    new: Oid,
+    style: ValueStyle,
+) -> Vec<Found> {
+    if !has_candidate(cx.repo, cx.blobs, new, style) {
         return Vec::new();
     }
     let Some((old, new)) = cx.texts(file) else {
