@@ -20,7 +20,7 @@
 //! Paths are repository-relative as git stores them: raw bytes (not necessarily UTF-8),
 //! `/`-separated, no leading `/`, no empty components.
 
-use std::collections::HashMap;
+use crate::hash::FastMap;
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -40,11 +40,11 @@ fn has_special(text: &str) -> bool {
 pub struct Globs {
     len: usize,
     /// `**/NAME`: the indices of the globs whose whole pattern is that basename.
-    basenames: HashMap<Box<[u8]>, Vec<usize>>,
+    basenames: FastMap<Box<[u8]>, Vec<usize>>,
     /// `**/*.EXT` (EXT without `.` or `*`), by EXT.
-    extensions: HashMap<Box<[u8]>, Vec<usize>>,
+    extensions: FastMap<Box<[u8]>, Vec<usize>>,
     /// `a/b/c`: whole literal paths.
-    literals: HashMap<Box<[u8]>, Vec<usize>>,
+    literals: FastMap<Box<[u8]>, Vec<usize>>,
     /// The other direct shapes, in index order.
     shapes: Vec<(usize, Shape)>,
     /// Globs only globset can match: (index, glob), compiled on first use.
@@ -122,10 +122,14 @@ impl Globs {
                 consider(&mut best, i);
             }
         }
+        let count = memchr::memchr_iter(b'/', path).count() + 1;
         let mut components: Vec<&[u8]> = Vec::new();
         for (i, shape) in &self.shapes {
             if best.is_some_and(|b| b <= *i) {
                 break;
+            }
+            if !shape.fits(count) {
+                continue;
             }
             if components.is_empty() {
                 components.extend(path.split(|&b| b == b'/'));
@@ -332,6 +336,17 @@ impl Shape {
     }
 
     /// Whether `components` (a path split at `/`) match.
+    /// Whether a path of `n` components can match: what [`Shape::is_match`] checks first,
+    /// known before the path is split.
+    fn fits(&self, n: usize) -> bool {
+        let k = self.parts.len();
+        match (self.anchored, self.inside) {
+            (true, false) => n == k,
+            (false, false) => n >= k,
+            (_, true) => n > k,
+        }
+    }
+
     fn is_match(&self, components: &[&[u8]]) -> bool {
         let k = self.parts.len();
         let n = components.len();
@@ -408,9 +423,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-fn basename(path: &[u8]) -> &[u8] {
-    match path.iter().rposition(|&b| b == b'/') {
-        Some(slash) => &path[slash + 1..],
+/// The last component of a `/`-separated repository path.
+pub(crate) fn basename(path: &[u8]) -> &[u8] {
+    match memchr::memrchr(b'/', path) {
+        Some(slash) => path.get(slash + 1..).unwrap_or_default(),
         None => path,
     }
 }

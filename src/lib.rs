@@ -18,6 +18,7 @@ pub mod escape;
 pub mod finding;
 pub mod github;
 pub mod globs;
+pub mod hash;
 pub mod lines;
 pub mod panic;
 pub mod pipeline;

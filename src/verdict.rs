@@ -6,7 +6,7 @@
 //! ([`Verdict::with_apps`]): the Dockerfile's answer wins, and [`Verdict::note`] says why it
 //! differs from the path rules'.
 
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 use crate::apps::AppNote;
 use crate::changes::ChangeSet;
@@ -133,7 +133,7 @@ impl Verdict {
                 ..self
             };
         }
-        let commits_of: HashMap<&[u8], Vec<usize>> = changes.paths().into_iter().collect();
+        let commits_of: FastMap<&[u8], Vec<usize>> = changes.paths().into_iter().collect();
         let several = found.apps.len() > 1;
         let mut reasons: Vec<Reason> = predicted
             .iter()
@@ -206,7 +206,7 @@ fn app_reason(
     app: &AppVerdict,
     rebuild: &Rebuild,
     several: bool,
-    commits_of: &HashMap<&[u8], Vec<usize>>,
+    commits_of: &FastMap<&[u8], Vec<usize>>,
 ) -> Option<Reason> {
     let step = rebuild.deciding_step()?;
     let instruction = crate::rebuild::shorten(&step.instruction, 48);

@@ -210,6 +210,7 @@ fn parse_stream(
         commits: Vec::new(),
         each,
     };
+    let finder = memchr::memmem::Finder::new(marker);
     let mut buf: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
@@ -222,7 +223,7 @@ fn parse_stream(
         buf.extend_from_slice(chunk.get(..n)?);
         let mut consumed = 0;
         let mut search = from;
-        while let Some(at) = memchr::memmem::find(buf.get(search..)?, marker) {
+        while let Some(at) = finder.find(buf.get(search..)?) {
             let end = search + at;
             parser.piece(buf.get(consumed..end)?)?;
             consumed = end + marker.len();
@@ -364,12 +365,38 @@ fn oid(hex: &[u8]) -> Option<Oid> {
     if hex.len() != 2 * raw.len() {
         return None;
     }
+    // Invalid digits map to 0x10 and above: OR-ing them all lets one test at the end
+    // reject the id without a branch per digit.
+    let mut invalid = 0u8;
     for (byte, pair) in raw.iter_mut().zip(hex.chunks_exact(2)) {
-        let digit = |c: &u8| (*c as char).to_digit(16);
-        *byte = u8::try_from(digit(pair.first()?)? * 16 + digit(pair.get(1)?)?).ok()?;
+        if let [hi, lo] = pair {
+            let (hi, lo) = (HEX[usize::from(*hi)], HEX[usize::from(*lo)]);
+            invalid |= hi | lo;
+            *byte = (hi << 4) | (lo & 0x0f);
+        }
+    }
+    if invalid & 0xf0 != 0 {
+        return None;
     }
     Oid::from_bytes(&raw).ok()
 }
+
+/// The value of each hexadecimal digit (either case); 0xff for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

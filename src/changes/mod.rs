@@ -7,7 +7,9 @@
 //! plus an add: rename detection needs blob contents and is slow. No blob is read here.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use crate::hash::{FastMap, FastSet};
 
 use anyhow::Result;
 use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
@@ -202,7 +204,7 @@ impl ChangeSet {
     /// Every distinct changed path across the inspected commits, in first-seen order, with
     /// the indices of the commits that touched it.
     pub fn paths(&self) -> Vec<(&[u8], Vec<usize>)> {
-        let mut index: HashMap<&[u8], usize> = HashMap::new();
+        let mut index: FastMap<&[u8], usize> = FastMap::default();
         let mut out: Vec<(&[u8], Vec<usize>)> = Vec::new();
         for (ci, commit) in self.commits.iter().enumerate() {
             for file in commit.files() {
@@ -226,7 +228,7 @@ impl ChangeSet {
     /// gives its order, git's tree order.
     pub fn net_changes(&self, base: Oid, tip: Oid) -> Option<Vec<FileChange>> {
         let mut parent = base;
-        let mut sides: HashMap<&[u8], (Option<Blob>, Option<Blob>)> = HashMap::new();
+        let mut sides: FastMap<&[u8], (Option<Blob>, Option<Blob>)> = FastMap::default();
         for commit in &self.commits {
             let CommitChanges::Inspected(files) = &commit.changes else {
                 return None;
@@ -270,7 +272,8 @@ impl ChangeSet {
     /// without building the per-path commit lists.
     pub fn path_count(&self) -> usize {
         let files = self.commits.iter().flat_map(CommitChange::files);
-        let mut seen: HashSet<&[u8]> = HashSet::with_capacity(files.clone().count());
+        let mut seen: FastSet<&[u8]> =
+            FastSet::with_capacity_and_hasher(files.clone().count(), Default::default());
         files.filter(|f| seen.insert(&f.path)).count()
     }
 
@@ -289,8 +292,8 @@ impl ChangeSet {
 /// (which [`tune_libgit2`] turns off to keep memory flat on huge pushes).
 struct Trees<'r> {
     repo: &'r Repository,
-    prev: HashMap<Oid, Tree<'r>>,
-    cur: HashMap<Oid, Tree<'r>>,
+    prev: FastMap<Oid, Tree<'r>>,
+    cur: FastMap<Oid, Tree<'r>>,
     /// The last commit diffed and its tree id: usually the next commit's parent, which then
     /// need not be looked up again.
     last_commit: Option<(Oid, Oid)>,
@@ -300,8 +303,8 @@ impl<'r> Trees<'r> {
     fn new(repo: &'r Repository) -> Trees<'r> {
         Trees {
             repo,
-            prev: HashMap::new(),
-            cur: HashMap::new(),
+            prev: FastMap::default(),
+            cur: FastMap::default(),
             last_commit: None,
         }
     }
@@ -638,7 +641,7 @@ pub struct LineDiff {
 /// alignment (a line merely moved is not "added"). Linear in the size of both texts, for
 /// rules that only scan what is new (secrets) on pushes of thousands of commits.
 pub fn new_lines(old: &str, new: &str) -> Vec<(u32, String)> {
-    let before: HashSet<&str> = old.lines().collect();
+    let before: FastSet<&str> = old.lines().collect();
     new.lines()
         .enumerate()
         .filter(|(_, line)| !before.contains(line))
@@ -646,8 +649,145 @@ pub fn new_lines(old: &str, new: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Computes a line diff (xdiff via libgit2, no context lines).
+/// Computes a line diff: xdiff's, as libgit2 gives it with no context lines.
 pub fn line_diff(old: &str, new: &str) -> Result<LineDiff> {
+    match certain_diff(old, new) {
+        Some(diff) => Ok(diff),
+        None => xdiff(old, new),
+    }
+}
+
+/// xdiff's result, worked out without running it when the answer is certain; `None` when
+/// it is not, and xdiff must decide.
+///
+/// xdiff first trims the lines both texts start and end with. In what is left, it marks
+/// every line with no equal line in the other text as changed, and matches the others with
+/// Myers' algorithm. When the lines each side has in common with the other side's middle
+/// are the same sequence on both sides (the usual edit: lines replaced, added or removed
+/// between unchanged ones), the longest common subsequence is that sequence, and only one
+/// alignment reaches it, so any minimal diff (Myers') marks exactly the other lines. This
+/// gives that answer, and leaves to xdiff the cases where it would not be minimal or would
+/// then move what it marked:
+///
+/// - a middle line that has many equal lines in the other text (at least the square root
+///   xdiff computes for that text's length): xdiff may mark it changed even though it could
+///   match;
+/// - 200 or more changed lines: past its cost limit xdiff stops looking for the minimum;
+/// - a run of changed lines that could slide along equal lines (`a` → `a a`: which `a` is
+///   new?), where xdiff picks a position;
+/// - a NUL anywhere: libgit2 then takes the text for binary and reports no lines.
+///
+/// Lines compare as xdiff's records do, with their line ends, so `x` without a final newline
+/// differs from `x\n`. A property test checks the answers against xdiff's.
+fn certain_diff(old: &str, new: &str) -> Option<LineDiff> {
+    if memchr::memchr(0, old.as_bytes()).is_some() || memchr::memchr(0, new.as_bytes()).is_some() {
+        return None;
+    }
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a_mid, b_mid) = (
+        a.get(prefix..a.len() - suffix)?,
+        b.get(prefix..b.len() - suffix)?,
+    );
+    if a_mid.len() + b_mid.len() >= 200 {
+        return None;
+    }
+    let in_a: FastSet<&str> = a_mid.iter().copied().collect();
+    let in_b: FastSet<&str> = b_mid.iter().copied().collect();
+    let kept_a: Vec<bool> = a_mid.iter().map(|l| in_b.contains(l)).collect();
+    let kept_b: Vec<bool> = b_mid.iter().map(|l| in_a.contains(l)).collect();
+    let (common_a, common_b) = (kept_lines(a_mid, &kept_a), kept_lines(b_mid, &kept_b));
+    if common_a != common_b || has_many_matches(&common_a, &b) || has_many_matches(&common_b, &a) {
+        return None;
+    }
+    let removed = changed_runs(&a, prefix, &kept_a)?;
+    let added = changed_runs(&b, prefix, &kept_b)?;
+    Some(LineDiff { added, removed })
+}
+
+/// The lines of `lines` whose `keep` is true.
+fn kept_lines<'t>(lines: &[&'t str], keep: &[bool]) -> Vec<&'t str> {
+    lines
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(l, _)| *l)
+        .collect()
+}
+
+/// Whether one of the matchable middle lines `kept` occurs in the whole `other` text as
+/// often as xdiff's limit for `other`'s length (`xdl_bogosqrt`): then xdiff may discard it.
+fn has_many_matches(kept: &[&str], other: &[&str]) -> bool {
+    let mut limit = 1usize;
+    let mut n = other.len();
+    while n > 0 {
+        limit <<= 1;
+        n >>= 2;
+    }
+    let limit = limit.min(1024);
+    let wanted: FastSet<&str> = kept.iter().copied().collect();
+    if wanted.is_empty() {
+        return false;
+    }
+    let mut counts: FastMap<&str, usize> = FastMap::default();
+    other.iter().filter(|l| wanted.contains(*l)).any(|l| {
+        let c = counts.entry(l).or_insert(0);
+        *c += 1;
+        *c >= limit
+    })
+}
+
+/// The changed (not kept) lines of `lines[start..]`, numbered from 1, trimmed of their line
+/// ends; `None` when a run of them could slide (see [`certain_diff`]).
+fn changed_runs(lines: &[&str], start: usize, kept: &[bool]) -> Option<Vec<(u32, String)>> {
+    let mut out = Vec::new();
+    let mut run_start = None;
+    for (i, keep) in kept.iter().chain([&true]).enumerate() {
+        let at = start + i;
+        match (run_start, keep) {
+            (None, false) => run_start = Some(at),
+            (Some(from), true) => {
+                if can_slide(lines, from, at) {
+                    return None;
+                }
+                run_start = None;
+            }
+            _ => {}
+        }
+        if !keep {
+            let line = lines.get(at)?;
+            let number = u32::try_from(at + 1).unwrap_or(u32::MAX);
+            out.push((number, line.trim_end_matches(['\n', '\r']).to_owned()));
+        }
+    }
+    Some(out)
+}
+
+/// Whether xdiff could move the changed run `lines[start..end]` by a line: down when its
+/// first line equals the line after it, up when its last line equals the line before it.
+fn can_slide(lines: &[&str], start: usize, end: usize) -> bool {
+    if start == end {
+        return false;
+    }
+    let down = lines.get(start).is_some_and(|l| lines.get(end) == Some(l));
+    let up = start > 0
+        && lines
+            .get(start - 1)
+            .is_some_and(|l| lines.get(end - 1) == Some(l));
+    down || up
+}
+
+/// xdiff via libgit2, no context lines.
+fn xdiff(old: &str, new: &str) -> Result<LineDiff> {
     let mut opts = git2::DiffOptions::new();
     opts.context_lines(0);
     let patch =
@@ -683,6 +823,86 @@ mod tests {
         let added = new_lines("a\nb\nc\n", "c\na\nKEY=x\nb\n");
         assert_eq!(added, vec![(3, "KEY=x".to_owned())]);
         assert_eq!(new_lines("", "x\n"), vec![(1, "x".to_owned())]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// The shortcut gives xdiff's own answer whenever it answers. Few distinct lines
+        /// (and carriage returns, and texts without a final newline) make repeated lines,
+        /// where xdiff's choices show.
+        #[test]
+        fn certain_diff_is_what_xdiff_gives(
+            old in proptest::collection::vec(0usize..6, 0..8),
+            new in proptest::collection::vec(0usize..6, 0..8),
+            old_end in proptest::bool::ANY,
+            new_end in proptest::bool::ANY,
+        ) {
+            const LINES: [&str; 6] = ["a\n", "b\n", "c\n", "\n", "a\r\n", "x\u{0}\n"];
+            let text = |ids: &[usize], end: bool| {
+                let mut t: String = ids.iter().map(|&i| LINES[i]).collect();
+                if !end && t.ends_with('\n') {
+                    t.pop();
+                }
+                t
+            };
+            let (old, new) = (text(&old, old_end), text(&new, new_end));
+            if let Some(fast) = certain_diff(&old, &new) {
+                proptest::prop_assert_eq!(fast, xdiff(&old, &new).unwrap());
+            }
+        }
+
+        /// The same on edits: lines of a longer text replaced, inserted and removed.
+        #[test]
+        fn certain_diff_of_an_edit_is_what_xdiff_gives(
+            old in proptest::collection::vec(0usize..40, 0..60),
+            edits in proptest::collection::vec((0usize..3, 0usize..60, 0usize..40), 0..6),
+        ) {
+            let mut new = old.clone();
+            for (op, at, line) in edits {
+                let at = at % (new.len() + 1);
+                match op {
+                    0 if at < new.len() => {
+                        new.remove(at);
+                    }
+                    1 => new.insert(at, line),
+                    _ if at < new.len() => new[at] = line,
+                    _ => {}
+                }
+            }
+            // 40 distinct lines for up to 60, so some repeat; a blank and a brace among them.
+            let line = |i: &usize| match i {
+                0 => "\n".to_owned(),
+                1 => "    }\n".to_owned(),
+                i => format!("line {i}\n"),
+            };
+            let old: String = old.iter().map(line).collect();
+            let new: String = new.iter().map(line).collect();
+            if let Some(fast) = certain_diff(&old, &new) {
+                proptest::prop_assert_eq!(fast, xdiff(&old, &new).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn certain_diff_answers_usual_edits_and_leaves_the_rest_to_xdiff() {
+        let d = certain_diff("a\nb\nc\n", "a\nB\nC\r\nc\n").unwrap();
+        assert_eq!(d.removed, vec![(2, "b".to_owned())]);
+        assert_eq!(d.added, vec![(2, "B".to_owned()), (3, "C".to_owned())]);
+        // Two changed runs around an unchanged line.
+        let d = certain_diff("a\nb\nc\n", "a\nB\nc\nd").unwrap();
+        assert_eq!(d.removed, vec![(2, "b".to_owned())]);
+        assert_eq!(d.added, vec![(2, "B".to_owned()), (4, "d".to_owned())]);
+        // A moved line: the common lines differ in order.
+        assert_eq!(certain_diff("a\nb\nc\n", "b\na\nc\n"), None);
+        assert_eq!(
+            certain_diff("", "x\n").unwrap().added,
+            [(1, "x".to_owned())]
+        );
+        assert_eq!(certain_diff("a\n", "a\n").unwrap(), LineDiff::default());
+        // Which `a` was added is xdiff's call.
+        assert_eq!(certain_diff("a\n", "a\na\n"), None);
+        assert_eq!(certain_diff("a\n", "a\u{0}\n"), None);
     }
 
     #[test]

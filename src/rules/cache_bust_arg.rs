@@ -15,7 +15,7 @@ use crate::dockerfile::{Dockerfile, Instruction};
 use crate::escape::escape;
 use crate::severity::Severity;
 
-use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile, DockerfileEdit};
+use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile_change, DockerfileEdit};
 use super::{Emitter, Rule, RuleContext};
 
 pub struct CacheBustArg;
@@ -28,9 +28,8 @@ impl Rule for CacheBustArg {
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         let names = emit.settings().list_option("names");
         let configured = emit.settings().severity.unwrap_or(Severity::Warn);
-        let is_target = |f: &crate::changes::FileChange| f.path_str().is_some_and(is_dockerfile);
         for commit in &cx.changes.commits {
-            for edit in dockerfile_edits(cx, commit, &is_target) {
+            for edit in dockerfile_edits(cx, commit, &is_dockerfile_change) {
                 for hit in busting_changes(&edit, &names) {
                     let severity = if hit.cost.installs() {
                         configured

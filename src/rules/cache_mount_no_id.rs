@@ -9,7 +9,7 @@
 use crate::config::Platform;
 use crate::escape::escape;
 
-use super::docker_context::{dockerfile_edits, is_dockerfile};
+use super::docker_context::{dockerfile_edits, is_dockerfile_change};
 use super::{Emitter, Rule, RuleContext};
 
 pub struct CacheMountNoId;
@@ -30,9 +30,8 @@ impl Rule for CacheMountNoId {
         } else {
             None
         };
-        let is_target = |f: &crate::changes::FileChange| f.path_str().is_some_and(is_dockerfile);
         for commit in &cx.changes.commits {
-            for edit in dockerfile_edits(cx, commit, &is_target) {
+            for edit in dockerfile_edits(cx, commit, &is_dockerfile_change) {
                 for (_, inst) in edit.changed_instructions() {
                     if inst.keyword != "RUN" {
                         continue;

@@ -22,16 +22,35 @@ use super::RuleContext;
 /// True for `Dockerfile`, `Dockerfile.*`, `*.dockerfile`, `Containerfile[.*]` (not
 /// `*.dockerignore`), by file name, case-insensitively.
 pub fn is_dockerfile(path: &str) -> bool {
-    // Rules ask this of every pushed path: refuse the names that cannot be a Dockerfile
-    // without [`FileKind::from_path`]'s lowercasing.
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    may_be_dockerfile(path.as_bytes()) && FileKind::from_path(path) == FileKind::Dockerfile
+}
+
+/// Whether a changed file is a Dockerfile by [`is_dockerfile`]: what the Dockerfile rules ask
+/// of every file a push changes.
+pub fn is_dockerfile_change(file: &FileChange) -> bool {
+    may_be_dockerfile(&file.path) && file.path_str().is_some_and(is_dockerfile)
+}
+
+/// A cheap test that lets through every path [`FileKind::from_path`] could call a
+/// Dockerfile: its last component (after `/` or `\`) contains `dockerfile` or
+/// `containerfile`, in any case. Rules ask it of every pushed path, so it finds the `f` of
+/// their common `erfile` with memchr before comparing anything.
+fn may_be_dockerfile(path: &[u8]) -> bool {
+    let start = path
+        .iter()
+        .rposition(|&b| b == b'/' || b == b'\\')
+        .map_or(0, |i| i + 1);
+    let name = path.get(start..).unwrap_or_default();
     let mentions = |word: &[u8]| {
-        name.as_bytes()
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
+        let lead = word.len() - b"file".len();
+        memchr::memchr2_iter(b'f', b'F', name).any(|f| {
+            f >= lead
+                && name
+                    .get(f - lead..f - lead + word.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        })
     };
-    (mentions(b"dockerfile") || mentions(b"containerfile"))
-        && FileKind::from_path(path) == FileKind::Dockerfile
+    mentions(b"dockerfile") || mentions(b"containerfile")
 }
 
 /// A Dockerfile added or modified by one commit, both sides read and parsed.

@@ -7,7 +7,6 @@
 //! push and never more than [`MAX_BLOB_BYTES`] of it.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use git2::{Oid, Repository};
@@ -17,6 +16,7 @@ use crate::config::{Config, RuleConfig};
 use crate::dockerfile::Dockerfile;
 use crate::escape::escape;
 use crate::finding::Finding;
+use crate::hash::FastMap;
 use crate::push::RefUpdate;
 use crate::severity::Severity;
 use crate::verdict::Verdict;
@@ -135,16 +135,16 @@ impl RuleContext<'_> {
 /// Reads each blob once per push, and remembers per-file judgements several rules share.
 #[derive(Default)]
 pub struct BlobCache {
-    cache: RefCell<HashMap<Oid, Rc<BlobContent>>>,
+    cache: RefCell<FastMap<Oid, Rc<BlobContent>>>,
     /// `timestamp_edit::classify` by (old blob, new blob, path).
     edits: RefCell<EditCache>,
     /// Whether a blob holds a line `secret-in-image` could report, by (blob, code style).
-    secret_candidates: RefCell<HashMap<(Oid, bool), bool>>,
+    secret_candidates: RefCell<FastMap<(Oid, bool), bool>>,
     /// Parsed Dockerfiles by blob: four rules look at each pushed Dockerfile.
-    dockerfiles: RefCell<HashMap<Oid, Option<Rc<Dockerfile>>>>,
+    dockerfiles: RefCell<FastMap<Oid, Option<Rc<Dockerfile>>>>,
 }
 
-type EditCache = HashMap<(Option<Oid>, Option<Oid>, Vec<u8>), Rc<timestamp_edit::Edit>>;
+type EditCache = FastMap<(Option<Oid>, Option<Oid>, Vec<u8>), Rc<timestamp_edit::Edit>>;
 
 impl BlobCache {
     fn get(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {

@@ -37,9 +37,10 @@ use git2::{Oid, Repository};
 use crate::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::dockerfile::Instruction;
 use crate::escape::escape;
+use crate::globs::basename;
 use crate::severity::Severity;
 
-use super::docker_context::{dockerfile_edits, is_dockerfile, DockerfileEdit};
+use super::docker_context::{dockerfile_edits, is_dockerfile_change, DockerfileEdit};
 use super::{BlobCache, Emitter, Rule, RuleContext};
 
 pub struct SecretInImage;
@@ -54,9 +55,8 @@ impl Rule for SecretInImage {
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         let configured = emit.settings().severity.unwrap_or(Severity::Block);
-        let is_target = |f: &FileChange| f.path_str().is_some_and(is_dockerfile);
         for commit in &cx.changes.commits {
-            let edits = dockerfile_edits(cx, commit, &is_target);
+            let edits = dockerfile_edits(cx, commit, &is_dockerfile_change);
             for file in commit.files() {
                 if file.kind == ChangeKind::Deleted {
                     continue;
@@ -127,7 +127,7 @@ fn secrets_in_file(
     let Some(id) = blob_to_scan(file) else {
         return Vec::new();
     };
-    let style = ValueStyle::of(&String::from_utf8_lossy(&file.path));
+    let style = ValueStyle::of(&file.path);
     let mut found = added_line_secrets(cx, file, id, style);
     if let Some(edit) = edit {
         for (inst, hit) in dockerfile_secrets(edit) {
@@ -147,7 +147,7 @@ fn secrets_in_file(
 /// line is the old side read too.
 pub(super) fn blob_to_scan(file: &FileChange) -> Option<Oid> {
     let new = file.new?;
-    (!is_generated(&String::from_utf8_lossy(&file.path))).then_some(new.id)
+    (!is_generated(&file.path)).then_some(new.id)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ fn has_candidate(repo: &Repository, blobs: &BlobCache, id: Oid, style: ValueStyl
 /// Reads and pre-scans what [`SecretInImage`] will look at first for `file`.
 pub(super) fn read_ahead(repo: &Repository, blobs: &BlobCache, file: &FileChange) {
     if let Some(id) = blob_to_scan(file) {
-        let style = ValueStyle::of(&String::from_utf8_lossy(&file.path));
+        let style = ValueStyle::of(&file.path);
         has_candidate(repo, blobs, id, style);
     }
 }
@@ -217,15 +217,17 @@ enum ValueStyle {
 }
 
 impl ValueStyle {
-    fn of(path: &str) -> ValueStyle {
+    fn of(path: &[u8]) -> ValueStyle {
         const CODE: &[&str] = &[
             "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "rs", "rb",
             "java", "kt", "kts", "scala", "php", "cs", "swift", "dart", "c", "h", "cc", "cpp",
             "hpp", "ex", "exs", "lua", "vue", "svelte",
         ];
-        let name = path.rsplit('/').next().unwrap_or(path);
-        match name.rsplit_once('.') {
-            Some((_, ext)) if CODE.iter().any(|c| c.eq_ignore_ascii_case(ext)) => ValueStyle::Code,
+        let name = basename(path);
+        match memchr::memrchr(b'.', name).and_then(|dot| name.get(dot + 1..)) {
+            Some(ext) if CODE.iter().any(|c| c.as_bytes().eq_ignore_ascii_case(ext)) => {
+                ValueStyle::Code
+            }
             _ => ValueStyle::Config,
         }
     }
@@ -1047,7 +1049,7 @@ fn is_secret_file(source: &str) -> bool {
 /// Lockfiles and generated or minified files: machine-written, large, churned on every
 /// dependency bump, and full of hashes that are not secrets (gitleaks' default allowlist
 /// skips them too). Not read at all.
-fn is_generated(path: &str) -> bool {
+fn is_generated(path: &[u8]) -> bool {
     const LOCKFILES: &[&str] = &[
         "package-lock.json",
         "npm-shrinkwrap.json",
@@ -1067,7 +1069,7 @@ fn is_generated(path: &str) -> bool {
         "packages.lock.json",
         "flake.lock",
     ];
-    let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let name = basename(path);
     let ends_with = |suffix: &str| {
         name.len() >= suffix.len()
             && name
@@ -1536,18 +1538,18 @@ mod tests {
             "dist/app.min.js",
             "x.js.map",
         ] {
-            assert!(is_generated(yes), "{yes}");
+            assert!(is_generated(yes.as_bytes()), "{yes}");
         }
         for no in ["package.json", "lock.py", "src/map.rs", ".env"] {
-            assert!(!is_generated(no), "{no}");
+            assert!(!is_generated(no.as_bytes()), "{no}");
         }
     }
 
     #[test]
     fn value_style() {
-        assert_eq!(ValueStyle::of("app/main.py"), ValueStyle::Code);
-        assert_eq!(ValueStyle::of(".env"), ValueStyle::Config);
-        assert_eq!(ValueStyle::of("fly.toml"), ValueStyle::Config);
-        assert_eq!(ValueStyle::of("Dockerfile"), ValueStyle::Config);
+        assert_eq!(ValueStyle::of(b"app/main.py"), ValueStyle::Code);
+        assert_eq!(ValueStyle::of(b".env"), ValueStyle::Config);
+        assert_eq!(ValueStyle::of(b"fly.toml"), ValueStyle::Config);
+        assert_eq!(ValueStyle::of(b"Dockerfile"), ValueStyle::Config);
     }
 }
