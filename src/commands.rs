@@ -356,7 +356,7 @@ fn pushguard_off(remote: &str) -> Result<Outcome> {
         .unwrap_or_default()
         .iter()
         .map(|raw| {
-            let update = crate::push::RefUpdate::classify(&repo, raw);
+            let update = crate::push::RefUpdate::classify_unwalked(&repo, raw);
             Entry::new(
                 now,
                 remote,

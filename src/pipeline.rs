@@ -90,7 +90,10 @@ pub fn analyze_push(
     let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
     let shallow = shallow_boundary(repo);
     let blobs = BlobCache::default();
-    let updates: Vec<RefUpdate> = raw.iter().map(|r| RefUpdate::classify(repo, r)).collect();
+    let updates: Vec<RefUpdate> = raw
+        .iter()
+        .map(|r| RefUpdate::classify_unwalked(repo, r))
+        .collect();
     let mut refs = Vec::new();
     for (i, update) in updates.into_iter().enumerate() {
         // A new branch pushed together with updates of existing branches is judged on its
@@ -140,7 +143,7 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
     let refs = raw
         .iter()
         .map(|r| {
-            let update = RefUpdate::classify(repo, r);
+            let update = RefUpdate::classify_unwalked(repo, r);
             let range = update_range(&update, &existing);
             let target = update.short_remote_name();
             analyze_ref(repo, config, update, range, target, &shallow, &blobs)
@@ -189,7 +192,7 @@ fn update_range(update: &RefUpdate, tips: &[Oid]) -> Option<CommitRange> {
 fn analyze_ref(
     repo: &Repository,
     config: &Config,
-    update: RefUpdate,
+    mut update: RefUpdate,
     range: Option<CommitRange>,
     target: String,
     shallow: &HashSet<Oid>,
@@ -214,6 +217,10 @@ fn analyze_ref(
             Err(e) => RefStatus::NotInspected(format!("{e:#}")),
         },
     };
+    update.settle_fast_forward(repo, |id| match &status {
+        RefStatus::Inspected(changes) => changes.has_child_of(id),
+        _ => false,
+    });
     let verdict = match &status {
         RefStatus::Inspected(changes) if deploys => {
             Some(deploy_verdict(repo, config, &update, changes))

@@ -227,8 +227,18 @@ pub struct RefUpdate {
 }
 
 impl RefUpdate {
-    /// Classifies `raw` by looking its objects up in `repo`.
+    /// Classifies `raw` by looking its objects up in `repo`. Telling a fast-forward from a
+    /// force push walks the history between the remote's commit and the pushed one.
     pub fn classify(repo: &Repository, raw: &RawUpdate) -> RefUpdate {
+        let mut update = RefUpdate::classify_unwalked(repo, raw);
+        update.settle_fast_forward(repo, |_| false);
+        update
+    }
+
+    /// [`RefUpdate::classify`] without the history walk: an update from a known commit to
+    /// another is `FastForward` until [`RefUpdate::settle_fast_forward`] checks it. The
+    /// pipeline lists the pushed commits first, and they usually settle it without a walk.
+    pub fn classify_unwalked(repo: &Repository, raw: &RawUpdate) -> RefUpdate {
         let ref_kind = RefKind::of(&raw.remote_ref);
         let commit = raw.local_oid.and_then(|oid| peel_to_commit(repo, oid));
         let remote_commit = raw.remote_oid.and_then(|oid| peel_to_commit(repo, oid));
@@ -238,17 +248,7 @@ impl RefUpdate {
             (Some(local), Some(remote)) if local == remote => UpdateKind::UpToDate,
             (Some(_), Some(remote)) => match (commit, remote_commit) {
                 _ if repo.find_object(remote, None).is_err() => UpdateKind::UnknownBase,
-                (Some(local_commit), Some(remote_commit)) => {
-                    let is_ancestor = local_commit == remote_commit
-                        || repo
-                            .graph_descendant_of(local_commit, remote_commit)
-                            .unwrap_or(false);
-                    if is_ancestor {
-                        UpdateKind::FastForward
-                    } else {
-                        UpdateKind::Force
-                    }
-                }
+                (Some(_), Some(_)) => UpdateKind::FastForward,
                 // Tags and other non-commit objects: replacing one is not a fast-forward.
                 _ => UpdateKind::Force,
             },
@@ -262,6 +262,26 @@ impl RefUpdate {
             ref_kind,
             commit,
             remote_commit,
+        }
+    }
+
+    /// Checks a `FastForward` left by [`RefUpdate::classify_unwalked`]: it stays one when the
+    /// remote's commit is an ancestor of the pushed one, and becomes `Force` otherwise.
+    /// `sends_child_of(id)` says whether a commit this update sends has `id` as a parent;
+    /// when the remote's commit is one, it is an ancestor and nothing is read. Otherwise
+    /// (nothing listed, or the remote's commit lies behind another commit the remote has)
+    /// libgit2 walks the history, reading every commit in between.
+    pub fn settle_fast_forward(&mut self, repo: &Repository, sends_child_of: impl Fn(Oid) -> bool) {
+        let (UpdateKind::FastForward, Some(local), Some(remote)) =
+            (self.kind, self.commit, self.remote_commit)
+        else {
+            return;
+        };
+        let is_ancestor = local == remote
+            || sends_child_of(remote)
+            || repo.graph_descendant_of(local, remote).unwrap_or(false);
+        if !is_ancestor {
+            self.kind = UpdateKind::Force;
         }
     }
 

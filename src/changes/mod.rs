@@ -277,6 +277,11 @@ impl ChangeSet {
         files.filter(|f| seen.insert(&f.path)).count()
     }
 
+    /// Whether one of the commits has `id` as a parent.
+    pub fn has_child_of(&self, id: Oid) -> bool {
+        self.commits.iter().any(|c| c.info.parents.contains(&id))
+    }
+
     /// Commits that could not be inspected, with the reason.
     pub fn not_inspected(&self) -> impl Iterator<Item = (&CommitInfo, &str)> {
         self.commits.iter().filter_map(|c| match &c.changes {
