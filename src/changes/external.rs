@@ -175,6 +175,10 @@ fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
         ])
         // git >= 2.44: never fetch a missing object from a promisor remote.
         .env("GIT_NO_LAZY_FETCH", "1")
+        // Into a pipe git flushes after every commit, so each commit is a write and a
+        // wake-up of this process: 3,000 of them cost (c) about 18 ms. Buffered, git writes
+        // 4 KiB at a time, which the parser takes as it comes.
+        .env("GIT_FLUSH", "0")
         .env("GIT_NO_REPLACE_OBJECTS", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
