@@ -211,7 +211,7 @@ fn analyze_ref(
             None => "no object was pushed".to_owned(),
         }),
         (_, Some(range)) => match ChangeSet::of_range(repo, &range, shallow, &mut |commit| {
-            rules::read_ahead(repo, config, blobs, commit)
+            rules::read_ahead(repo, config, blobs, commit, deploys)
         }) {
             Ok(changes) => RefStatus::Inspected(changes),
             Err(e) => RefStatus::NotInspected(format!("{e:#}")),

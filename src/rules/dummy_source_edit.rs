@@ -97,7 +97,7 @@ fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange
         let Some(path) = file.path_str() else {
             return Verdict::Skip;
         };
-        let (line, stamp) = match &*classify(cx, file) {
+        let (line, stamp) = match &*classify(cx.repo, cx.blobs, file) {
             Edit::Functional => return Verdict::Skip,
             // A stamp in code or settings is functional text: `timestamp-edit`'s business.
             Edit::StampOnly {

@@ -120,15 +120,7 @@ impl RuleContext<'_> {
     /// The text of a changed file's old and new sides, when both (or the existing one) are
     /// text within the cap. A missing side (added/deleted file) is the empty string.
     pub fn texts(&self, file: &FileChange) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
-        let side = |b: Option<crate::changes::Blob>| match b {
-            Some(b) => self.content(b.id),
-            None => Rc::new(BlobContent::Text(String::new())),
-        };
-        let (old, new) = (side(file.old), side(file.new));
-        match (&*old, &*new) {
-            (BlobContent::Text(_), BlobContent::Text(_)) => Some((old, new)),
-            _ => None,
-        }
+        self.blobs.texts(self.repo, file)
     }
 }
 
@@ -155,19 +147,46 @@ impl BlobCache {
         self.cache.borrow_mut().insert(id, Rc::clone(&content));
         content
     }
+
+    /// See [`RuleContext::texts`].
+    fn texts(
+        &self,
+        repo: &Repository,
+        file: &FileChange,
+    ) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
+        let side = |b: Option<crate::changes::Blob>| match b {
+            Some(b) => self.get(repo, b.id),
+            None => Rc::new(BlobContent::Text(String::new())),
+        };
+        let (old, new) = (side(file.old), side(file.new));
+        match (&*old, &*new) {
+            (BlobContent::Text(_), BlobContent::Text(_)) => Some((old, new)),
+            _ => None,
+        }
+    }
 }
 
-/// Reads the blobs the enabled content rules will read for `commit` into `blobs`, ahead of
-/// the rules. The pipeline calls it for each commit as the change set is being listed, so on
-/// a long push the reads overlap with `git log` diffing the rest of the range on the other
-/// core (see [`ChangeSet::of_range`]). It reads nothing a rule would not read anyway.
-pub fn read_ahead(repo: &Repository, config: &Config, blobs: &BlobCache, commit: &CommitChange) {
-    let enabled = |id: &str| config.rule(id).is_some_and(|r| r.severity.is_some());
-    if !enabled(secret_in_image::SecretInImage.id()) {
-        return;
+/// Reads the blobs the enabled content rules will read for `commit` into `blobs`, and works
+/// out the per-file judgements they will ask for, ahead of the rules. The pipeline calls it
+/// for each commit as the change set is being listed, so on a long push this work overlaps
+/// with `git log` diffing the rest of the range on the other core (see
+/// [`ChangeSet::of_range`]). It does nothing a rule would not do anyway: `deploys` is
+/// whether the update deploys, as the rules will be told.
+pub fn read_ahead(
+    repo: &Repository,
+    config: &Config,
+    blobs: &BlobCache,
+    commit: &CommitChange,
+    deploys: bool,
+) {
+    let enabled = |id: &str| config.rule(id).filter(|r| r.severity.is_some());
+    if enabled(secret_in_image::SecretInImage.id()).is_some() {
+        for file in commit.files() {
+            secret_in_image::read_ahead(repo, blobs, file);
+        }
     }
-    for file in commit.files() {
-        secret_in_image::read_ahead(repo, blobs, file);
+    if let Some(settings) = enabled(timestamp_edit::TimestampEdit.id()).filter(|_| deploys) {
+        timestamp_edit::read_ahead(repo, blobs, settings, commit);
     }
 }
 

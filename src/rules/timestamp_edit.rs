@@ -14,17 +14,20 @@
 //! `dummy-source-edit` shares, so both rules agree on what a stamp edit is.
 
 use std::collections::HashMap;
+use std::rc::Rc;
+
+use git2::Repository;
 
 use crate::globs::Globs;
 
 use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
-use crate::config::Config;
+use crate::config::{Config, RuleConfig};
 use crate::escape::escape;
 use crate::lines::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::manifest_comment_only::{file_kind, first_changed_line};
-use super::{quoted_summary, Emitter, Rule, RuleContext};
+use super::{quoted_summary, BlobCache, Emitter, Rule, RuleContext};
 
 pub struct TimestampEdit;
 
@@ -60,26 +63,23 @@ pub(super) enum Edit {
 
 /// Classifies one changed file, once per push: `timestamp-edit` and `dummy-source-edit`
 /// both ask about the same files (see [`classify_uncached`]).
-pub(super) fn classify(cx: &RuleContext<'_>, file: &FileChange) -> std::rc::Rc<Edit> {
+pub(super) fn classify(repo: &Repository, blobs: &BlobCache, file: &FileChange) -> Rc<Edit> {
     let key = (
         file.old.map(|b| b.id),
         file.new.map(|b| b.id),
         file.path.clone(),
     );
-    if let Some(hit) = cx.blobs.edits.borrow().get(&key) {
-        return std::rc::Rc::clone(hit);
+    if let Some(hit) = blobs.edits.borrow().get(&key) {
+        return Rc::clone(hit);
     }
-    let edit = std::rc::Rc::new(classify_uncached(cx, file));
-    cx.blobs
-        .edits
-        .borrow_mut()
-        .insert(key, std::rc::Rc::clone(&edit));
+    let edit = Rc::new(classify_uncached(repo, blobs, file));
+    blobs.edits.borrow_mut().insert(key, Rc::clone(&edit));
     edit
 }
 
 /// Classifies one changed file. Reads both versions through [`RuleContext::texts`], so
 /// blobs over the cap, binaries and unreadable objects count as functional (never flagged).
-fn classify_uncached(cx: &RuleContext<'_>, file: &FileChange) -> Edit {
+fn classify_uncached(repo: &Repository, blobs: &BlobCache, file: &FileChange) -> Edit {
     let (Some(old), Some(new)) = (file.old, file.new) else {
         return Edit::Functional;
     };
@@ -90,7 +90,7 @@ fn classify_uncached(cx: &RuleContext<'_>, file: &FileChange) -> Edit {
     let Some(path) = file.path_str() else {
         return Edit::Functional;
     };
-    let Some((old_text, new_text)) = cx.texts(file) else {
+    let Some((old_text, new_text)) = blobs.texts(repo, file) else {
         return Edit::Functional;
     };
     let (BlobContent::Text(old_text), BlobContent::Text(new_text)) = (&*old_text, &*new_text)
@@ -496,7 +496,7 @@ impl Rule for TimestampEdit {
             if commit.info.parents.len() > 1 {
                 continue;
             }
-            for stamp in stamp_edits(cx, commit, manifests) {
+            for stamp in stamp_edits(cx.repo, cx.blobs, commit, manifests) {
                 let Stamp {
                     file,
                     lines,
@@ -577,7 +577,8 @@ struct Stamp<'f> {
 /// when the rest of the commit changes nothing functional (otherwise the commit's real
 /// change rebuilds the same layers anyway). Documentation is never a stamp.
 fn stamp_edits<'f>(
-    cx: &RuleContext<'_>,
+    repo: &Repository,
+    blobs: &BlobCache,
     commit: &'f CommitChange,
     manifests: Option<&Globs>,
 ) -> Vec<Stamp<'f>> {
@@ -590,7 +591,7 @@ fn stamp_edits<'f>(
         if !special && !idle {
             continue;
         }
-        match &*classify(cx, file) {
+        match &*classify(repo, blobs, file) {
             Edit::Functional => idle = false,
             Edit::Cosmetic { .. } => {}
             Edit::StampOnly { lines, nature } => {
@@ -615,6 +616,18 @@ fn stamp_edits<'f>(
         .collect()
 }
 
+/// Classifies, ahead of [`TimestampEdit`]'s check, the files of `commit` it will classify.
+pub(super) fn read_ahead(
+    repo: &Repository,
+    blobs: &BlobCache,
+    settings: &RuleConfig,
+    commit: &CommitChange,
+) {
+    if commit.info.parents.len() <= 1 {
+        stamp_edits(repo, blobs, commit, settings.globs_option("manifest_globs"));
+    }
+}
+
 /// Remembers, per path, whether any commit of the push changes it for real, so that a
 /// stamp bump next to a real change of the same manifest (whose install re-runs anyway) is
 /// not reported.
@@ -636,7 +649,7 @@ impl RealChanges {
             let real = *self
                 .known
                 .entry((path.to_vec(), index))
-                .or_insert_with(|| matches!(*classify(cx, file), Edit::Functional));
+                .or_insert_with(|| matches!(*classify(cx.repo, cx.blobs, file), Edit::Functional));
             if real {
                 return true;
             }
