@@ -40,11 +40,11 @@ fn has_special(text: &str) -> bool {
 pub struct Globs {
     len: usize,
     /// `**/NAME`: the indices of the globs whose whole pattern is that basename.
-    basenames: FastMap<Box<[u8]>, Vec<usize>>,
+    basenames: Keyed,
     /// `**/*.EXT` (EXT without `.` or `*`), by EXT.
-    extensions: FastMap<Box<[u8]>, Vec<usize>>,
+    extensions: Keyed,
     /// `a/b/c`: whole literal paths.
-    literals: FastMap<Box<[u8]>, Vec<usize>>,
+    literals: Keyed,
     /// The other direct shapes, in index order.
     shapes: Vec<(usize, Shape)>,
     /// Globs only globset can match: (index, glob), compiled on first use.
@@ -77,9 +77,10 @@ impl Globs {
         }
         for list in set
             .basenames
+            .map
             .values_mut()
-            .chain(set.extensions.values_mut())
-            .chain(set.literals.values_mut())
+            .chain(set.extensions.map.values_mut())
+            .chain(set.literals.map.values_mut())
         {
             list.dedup();
         }
@@ -122,7 +123,8 @@ impl Globs {
                 consider(&mut best, i);
             }
         }
-        let count = memchr::memchr_iter(b'/', path).count() + 1;
+        // A plain count: paths are short, and memchr's setup costs more than it saves.
+        let count = path.iter().filter(|&&b| b == b'/').count() + 1;
         let mut components: Vec<&[u8]> = Vec::new();
         for (i, shape) in &self.shapes {
             if best.is_some_and(|b| b <= *i) {
@@ -168,7 +170,7 @@ impl Globs {
             None => None,
         };
         match map {
-            Some((map, key)) => map.entry(key).or_default().push(index),
+            Some((keyed, key)) => keyed.add(key, index),
             None => self.shapes.push((index, shape)),
         }
     }
@@ -280,6 +282,34 @@ struct Shape {
     parts: Vec<Component>,
     /// With a trailing `/**`, the path continues below the last component.
     inside: bool,
+}
+
+/// Glob indices by a key (a basename, an extension or a whole path), with the set of key
+/// lengths: most paths a push changes match no key, and most of those are refused by their
+/// length without hashing them.
+#[derive(Debug, Clone, Default)]
+struct Keyed {
+    map: FastMap<Box<[u8]>, Vec<usize>>,
+    /// Bit `n` set when a key of `n` bytes exists (bit 63: 63 bytes or more).
+    lengths: u64,
+}
+
+impl Keyed {
+    fn length_bit(key: &[u8]) -> u64 {
+        1 << key.len().min(63)
+    }
+
+    fn add(&mut self, key: Box<[u8]>, index: usize) {
+        self.lengths |= Keyed::length_bit(&key);
+        self.map.entry(key).or_default().push(index);
+    }
+
+    fn get(&self, key: &[u8]) -> Option<&Vec<usize>> {
+        if self.lengths & Keyed::length_bit(key) == 0 {
+            return None;
+        }
+        self.map.get(key)
+    }
 }
 
 /// Where a shape can be found by a hash lookup instead of being tried.

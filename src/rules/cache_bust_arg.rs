@@ -15,7 +15,7 @@ use crate::dockerfile::{Dockerfile, Instruction};
 use crate::escape::escape;
 use crate::severity::Severity;
 
-use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile_change, DockerfileEdit};
+use super::docker_context::{dockerfile_changes, excerpt, DockerfileEdit};
 use super::{Emitter, Rule, RuleContext};
 
 pub struct CacheBustArg;
@@ -29,7 +29,7 @@ impl Rule for CacheBustArg {
         let names = emit.settings().list_option("names");
         let configured = emit.settings().severity.unwrap_or(Severity::Warn);
         for commit in &cx.changes.commits {
-            for edit in dockerfile_edits(cx, commit, &is_dockerfile_change) {
+            for edit in dockerfile_changes(cx, commit) {
                 for hit in busting_changes(&edit, &names) {
                     let severity = if hit.cost.installs() {
                         configured

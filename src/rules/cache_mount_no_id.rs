@@ -9,7 +9,7 @@
 use crate::config::Platform;
 use crate::escape::escape;
 
-use super::docker_context::{dockerfile_edits, is_dockerfile_change};
+use super::docker_context::dockerfile_changes;
 use super::{Emitter, Rule, RuleContext};
 
 pub struct CacheMountNoId;
@@ -31,7 +31,7 @@ impl Rule for CacheMountNoId {
             None
         };
         for commit in &cx.changes.commits {
-            for edit in dockerfile_edits(cx, commit, &is_dockerfile_change) {
+            for edit in dockerfile_changes(cx, commit) {
                 for (_, inst) in edit.changed_instructions() {
                     if inst.keyword != "RUN" {
                         continue;

@@ -17,7 +17,7 @@ use crate::dockerfile::{Dockerfile, Instruction};
 use crate::dockerignore::{ignore_file_candidates, DockerIgnore};
 use crate::lines::FileKind;
 
-use super::RuleContext;
+use super::{BlobCache, RuleContext};
 
 /// True for `Dockerfile`, `Dockerfile.*`, `*.dockerfile`, `Containerfile[.*]` (not
 /// `*.dockerignore`), by file name, case-insensitively.
@@ -32,25 +32,17 @@ pub fn is_dockerfile_change(file: &FileChange) -> bool {
 }
 
 /// A cheap test that lets through every path [`FileKind::from_path`] could call a
-/// Dockerfile: its last component (after `/` or `\`) contains `dockerfile` or
-/// `containerfile`, in any case. Rules ask it of every pushed path, so it finds the `f` of
-/// their common `erfile` with memchr before comparing anything.
+/// Dockerfile: such a name contains `dockerfile` or `containerfile`, in any case, so what
+/// follows the path's last `/` contains their common `erfile`. Rules ask it of every pushed
+/// path: one pass over the last component, comparing only at an `e`.
 fn may_be_dockerfile(path: &[u8]) -> bool {
-    let start = path
-        .iter()
-        .rposition(|&b| b == b'/' || b == b'\\')
-        .map_or(0, |i| i + 1);
-    let name = path.get(start..).unwrap_or_default();
-    let mentions = |word: &[u8]| {
-        let lead = word.len() - b"file".len();
-        memchr::memchr2_iter(b'f', b'F', name).any(|f| {
-            f >= lead
-                && name
-                    .get(f - lead..f - lead + word.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(word))
-        })
-    };
-    mentions(b"dockerfile") || mentions(b"containerfile")
+    let name = crate::globs::basename(path);
+    name.iter().enumerate().any(|(i, b)| {
+        (*b | 0x20) == b'e'
+            && name
+                .get(i..i + 6)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"erfile"))
+    })
 }
 
 /// A Dockerfile added or modified by one commit, both sides read and parsed.
@@ -115,6 +107,31 @@ fn text_of(content: &BlobContent) -> &str {
 pub fn touched(added: &[(u32, String)], start: u32, end: u32) -> bool {
     let first = added.partition_point(|(n, _)| *n < start);
     added.get(first).is_some_and(|(n, _)| *n <= end)
+}
+
+/// Notes `commit` in `blobs` when it changes no Dockerfile, so that
+/// [`dockerfile_changes`] need not look at its files again in each rule.
+pub(super) fn read_ahead(blobs: &BlobCache, commit: &CommitChange) {
+    if !commit.files().iter().any(is_changed_dockerfile) {
+        blobs.no_dockerfile.borrow_mut().insert(commit.info.id);
+    }
+}
+
+/// The Dockerfiles `commit` adds or modifies, by [`is_dockerfile_change`]:
+/// [`dockerfile_edits`] for the rules that look at every Dockerfile, skipping a commit the
+/// read-ahead found without one.
+pub fn dockerfile_changes<'c>(
+    cx: &RuleContext<'_>,
+    commit: &'c CommitChange,
+) -> Vec<DockerfileEdit<'c>> {
+    if cx.blobs.no_dockerfile.borrow().contains(&commit.info.id) {
+        return Vec::new();
+    }
+    dockerfile_edits(cx, commit, &is_dockerfile_change)
+}
+
+fn is_changed_dockerfile(file: &FileChange) -> bool {
+    file.kind != ChangeKind::Deleted && is_dockerfile_change(file)
 }
 
 /// The Dockerfiles `commit` adds or modifies whose path `is_dockerfile_path` accepts, read

@@ -16,7 +16,7 @@ use crate::config::{Config, RuleConfig};
 use crate::dockerfile::Dockerfile;
 use crate::escape::escape;
 use crate::finding::Finding;
-use crate::hash::FastMap;
+use crate::hash::{FastMap, FastSet};
 use crate::push::RefUpdate;
 use crate::severity::Severity;
 use crate::verdict::Verdict;
@@ -132,6 +132,12 @@ pub struct BlobCache {
     edits: RefCell<EditCache>,
     /// Whether a blob holds a line `secret-in-image` could report, by (blob, code style).
     secret_candidates: RefCell<FastMap<(Oid, bool), bool>>,
+    /// Commits none of whose files holds such a line, found by the read-ahead:
+    /// `secret-in-image` then looks only at their Dockerfiles.
+    secret_free: RefCell<FastSet<Oid>>,
+    /// Commits the read-ahead found changing no Dockerfile (by
+    /// [`docker_context::is_dockerfile_change`]): the Dockerfile rules skip them.
+    no_dockerfile: RefCell<FastSet<Oid>>,
     /// Parsed Dockerfiles by blob: four rules look at each pushed Dockerfile.
     dockerfiles: RefCell<FastMap<Oid, Option<Rc<Dockerfile>>>>,
 }
@@ -181,10 +187,9 @@ pub fn read_ahead(
 ) {
     let enabled = |id: &str| config.rule(id).filter(|r| r.severity.is_some());
     if enabled(secret_in_image::SecretInImage.id()).is_some() {
-        for file in commit.files() {
-            secret_in_image::read_ahead(repo, blobs, file);
-        }
+        secret_in_image::read_ahead(repo, blobs, commit);
     }
+    docker_context::read_ahead(blobs, commit);
     if let Some(settings) = enabled(timestamp_edit::TimestampEdit.id()).filter(|_| deploys) {
         timestamp_edit::read_ahead(repo, blobs, settings, commit);
     }

@@ -40,7 +40,7 @@ use crate::escape::escape;
 use crate::globs::basename;
 use crate::severity::Severity;
 
-use super::docker_context::{dockerfile_edits, is_dockerfile_change, DockerfileEdit};
+use super::docker_context::{dockerfile_changes, DockerfileEdit};
 use super::{BlobCache, Emitter, Rule, RuleContext};
 
 pub struct SecretInImage;
@@ -56,7 +56,10 @@ impl Rule for SecretInImage {
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         let configured = emit.settings().severity.unwrap_or(Severity::Block);
         for commit in &cx.changes.commits {
-            let edits = dockerfile_edits(cx, commit, &is_dockerfile_change);
+            let edits = dockerfile_changes(cx, commit);
+            if edits.is_empty() && cx.blobs.secret_free.borrow().contains(&commit.info.id) {
+                continue;
+            }
             for file in commit.files() {
                 if file.kind == ChangeKind::Deleted {
                     continue;
@@ -192,11 +195,18 @@ fn has_candidate(repo: &Repository, blobs: &BlobCache, id: Oid, style: ValueStyl
     found
 }
 
-/// Reads and pre-scans what [`SecretInImage`] will look at first for `file`.
-pub(super) fn read_ahead(repo: &Repository, blobs: &BlobCache, file: &FileChange) {
-    if let Some(id) = blob_to_scan(file) {
-        let style = ValueStyle::of(&file.path);
-        has_candidate(repo, blobs, id, style);
+/// Reads and pre-scans what [`SecretInImage`] will look at first for `commit`'s files, and
+/// remembers the commit as secret-free when none of them could hold a finding: the check
+/// then skips its files (a verdict depends only on the blob and the path's style).
+pub(super) fn read_ahead(repo: &Repository, blobs: &BlobCache, commit: &CommitChange) {
+    let mut free = true;
+    for file in commit.files() {
+        if let Some(id) = blob_to_scan(file) {
+            free &= !has_candidate(repo, blobs, id, ValueStyle::of(&file.path));
+        }
+    }
+    if free {
+        blobs.secret_free.borrow_mut().insert(commit.info.id);
     }
 }
 
