@@ -184,6 +184,10 @@ pub fn pre_push(
         write_audit(&repo, &audit);
         record_deploys(&repo, &analysis);
     }
+    // The process exits next, which frees everything at once; dropping a long push's
+    // analysis (every commit's file list, every blob read) would free it piece by piece,
+    // about 2 ms on 3,000 commits.
+    std::mem::forget(analysis);
     Ok(outcome)
 }
 

@@ -142,6 +142,16 @@ pub struct AllowTrailer {
 
 /// The `Pushguard-Allow` trailers of a commit message.
 pub fn allow_trailers(message: &str) -> Vec<AllowTrailer> {
+    // Most messages never mention the key: skip parsing their paragraphs (a long push
+    // has thousands).
+    let key = ALLOW_TRAILER.as_bytes();
+    if !message
+        .as_bytes()
+        .windows(key.len())
+        .any(|w| w.eq_ignore_ascii_case(key))
+    {
+        return Vec::new();
+    }
     trailers(message)
         .into_iter()
         .filter(|(key, _)| key.eq_ignore_ascii_case(ALLOW_TRAILER))
@@ -805,6 +815,7 @@ mod tests {
             remote: "origin".into(),
             refs,
             findings: Vec::new(),
+            blobs: Default::default(),
         }
     }
 

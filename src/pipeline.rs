@@ -5,6 +5,7 @@
 //! nothing of the ones after it.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
@@ -66,6 +67,9 @@ pub struct Analysis {
     pub remote: String,
     pub refs: Vec<RefAnalysis>,
     pub findings: Vec<Finding>,
+    /// The file contents read for the analysis, kept with it: a hook about to exit can skip
+    /// freeing tens of thousands of blobs one by one (`std::mem::forget`).
+    pub blobs: Rc<BlobCache>,
 }
 
 impl Analysis {
@@ -89,7 +93,7 @@ pub fn analyze_push(
     };
     let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
     let shallow = shallow_boundary(repo);
-    let blobs = BlobCache::default();
+    let blobs = Rc::new(BlobCache::default());
     let updates: Vec<RefUpdate> = raw
         .iter()
         .map(|r| RefUpdate::classify_unwalked(repo, r))
@@ -113,7 +117,7 @@ pub fn analyze_push(
             repo, config, update, range, target, &shallow, &blobs,
         ));
     }
-    let mut analysis = finish(repo, config, &blobs, shown, refs, true);
+    let mut analysis = finish(repo, config, blobs, shown, refs, true);
     if let Some(err) = known_err {
         analysis.findings.insert(
             0,
@@ -139,7 +143,7 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
         Err(_) => Vec::new(),
     };
     let shallow = shallow_boundary(repo);
-    let blobs = BlobCache::default();
+    let blobs = Rc::new(BlobCache::default());
     let refs = raw
         .iter()
         .map(|r| {
@@ -149,7 +153,7 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
             analyze_ref(repo, config, update, range, target, &shallow, &blobs)
         })
         .collect();
-    finish(repo, config, &blobs, String::new(), refs, false)
+    finish(repo, config, blobs, String::new(), refs, false)
 }
 
 /// Analyses `range` as if pushed to branch `to_ref`.
@@ -172,9 +176,9 @@ pub fn analyze_range(
     };
     let shallow = shallow_boundary(repo);
     let target = update.short_remote_name();
-    let blobs = BlobCache::default();
+    let blobs = Rc::new(BlobCache::default());
     let r = analyze_ref(repo, config, update, Some(range), target, &shallow, &blobs);
-    finish(repo, config, &blobs, String::new(), vec![r], false)
+    finish(repo, config, blobs, String::new(), vec![r], false)
 }
 
 /// The commits an update sends: from the pushed commit, hiding the remote's old commit and
@@ -320,7 +324,7 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
 fn finish(
     repo: &Repository,
     config: &Config,
-    blobs: &BlobCache,
+    blobs: Rc<BlobCache>,
     remote: String,
     refs: Vec<RefAnalysis>,
     at_push_time: bool,
@@ -356,7 +360,7 @@ fn finish(
                     verdict: r.verdict.as_ref(),
                     at_push_time,
                     last_deploy_secs_ago,
-                    blobs,
+                    blobs: &blobs,
                 };
                 findings.extend(rules::run(&cx));
                 if let Some(v) = &r.verdict {
@@ -370,6 +374,7 @@ fn finish(
         remote,
         refs,
         findings,
+        blobs,
     }
 }
 

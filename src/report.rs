@@ -766,6 +766,7 @@ mod tests {
                 verdict: None,
             }],
             findings,
+            blobs: Default::default(),
         }
     }
 

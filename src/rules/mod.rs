@@ -144,6 +144,15 @@ pub struct BlobCache {
 
 type EditCache = FastMap<(Option<Oid>, Option<Oid>, Vec<u8>), Rc<timestamp_edit::Edit>>;
 
+/// Shows only how much is held: the contents are the repository's.
+impl std::fmt::Debug for BlobCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobCache")
+            .field("blobs", &self.cache.borrow().len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl BlobCache {
     fn get(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {
         if let Some(hit) = self.cache.borrow().get(&id) {
