@@ -28,6 +28,7 @@
 //! the class). Unix path semantics are assumed (the client that walks the context is not
 //! Windows).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::escape::escape;
@@ -349,13 +350,21 @@ fn go_clean(path: &str) -> String {
 
 /// A context-relative path in the form BuildKit's walker produces: cleaned, no leading `/`.
 /// `None` for the context root, which Docker never excludes.
-fn clean_path(path: &str) -> Option<String> {
+fn clean_path(path: &str) -> Option<Cow<'_, str>> {
+    // Repository paths are nearly always clean already: keep them as they are.
+    let clean = !path.is_empty()
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    if clean {
+        return Some(Cow::Borrowed(path));
+    }
     let cleaned = go_clean(path);
     let relative = cleaned.trim_start_matches('/');
     if relative.is_empty() || relative == "." {
         None
     } else {
-        Some(relative.to_owned())
+        Some(Cow::Owned(relative.to_owned()))
     }
 }
 
