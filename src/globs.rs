@@ -45,8 +45,10 @@ pub struct Globs {
     extensions: Keyed,
     /// `a/b/c`: whole literal paths.
     literals: Keyed,
-    /// The other direct shapes, in index order.
-    shapes: Vec<(usize, Shape)>,
+    /// The other direct shapes, in index order, the anchored ones without a trailing `/**`
+    /// (which match paths of exactly their length) by that length, the rest together.
+    exact_shapes: Vec<Vec<(usize, Shape)>>,
+    loose_shapes: Vec<(usize, Shape)>,
     /// Globs only globset can match: (index, glob), compiled on first use.
     complex: Vec<(usize, Glob)>,
     complex_set: OnceLock<GlobSet>,
@@ -125,20 +127,40 @@ impl Globs {
         }
         // A plain count: paths are short, and memchr's setup costs more than it saves.
         let count = path.iter().filter(|&&b| b == b'/').count() + 1;
-        let mut components: Vec<&[u8]> = Vec::new();
-        for (i, shape) in &self.shapes {
-            if best.is_some_and(|b| b <= *i) {
-                break;
-            }
-            if !shape.fits(count) {
-                continue;
-            }
-            if components.is_empty() {
-                components.extend(path.split(|&b| b == b'/'));
-            }
-            if shape.is_match(&components) {
-                consider(&mut best, *i);
-                break;
+        // The components, split on first use: on the stack for the usual path, on the heap
+        // past `SHORT` components.
+        const SHORT: usize = 16;
+        let mut short: [&[u8]; SHORT] = [&[]; SHORT];
+        let mut long: Vec<&[u8]> = Vec::new();
+        let mut split = false;
+        let exact = self.exact_shapes.get(count).map_or(&[][..], Vec::as_slice);
+        for shapes in [exact, &self.loose_shapes] {
+            for (i, shape) in shapes {
+                if best.is_some_and(|b| b <= *i) {
+                    break;
+                }
+                if !shape.fits(count) {
+                    continue;
+                }
+                if !split {
+                    split = true;
+                    if count <= SHORT {
+                        for (slot, part) in short.iter_mut().zip(path.split(|&b| b == b'/')) {
+                            *slot = part;
+                        }
+                    } else {
+                        long.extend(path.split(|&b| b == b'/'));
+                    }
+                }
+                let components = if count <= SHORT {
+                    short.get(..count).unwrap_or_default()
+                } else {
+                    &long
+                };
+                if shape.is_match(components) {
+                    consider(&mut best, *i);
+                    break;
+                }
             }
         }
         let first_complex = self.complex.first().map(|(i, _)| *i);
@@ -171,7 +193,16 @@ impl Globs {
         };
         match map {
             Some((keyed, key)) => keyed.add(key, index),
-            None => self.shapes.push((index, shape)),
+            None if shape.anchored && !shape.inside => {
+                let k = shape.parts.len();
+                if self.exact_shapes.len() <= k {
+                    self.exact_shapes.resize_with(k + 1, Vec::new);
+                }
+                if let Some(list) = self.exact_shapes.get_mut(k) {
+                    list.push((index, shape));
+                }
+            }
+            None => self.loose_shapes.push((index, shape)),
         }
     }
 
