@@ -120,7 +120,7 @@ pub fn compare(kind: FileKind, old: &str, new: &str) -> ChangeNature {
     }
     let equivalent = match kind {
         FileKind::Dockerfile => dockerfiles_equivalent(old, new),
-        _ => signature(kind, old) == signature(kind, new),
+        _ => same_signature(kind, old, new),
     };
     if !equivalent {
         ChangeNature::Functional
@@ -223,29 +223,95 @@ fn policy(kind: FileKind) -> (Collapse, Blanks) {
 }
 
 fn signature(kind: FileKind, text: &str) -> Vec<String> {
-    let (collapse, blanks) = policy(kind);
-    let mut scanner = Scanner::new(kind);
-    let mut out: Vec<String> = Vec::new();
-    for line in text.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let scan = scanner.scan_line(line);
-        match normalise(line, &scan, collapse) {
-            Some(s) => out.push(s),
-            None if blanks == Blanks::Drop => {}
-            None => {
-                if blanks == Blanks::Keep || out.last().is_some_and(|l| !l.is_empty()) {
-                    out.push(String::new());
+    let lines: Vec<String> = SignatureLines::new(kind, text).collect();
+    if policy(kind).0 == Collapse::Remove {
+        return vec![lines.concat()];
+    }
+    lines
+}
+
+/// Whether two texts have the same [`signature`], compared a line at a time so that a
+/// functional change (the usual case) stops the comparison at its first line.
+fn same_signature(kind: FileKind, old: &str, new: &str) -> bool {
+    if policy(kind).0 == Collapse::Remove {
+        return signature(kind, old) == signature(kind, new);
+    }
+    SignatureLines::new(kind, old).eq(SignatureLines::new(kind, new))
+}
+
+/// The lines of a [`signature`], one at a time: each line's significant text, with blank
+/// and comment-only lines kept, collapsed or dropped as [`policy`] says, and none at the
+/// end of the text (blank lines are held back until a line with text follows).
+struct SignatureLines<'t> {
+    collapse: Collapse,
+    blanks: Blanks,
+    scanner: Scanner,
+    lines: std::str::Split<'t, char>,
+    /// Empty lines held back since the last line with text.
+    held: usize,
+    /// Whether the last line kept (held or not) has text: a run of blank lines collapses
+    /// to one after it, and to none at the start.
+    after_text: bool,
+    /// A line with text to give once the held blank lines are out.
+    next_text: Option<String>,
+}
+
+impl<'t> SignatureLines<'t> {
+    fn new(kind: FileKind, text: &'t str) -> SignatureLines<'t> {
+        let (collapse, blanks) = policy(kind);
+        SignatureLines {
+            collapse,
+            blanks,
+            scanner: Scanner::new(kind),
+            lines: text.split('\n'),
+            held: 0,
+            after_text: false,
+            next_text: None,
+        }
+    }
+}
+
+impl Iterator for SignatureLines<'_> {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        loop {
+            if self.next_text.is_some() {
+                if self.held > 0 {
+                    self.held -= 1;
+                    return Some(String::new());
                 }
+                return self.next_text.take();
+            }
+            let line = self.lines.next()?;
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let scan = self.scanner.scan_line(line);
+            match normalise(line, &scan, self.collapse) {
+                // A line of a multi-line literal can be empty text: kept as such.
+                Some(text) if text.is_empty() => {
+                    self.held += 1;
+                    self.after_text = false;
+                }
+                Some(text) => {
+                    self.next_text = Some(text);
+                    self.after_text = true;
+                }
+                None => match self.blanks {
+                    Blanks::Drop => {}
+                    Blanks::Keep => {
+                        self.held += 1;
+                        self.after_text = false;
+                    }
+                    Blanks::CollapseRuns => {
+                        if self.after_text {
+                            self.held += 1;
+                            self.after_text = false;
+                        }
+                    }
+                },
             }
         }
     }
-    while out.last().is_some_and(String::is_empty) {
-        out.pop();
-    }
-    if collapse == Collapse::Remove {
-        return vec![out.concat()];
-    }
-    out
 }
 
 /// The significant text of one scanned line, or `None` when it is blank or comment-only.
