@@ -46,8 +46,10 @@ impl Rule for DockerfileCommentOnly {
         let globs = emit.settings().globs_option("globs");
         let is_target = |f: &FileChange| {
             f.path_str().is_some_and(|p| {
-                !p.to_ascii_lowercase().ends_with(".dockerignore")
-                    && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(&f.path))
+                let ignore_file = p.len() >= ".dockerignore".len()
+                    && p.get(p.len() - ".dockerignore".len()..)
+                        .is_some_and(|end| end.eq_ignore_ascii_case(".dockerignore"));
+                !ignore_file && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(&f.path))
             })
         };
         let edits = comment_only_edits(cx, &is_target);
