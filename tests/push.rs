@@ -208,6 +208,29 @@ fn force_push_after_rebase_is_detected() {
     );
 }
 
+/// The fast-forward check reads nothing when the remote's commit is a parent of a pushed
+/// one. Here it is not: `dev` was pushed first, so the one commit `main` sends sits on
+/// `origin/dev`, and the history is walked to find `origin/main` below it.
+#[test]
+fn fast_forward_past_commits_another_branch_pushed_is_no_force_push() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    repo.git(&["checkout", "-q", "-b", "dev"]);
+    repo.commit_files("on dev", &[("a.py", "1\n")]);
+    assert!(repo.push(&["origin", "dev"]).success());
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--ff-only", "dev"]);
+    repo.commit_files("on main", &[("b.py", "2\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    assert!(
+        r.stderr.contains("main -> origin/main  1 commit, 1 file"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("force push"), "{}", r.stderr);
+}
+
 #[test]
 fn push_by_url_matches_the_configured_remote() {
     let sandbox = Sandbox::new();
