@@ -227,16 +227,9 @@ pub struct RefUpdate {
 }
 
 impl RefUpdate {
-    /// Classifies `raw` by looking its objects up in `repo`. Telling a fast-forward from a
-    /// force push walks the history between the remote's commit and the pushed one.
-    pub fn classify(repo: &Repository, raw: &RawUpdate) -> RefUpdate {
-        let mut update = RefUpdate::classify_unwalked(repo, raw);
-        update.settle_fast_forward(repo, |_| false);
-        update
-    }
-
-    /// [`RefUpdate::classify`] without the history walk: an update from a known commit to
-    /// another is `FastForward` until [`RefUpdate::settle_fast_forward`] checks it. The
+    /// Classifies `raw` by looking its objects up in `repo`, all but one question: an
+    /// update from a known commit to another is `FastForward` until
+    /// [`RefUpdate::settle_fast_forward`] checks it, which may walk the history. The
     /// pipeline lists the pushed commits first, and they usually settle it without a walk.
     pub fn classify_unwalked(repo: &Repository, raw: &RawUpdate) -> RefUpdate {
         let ref_kind = RefKind::of(&raw.remote_ref);
