@@ -138,6 +138,9 @@ pub struct BlobCache {
     /// Commits the read-ahead found changing no Dockerfile (by
     /// [`docker_context::is_dockerfile_change`]): the Dockerfile rules skip them.
     no_dockerfile: RefCell<FastSet<Oid>>,
+    /// Commits the read-ahead found changing no CI workflow or build script (by
+    /// `no-cache-deploy`'s globs): that rule skips them.
+    no_build_files: RefCell<FastSet<Oid>>,
     /// Parsed Dockerfiles by blob: four rules look at each pushed Dockerfile.
     dockerfiles: RefCell<FastMap<Oid, Option<Rc<Dockerfile>>>>,
 }
@@ -199,6 +202,9 @@ pub fn read_ahead(
         secret_in_image::read_ahead(repo, blobs, commit);
     }
     docker_context::read_ahead(blobs, commit);
+    if let Some(settings) = enabled(no_cache_deploy::NoCacheDeploy.id()) {
+        no_cache_deploy::read_ahead(blobs, settings, commit);
+    }
     if let Some(settings) = enabled(timestamp_edit::TimestampEdit.id()).filter(|_| deploys) {
         timestamp_edit::read_ahead(repo, blobs, settings, commit);
     }

@@ -1,10 +1,12 @@
 //! `no-cache-deploy`: `--no-cache` added to a deploy or image build command in a CI
 //! workflow or script, so every deploy pays a full rebuild.
 
-use crate::changes::{line_diff, BlobContent, ChangeKind};
+use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
+use crate::config::RuleConfig;
 use crate::escape::escape;
+use crate::globs::Globs;
 
-use super::{Emitter, Rule, RuleContext};
+use super::{BlobCache, Emitter, Rule, RuleContext};
 
 pub struct NoCacheDeploy;
 
@@ -33,8 +35,11 @@ impl Rule for NoCacheDeploy {
             return;
         };
         for commit in &cx.changes.commits {
+            if cx.blobs.no_build_files.borrow().contains(&commit.info.id) {
+                continue;
+            }
             for file in commit.files() {
-                if file.kind == ChangeKind::Deleted || !globs.is_match(&file.path) {
+                if !is_build_file(globs, file) {
                     continue;
                 }
                 let Some((old, new)) = cx.texts(file) else {
@@ -63,6 +68,22 @@ impl Rule for NoCacheDeploy {
             }
         }
     }
+}
+
+/// Notes `commit` in `blobs` when it changes none of the files this rule reads, so the
+/// check after the listing skips it without matching its paths again.
+pub(super) fn read_ahead(blobs: &BlobCache, settings: &RuleConfig, commit: &CommitChange) {
+    let Some(globs) = settings.globs_option("globs") else {
+        return;
+    };
+    if !commit.files().iter().any(|f| is_build_file(globs, f)) {
+        blobs.no_build_files.borrow_mut().insert(commit.info.id);
+    }
+}
+
+/// A CI workflow or build script (by the rule's `globs`) that the change leaves in place.
+fn is_build_file(globs: &Globs, file: &FileChange) -> bool {
+    file.kind != ChangeKind::Deleted && globs.is_match(&file.path)
 }
 
 fn has_no_cache_flag(line: &str) -> bool {
