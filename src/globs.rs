@@ -20,10 +20,11 @@
 //! Paths are repository-relative as git stores them: raw bytes (not necessarily UTF-8),
 //! `/`-separated, no leading `/`, no empty components.
 
-use crate::hash::FastMap;
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::hash::FastMap;
 
 /// Whether `text` holds a character that makes it something other than one of the direct
 /// shapes, once alternations are expanded.

@@ -6,12 +6,11 @@
 //! ([`Verdict::with_apps`]): the Dockerfile's answer wins, and [`Verdict::note`] says why it
 //! differs from the path rules'.
 
-use crate::hash::FastMap;
-
 use crate::apps::AppNote;
 use crate::changes::ChangeSet;
 use crate::config::{Config, Estimate, TierTimes};
 use crate::escape::{escape, escape_bytes};
+use crate::hash::FastMap;
 use crate::rebuild::{AppVerdict, AppsAnalysis, Fate, Rebuild, StepKind};
 use crate::tier::BuildTier;
 

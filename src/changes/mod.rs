@@ -9,12 +9,11 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use crate::hash::{FastMap, FastSet};
-
 use anyhow::Result;
 use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
 
 use crate::escape::escape_bytes;
+use crate::hash::{FastMap, FastSet};
 use crate::range::CommitRange;
 
 mod external;
