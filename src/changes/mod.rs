@@ -710,7 +710,10 @@ fn certain_diff(old: &str, new: &str) -> Option<LineDiff> {
     let kept_a: Vec<bool> = a_mid.iter().map(|l| in_b.contains(l)).collect();
     let kept_b: Vec<bool> = b_mid.iter().map(|l| in_a.contains(l)).collect();
     let (common_a, common_b) = (kept_lines(a_mid, &kept_a), kept_lines(b_mid, &kept_b));
-    if common_a != common_b || has_many_matches(&common_a, &b) || has_many_matches(&common_b, &a) {
+    if common_a != common_b
+        || has_many_matches(&common_a, a.len(), &b)
+        || has_many_matches(&common_b, b.len(), &a)
+    {
         return None;
     }
     let removed = changed_runs(&a, prefix, &kept_a)?;
@@ -728,11 +731,12 @@ fn kept_lines<'t>(lines: &[&'t str], keep: &[bool]) -> Vec<&'t str> {
         .collect()
 }
 
-/// Whether one of the matchable middle lines `kept` occurs in the whole `other` text as
-/// often as xdiff's limit for `other`'s length (`xdl_bogosqrt`): then xdiff may discard it.
-fn has_many_matches(kept: &[&str], other: &[&str]) -> bool {
+/// Whether one of the matchable middle lines `kept`, from a text of `own` lines, occurs in
+/// the whole `other` text as often as xdiff's limit for that text (`xdl_bogosqrt(own)`, as
+/// `xdl_cleanup_records` computes it per file): then xdiff may discard it.
+fn has_many_matches(kept: &[&str], own: usize, other: &[&str]) -> bool {
     let mut limit = 1usize;
-    let mut n = other.len();
+    let mut n = own;
     while n > 0 {
         limit <<= 1;
         n >>= 2;
