@@ -214,12 +214,15 @@ fn analyze_ref(
             }
             None => "no object was pushed".to_owned(),
         }),
-        (_, Some(range)) => match ChangeSet::of_range(repo, &range, shallow, &mut |commit| {
-            rules::read_ahead(repo, config, blobs, commit, deploys)
-        }) {
-            Ok(changes) => RefStatus::Inspected(changes),
-            Err(e) => RefStatus::NotInspected(format!("{e:#}")),
-        },
+        (_, Some(range)) => {
+            let ahead = rules::ReadAhead::new(config, deploys);
+            match ChangeSet::of_range(repo, &range, shallow, &mut |commit| {
+                ahead.commit(repo, blobs, commit)
+            }) {
+                Ok(changes) => RefStatus::Inspected(changes),
+                Err(e) => RefStatus::NotInspected(format!("{e:#}")),
+            }
+        }
     };
     update.settle_fast_forward(repo, |id| match &status {
         RefStatus::Inspected(changes) => changes.has_child_of(id),

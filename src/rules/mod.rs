@@ -184,29 +184,48 @@ impl BlobCache {
     }
 }
 
-/// Reads the blobs the enabled content rules will read for `commit` into `blobs`, and works
-/// out the per-file judgements they will ask for, ahead of the rules. The pipeline calls it
-/// for each commit as the change set is being listed, so on a long push this work overlaps
-/// with `git log` diffing the rest of the range on the other core (see
-/// [`ChangeSet::of_range`]). It does nothing a rule would not do anyway: `deploys` is
-/// whether the update deploys, as the rules will be told.
-pub fn read_ahead(
-    repo: &Repository,
-    config: &Config,
-    blobs: &BlobCache,
-    commit: &CommitChange,
-    deploys: bool,
-) {
-    let enabled = |id: &str| config.rule(id).filter(|r| r.severity.is_some());
-    if enabled(secret_in_image::SecretInImage.id()).is_some() {
-        secret_in_image::read_ahead(repo, blobs, commit);
+/// A rule's settings and severity, unless it is missing or configured `off`.
+fn enabled<'c>(config: &'c Config, id: &str) -> Option<(&'c RuleConfig, Severity)> {
+    let settings = config.rule(id)?;
+    Some((settings, settings.severity?))
+}
+
+/// Reads the blobs the enabled content rules will read into a [`BlobCache`], and works out
+/// the per-file judgements they will ask for, ahead of the rules. The pipeline hands it each
+/// commit as the change set is being listed, so on a long push this work overlaps with
+/// `git log` diffing the rest of the range on the other core (see
+/// [`ChangeSet::of_range`]). It does nothing a rule would not do anyway.
+///
+/// Which rules are enabled is looked up once per ref update, not per commit.
+pub struct ReadAhead<'c> {
+    secrets: bool,
+    build_files: Option<&'c RuleConfig>,
+    stamps: Option<&'c RuleConfig>,
+}
+
+impl<'c> ReadAhead<'c> {
+    /// `deploys` is whether the update deploys, as the rules will be told.
+    pub fn new(config: &'c Config, deploys: bool) -> ReadAhead<'c> {
+        let settings = |id: &str| enabled(config, id).map(|(settings, _)| settings);
+        ReadAhead {
+            secrets: settings(secret_in_image::SecretInImage.id()).is_some(),
+            build_files: settings(no_cache_deploy::NoCacheDeploy.id()),
+            stamps: settings(timestamp_edit::TimestampEdit.id()).filter(|_| deploys),
+        }
     }
-    docker_context::read_ahead(blobs, commit);
-    if let Some(settings) = enabled(no_cache_deploy::NoCacheDeploy.id()) {
-        no_cache_deploy::read_ahead(blobs, settings, commit);
-    }
-    if let Some(settings) = enabled(timestamp_edit::TimestampEdit.id()).filter(|_| deploys) {
-        timestamp_edit::read_ahead(repo, blobs, settings, commit);
+
+    /// Reads ahead for one commit of the update.
+    pub fn commit(&self, repo: &Repository, blobs: &BlobCache, commit: &CommitChange) {
+        if self.secrets {
+            secret_in_image::read_ahead(repo, blobs, commit);
+        }
+        docker_context::read_ahead(blobs, commit);
+        if let Some(settings) = self.build_files {
+            no_cache_deploy::read_ahead(blobs, settings, commit);
+        }
+        if let Some(settings) = self.stamps {
+            timestamp_edit::read_ahead(repo, blobs, settings, commit);
+        }
     }
 }
 
@@ -292,10 +311,7 @@ impl FindingBuilder<'_, '_> {
 pub fn run(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in all() {
-        let Some(settings) = cx.config.rule(rule.id()) else {
-            continue;
-        };
-        let Some(severity) = settings.severity else {
+        let Some((settings, severity)) = enabled(cx.config, rule.id()) else {
             continue;
         };
         let mut emitter = Emitter {
