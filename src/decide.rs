@@ -144,12 +144,7 @@ pub struct AllowTrailer {
 pub fn allow_trailers(message: &str) -> Vec<AllowTrailer> {
     // Most messages never mention the key: skip parsing their paragraphs (a long push
     // has thousands).
-    let key = ALLOW_TRAILER.as_bytes();
-    if !message
-        .as_bytes()
-        .windows(key.len())
-        .any(|w| w.eq_ignore_ascii_case(key))
-    {
+    if !crate::ascii::contains_ignore_case(message.as_bytes(), ALLOW_TRAILER.as_bytes()) {
         return Vec::new();
     }
     trailers(message)

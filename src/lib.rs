@@ -7,6 +7,7 @@
 //! [`pipeline`] strings the stages together.
 
 pub mod apps;
+pub mod ascii;
 pub mod audit;
 pub mod changes;
 pub mod commands;

@@ -34,15 +34,9 @@ pub fn is_dockerfile_change(file: &FileChange) -> bool {
 /// A cheap test that lets through every path [`FileKind::from_path`] could call a
 /// Dockerfile: such a name contains `dockerfile` or `containerfile`, in any case, so what
 /// follows the path's last `/` contains their common `erfile`. Rules ask it of every pushed
-/// path: one pass over the last component, comparing only at an `e`.
+/// path.
 fn may_be_dockerfile(path: &[u8]) -> bool {
-    let name = crate::globs::basename(path);
-    name.iter().enumerate().any(|(i, b)| {
-        (*b | 0x20) == b'e'
-            && name
-                .get(i..i + 6)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"erfile"))
-    })
+    crate::ascii::contains_ignore_case(crate::globs::basename(path), b"erfile")
 }
 
 /// A Dockerfile added or modified by one commit, both sides read and parsed.

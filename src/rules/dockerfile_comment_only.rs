@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 
+use crate::ascii::ends_with_ignore_case;
 use crate::changes::{CommitChange, FileChange};
 use crate::escape::escape;
 use crate::lines::{compare, ChangeNature, FileKind};
@@ -46,10 +47,8 @@ impl Rule for DockerfileCommentOnly {
         let globs = emit.settings().globs_option("globs");
         let is_target = |f: &FileChange| {
             f.path_str().is_some_and(|p| {
-                let ignore_file = p.len() >= ".dockerignore".len()
-                    && p.get(p.len() - ".dockerignore".len()..)
-                        .is_some_and(|end| end.eq_ignore_ascii_case(".dockerignore"));
-                !ignore_file && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(&f.path))
+                !ends_with_ignore_case(p.as_bytes(), b".dockerignore")
+                    && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(&f.path))
             })
         };
         let edits = comment_only_edits(cx, &is_target);

@@ -34,6 +34,7 @@ use std::collections::HashMap;
 
 use git2::{Oid, Repository};
 
+use crate::ascii::ends_with_ignore_case;
 use crate::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::dockerfile::Instruction;
 use crate::escape::escape;
@@ -1080,18 +1081,12 @@ fn is_generated(path: &[u8]) -> bool {
         "flake.lock",
     ];
     let name = basename(path);
-    let ends_with = |suffix: &str| {
-        name.len() >= suffix.len()
-            && name
-                .get(name.len() - suffix.len()..)
-                .is_some_and(|end| end.eq_ignore_ascii_case(suffix.as_bytes()))
-    };
     LOCKFILES
         .iter()
         .any(|l| name.eq_ignore_ascii_case(l.as_bytes()))
         || [".min.js", ".min.css", ".map", ".svg"]
             .iter()
-            .any(|ext| ends_with(ext))
+            .any(|ext| ends_with_ignore_case(name, ext.as_bytes()))
 }
 
 /// Test, fixture, example and documentation paths, where well-formed fake secrets are
