@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::decide::{self, Environment, NoTerminal, SkipList, Switch};
 use crate::escape::escape;
 use crate::finding::Decision;
-use crate::pipeline::{analyze_push, analyze_range, Analysis};
+use crate::pipeline::{analyze_prepared, analyze_range, prepare_push, Analysis};
 use crate::prompt::{Answer, Tty};
 use crate::push::parse_stdin;
 use crate::range::{default_range, parse_range_args};
@@ -140,17 +140,23 @@ pub fn pre_push(
             return Ok(internal_error(&policy, &e));
         }
     };
+    // What needs no configuration comes first: a long range's `git log` then starts and
+    // walks the range while the configuration loads.
+    let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prepare_push(&repo, remote, url, &updates)
+    }));
     // A broken pushguard.toml stops the push (exit 2) until it is fixed: it is the user's
     // own configuration, and guessing what it meant would check the wrong things.
     let config = load_config(&repo, config)?;
+    let failed = || anyhow::anyhow!("pushguard's analysis of this push failed (see above)");
+    let Ok(prepared) = prepared else {
+        return Ok(internal_error(&config.policy, &failed()));
+    };
     let analysis = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyze_push(&repo, &config, remote, url, &updates)
+        analyze_prepared(&repo, &config, prepared)
     })) {
         Ok(analysis) => analysis,
-        Err(_) => {
-            let e = anyhow::anyhow!("pushguard's analysis of this push failed (see above)");
-            return Ok(internal_error(&config.policy, &e));
-        }
+        Err(_) => return Ok(internal_error(&config.policy, &failed())),
     };
     let known = config.known_rule_ids();
     let skip = env

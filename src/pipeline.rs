@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
-use crate::changes::ChangeSet;
+use crate::changes::{ChangeSet, Listing};
 use crate::config::Config;
 use crate::finding::{Decision, Finding};
 use crate::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
@@ -86,6 +86,37 @@ pub fn analyze_push(
     url: &str,
     raw: &[RawUpdate],
 ) -> Analysis {
+    analyze_prepared(repo, config, prepare_push(repo, remote, url, raw))
+}
+
+/// A push with the work that needs no configuration done or under way: what the remote
+/// has, each update's kind and commit range, and the first range's listing started (see
+/// [`Listing`]). The hook prepares a push while its configuration loads on another thread.
+pub struct PreparedPush {
+    /// The remote as shown to the user.
+    shown: String,
+    /// Why the remote's tracking refs could not be read, if they could not.
+    known_err: Option<String>,
+    shallow: HashSet<Oid>,
+    refs: Vec<PreparedRef>,
+}
+
+struct PreparedRef {
+    update: RefUpdate,
+    target: String,
+    work: Work,
+}
+
+/// What is left to do to list an update's commits.
+enum Work {
+    /// Nothing is sent (deletion, up to date), or the pushed object is not a commit.
+    Nothing,
+    Range(CommitRange),
+    Started(Listing),
+}
+
+/// Prepares the updates of a push to `remote` (`url`) for [`analyze_prepared`].
+pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate]) -> PreparedPush {
     let known = RemoteKnowledge::for_push(repo, remote, url);
     let (remote_name, tips, known_err) = match known {
         Ok(k) => (k.remote, k.tips, None),
@@ -93,13 +124,10 @@ pub fn analyze_push(
     };
     let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
     let shallow = shallow_boundary(repo);
-    let blobs = Rc::new(BlobCache::default());
-    let updates: Vec<RefUpdate> = raw
-        .iter()
-        .map(|r| RefUpdate::classify_unwalked(repo, r))
-        .collect();
     let mut refs = Vec::new();
-    for (i, update) in updates.into_iter().enumerate() {
+    let mut started = false;
+    for (i, r) in raw.iter().enumerate() {
+        let update = RefUpdate::classify_unwalked(repo, r);
         // A new branch pushed together with updates of existing branches is judged on its
         // own commits: the others' commits are reported under their own refs.
         let mut hide = tips.clone();
@@ -111,12 +139,50 @@ pub fn analyze_push(
                     .filter_map(|(_, o)| o.local_oid),
             );
         }
-        let range = update_range(&update, &hide);
+        // Only the first range starts now: the others would compete with it for the CPU.
+        let work = match update_range(&update, &hide) {
+            None => Work::Nothing,
+            Some(range) if !started => {
+                started = true;
+                Work::Started(Listing::start(repo, range, &shallow))
+            }
+            Some(range) => Work::Range(range),
+        };
         let target = format!("{}/{}", shown, update.short_remote_name());
-        refs.push(analyze_ref(
-            repo, config, update, range, target, &shallow, &blobs,
-        ));
+        refs.push(PreparedRef {
+            update,
+            target,
+            work,
+        });
     }
+    PreparedPush {
+        shown,
+        known_err,
+        shallow,
+        refs,
+    }
+}
+
+/// Analyses a prepared push with `config`.
+pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) -> Analysis {
+    let PreparedPush {
+        shown,
+        known_err,
+        shallow,
+        refs,
+    } = push;
+    let blobs = Rc::new(BlobCache::default());
+    let refs = refs
+        .into_iter()
+        .map(|r| {
+            let listing = match r.work {
+                Work::Nothing => None,
+                Work::Range(range) => Some(Listing::start(repo, range, &shallow)),
+                Work::Started(listing) => Some(listing),
+            };
+            analyze_ref(repo, config, r.update, listing, r.target, &shallow, &blobs)
+        })
+        .collect();
     let mut analysis = finish(repo, config, blobs, shown, refs, true);
     if let Some(err) = known_err {
         analysis.findings.insert(
@@ -148,9 +214,10 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
         .iter()
         .map(|r| {
             let update = RefUpdate::classify_unwalked(repo, r);
-            let range = update_range(&update, &existing);
+            let listing =
+                update_range(&update, &existing).map(|range| Listing::start(repo, range, &shallow));
             let target = update.short_remote_name();
-            analyze_ref(repo, config, update, range, target, &shallow, &blobs)
+            analyze_ref(repo, config, update, listing, target, &shallow, &blobs)
         })
         .collect();
     finish(repo, config, blobs, String::new(), refs, false)
@@ -177,7 +244,16 @@ pub fn analyze_range(
     let shallow = shallow_boundary(repo);
     let target = update.short_remote_name();
     let blobs = Rc::new(BlobCache::default());
-    let r = analyze_ref(repo, config, update, Some(range), target, &shallow, &blobs);
+    let listing = Listing::start(repo, range, &shallow);
+    let r = analyze_ref(
+        repo,
+        config,
+        update,
+        Some(listing),
+        target,
+        &shallow,
+        &blobs,
+    );
     finish(repo, config, blobs, String::new(), vec![r], false)
 }
 
@@ -197,7 +273,7 @@ fn analyze_ref(
     repo: &Repository,
     config: &Config,
     mut update: RefUpdate,
-    range: Option<CommitRange>,
+    listing: Option<Listing>,
     target: String,
     shallow: &HashSet<Oid>,
     blobs: &BlobCache,
@@ -205,7 +281,7 @@ fn analyze_ref(
     let deploys = update.ref_kind == RefKind::Branch
         && update.kind != UpdateKind::Delete
         && config.deploys_anything(&update.short_remote_name());
-    let status = match (update.kind, range) {
+    let status = match (update.kind, listing) {
         (UpdateKind::Delete, _) => RefStatus::Deleted,
         (UpdateKind::UpToDate, _) => RefStatus::UpToDate,
         (_, None) => RefStatus::NotInspected(match update.local_oid {
@@ -214,9 +290,9 @@ fn analyze_ref(
             }
             None => "no object was pushed".to_owned(),
         }),
-        (_, Some(range)) => {
+        (_, Some(listing)) => {
             let ahead = rules::ReadAhead::new(config, deploys);
-            match ChangeSet::of_range(repo, &range, shallow, &mut |commit| {
+            match listing.finish(repo, shallow, &mut |commit| {
                 ahead.commit(repo, blobs, commit)
             }) {
                 Ok(changes) => RefStatus::Inspected(changes),

@@ -91,29 +91,71 @@ pub(super) fn compute(
     range: &CommitRange,
     each: &mut dyn FnMut(&CommitChange),
 ) -> Option<Vec<CommitChange>> {
-    if is_partial_clone(repo) || range.include.is_empty() {
-        return None;
+    Started::start(repo, range)?.finish(each)
+}
+
+/// A `git log` that has its range and is walking it: started before the caller is ready to
+/// read its output, so that git's start and walk overlap the caller's own set-up. Dropped
+/// unfinished, it stops git and waits for it, leaving no zombie.
+pub(super) struct Started {
+    /// `None` only once finished.
+    child: Option<Child>,
+    marker: String,
+}
+
+impl Started {
+    /// Spawns `git log` for `range` and hands it the range; `None` when git cannot do it.
+    pub(super) fn start(repo: &Repository, range: &CommitRange) -> Option<Started> {
+        if is_partial_clone(repo) || range.include.is_empty() {
+            return None;
+        }
+        let input = revisions(repo, range)?;
+        let marker = marker();
+        let mut child = spawn(repo, &marker)?;
+        let Some(mut stdin) = child.stdin.take() else {
+            reap(child);
+            return None;
+        };
+        // git reads all of stdin before it prints anything, so writing it all first cannot
+        // deadlock on a full pipe.
+        let written = stdin.write_all(input.as_bytes()).is_ok();
+        drop(stdin);
+        if !written {
+            reap(child);
+            return None;
+        }
+        Some(Started {
+            child: Some(child),
+            marker,
+        })
     }
-    let input = revisions(repo, range)?;
-    let marker = marker();
-    let mut child = spawn(repo, &marker)?;
-    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        reap(child);
-        return None;
-    };
-    // git reads all of stdin before it prints anything, so writing it all first cannot
-    // deadlock on a full pipe.
-    let written = stdin.write_all(input.as_bytes()).is_ok();
-    drop(stdin);
-    let parsed = if written {
-        parse_stream(stdout, marker.as_bytes(), each)
-    } else {
-        None
-    };
-    let succeeded = child.wait().is_ok_and(|status| status.success());
-    let mut commits = parsed.filter(|_| succeeded)?;
-    commits.reverse();
-    Some(commits)
+
+    /// Reads git's output to the end, calling `each` on every commit as it arrives; the
+    /// commits oldest first, or `None` when git failed or printed what the parser does not
+    /// expect.
+    pub(super) fn finish(
+        mut self,
+        each: &mut dyn FnMut(&CommitChange),
+    ) -> Option<Vec<CommitChange>> {
+        let mut child = self.child.take()?;
+        let Some(stdout) = child.stdout.take() else {
+            reap(child);
+            return None;
+        };
+        let parsed = parse_stream(stdout, self.marker.as_bytes(), each);
+        let succeeded = child.wait().is_ok_and(|status| status.success());
+        let mut commits = parsed.filter(|_| succeeded)?;
+        commits.reverse();
+        Some(commits)
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            reap(child);
+        }
+    }
 }
 
 /// `git log --stdin` input: each included tip, then each hidden one as `^<id>`. A hidden tip
@@ -187,7 +229,8 @@ fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
         .ok()
 }
 
-/// Waits for a child whose pipes were lost, so it leaves no zombie.
+/// Stops a child whose output is no longer wanted (or whose pipes were lost) and waits for
+/// it, so it leaves no zombie.
 fn reap(mut child: Child) {
     let _ = child.kill();
     let _ = child.wait();

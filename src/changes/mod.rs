@@ -149,6 +149,80 @@ pub struct ChangeSet {
     pub commits: Vec<CommitChange>,
 }
 
+/// The listing of a range's changes, begun before its reader is ready: [`Listing::start`]
+/// does what needs nothing from the caller (git's start and revision walk, or the whole
+/// in-process diff), [`Listing::finish`] hands each commit to the caller's read-ahead and
+/// returns the change set. A push starts its first listing while its configuration is
+/// still loading.
+///
+/// Invariant: `finish` gives the change set [`ChangeSet::of_range`] gives; only when the
+/// work is done differs.
+pub struct Listing {
+    range: CommitRange,
+    state: ListingState,
+}
+
+enum ListingState {
+    /// `git log` is running.
+    Git(external::Started),
+    /// Listed and diffed in process.
+    InProcess(Result<ChangeSet>),
+    /// git was wanted but could not start; `finish` lists in process.
+    Pending,
+}
+
+impl Listing {
+    /// Starts listing `range`: spawns `git log` for a long range, or lists a short one (and
+    /// any range git cannot list) in process now.
+    pub fn start(repo: &Repository, range: CommitRange, shallow: &HashSet<Oid>) -> Listing {
+        let state = if shallow.is_empty() && external::wanted(repo, &range) {
+            match external::Started::start(repo, &range) {
+                Some(started) => ListingState::Git(started),
+                None => ListingState::Pending,
+            }
+        } else {
+            ListingState::InProcess(Self::in_process(repo, &range, shallow))
+        };
+        Listing { range, state }
+    }
+
+    /// The range being listed.
+    pub fn range(&self) -> &CommitRange {
+        &self.range
+    }
+
+    /// The change set of the range, calling `each` on every commit as it is listed.
+    /// `shallow` is the set given to [`Listing::start`].
+    pub fn finish(
+        self,
+        repo: &Repository,
+        shallow: &HashSet<Oid>,
+        each: &mut dyn FnMut(&CommitChange),
+    ) -> Result<ChangeSet> {
+        let range = &self.range;
+        let set = match self.state {
+            ListingState::Git(started) => match started.finish(each) {
+                Some(commits) => return Ok(ChangeSet { commits }),
+                // git gave up part way: the in-process walk reports what it could not read.
+                None => Self::in_process(repo, range, shallow)?,
+            },
+            ListingState::InProcess(set) => set?,
+            ListingState::Pending => Self::in_process(repo, range, shallow)?,
+        };
+        set.commits.iter().for_each(each);
+        Ok(set)
+    }
+
+    fn in_process(
+        repo: &Repository,
+        range: &CommitRange,
+        shallow: &HashSet<Oid>,
+    ) -> Result<ChangeSet> {
+        let ids = range.commits(repo)?;
+        Ok(ChangeSet::compute_in_process(repo, &ids, shallow))
+    }
+}
+
 impl ChangeSet {
     /// The commits of `range`, oldest first (parents before children), with their changes.
     /// `shallow` holds the shallow clone's boundary commits, whose parents are absent: those
@@ -166,15 +240,7 @@ impl ChangeSet {
         shallow: &HashSet<Oid>,
         each: &mut dyn FnMut(&CommitChange),
     ) -> Result<ChangeSet> {
-        if shallow.is_empty() && external::wanted(repo, range) {
-            if let Some(commits) = external::compute(repo, range, each) {
-                return Ok(ChangeSet { commits });
-            }
-        }
-        let ids = range.commits(repo)?;
-        let set = Self::compute_in_process(repo, &ids, shallow);
-        set.commits.iter().for_each(each);
-        Ok(set)
+        Listing::start(repo, range.clone(), shallow).finish(repo, shallow, each)
     }
 
     /// [`ChangeSet::of_range`] with `git log`; `None` when git cannot list and diff it all.
