@@ -9,6 +9,12 @@ pub fn ends_with_ignore_case(hay: &[u8], suffix: &[u8]) -> bool {
         .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
 }
 
+/// Whether `hay` starts with `prefix`, ignoring ASCII case.
+pub fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}
+
 /// Whether `hay` contains `needle`, ignoring ASCII case. A window is compared only where
 /// its first byte matches, which on names and message lines is rare.
 pub fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
@@ -32,6 +38,11 @@ mod tests {
     fn suffixes_and_substrings_in_any_case() {
         assert!(ends_with_ignore_case(b"App.MIN.js", b".min.JS"));
         assert!(ends_with_ignore_case(b"x", b""));
+        assert!(starts_with_ignore_case(
+            b"Requirements-dev.txt",
+            b"requirements"
+        ));
+        assert!(!starts_with_ignore_case(b"req", b"requirements"));
         assert!(!ends_with_ignore_case(b"js", b".js"));
         assert!(!ends_with_ignore_case(b"a.jsx", b".js"));
         assert!(contains_ignore_case(b"prod.DockerFile", b"erfile"));

@@ -140,7 +140,7 @@ impl Globs {
                 if best.is_some_and(|b| b <= *i) {
                     break;
                 }
-                if !shape.fits(count) {
+                if !shape.fits(count) || !shape.filter.admits(path, name) {
                     continue;
                 }
                 if !split {
@@ -314,6 +314,65 @@ struct Shape {
     parts: Vec<Component>,
     /// With a trailing `/**`, the path continues below the last component.
     inside: bool,
+    /// Checked before the path is split: most paths fail it.
+    filter: Filter,
+}
+
+/// A condition every path a shape matches meets, cheaper to test than the shape: a path's
+/// set of shapes is mostly tried in vain (`**/requirements*.txt` against `src/app.py`).
+#[derive(Debug, Clone)]
+enum Filter {
+    /// The basename starts with `lead` and ends with `tail` (each when the last component
+    /// fixes it): shapes without a trailing `/**`, whose last component is the basename's.
+    Name {
+        lead: Option<u8>,
+        tail: Option<u8>,
+    },
+    /// The path holds these bytes at the start of a component: the components of a shape
+    /// with a trailing `/**`, all literal, each followed by `/`.
+    Holds(Box<[u8]>),
+    Any,
+}
+
+impl Filter {
+    fn of(parts: &[Component], inside: bool) -> Filter {
+        if inside {
+            let literal: Option<Vec<&[u8]>> = parts.iter().map(Component::literal).collect();
+            return literal.map_or(Filter::Any, |parts| {
+                let mut text = parts.join(&b'/');
+                text.push(b'/');
+                Filter::Holds(text.into())
+            });
+        }
+        let Some(last) = parts.last() else {
+            return Filter::Any;
+        };
+        Filter::Name {
+            lead: last.pieces.first().and_then(|p| p.first().copied()),
+            tail: last.pieces.last().and_then(|p| p.last().copied()),
+        }
+    }
+
+    fn admits(&self, path: &[u8], name: &[u8]) -> bool {
+        match self {
+            Filter::Name { lead, tail } => {
+                lead.map_or(true, |b| name.first() == Some(&b))
+                    && tail.map_or(true, |b| name.last() == Some(&b))
+            }
+            Filter::Holds(text) => {
+                let Some(&first) = text.first() else {
+                    return true;
+                };
+                // At a component's start: the first byte or one after a `/`.
+                (0..path.len()).any(|i| {
+                    path.get(i) == Some(&first)
+                        && (i == 0 || path.get(i - 1) == Some(&b'/'))
+                        && path.get(i..).is_some_and(|rest| rest.starts_with(text))
+                })
+            }
+            Filter::Any => true,
+        }
+    }
 }
 
 /// Glob indices by a key (a basename, an extension or a whole path), with the set of key
@@ -367,10 +426,13 @@ impl Shape {
         if components.is_empty() || components.iter().any(|c| c.is_empty() || c.contains("**")) {
             return None;
         }
+        let parts: Vec<Component> = components.into_iter().map(Component::new).collect();
+        let filter = Filter::of(&parts, inside);
         Some(Shape {
             anchored,
-            parts: components.into_iter().map(Component::new).collect(),
+            parts,
             inside,
+            filter,
         })
     }
 

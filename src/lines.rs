@@ -25,6 +25,7 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ops::Range;
 
+use crate::ascii::{ends_with_ignore_case, starts_with_ignore_case};
 use crate::dockerfile;
 
 /// The kinds of files whose comments and whitespace are understood.
@@ -53,38 +54,55 @@ impl FileKind {
     /// `*.yml`, `*.yaml`; `requirements*.txt|in`, `constraints*.txt|in`, and `*.txt|in` in a
     /// `requirements/` directory; `*.md`, `*.markdown`; `*.json`. Case-insensitive.
     pub fn from_path(path: &str) -> FileKind {
+        // Case-insensitive throughout, without lowercased copies: rules ask this of every
+        // pushed path.
         let mut parts = path.rsplit(['/', '\\']);
-        let name = parts.next().unwrap_or(path).to_ascii_lowercase();
-        let parent = parts.next().unwrap_or("").to_ascii_lowercase();
-        if name.ends_with(".dockerignore") {
+        let name = parts.next().unwrap_or(path).as_bytes();
+        let parent = parts.next().unwrap_or("").as_bytes();
+        if ends_with_ignore_case(name, b".dockerignore") {
             return FileKind::Other;
         }
-        if ["dockerfile", "containerfile"].iter().any(|base| {
-            name.strip_prefix(base)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        }) || name.ends_with(".dockerfile")
+        let is_base = |base: &[u8]| {
+            starts_with_ignore_case(name, base)
+                && name
+                    .get(base.len()..)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(b"."))
+        };
+        if is_base(b"dockerfile")
+            || is_base(b"containerfile")
+            || ends_with_ignore_case(name, b".dockerfile")
         {
             return FileKind::Dockerfile;
         }
-        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-        let pip_ext = ext == "txt" || ext == "in";
-        if pip_ext
-            && (name.starts_with("requirements")
-                || name.starts_with("constraints")
-                || parent == "requirements")
+        let ext = name
+            .iter()
+            .rposition(|&b| b == b'.')
+            .and_then(|dot| name.get(dot + 1..))
+            .unwrap_or_default();
+        let ext_is = |list: &[&str]| list.iter().any(|e| ext.eq_ignore_ascii_case(e.as_bytes()));
+        if ext_is(&["txt", "in"])
+            && (starts_with_ignore_case(name, b"requirements")
+                || starts_with_ignore_case(name, b"constraints")
+                || parent.eq_ignore_ascii_case(b"requirements"))
         {
             return FileKind::Requirements;
         }
-        match ext {
-            "py" | "pyi" => FileKind::Python,
-            "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts" => FileKind::JavaScript,
-            "sh" | "bash" => FileKind::Shell,
-            "toml" => FileKind::Toml,
-            "yml" | "yaml" => FileKind::Yaml,
-            "md" | "markdown" => FileKind::Markdown,
-            "json" => FileKind::Json,
-            _ => FileKind::Other,
-        }
+        const KINDS: [(&[&str], FileKind); 7] = [
+            (&["py", "pyi"], FileKind::Python),
+            (
+                &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"],
+                FileKind::JavaScript,
+            ),
+            (&["sh", "bash"], FileKind::Shell),
+            (&["toml"], FileKind::Toml),
+            (&["yml", "yaml"], FileKind::Yaml),
+            (&["md", "markdown"], FileKind::Markdown),
+            (&["json"], FileKind::Json),
+        ];
+        KINDS
+            .iter()
+            .find(|(exts, _)| ext_is(exts))
+            .map_or(FileKind::Other, |&(_, kind)| kind)
     }
 
     /// True for documentation, whose edits never matter to a build's behaviour but are
@@ -1570,6 +1588,15 @@ mod tests {
             ("README.md", Markdown),
             ("package.json", Json),
             ("Makefile", Other),
+            // Case never matters, and a name is only a Dockerfile as a whole word.
+            ("REQUIREMENTS.TXT", Requirements),
+            ("Requirements/Base.IN", Requirements),
+            ("Dockerfile.Prod", Dockerfile),
+            ("svc/CONTAINERFILE", Dockerfile),
+            ("api.DockerFile", Dockerfile),
+            ("Dockerfiles", Other),
+            ("App.PY", Python),
+            ("x.Dockerignore", Other),
         ];
         for (path, kind) in cases {
             assert_eq!(FileKind::from_path(path), kind, "{path}");

@@ -36,6 +36,7 @@ use crate::changes::{diff_trees, read_blob, BlobContent, FileChange};
 use crate::config::{BuildSettings, Config, Estimate, StepWeights};
 use crate::dockerfile::{self, Dockerfile, Instruction};
 use crate::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::hash::FastSet;
 use crate::tier::BuildTier;
 
 /// The largest Dockerfile or `.dockerignore` read.
@@ -1110,6 +1111,13 @@ fn source_matches(pattern: &str, rel: &str) -> bool {
 /// ranges) and `\` escapes. Iterative with one backtrack point, so linear-ish; a malformed
 /// class matches nothing.
 fn component_match(pattern: &str, name: &str) -> bool {
+    // Most sources are plain names, which match only themselves.
+    if !pattern
+        .bytes()
+        .any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
+    {
+        return pattern == name;
+    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     let (mut pi, mut ni) = (0usize, 0usize);
@@ -1600,12 +1608,12 @@ fn context_cause(delta: &ContextDelta, src: &Source) -> Option<Cause> {
         2 => format!("{first_rel} and 1 other file changed"),
         n => format!("{first_rel} and {} other files changed", n - 1),
     };
-    let mut triggers: Vec<Vec<u8>> = Vec::new();
-    for (_, path) in hits {
-        if !triggers.contains(path) {
-            triggers.push(path.clone());
-        }
-    }
+    let mut seen: FastSet<&[u8]> = FastSet::default();
+    let triggers: Vec<Vec<u8>> = hits
+        .into_iter()
+        .filter(|(_, path)| seen.insert(path))
+        .map(|(_, path)| path.clone())
+        .collect();
     Some(Cause {
         reason,
         triggers,

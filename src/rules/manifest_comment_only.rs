@@ -12,6 +12,7 @@
 
 use std::collections::HashSet;
 
+use crate::ascii::ends_with_ignore_case;
 use crate::changes::{BlobContent, ChangeKind, EntryKind, FileChange, LineDiff};
 use crate::lines::{self, ChangeNature, FileKind};
 
@@ -25,15 +26,26 @@ pub struct ManifestCommentOnly;
 /// `go.mod` takes `//` comments (the JavaScript scanner's); apt package lists take `#`
 /// comments like pip requirements.
 pub(super) fn file_kind(path: &str) -> FileKind {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    match name.as_str() {
-        "pipfile" | "poetry.lock" | "uv.lock" | "pdm.lock" | "cargo.lock" => FileKind::Toml,
-        "gemfile" | "mix.exs" => FileKind::Shell,
-        "go.mod" | "go.work" => FileKind::JavaScript,
-        "aptfile" | "apt.txt" | "apt-packages.txt" | "packages.txt" => FileKind::Requirements,
-        _ if name.ends_with(".gemspec") => FileKind::Shell,
-        _ if name.ends_with(".apt") => FileKind::Requirements,
-        _ => FileKind::from_path(path),
+    let name = path.rsplit('/').next().unwrap_or(path).as_bytes();
+    let named = |list: &[&str]| list.iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()));
+    if named(&[
+        "pipfile",
+        "poetry.lock",
+        "uv.lock",
+        "pdm.lock",
+        "cargo.lock",
+    ]) {
+        FileKind::Toml
+    } else if named(&["gemfile", "mix.exs"]) || ends_with_ignore_case(name, b".gemspec") {
+        FileKind::Shell
+    } else if named(&["go.mod", "go.work"]) {
+        FileKind::JavaScript
+    } else if named(&["aptfile", "apt.txt", "apt-packages.txt", "packages.txt"])
+        || ends_with_ignore_case(name, b".apt")
+    {
+        FileKind::Requirements
+    } else {
+        FileKind::from_path(path)
     }
 }
 
@@ -145,6 +157,10 @@ mod tests {
         assert_eq!(file_kind("deps/base.apt"), FileKind::Requirements);
         assert_eq!(file_kind("setup.cfg"), FileKind::Other);
         assert_eq!(file_kind("main.py"), FileKind::Python);
+        assert_eq!(file_kind("PIPFILE"), FileKind::Toml);
+        assert_eq!(file_kind("app/My.Gemspec"), FileKind::Shell);
+        assert_eq!(file_kind("Go.Work"), FileKind::JavaScript);
+        assert_eq!(file_kind("deps/BASE.APT"), FileKind::Requirements);
     }
 
     #[test]
