@@ -21,8 +21,10 @@
 #     (ii)  the pushguard hook                                       -> + pushguard
 #     (iii) a hook running `git log --name-only --no-renames --format=` over the range it
 #           is given on stdin, output discarded                      -> + git-log floor
+#     (iv)  the same hook with `git log -p` instead: what any hook that reads the pushed
+#           lines (a secret scanner) pays at least to have git show them -> + content floor
 #   interleaved in rotating order within each run, so slow drift on a shared machine hits
-#   all three alike. Added time = median(ii or iii) - median(i).
+#   all four alike. Added time = median(ii, iii or iv) - median(i).
 #
 # Targets (informational; the exit status is 0 whatever they say):
 #   (a), (d): pushguard adds at most 5 ms.  (b), (c): pushguard is no slower than the floor.
@@ -211,6 +213,10 @@ done >/dev/null
 EOF
 cp "$TMP/floor.sh" "$TMP/hooks-floor/pre-push"
 
+# (iv) the content floor: the same, with every pushed line shown (`git log -p`).
+mkdir -p "$TMP/hooks-patch"
+sed 's/--name-only/-p/g; s/changed paths/changed lines/' "$TMP/floor.sh" >"$TMP/hooks-patch/pre-push"
+
 # Checks: records what git gives a pre-push hook under --dry-run.
 mkdir -p "$TMP/hooks-record"
 printf '#!/bin/sh\ncat >%q\n' "$TMP/stdin" >"$TMP/hooks-record/pre-push"
@@ -317,15 +323,15 @@ measure() {
 	CPU=$(((10#$u + 10#$s) * 1000))
 }
 
-# time_case: BENCH_RUNS paired runs of the three variants, in rotating order.
+# time_case: BENCH_RUNS paired runs of the four variants, in rotating order.
 time_case() {
 	local i j v
-	local -a w_base=() w_guard=() w_floor=() c_base=() c_guard=() c_floor=()
-	local variants=(base guard floor)
+	local -a w_base=() w_guard=() w_floor=() w_patch=() c_base=() c_guard=() c_floor=() c_patch=()
+	local variants=(base guard floor patch)
 	PUSH_FAILS=0
 	for ((i = 0; i < WARMUP + RUNS; i++)); do
-		for ((j = 0; j < 3; j++)); do
-			v=${variants[(i + j) % 3]}
+		for ((j = 0; j < 4; j++)); do
+			v=${variants[(i + j) % 4]}
 			case $v in
 			base) measure "$TMP/hooks-empty" ;;
 			guard)
@@ -333,12 +339,14 @@ time_case() {
 				measure "$TMP/hooks-pushguard"
 				;;
 			floor) measure "$TMP/hooks-floor" ;;
+			patch) measure "$TMP/hooks-patch" ;;
 			esac
 			if ((i < WARMUP)); then continue; fi
 			case $v in
 			base) w_base+=("$WALL") c_base+=("$CPU") ;;
 			guard) w_guard+=("$WALL") c_guard+=("$CPU") ;;
 			floor) w_floor+=("$WALL") c_floor+=("$CPU") ;;
+			patch) w_patch+=("$WALL") c_patch+=("$CPU") ;;
 			esac
 		done
 	done
@@ -346,9 +354,11 @@ time_case() {
 	MED_BASE=$(median_us "${w_base[@]}")
 	MED_GUARD=$(median_us "${w_guard[@]}")
 	MED_FLOOR=$(median_us "${w_floor[@]}")
+	MED_PATCH=$(median_us "${w_patch[@]}")
 	CPU_BASE=$(median_us "${c_base[@]}")
 	CPU_GUARD=$(median_us "${c_guard[@]}")
 	CPU_FLOOR=$(median_us "${c_floor[@]}")
+	CPU_PATCH=$(median_us "${c_patch[@]}")
 }
 
 # --- run -----------------------------------------------------------------------------------
@@ -366,17 +376,17 @@ printf '  load:     %s (1, 5, 15 min load average at start; wall times suffer on
 printf '  method:   medians of %s paired runs (+%s warm-up) of git push --dry-run, timer %s\n\n' \
 	"$RUNS" "$WARMUP" "$TIMER"
 
-declare -A R_BASE R_GUARD R_FLOOR R_CPU_BASE R_CPU_GUARD R_CPU_FLOOR R_COMMITS R_PATHS R_OK R_RSS R_RSS_FLOOR
+declare -A R_BASE R_GUARD R_FLOOR R_PATCH R_CPU_BASE R_CPU_GUARD R_CPU_FLOOR R_CPU_PATCH R_COMMITS R_PATHS R_OK R_RSS R_RSS_FLOOR
 for C in "${CASES[@]}"; do
 	WORK=$FIXTURES/$C/work
 	PUSH_REF=${REF[$C]}
 	check_case
 	note "bench: ($C) ${DESC[$C]}: $COMMITS commits, $PATHS paths, ${RUNS} runs ..."
 	time_case
-	R_BASE[$C]=$MED_BASE R_GUARD[$C]=$MED_GUARD R_FLOOR[$C]=$MED_FLOOR
+	R_BASE[$C]=$MED_BASE R_GUARD[$C]=$MED_GUARD R_FLOOR[$C]=$MED_FLOOR R_PATCH[$C]=$MED_PATCH
 	R_COMMITS[$C]=$COMMITS R_PATHS[$C]=$PATHS
 	R_OK[$C]=$GUARD_OK
-	R_CPU_BASE[$C]=$CPU_BASE R_CPU_GUARD[$C]=$CPU_GUARD R_CPU_FLOOR[$C]=$CPU_FLOOR
+	R_CPU_BASE[$C]=$CPU_BASE R_CPU_GUARD[$C]=$CPU_GUARD R_CPU_FLOOR[$C]=$CPU_FLOOR R_CPU_PATCH[$C]=$CPU_PATCH
 	[ "$PUSH_FAILS" -eq 0 ] || {
 		R_OK[$C]=0
 		note "bench: ($C) WARNING: $PUSH_FAILS of the timed pushes failed; this case's times are not comparable."
@@ -386,12 +396,13 @@ for C in "${CASES[@]}"; do
 done
 
 printf 'wall-clock time of git push --dry-run (medians)\n'
-printf '%-4s %-46s %8s %8s | %9s %11s %11s | %11s %11s | %-24s %s\n' \
-	case push commits paths "no hook" "pushguard" "floor" "+pushguard" "+floor" target result
+printf '%-4s %-46s %8s %8s | %9s %11s %11s | %11s %11s | %-24s %-8s | %12s\n' \
+	case push commits paths "no hook" "pushguard" "floor" "+pushguard" "+floor" target result "+log -p"
 for C in "${CASES[@]}"; do
-	base=${R_BASE[$C]} guard=${R_GUARD[$C]} floor=${R_FLOOR[$C]}
+	base=${R_BASE[$C]} guard=${R_GUARD[$C]} floor=${R_FLOOR[$C]} patch=${R_PATCH[$C]}
 	added_guard=$(awk -v g="$guard" -v b="$base" 'BEGIN { print g - b }')
 	added_floor=$(awk -v f="$floor" -v b="$base" 'BEGIN { print f - b }')
+	added_patch=$(awk -v p="$patch" -v b="$base" 'BEGIN { print p - b }')
 	case $C in
 	a | d)
 		target="+pushguard <= 5 ms"
@@ -403,20 +414,23 @@ for C in "${CASES[@]}"; do
 		;;
 	esac
 	[ "${R_OK[$C]}" = 1 ] || pass="INVALID (see warnings)"
-	printf '%-4s %-46s %8s %8s | %9s %11s %11s | %11s %11s | %-24s %s\n' \
+	printf '%-4s %-46s %8s %8s | %9s %11s %11s | %11s %11s | %-24s %-8s | %12s\n' \
 		"($C)" "${DESC[$C]}" "${R_COMMITS[$C]}" "${R_PATHS[$C]}" \
 		"$(ms "$base") ms" "$(ms "$guard") ms" "$(ms "$floor") ms" \
-		"$(signed_ms "$added_guard") ms" "$(signed_ms "$added_floor") ms" "$target" "$pass"
+		"$(signed_ms "$added_guard") ms" "$(signed_ms "$added_floor") ms" "$target" "$pass" \
+		"$(signed_ms "$added_patch") ms"
 done
+printf '(+log -p: the same hook as the floor with `git log -p`, the least a hook that reads the pushed lines pays; for comparison only)\n'
 
 printf '\nCPU time (user + system of git push and everything it ran; medians)\n'
-printf '%-4s %9s %11s %11s | %11s %11s\n' case "no hook" pushguard floor "+pushguard" "+floor"
+printf '%-4s %9s %11s %11s | %11s %11s %11s\n' case "no hook" pushguard floor "+pushguard" "+floor" "+log -p"
 for C in "${CASES[@]}"; do
-	base=${R_CPU_BASE[$C]} guard=${R_CPU_GUARD[$C]} floor=${R_CPU_FLOOR[$C]}
-	printf '%-4s %9s %11s %11s | %11s %11s\n' "($C)" \
+	base=${R_CPU_BASE[$C]} guard=${R_CPU_GUARD[$C]} floor=${R_CPU_FLOOR[$C]} patch=${R_CPU_PATCH[$C]}
+	printf '%-4s %9s %11s %11s | %11s %11s %11s\n' "($C)" \
 		"$(ms "$base") ms" "$(ms "$guard") ms" "$(ms "$floor") ms" \
 		"$(signed_ms "$(awk -v g="$guard" -v b="$base" 'BEGIN { print g - b }')") ms" \
-		"$(signed_ms "$(awk -v f="$floor" -v b="$base" 'BEGIN { print f - b }')") ms"
+		"$(signed_ms "$(awk -v f="$floor" -v b="$base" 'BEGIN { print f - b }')") ms" \
+		"$(signed_ms "$(awk -v p="$patch" -v b="$base" 'BEGIN { print p - b }')") ms"
 done
 
 mb() { case $1 in n/a) echo n/a ;; *) awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }' ;; esac; }

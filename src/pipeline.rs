@@ -91,7 +91,8 @@ pub fn analyze_push(
 
 /// A push with the work that needs no configuration done or under way: what the remote
 /// has, each update's kind and commit range, and the first range's listing started (see
-/// [`Listing`]). The hook prepares a push while its configuration loads on another thread.
+/// [`Listing`]). The hook prepares a push before it loads its configuration, so that a long
+/// range's `git log` starts up and walks the range meanwhile.
 pub struct PreparedPush {
     /// The remote as shown to the user.
     shown: String,
