@@ -192,8 +192,9 @@ pub fn pre_push(
     }
     // The process exits next, which frees everything at once; dropping a long push's
     // analysis (every commit's file list, every blob read) would free it piece by piece,
-    // about 2 ms on 3,000 commits.
-    std::mem::forget(analysis);
+    // about 2 ms on 3,000 commits, and the configuration and repository handle cost a
+    // few percent of a one-commit push's time.
+    std::mem::forget((analysis, config, repo));
     Ok(outcome)
 }
 
