@@ -381,6 +381,33 @@ fn an_invalid_config_stops_the_push_with_a_clear_error() {
     );
 }
 
+/// A long push's `git log` starts before the configuration loads (to overlap the two): a
+/// broken configuration still stops the push with its error, and the git started for the
+/// listing is stopped, not left writing to a closed pipe.
+#[test]
+fn an_invalid_config_stops_a_long_push_whose_listing_had_started() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    for i in 0..60 {
+        repo.commit_files(
+            &format!("step {i}"),
+            &[("main.py", &format!("print({i})\n"))],
+        );
+    }
+    repo.write("pushguard.toml", "[policy]\nconfirm = \"sometimes\"\n");
+    repo.commit_all("config");
+    let before = repo.remote_sha("refs/heads/main");
+    let r: common::PushResult = common::run(
+        repo.push_cmd(&["origin", "main"])
+            .env("PUSHGUARD_DIFF", "git"),
+    )
+    .into();
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("pushguard.toml:2:11"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+}
+
 #[test]
 fn shallow_boundary_commits_are_not_inspected_and_say_why() {
     let sandbox = Sandbox::new();
