@@ -292,6 +292,10 @@ fn analyze_ref(
             None => "no object was pushed".to_owned(),
         }),
         (_, Some(listing)) => {
+            if deploys && listing.is_running() {
+                // Done now, while git starts up and walks the range, instead of after it.
+                config.prepare_classifier();
+            }
             let ahead = rules::ReadAhead::new(config, deploys);
             match listing.finish(repo, shallow, &mut |commit| {
                 ahead.commit(repo, blobs, commit)

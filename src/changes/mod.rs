@@ -186,9 +186,10 @@ impl Listing {
         Listing { range, state }
     }
 
-    /// The range being listed.
-    pub fn range(&self) -> &CommitRange {
-        &self.range
+    /// Whether another process is listing the range: until its first commit arrives, this
+    /// one has time for other work.
+    pub fn is_running(&self) -> bool {
+        matches!(self.state, ListingState::Git(_))
     }
 
     /// The change set of the range, calling `each` on every commit as it is listed.

@@ -579,7 +579,25 @@ impl Config {
     /// The tier of a change to `path` (repository-relative, raw bytes from git, possibly
     /// not UTF-8) and the rule that decided it; `None` means `deploy.unmatched` applied.
     pub fn classify(&self, path: &[u8]) -> (BuildTier, Option<&PathRule>) {
-        let classifier = self.classifier.get_or_init(|| {
+        let classifier = self.classifier();
+        let first = classifier
+            .set
+            .first_match(path)
+            .and_then(|g| classifier.owner.get(g).copied());
+        match first.and_then(|i| self.paths.get(i)) {
+            Some(rule) => (rule.tier, Some(rule)),
+            None => (self.unmatched, None),
+        }
+    }
+
+    /// Builds the path rules' matcher now rather than on the first [`Config::classify`]: for
+    /// a caller with time to spare (waiting for `git log` to walk a range).
+    pub fn prepare_classifier(&self) {
+        self.classifier();
+    }
+
+    fn classifier(&self) -> &Classifier {
+        self.classifier.get_or_init(|| {
             let mut globs = Vec::new();
             let mut owner = Vec::new();
             for (i, rule) in self.paths.iter().enumerate().filter(|(_, r)| r.enabled) {
@@ -593,15 +611,7 @@ impl Config {
                 set: Globs::new(&globs).unwrap_or_default(),
                 owner,
             }
-        });
-        let first = classifier
-            .set
-            .first_match(path)
-            .and_then(|g| classifier.owner.get(g).copied());
-        match first.and_then(|i| self.paths.get(i)) {
-            Some(rule) => (rule.tier, Some(rule)),
-            None => (self.unmatched, None),
-        }
+        })
     }
 
     /// All path rules, enabled or not, in precedence order.

@@ -13,10 +13,10 @@
 //! change what linters, type checkers or bundlers do.
 
 use crate::changes::{CommitChange, FileChange};
-use crate::lines::{ChangeNature, FileKind};
+use crate::lines::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
-use super::manifest_comment_only::file_kind;
+use super::manifest_comment_only::is_dockerfile_kind;
 use super::timestamp_edit::{classify, is_docs_path, Edit, Owners};
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 
@@ -121,7 +121,7 @@ fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange
             }
         };
         let docs = is_docs_path(path);
-        let owned = file_kind(path) == FileKind::Dockerfile
+        let owned = is_dockerfile_kind(path)
             || owners.reports_cosmetic(file)
             || owners.is_trigger_file(file)
             || (stamp && !docs && owners.timestamp_edit);

@@ -49,6 +49,14 @@ pub(super) fn file_kind(path: &str) -> FileKind {
     }
 }
 
+/// Whether [`file_kind`] calls `path` a Dockerfile: asked of every file of a deploy push, so
+/// the usual path, which is none, is turned away by [`is_dockerfile`]'s cheap test first.
+///
+/// [`is_dockerfile`]: super::docker_context::is_dockerfile
+pub(super) fn is_dockerfile_kind(path: &str) -> bool {
+    super::docker_context::is_dockerfile(path) && file_kind(path) == FileKind::Dockerfile
+}
+
 /// The line a finding about `diff` points at: the first added line, or where the first
 /// removed line was (clamped to line 1) when the edit only removes lines.
 pub(super) fn first_changed_line(diff: &LineDiff) -> u32 {

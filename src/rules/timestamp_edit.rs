@@ -26,7 +26,7 @@ use crate::escape::escape;
 use crate::lines::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
-use super::manifest_comment_only::{file_kind, first_changed_line};
+use super::manifest_comment_only::{file_kind, first_changed_line, is_dockerfile_kind};
 use super::{quoted_summary, BlobCache, Emitter, Rule, RuleContext};
 
 pub struct TimestampEdit;
@@ -587,7 +587,7 @@ fn stamp_edits<'f>(
     for file in commit.files() {
         let manifest = manifests.is_some_and(|g| g.is_match(&file.path));
         let path = file.path_str().unwrap_or("");
-        let special = manifest || file_kind(path) == FileKind::Dockerfile;
+        let special = manifest || is_dockerfile_kind(path);
         if !special && !idle {
             continue;
         }
