@@ -459,7 +459,6 @@ impl Shape {
         }
     }
 
-    /// Whether `components` (a path split at `/`) match.
     /// Whether a path of `n` components can match: what [`Shape::is_match`] checks first,
     /// known before the path is split.
     fn fits(&self, n: usize) -> bool {
@@ -471,6 +470,7 @@ impl Shape {
         }
     }
 
+    /// Whether `components` (a path split at `/`) match.
     fn is_match(&self, components: &[&[u8]]) -> bool {
         let k = self.parts.len();
         let n = components.len();

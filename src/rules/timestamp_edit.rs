@@ -77,8 +77,9 @@ pub(super) fn classify(repo: &Repository, blobs: &BlobCache, file: &FileChange) 
     edit
 }
 
-/// Classifies one changed file. Reads both versions through [`RuleContext::texts`], so
-/// blobs over the cap, binaries and unreadable objects count as functional (never flagged).
+/// Classifies one changed file. Reads both versions from the push's blob cache, as
+/// [`RuleContext::texts`] does, so blobs over the cap, binaries and unreadable objects count
+/// as functional (never flagged).
 fn classify_uncached(repo: &Repository, blobs: &BlobCache, file: &FileChange) -> Edit {
     let (Some(old), Some(new)) = (file.old, file.new) else {
         return Edit::Functional;
