@@ -555,10 +555,9 @@ pub(crate) fn basename(path: &[u8]) -> &[u8] {
     }
 }
 
-fn extension(name: &[u8]) -> Option<&[u8]> {
-    name.iter()
-        .rposition(|&b| b == b'.')
-        .map(|dot| &name[dot + 1..])
+/// What follows the last `.` of a file name (possibly empty); `None` without a `.`.
+pub(crate) fn extension(name: &[u8]) -> Option<&[u8]> {
+    memchr::memrchr(b'.', name).and_then(|dot| name.get(dot + 1..))
 }
 
 #[cfg(unix)]

@@ -27,6 +27,7 @@ use std::ops::Range;
 
 use crate::ascii::{ends_with_ignore_case, starts_with_ignore_case};
 use crate::dockerfile;
+use crate::globs::extension;
 
 /// The kinds of files whose comments and whitespace are understood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,11 +75,7 @@ impl FileKind {
         {
             return FileKind::Dockerfile;
         }
-        let ext = name
-            .iter()
-            .rposition(|&b| b == b'.')
-            .and_then(|dot| name.get(dot + 1..))
-            .unwrap_or_default();
+        let ext = extension(name).unwrap_or_default();
         let ext_is = |list: &[&str]| list.iter().any(|e| ext.eq_ignore_ascii_case(e.as_bytes()));
         if ext_is(&["txt", "in"])
             && (starts_with_ignore_case(name, b"requirements")

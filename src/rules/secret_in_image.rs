@@ -38,7 +38,7 @@ use crate::ascii::ends_with_ignore_case;
 use crate::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::dockerfile::Instruction;
 use crate::escape::escape;
-use crate::globs::basename;
+use crate::globs::{basename, extension};
 use crate::severity::Severity;
 
 use super::docker_context::{dockerfile_changes, DockerfileEdit};
@@ -234,8 +234,7 @@ impl ValueStyle {
             "java", "kt", "kts", "scala", "php", "cs", "swift", "dart", "c", "h", "cc", "cpp",
             "hpp", "ex", "exs", "lua", "vue", "svelte",
         ];
-        let name = basename(path);
-        match memchr::memrchr(b'.', name).and_then(|dot| name.get(dot + 1..)) {
+        match extension(basename(path)) {
             Some(ext) if CODE.iter().any(|c| c.as_bytes().eq_ignore_ascii_case(ext)) => {
                 ValueStyle::Code
             }
