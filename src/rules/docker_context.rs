@@ -26,9 +26,12 @@ pub fn is_dockerfile(path: &str) -> bool {
 }
 
 /// Whether a changed file is a Dockerfile by [`is_dockerfile`]: what the Dockerfile rules ask
-/// of every file a push changes.
+/// of every file a push changes, so the name test comes before the UTF-8 check.
 pub fn is_dockerfile_change(file: &FileChange) -> bool {
-    may_be_dockerfile(&file.path) && file.path_str().is_some_and(is_dockerfile)
+    may_be_dockerfile(&file.path)
+        && file
+            .path_str()
+            .is_some_and(|p| FileKind::from_path(p) == FileKind::Dockerfile)
 }
 
 /// A cheap test that lets through every path [`FileKind::from_path`] could call a
