@@ -399,7 +399,7 @@ fn an_invalid_config_stops_a_long_push_whose_listing_had_started() {
     let before = repo.remote_sha("refs/heads/main");
     let r: common::PushResult = common::run(
         repo.push_cmd(&["origin", "main"])
-            .env("PUSHGUARD_DIFF", "git"),
+            .env(pushguard::changes::ENGINE_ENV, "git"),
     )
     .into();
     assert!(!r.success(), "{r:?}");
