@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use pushguard::commands::{self, CheckRange, Format, HookOptions, Outcome};
-use pushguard::style::ColorChoice;
+use pushguard::output::style::ColorChoice;
 
 #[derive(Parser)]
 #[command(
@@ -150,7 +150,7 @@ impl FormatArg {
 
 fn main() -> ExitCode {
     pushguard::panic::install();
-    pushguard::changes::tune_libgit2();
+    pushguard::git::changes::tune_libgit2();
     let cli = Cli::parse();
     let config = cli.config.as_deref();
     let color = match cli.color {

@@ -9,15 +9,15 @@ use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
-use crate::changes::{ChangeSet, Listing};
+use crate::build::rebuild::{self, AppOutcome};
+use crate::build::verdict::Verdict;
 use crate::config::Config;
 use crate::finding::{Decision, Finding};
-use crate::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
-use crate::range::{shallow_boundary, CommitRange, RemoteKnowledge};
-use crate::rebuild::{self, AppOutcome};
+use crate::git::changes::{ChangeSet, Listing};
+use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
+use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
 use crate::rules::{self, BlobCache, RuleContext};
 use crate::severity::Severity;
-use crate::verdict::Verdict;
 
 /// What was learnt about one ref update.
 #[derive(Debug, Clone)]
@@ -345,7 +345,7 @@ fn deploy_verdict(
     match rebuild::analyze(repo, config, base, tip, Some(&branch), known) {
         Ok(found) => by_paths.with_apps(config, changes, found),
         Err(why) => Verdict {
-            app_notes: vec![crate::apps::AppNote {
+            app_notes: vec![crate::build::apps::AppNote {
                 severity: Severity::Warn,
                 path: String::new(),
                 line: None,

@@ -391,7 +391,7 @@ impl Overlay<'_> {
     /// A repository-relative path, cleaned (`./a//b/` → `a/b`, `.` → ``); paths that are
     /// absolute or climb out of the repository are reported.
     fn repo_path(&mut self, val: &Val<'_>, field: &str, s: &str) -> Option<String> {
-        match crate::apps::clean_repo_path(s) {
+        match crate::build::apps::clean_repo_path(s) {
             Some(p) => Some(p),
             None => {
                 self.error(

@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use crate::dockerfile::{Dockerfile, Instruction};
+use crate::docker::dockerfile::{Dockerfile, Instruction};
 use crate::escape::escape;
 use crate::severity::Severity;
 
@@ -438,7 +438,7 @@ fn installs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dockerfile::parse;
+    use crate::docker::dockerfile::parse;
 
     fn names() -> Vec<String> {
         ["CACHEBUST", "BUILD_DATE", "NO_CACHE", "TIMESTAMP"]

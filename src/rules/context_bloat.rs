@@ -15,9 +15,9 @@ use std::rc::Rc;
 use crate::globs::Globs;
 use git2::{ObjectType, Oid, Tree};
 
-use crate::changes::{BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
-use crate::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
 use crate::escape::escape;
+use crate::git::changes::{BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
 
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 

@@ -12,10 +12,10 @@ use std::rc::Rc;
 use git2::Oid;
 use globset::GlobBuilder;
 
-use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
-use crate::dockerfile::{Dockerfile, Instruction};
-use crate::dockerignore::{ignore_file_candidates, DockerIgnore};
-use crate::lines::FileKind;
+use crate::docker::dockerfile::{Dockerfile, Instruction};
+use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
+use crate::rules::text::FileKind;
 
 use super::{BlobCache, RuleContext};
 

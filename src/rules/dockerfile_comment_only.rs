@@ -7,14 +7,14 @@
 //! any pushed commit changes for real is not reported at all: the push rebuilds from that
 //! change anyway, and a comment written alongside it is documentation.
 //!
-//! [`Dockerfile::same_build`]: crate::dockerfile::Dockerfile::same_build
+//! [`Dockerfile::same_build`]: crate::docker::dockerfile::Dockerfile::same_build
 
 use std::collections::HashSet;
 
 use crate::ascii::ends_with_ignore_case;
-use crate::changes::{CommitChange, FileChange};
 use crate::escape::escape;
-use crate::lines::{compare, ChangeNature, FileKind};
+use crate::git::changes::{CommitChange, FileChange};
+use crate::rules::text::{compare, ChangeNature, FileKind};
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 

@@ -12,8 +12,8 @@
 //! directives (`# noqa`, `// eslint-disable`, `# type:`, shebangs, encoding lines), which
 //! change what linters, type checkers or bundlers do.
 
-use crate::changes::{CommitChange, FileChange};
-use crate::lines::ChangeNature;
+use crate::git::changes::{CommitChange, FileChange};
+use crate::rules::text::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::manifest_comment_only::is_dockerfile_kind;
@@ -234,13 +234,13 @@ mod tests {
     #[test]
     fn trigger_messages_match_case_insensitively() {
         let commit = |message: &str| CommitChange {
-            info: crate::changes::CommitInfo {
+            info: crate::git::changes::CommitInfo {
                 id: git2::Oid::ZERO_SHA1,
                 parents: Vec::new(),
                 message: message.to_owned(),
                 author_time: 0,
             },
-            changes: crate::changes::CommitChanges::Inspected(Vec::new()),
+            changes: crate::git::changes::CommitChanges::Inspected(Vec::new()),
         };
         let patterns = vec!["force rebuild".to_owned(), "Redeploy".to_owned()];
         assert!(says_trigger(&commit("FORCE REBUILD please"), &patterns));

@@ -3,7 +3,7 @@
 //! is normally copied on its own before the install step, so the edit still misses that
 //! COPY's cache and re-runs the whole install to get the same packages.
 //!
-//! Whether an edit is cosmetic is decided by [`lines::compare`] on the whole file, with the
+//! Whether an edit is cosmetic is decided by [`text::compare`] on the whole file, with the
 //! comment syntax of the manifest's format ([`file_kind`]); a format whose comments are not
 //! understood counts only whitespace changes as cosmetic. JSON has no comments, so a
 //! `package.json` is reported only for a whitespace-only reformat. A comment edit next to a
@@ -13,8 +13,8 @@
 use std::collections::HashSet;
 
 use crate::ascii::ends_with_ignore_case;
-use crate::changes::{BlobContent, ChangeKind, EntryKind, FileChange, LineDiff};
-use crate::lines::{self, ChangeNature, FileKind};
+use crate::git::changes::{BlobContent, ChangeKind, EntryKind, FileChange, LineDiff};
+use crate::rules::text::{self, ChangeNature, FileKind};
 
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 
@@ -78,8 +78,8 @@ fn nature(cx: &RuleContext<'_>, file: &FileChange) -> Option<(ChangeNature, u32)
     else {
         return None;
     };
-    let nature = lines::compare(file_kind(path), old_text, new_text);
-    let line = crate::changes::line_diff(old_text, new_text)
+    let nature = text::compare(file_kind(path), old_text, new_text);
+    let line = crate::git::changes::line_diff(old_text, new_text)
         .map(|d| first_changed_line(&d))
         .unwrap_or(1);
     Some((nature, line))
@@ -146,8 +146,8 @@ impl Rule for ManifestCommentOnly {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::changes::line_diff;
-    use crate::lines::compare;
+    use crate::git::changes::line_diff;
+    use crate::rules::text::compare;
 
     #[test]
     fn manifest_kinds() {

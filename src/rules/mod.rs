@@ -11,15 +11,15 @@ use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
-use crate::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
+use crate::build::verdict::Verdict;
 use crate::config::{Config, RuleConfig};
-use crate::dockerfile::Dockerfile;
+use crate::docker::dockerfile::Dockerfile;
 use crate::escape::escape;
 use crate::finding::Finding;
+use crate::git::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
+use crate::git::push::RefUpdate;
 use crate::hash::{FastMap, FastSet};
-use crate::push::RefUpdate;
 use crate::severity::Severity;
-use crate::verdict::Verdict;
 
 mod cache_bust_arg;
 mod cache_mount_no_id;
@@ -32,6 +32,7 @@ mod frequent_deploys;
 mod manifest_comment_only;
 mod no_cache_deploy;
 mod secret_in_image;
+pub mod text;
 mod timestamp_edit;
 mod trigger_file;
 
@@ -107,7 +108,7 @@ impl RuleContext<'_> {
             return hit.clone();
         }
         let parsed = match &*self.content(id) {
-            BlobContent::Text(text) => crate::dockerfile::parse(text).ok().map(Rc::new),
+            BlobContent::Text(text) => crate::docker::dockerfile::parse(text).ok().map(Rc::new),
             _ => None,
         };
         self.blobs
@@ -172,7 +173,7 @@ impl BlobCache {
         repo: &Repository,
         file: &FileChange,
     ) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
-        let side = |b: Option<crate::changes::Blob>| match b {
+        let side = |b: Option<crate::git::changes::Blob>| match b {
             Some(b) => self.get(repo, b.id),
             None => Rc::new(BlobContent::Text(String::new())),
         };

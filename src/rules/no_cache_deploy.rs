@@ -1,9 +1,9 @@
 //! `no-cache-deploy`: `--no-cache` added to a deploy or image build command in a CI
 //! workflow or script, so every deploy pays a full rebuild.
 
-use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::config::RuleConfig;
 use crate::escape::escape;
+use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::globs::Globs;
 
 use super::{BlobCache, Emitter, Rule, RuleContext};

@@ -35,9 +35,9 @@ use std::collections::HashMap;
 use git2::{Oid, Repository};
 
 use crate::ascii::ends_with_ignore_case;
-use crate::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
-use crate::dockerfile::Instruction;
+use crate::docker::dockerfile::Instruction;
 use crate::escape::escape;
+use crate::git::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::globs::{basename, extension};
 use crate::severity::Severity;
 
@@ -1129,7 +1129,7 @@ fn is_fixture_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dockerfile::parse;
+    use crate::docker::dockerfile::parse;
 
     /// Test tokens are assembled at run time so that this file holds no secret-shaped
     /// literal for scanners (GitHub push protection, gitleaks, pushguard itself) to flag.

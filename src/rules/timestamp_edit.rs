@@ -3,7 +3,7 @@
 //! app: comments, stamp-named settings (`BUILD_DATE=`, `DEPLOYED_AT = `, `CACHEBUST=`), log
 //! and `echo` text, Dockerfile `LABEL`s.
 //!
-//! The volatile values themselves come from [`lines::mask_volatile`], which already refuses
+//! The volatile values themselves come from [`text::mask_volatile`], which already refuses
 //! to mask version pins, image tags and digests (`flask==3.0.1`, `python:3.12`, `@v4`). On
 //! top of that this rule only trusts a masked difference where it cannot matter: a date in
 //! a Python assignment (`CUTOFF = "2024-11-07"`) or a test fixture is real data, a version
@@ -20,10 +20,12 @@ use git2::Repository;
 
 use crate::globs::Globs;
 
-use crate::changes::{line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
 use crate::config::{Config, RuleConfig};
 use crate::escape::escape;
-use crate::lines::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
+use crate::git::changes::{
+    line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange,
+};
+use crate::rules::text::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::manifest_comment_only::{file_kind, first_changed_line, is_dockerfile_kind};

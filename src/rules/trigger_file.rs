@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::changes::{BlobContent, ChangeKind, FileChange};
+use crate::git::changes::{BlobContent, ChangeKind, FileChange};
 
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 

@@ -1,0 +1,147 @@
+//! `pushguard check`: commits outside a push, in CI or by hand.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use super::{apply_bypasses, decide, load_config, open_repository, render, Format, Outcome};
+use crate::decide::Environment;
+use crate::git::range::{default_range, parse_range_args};
+use crate::pipeline::analyze_range;
+
+/// The environment variables pre-commit sets for a `pre-push` stage hook: the commits
+/// being pushed are `FROM..TO`, to the remote ref `REMOTE_BRANCH`.
+const PRE_COMMIT_FROM_REF: &str = "PRE_COMMIT_FROM_REF";
+const PRE_COMMIT_TO_REF: &str = "PRE_COMMIT_TO_REF";
+const PRE_COMMIT_REMOTE_BRANCH: &str = "PRE_COMMIT_REMOTE_BRANCH";
+
+/// The commits `pushguard check` was asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckRange {
+    /// RANGE arguments in git revision syntax.
+    Revisions(Vec<String>),
+    /// `--base X [--head Y]`: the commits of `Y` (default `HEAD`) not in `X`.
+    BaseHead { base: String, head: Option<String> },
+    /// `--head Y` alone: `Y`'s commits not on any remote.
+    Head(String),
+    /// Nothing given: pre-commit's `PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF` when both are
+    /// set, else `@{upstream}..HEAD`, else HEAD's commits not on any remote.
+    Default,
+}
+
+impl CheckRange {
+    /// From the command line: RANGE arguments, `--base`, `--head`. Giving RANGE together
+    /// with `--base`/`--head` is a usage error.
+    pub fn from_args(
+        range: Vec<String>,
+        base: Option<String>,
+        head: Option<String>,
+    ) -> Result<CheckRange> {
+        match (range.is_empty(), base, head) {
+            (false, None, None) => Ok(CheckRange::Revisions(range)),
+            (false, _, _) => bail!(
+                "give the commits either as RANGE or with --base/--head, not both \
+                 (`--base X --head Y` means `X..Y`)"
+            ),
+            (true, Some(base), head) => Ok(CheckRange::BaseHead { base, head }),
+            (true, None, Some(head)) => Ok(CheckRange::Head(head)),
+            (true, None, None) => Ok(CheckRange::Default),
+        }
+    }
+}
+
+/// Whether `rev` is git's all-zero object id (a ref that does not exist yet).
+fn is_null_oid(rev: &str) -> bool {
+    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b == b'0')
+}
+
+/// The revisions `check` hands to [`parse_range_args`].
+struct Revisions {
+    /// How the range is shown (`local_ref` in reports).
+    label: String,
+    args: Vec<String>,
+    /// The remote ref pre-commit says the commits are pushed to.
+    pushed_to: Option<String>,
+}
+
+impl Revisions {
+    fn plain(label: String, args: Vec<String>) -> Revisions {
+        Revisions {
+            label,
+            args,
+            pushed_to: None,
+        }
+    }
+}
+
+/// The revisions of `range`; `None` for the default range.
+fn check_revisions(range: &CheckRange) -> Result<Option<Revisions>> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match range {
+        CheckRange::Revisions(args) => Ok(Some(Revisions::plain(args.join(" "), args.clone()))),
+        CheckRange::BaseHead { base, head } => {
+            let head = head.as_deref().unwrap_or("HEAD");
+            if is_null_oid(base) {
+                bail!(
+                    "--base is the all-zero id, which is what CI reports for a branch that is \
+                     new on the remote: there is no old commit to compare with. Pass the \
+                     branch it was created from instead (for example `--base origin/main`)"
+                );
+            }
+            // `^X Y` rather than `X..Y`: revisions containing `..` stay unambiguous.
+            Ok(Some(Revisions::plain(
+                format!("{base}..{head}"),
+                vec![format!("^{base}"), head.to_owned()],
+            )))
+        }
+        CheckRange::Head(head) => Ok(Some(Revisions::plain(head.clone(), vec![head.clone()]))),
+        CheckRange::Default => {
+            let (Some(from), Some(to)) = (env(PRE_COMMIT_FROM_REF), env(PRE_COMMIT_TO_REF)) else {
+                return Ok(None);
+            };
+            let args = if is_null_oid(&from) {
+                vec![to.clone()]
+            } else {
+                vec![format!("^{from}"), to.clone()]
+            };
+            Ok(Some(Revisions {
+                label: format!("{from}..{to}"),
+                args,
+                pushed_to: env(PRE_COMMIT_REMOTE_BRANCH),
+            }))
+        }
+    }
+}
+
+/// `pushguard check`: inspects commits as if pushed to `to_ref` (default: the remote
+/// branch pre-commit names, else the first deploy branch) and writes the report to
+/// stdout. Never prompts; the outcome maps to the hook's exit codes.
+pub fn check(
+    config: Option<&Path>,
+    format: Format,
+    to_ref: Option<&str>,
+    range: &CheckRange,
+) -> Result<Outcome> {
+    let repo = open_repository()?;
+    let config = load_config(&repo, config)?;
+    let (label, commits, pushed_to) = match check_revisions(range)? {
+        Some(r) => (r.label, parse_range_args(&repo, &r.args)?, r.pushed_to),
+        None => {
+            let (label, commits) = default_range(&repo)?;
+            (label, commits, None)
+        }
+    };
+    let to_ref = match to_ref.map(str::to_owned).or(pushed_to) {
+        Some(r) => r.strip_prefix("refs/heads/").unwrap_or(&r).to_owned(),
+        None => config
+            .deploy_branches
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "main".to_owned()),
+    };
+    let analysis = analyze_range(&repo, &config, &label, commits, &to_ref);
+    let skip = Environment::from_process().skip;
+    let analysis = apply_bypasses(&analysis, &config, skip.as_deref(), true);
+    render(&analysis, &config, format, &mut std::io::stdout().lock())?;
+    Ok(decide(&analysis))
+}

@@ -1,0 +1,338 @@
+//! `pushguard hook pre-push`: the hook git runs before a push.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use git2::Repository;
+
+use super::{load_config, open_repository, Outcome};
+use crate::config::Config;
+use crate::decide::audit::{self, Entry, How};
+use crate::decide::prompt::{Answer, Tty};
+use crate::decide::{self, Environment, NoTerminal, SkipList, Switch};
+use crate::escape::escape;
+use crate::git::push::parse_stdin;
+use crate::output::report;
+use crate::output::style::{ColorChoice, Paint, Style};
+use crate::pipeline::{analyze_prepared, prepare_push, Analysis};
+
+/// How `pushguard hook pre-push` was asked to behave beyond what git passes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HookOptions {
+    /// `--no-input`: never ask at the terminal; apply `[policy] noninteractive`.
+    pub no_input: bool,
+    pub color: ColorChoice,
+}
+
+/// `pushguard hook pre-push <remote> <url>` with git's ref lines on stdin.
+///
+/// The order matters: `PUSHGUARD=0` is honoured before anything that could fail, the
+/// report is printed before any question, and the audit log is written only for a push
+/// that goes ahead (and never stops it).
+pub fn pre_push(
+    config: Option<&Path>,
+    remote: &str,
+    url: &str,
+    options: HookOptions,
+) -> Result<Outcome> {
+    let env = Environment::from_process();
+    let style = Style::for_stderr(options.color);
+    let stdin = std::io::stdin();
+    match env.switch() {
+        Switch::Off => return pushguard_off(remote),
+        Switch::Unrecognised(value) => eprintln!(
+            "pushguard: warning: PUSHGUARD={value} is not understood (PUSHGUARD=0 turns \
+             pushguard off for one push); checking as usual"
+        ),
+        Switch::On => {}
+    }
+    if stdin.is_terminal() {
+        bail!(
+            "`pushguard hook pre-push` reads the ref lines git writes to a pre-push hook's \
+             stdin, and stdin is a terminal. Let git run it (install it with ./install.sh), or \
+             use `pushguard check` to check commits by hand."
+        );
+    }
+    let mut input = Vec::new();
+    stdin
+        .lock()
+        .read_to_end(&mut input)
+        .context("cannot read the ref lines git sent on stdin")?;
+    let opened = parse_stdin(&input).and_then(|updates| Ok((updates, open_repository()?)));
+    let (updates, repo) = match opened {
+        Ok(x) => x,
+        Err(e) => {
+            // No repository to read pushguard.toml from: an explicit or PUSHGUARD_CONFIG
+            // file still decides, else the built-in policy.
+            let policy =
+                Config::load(config, None).map_or_else(|_| Config::builtin().policy, |c| c.policy);
+            return Ok(internal_error(&policy, &e));
+        }
+    };
+    // What needs no configuration comes first: a long range's `git log` then starts and
+    // walks the range while the configuration loads.
+    let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prepare_push(&repo, remote, url, &updates)
+    }));
+    // A broken pushguard.toml stops the push (exit 2) until it is fixed: it is the user's
+    // own configuration, and guessing what it meant would check the wrong things.
+    let config = load_config(&repo, config)?;
+    let failed = || anyhow::anyhow!("pushguard's analysis of this push failed (see above)");
+    let Ok(prepared) = prepared else {
+        return Ok(internal_error(&config.policy, &failed()));
+    };
+    let analysis = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze_prepared(&repo, &config, prepared)
+    })) {
+        Ok(analysis) => analysis,
+        Err(_) => return Ok(internal_error(&config.policy, &failed())),
+    };
+    let known = config.known_rule_ids();
+    let skip = env
+        .skip
+        .as_deref()
+        .map(|v| SkipList::parse(v, &known))
+        .unwrap_or_default();
+    let review = decide::review(&analysis, skip, &known);
+    for w in &review.warnings {
+        eprint!("{}", style.paint(Paint::Yellow, w.trim_end()));
+        eprintln!();
+    }
+    let report = report::text_with(&analysis, &review.waivers, style);
+    eprint!("{report}");
+    for line in review.notices() {
+        eprintln!("{line}");
+    }
+    let now = crate::state::now();
+    let mut audit = review.audit_entries(&analysis, now);
+    let outcome = match decide::confirmation(&analysis, &review, &config.policy) {
+        None => Outcome::Allow,
+        Some(ask) => {
+            let (outcome, entries) = confirm(
+                &analysis, &review, &ask, &config, &env, options, &report, style,
+            );
+            audit.extend(entries);
+            outcome
+        }
+    };
+    if outcome == Outcome::Allow {
+        write_audit(&repo, &audit);
+        record_deploys(&repo, &analysis);
+    }
+    // The process exits next, which frees everything at once; dropping a long push's
+    // analysis (every commit's file list, every blob read) would free it piece by piece,
+    // about 2 ms on 3,000 commits, and the configuration and repository handle cost a
+    // few percent of a one-commit push's time.
+    std::mem::forget((analysis, config, repo));
+    Ok(outcome)
+}
+
+/// pushguard itself failed (not the user's config): `[policy] on_error` decides, loudly.
+fn internal_error(policy: &crate::config::Policy, e: &anyhow::Error) -> Outcome {
+    eprintln!("pushguard: error: {e:#}");
+    match policy.on_error {
+        crate::config::OnError::Allow => {
+            eprintln!(
+                "pushguard: WARNING: this push was NOT checked. [policy] on_error = \"allow\", \
+                 so it goes ahead; set on_error = \"block\" in pushguard.toml to stop pushes \
+                 when pushguard cannot check them."
+            );
+            Outcome::Allow
+        }
+        crate::config::OnError::Block => {
+            eprintln!(
+                "pushguard: push stopped: it could not be checked and [policy] on_error = \
+                 \"block\". Fix the problem above, or push with `git push --no-verify` to skip \
+                 pushguard."
+            );
+            Outcome::Block
+        }
+    }
+}
+
+/// Asks at the terminal, or applies `[policy] noninteractive` when nobody can be asked.
+/// Returns the outcome and the audit entries of a push let through.
+#[allow(clippy::too_many_arguments)]
+fn confirm(
+    analysis: &Analysis,
+    review: &decide::Review,
+    ask: &decide::Ask,
+    config: &Config,
+    env: &Environment,
+    options: HookOptions,
+    report: &str,
+    style: Style,
+) -> (Outcome, Vec<Entry>) {
+    let now = crate::state::now();
+    let no_terminal = if options.no_input {
+        Some(NoTerminal::Flag)
+    } else if env.ci() {
+        Some(NoTerminal::Ci)
+    } else {
+        None
+    };
+    let tty = match no_terminal {
+        Some(reason) => Err(reason),
+        None => Tty::open().map_err(|e| NoTerminal::NoTty(tty_error(&e))),
+    };
+    let tty = match tty {
+        Ok(tty) => tty,
+        Err(reason) => return noninteractive(analysis, review, ask, config, &reason, style),
+    };
+    // The report went to stderr; when that is not this terminal (`git push 2>log`), the
+    // person answering must still see what they are answering about.
+    if !std::io::stderr().is_terminal() {
+        let _ = tty.write(report);
+    }
+    match tty.confirm(&ask.question) {
+        Ok(Answer::Yes) => {
+            eprintln!(
+                "{}",
+                style.paint(
+                    Paint::Bold,
+                    "pushguard: pushing anyway (confirmed at the terminal; recorded in the audit log)"
+                )
+            );
+            let entries = decide::confirm_entries(
+                analysis,
+                review,
+                ask,
+                How::Prompt,
+                "confirmed at the terminal",
+                now,
+            );
+            (Outcome::Allow, entries)
+        }
+        Ok(Answer::No) => {
+            stopped(
+                "push stopped: you answered no; nothing was sent.",
+                ask,
+                style,
+            );
+            (Outcome::Block, Vec::new())
+        }
+        Ok(Answer::Cancelled(key)) => {
+            let msg = format!("push cancelled ({}); nothing was sent.", key.name());
+            stopped(&msg, ask, style);
+            (Outcome::Block, Vec::new())
+        }
+        Err(e) => {
+            let reason = NoTerminal::NoTty(format!("reading the answer failed: {}", tty_error(&e)));
+            noninteractive(analysis, review, ask, config, &reason, style)
+        }
+    }
+}
+
+/// `/dev/tty: No such device or address`, without the `(os error 6)` noise.
+fn tty_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(i) => text.get(..i).unwrap_or(&text),
+        None => &text,
+    };
+    format!("/dev/tty: {}", escape(text))
+}
+
+/// `[policy] noninteractive` applied, saying why nobody was asked.
+fn noninteractive(
+    analysis: &Analysis,
+    review: &decide::Review,
+    ask: &decide::Ask,
+    config: &Config,
+    reason: &NoTerminal,
+    style: Style,
+) -> (Outcome, Vec<Entry>) {
+    if decide::noninteractive_allows(&config.policy) {
+        let why =
+            format!("nobody can confirm here ({reason}), and [policy] noninteractive = \"allow\"");
+        eprint!(
+            "{}",
+            report::wrap(
+                &format!("pushguard: {why}: pushing anyway (recorded in the audit log)"),
+                "",
+                "  ",
+                report::WIDTH
+            )
+        );
+        let entries = decide::confirm_entries(
+            analysis,
+            review,
+            ask,
+            How::Policy,
+            &why,
+            crate::state::now(),
+        );
+        (Outcome::Allow, entries)
+    } else {
+        let msg = format!(
+            "push stopped: nobody can confirm here ({reason}), and [policy] noninteractive = \"block\"."
+        );
+        stopped(&msg, ask, style);
+        (Outcome::Block, Vec::new())
+    }
+}
+
+fn stopped(message: &str, ask: &decide::Ask, style: Style) {
+    let head = report::wrap(&format!("pushguard: {message}"), "", "  ", report::WIDTH);
+    eprintln!("{}", style.paint(Paint::Red, head.trim_end()));
+    eprint!("{}", decide::how_to_proceed(ask));
+}
+
+/// `PUSHGUARD=0`: one line, one audit entry per ref, no analysis. Reading the ref lines is
+/// not analysis: it names the refs for the log, and git expects its stdin to be drained.
+fn pushguard_off(remote: &str) -> Result<Outcome> {
+    eprintln!("pushguard: off for this push (PUSHGUARD=0): nothing was checked");
+    let stdin = std::io::stdin();
+    let mut input = Vec::new();
+    if !stdin.is_terminal() {
+        let _ = stdin.lock().read_to_end(&mut input);
+    }
+    let Ok(repo) = open_repository() else {
+        eprintln!("pushguard: note: not in a git repository, so PUSHGUARD=0 was not recorded");
+        return Ok(Outcome::Allow);
+    };
+    let now = crate::state::now();
+    let entries: Vec<Entry> = parse_stdin(&input)
+        .unwrap_or_default()
+        .iter()
+        .map(|raw| {
+            let update = crate::git::push::RefUpdate::classify_unwalked(&repo, raw);
+            Entry::new(
+                now,
+                remote,
+                &update.short_remote_name(),
+                Vec::new(),
+                How::Off,
+                "PUSHGUARD=0",
+                update.local_oid.map(|o| o.to_string()),
+            )
+        })
+        .collect();
+    write_audit(&repo, &entries);
+    Ok(Outcome::Allow)
+}
+
+/// Appends to the audit log; says so, and goes on, when it cannot.
+fn write_audit(repo: &Repository, entries: &[Entry]) {
+    let path = audit::log_path(repo);
+    if let Err(e) = audit::append(&path, entries) {
+        eprintln!(
+            "pushguard: note: could not write the audit log ({e:#}); the push goes on, unrecorded"
+        );
+    }
+}
+
+/// Remembers this push's deploys for `frequent-deploys`. Never fails the push.
+fn record_deploys(repo: &Repository, analysis: &Analysis) {
+    let now = crate::state::now();
+    for r in &analysis.refs {
+        let sends_commits = r.changes().is_some_and(|c| !c.commits.is_empty());
+        if r.deploys && sends_commits {
+            let branch = r.update.short_remote_name();
+            if let Err(e) = crate::state::record_deploy(repo, &analysis.remote, &branch, now) {
+                eprintln!("pushguard: note: could not record this deploy push ({e:#}); `frequent-deploys` will not see it");
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! The override log: every way a push got past a finding (a `yes` at the prompt, the
+//! no-terminal policy set to allow, `PUSHGUARD_SKIP`, a `Pushguard-Allow` trailer,
+//! `PUSHGUARD=0`) appends one JSON object per line to `<common git dir>/pushguard/audit.log`.
+//!
+//! Invariants, and why:
+//! - Append-only, one `write` per push with `O_APPEND`: concurrent pushes from linked
+//!   worktrees interleave whole lines, never parts of lines.
+//! - The log never blocks a push: a write failure is reported by the caller and the push
+//!   goes on (a guard that fails closed on its own bookkeeping would be turned off).
+//! - Strings are stored escaped (see [`crate::escape`]) and escaped again when shown, so
+//!   neither a hostile trailer nor a hand-edited log can drive the terminal.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use git2::Repository;
+use serde::{Deserialize, Serialize};
+
+use crate::escape::escape;
+
+const LOG_FILE: &str = "audit.log";
+
+/// How a push got past its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// Someone answered yes at the terminal prompt.
+    Prompt,
+    /// Nobody could be asked and `[policy] noninteractive = "allow"`.
+    Policy,
+    /// `PUSHGUARD_SKIP` named the rules.
+    Skip,
+    /// A `Pushguard-Allow` trailer in the commit accepted the rule.
+    Trailer,
+    /// `PUSHGUARD=0`: nothing was checked.
+    Off,
+}
+
+impl How {
+    /// The value of the `how` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            How::Prompt => "prompt",
+            How::Policy => "policy",
+            How::Skip => "skip",
+            How::Trailer => "trailer",
+            How::Off => "off",
+        }
+    }
+}
+
+/// One override, as stored. Every field is present on write; reading tolerates missing
+/// fields (an older or hand-edited log) by defaulting them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Entry {
+    /// RFC 3339, UTC, whole seconds: `2024-05-01T09:30:00Z`.
+    pub time: String,
+    /// The remote as shown in the report (`origin`, or the URL pushed to).
+    pub remote: String,
+    /// The remote ref's short name (`main`).
+    #[serde(rename = "ref")]
+    pub ref_name: String,
+    /// The rule ids let through; empty for `off` (every rule).
+    pub rules: Vec<String>,
+    /// [`How::as_str`].
+    pub how: String,
+    pub reason: String,
+    /// The commit the override is about: the trailer's commit, or the pushed tip.
+    pub commit: Option<String>,
+}
+
+impl Entry {
+    /// An entry at unix time `time`; `remote`, `ref_name` and `reason` are escaped here.
+    pub fn new(
+        time: i64,
+        remote: &str,
+        ref_name: &str,
+        rules: Vec<String>,
+        how: How,
+        reason: &str,
+        commit: Option<String>,
+    ) -> Entry {
+        Entry {
+            time: rfc3339(time),
+            remote: escape(remote).into_owned(),
+            ref_name: escape(ref_name).into_owned(),
+            rules: rules.iter().map(|r| escape(r).into_owned()).collect(),
+            how: how.as_str().to_owned(),
+            reason: escape(reason).into_owned(),
+            commit,
+        }
+    }
+}
+
+/// `<common git dir>/pushguard/audit.log`: shared by all worktrees of a clone.
+pub fn log_path(repo: &Repository) -> PathBuf {
+    crate::state::state_dir(repo).join(LOG_FILE)
+}
+
+/// Appends `entries` to the log at `path` in a single write.
+pub fn append(path: &Path, entries: &[Entry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut text = String::new();
+    for e in entries {
+        text.push_str(&serde_json::to_string(e)?);
+        text.push('\n');
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// One line of the log: an entry, or a line that is not one (kept so `pushguard log` can
+/// say where the log is damaged instead of hiding it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Entry(Entry),
+    Invalid { number: usize, text: String },
+}
+
+/// Parses the log's text (blank lines are skipped).
+pub fn parse(text: &str) -> Vec<Line> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| match serde_json::from_str::<Entry>(l) {
+            Ok(e) => Line::Entry(e),
+            Err(_) => Line::Invalid {
+                number: i + 1,
+                text: l.to_owned(),
+            },
+        })
+        .collect()
+}
+
+/// The log as a table for people: a header, then two lines per entry (what, then why),
+/// within 80 columns for typical names. Everything is escaped.
+pub fn table(lines: &[Line]) -> String {
+    let mut out = String::new();
+    out.push_str("TIME                  HOW      REF                  COMMIT    RULES\n");
+    for line in lines {
+        match line {
+            Line::Entry(e) => {
+                let target = if e.remote.is_empty() {
+                    e.ref_name.clone()
+                } else {
+                    format!("{}/{}", e.remote, e.ref_name)
+                };
+                let mut commit = e.commit.clone().unwrap_or_else(|| "-".to_owned());
+                commit.truncate(8);
+                let rules = if e.rules.is_empty() {
+                    "(all)".to_owned()
+                } else {
+                    e.rules.join(", ")
+                };
+                let head = format!(
+                    "{:<20}  {:<7}  {:<19}  {:<8}  {}",
+                    e.time, e.how, target, commit, rules
+                );
+                out.push_str(escape(head.trim_end()).as_ref());
+                out.push('\n');
+                if !e.reason.is_empty() {
+                    out.push_str(&crate::output::report::wrap(
+                        &escape(&e.reason),
+                        "    ",
+                        "    ",
+                        crate::output::report::WIDTH,
+                    ));
+                }
+            }
+            Line::Invalid { number, .. } => {
+                out.push_str(&format!(
+                    "(line {number} is not a pushguard log entry; see `pushguard log --format json`)\n"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Unix seconds as RFC 3339 in UTC (`1970-01-01T00:00:00Z`).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn entries_round_trip_and_escape() {
+        let e = Entry::new(
+            0,
+            "origin",
+            "main",
+            vec!["empty-commit".into()],
+            How::Trailer,
+            "ok \x1b[31m\u{202e}",
+            Some("0123456789abcdef".into()),
+        );
+        assert_eq!(e.reason, "ok \\e[31m\\u{202e}");
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains("\"ref\":\"main\""), "{json}");
+        assert!(json.contains("\"how\":\"trailer\""), "{json}");
+        let lines = parse(&format!("{json}\n\nnot json\n"));
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], Line::Entry(e));
+        assert!(matches!(lines[1], Line::Invalid { number: 3, .. }));
+    }
+
+    #[test]
+    fn append_creates_the_directory_and_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pushguard").join(LOG_FILE);
+        let e = Entry::new(0, "o", "main", vec![], How::Off, "PUSHGUARD=0", None);
+        append(&path, std::slice::from_ref(&e)).unwrap();
+        append(&path, &[e.clone(), e]).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3);
+    }
+
+    #[test]
+    fn table_shows_entries_and_damage() {
+        let e = Entry::new(
+            0,
+            "origin",
+            "main",
+            vec!["empty-commit".into()],
+            How::Prompt,
+            "confirmed at the terminal",
+            Some("0123456789abcdef".into()),
+        );
+        let t = table(&[
+            Line::Entry(e),
+            Line::Invalid {
+                number: 2,
+                text: "\x1b[2J".into(),
+            },
+        ]);
+        assert!(t.contains(
+            "1970-01-01T00:00:00Z  prompt   origin/main          01234567  empty-commit\n"
+        ));
+        assert!(t.contains("    confirmed at the terminal\n"));
+        assert!(t.contains("line 2 is not"));
+        assert!(!t.contains('\x1b'));
+        assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
+    }
+}

@@ -1,0 +1,7 @@
+//! Docker's inputs as pure models: no git, no configuration.
+//!
+//! [`dockerfile`] parses a Dockerfile the way BuildKit's frontend does and gives each
+//! instruction its cache key; [`dockerignore`] decides which context paths reach the builder.
+
+pub mod dockerfile;
+pub mod dockerignore;

@@ -1,0 +1,531 @@
+//! The change set of a long range from `git log`: git's own revision walk, commit reader and
+//! tree diff, in one process.
+//!
+//! Listing a range, reading each commit and diffing its trees all mean reading objects, and
+//! libgit2 pays much more per object than git does (it re-inflates intermediate delta bases
+//! that git's delta-base cache keeps, parses every tree into an entry array, and serialises
+//! object reads on a process-wide lock, so threads do not help). On a 3,000-commit push,
+//! walking, reading and diffing in process cost about three times what `git log
+//! --name-only` costs for the same range. So for long ranges pushguard asks git: one
+//! `git log` gets the range on stdin and prints, for each commit, its id, author time,
+//! parents and message, then its raw diff. This process parses the output as it arrives.
+//!
+//! The output is the same change set the in-process diff computes: `-r` lists files, never
+//! trees; `--no-renames`, a rename is a delete and an add; `-c`, a merge lists the paths that
+//! differ from every parent (git's combined diff), each compared with the first parent;
+//! `--root`, a root commit adds everything. Paths are raw bytes (`-z`: no quoting). Each
+//! commit's header is framed by a random marker that no commit message can contain, so a
+//! message cannot forge records. Commits come newest first in topological order and are
+//! returned oldest first.
+//!
+//! Whenever git cannot do it (no `git` on PATH, a missing object, output this parser does
+//! not expect), [`compute`] returns `None` and the caller walks and diffs in process, which
+//! reports unreadable commits precisely. Partial clones are always handled in process (git
+//! would try to fetch missing objects from the promisor remote), and so are shallow clones
+//! (git treats a boundary commit as a root and would report its whole tree as added).
+//!
+//! Running git here runs no code from the repository: `log` with these options reads no
+//! index and no worktree, verifies no signature (`--no-show-signature`: no `gpg.program`),
+//! and raw output uses neither textconv drivers nor external diff programs. Settings that
+//! would change what is listed are overridden on the command line (`diff.orderFile`,
+//! `diff.relative`, `diff.ignoreSubmodules`, `i18n.logOutputEncoding`, colour, notes), and
+//! replace refs are ignored, as libgit2 ignores them.
+
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+
+use git2::{ObjectType, Oid, Repository};
+
+use super::{Blob, ChangeKind, CommitChange, CommitChanges, CommitInfo, EntryKind, FileChange};
+use crate::git::range::CommitRange;
+
+/// Ranges of at least this many commits are handled by git: below it, starting a process
+/// costs more than walking and diffing in process.
+const MIN_COMMITS: usize = 48;
+
+/// The environment variable that picks the engine: `git` or `libgit2` (otherwise: by
+/// range length). For tests and for diagnosing a difference between the two.
+pub const ENGINE_ENV: &str = "PUSHGUARD_DIFF";
+
+/// Whether `range` should be handed to git.
+pub(super) fn wanted(repo: &Repository, range: &CommitRange) -> bool {
+    match std::env::var_os(ENGINE_ENV)
+        .as_deref()
+        .and_then(OsStr::to_str)
+    {
+        Some("git") => true,
+        Some("libgit2") => false,
+        _ => has_at_least(repo, range, MIN_COMMITS),
+    }
+}
+
+/// Whether `range` may hold `n` commits or more, found by walking back from its tips, never
+/// past a hidden tip, until `n` commits are seen. It reads at most `n` commits. It can say
+/// yes for a short range (a commit that a hidden tip reaches without being that tip is
+/// counted) but never no for a long one: the cost of a wrong yes is one process start.
+fn has_at_least(repo: &Repository, range: &CommitRange, n: usize) -> bool {
+    let hidden: HashSet<Oid> = range.hide.iter().copied().collect();
+    let mut seen = HashSet::new();
+    let mut todo = range.include.clone();
+    while let Some(id) = todo.pop() {
+        if hidden.contains(&id) || !seen.insert(id) {
+            continue;
+        }
+        if seen.len() >= n {
+            return true;
+        }
+        if let Ok(commit) = repo.find_commit(id) {
+            todo.extend(commit.parent_ids());
+        }
+    }
+    false
+}
+
+/// The commits of `range` with their changes, oldest first, or `None` when git could not
+/// list and diff them all.
+pub(super) fn compute(
+    repo: &Repository,
+    range: &CommitRange,
+    each: &mut dyn FnMut(&CommitChange),
+) -> Option<Vec<CommitChange>> {
+    Started::start(repo, range)?.finish(each)
+}
+
+/// A `git log` that has its range and is walking it: started before the caller is ready to
+/// read its output, so that git's start and walk overlap the caller's own set-up. Dropped
+/// unfinished, it stops git and waits for it, leaving no zombie.
+pub(super) struct Started {
+    /// `None` only once finished.
+    child: Option<Child>,
+    marker: String,
+}
+
+impl Started {
+    /// Spawns `git log` for `range` and hands it the range; `None` when git cannot do it.
+    pub(super) fn start(repo: &Repository, range: &CommitRange) -> Option<Started> {
+        if is_partial_clone(repo) || range.include.is_empty() {
+            return None;
+        }
+        let input = revisions(repo, range)?;
+        let marker = marker();
+        let mut child = spawn(repo, &marker)?;
+        let Some(mut stdin) = child.stdin.take() else {
+            reap(child);
+            return None;
+        };
+        // git reads all of stdin before it prints anything, so writing it all first cannot
+        // deadlock on a full pipe.
+        let written = stdin.write_all(input.as_bytes()).is_ok();
+        drop(stdin);
+        if !written {
+            reap(child);
+            return None;
+        }
+        Some(Started {
+            child: Some(child),
+            marker,
+        })
+    }
+
+    /// Reads git's output to the end, calling `each` on every commit as it arrives; the
+    /// commits oldest first, or `None` when git failed or printed what the parser does not
+    /// expect.
+    pub(super) fn finish(
+        mut self,
+        each: &mut dyn FnMut(&CommitChange),
+    ) -> Option<Vec<CommitChange>> {
+        let mut child = self.child.take()?;
+        let Some(stdout) = child.stdout.take() else {
+            reap(child);
+            return None;
+        };
+        let parsed = parse_stream(stdout, self.marker.as_bytes(), each);
+        let succeeded = child.wait().is_ok_and(|status| status.success());
+        let mut commits = parsed.filter(|_| succeeded)?;
+        commits.reverse();
+        Some(commits)
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            reap(child);
+        }
+    }
+}
+
+/// `git log --stdin` input: each included tip, then each hidden one as `^<id>`. A hidden tip
+/// that is missing or not a commit (or tag) is left out, as the in-process walk skips it:
+/// git would refuse the whole range. `None` when an included tip is missing.
+fn revisions(repo: &Repository, range: &CommitRange) -> Option<String> {
+    let odb = repo.odb().ok()?;
+    let walkable = |id: &Oid| {
+        odb.read_header(*id)
+            .is_ok_and(|(_, kind)| matches!(kind, ObjectType::Commit | ObjectType::Tag))
+    };
+    if !range.include.iter().all(walkable) {
+        return None;
+    }
+    let mut input = String::new();
+    for id in &range.include {
+        input.push_str(&format!("{id}\n"));
+    }
+    for id in range.hide.iter().filter(|id| walkable(id)) {
+        input.push_str(&format!("^{id}\n"));
+    }
+    Some(input)
+}
+
+/// A string no commit message can be expected to contain: 128 random bits between control
+/// characters. `RandomState` is seeded from the operating system's randomness.
+fn marker() -> String {
+    let word = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(salt);
+        h.finish()
+    };
+    format!("\u{1}{:016x}{:016x}\u{2}", word(1), word(2))
+}
+
+fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
+    Command::new("git")
+        .arg("--git-dir")
+        .arg(repo.path())
+        .args([
+            "log",
+            "--stdin",
+            "-z",
+            "--topo-order",
+            &format!("--format={marker}%H%x00%at%x00%P%x00%B{marker}"),
+            "--raw",
+            "-r",
+            "--no-renames",
+            "--no-abbrev",
+            "-c",
+            "--root",
+            "--ignore-submodules=none",
+            "--no-relative",
+            "-O/dev/null",
+            "--encoding=UTF-8",
+            "--no-color",
+            "--no-notes",
+            "--no-show-signature",
+        ])
+        // git >= 2.44: never fetch a missing object from a promisor remote.
+        .env("GIT_NO_LAZY_FETCH", "1")
+        // Into a pipe git flushes after every commit, so each commit is a write and a
+        // wake-up of this process: 3,000 of them cost (c) about 18 ms. Buffered, git writes
+        // 4 KiB at a time, which the parser takes as it comes.
+        .env("GIT_FLUSH", "0")
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
+}
+
+/// Stops a child whose output is no longer wanted (or whose pipes were lost) and waits for
+/// it, so it leaves no zombie.
+fn reap(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn is_partial_clone(repo: &Repository) -> bool {
+    repo.config()
+        .ok()
+        .and_then(|c| c.get_string("extensions.partialclone").ok())
+        .is_some_and(|remote| !remote.is_empty())
+}
+
+/// Parses `git log` output as it arrives, newest commit first. The output alternates
+/// between marker-framed headers and the raw records of the commit before; anything else is
+/// `None` (and so is a read error).
+fn parse_stream(
+    mut out: impl Read,
+    marker: &[u8],
+    each: &mut dyn FnMut(&CommitChange),
+) -> Option<Vec<CommitChange>> {
+    let mut parser = Parser {
+        pieces: 0,
+        header: None,
+        commits: Vec::new(),
+        each,
+    };
+    let finder = memchr::memmem::Finder::new(marker);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = out.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        // The marker may straddle two reads: search only where a new one can be.
+        let from = buf.len().saturating_sub(marker.len());
+        buf.extend_from_slice(chunk.get(..n)?);
+        let mut consumed = 0;
+        let mut search = from;
+        while let Some(at) = finder.find(buf.get(search..)?) {
+            let end = search + at;
+            parser.piece(buf.get(consumed..end)?)?;
+            consumed = end + marker.len();
+            search = consumed;
+        }
+        buf.drain(..consumed);
+    }
+    parser.piece(&buf)?;
+    parser.finish()
+}
+
+/// The pieces between markers: first nothing, then a header, then that commit's records,
+/// then the next header, and so on.
+struct Parser<'e> {
+    pieces: usize,
+    header: Option<CommitInfo>,
+    commits: Vec<CommitChange>,
+    each: &'e mut dyn FnMut(&CommitChange),
+}
+
+impl Parser<'_> {
+    fn piece(&mut self, piece: &[u8]) -> Option<()> {
+        let index = self.pieces;
+        self.pieces += 1;
+        if index == 0 {
+            return piece.is_empty().then_some(());
+        }
+        if index % 2 == 1 {
+            self.header = Some(header(piece)?);
+            return Some(());
+        }
+        let info = self.header.take()?;
+        let files = records(piece)?;
+        let commit = CommitChange {
+            info,
+            changes: CommitChanges::Inspected(files),
+        };
+        (self.each)(&commit);
+        self.commits.push(commit);
+        Some(())
+    }
+
+    fn finish(self) -> Option<Vec<CommitChange>> {
+        // The output ends with a commit's records (or is empty).
+        (self.header.is_none() && self.pieces % 2 == 1).then_some(self.commits)
+    }
+}
+
+/// `<id>\0<author time>\0<parents>\0<message>`.
+fn header(piece: &[u8]) -> Option<CommitInfo> {
+    let mut fields = piece.splitn(4, |&b| b == 0);
+    let id = oid(fields.next()?)?;
+    let author_time = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
+    let parents = fields
+        .next()?
+        .split(|&b| b == b' ')
+        .filter(|p| !p.is_empty())
+        .map(oid)
+        .collect::<Option<Vec<_>>>()?;
+    let message = String::from_utf8_lossy(fields.next()?).into_owned();
+    Some(CommitInfo {
+        id,
+        parents,
+        message,
+        author_time,
+    })
+}
+
+/// A commit's raw records, each `:<modes> <ids> <status>` then the path, fields ended by
+/// NULs; git puts a newline (and, after a merge's header, a NUL) before the first.
+fn records(piece: &[u8]) -> Option<Vec<FileChange>> {
+    let mut files = Vec::new();
+    let mut fields = piece.split(|&b| b == 0);
+    while let Some(field) = fields.next() {
+        let field = field.strip_prefix(b"\n").unwrap_or(field);
+        if field.is_empty() {
+            continue;
+        }
+        if field.first() != Some(&b':') {
+            return None;
+        }
+        let path = fields.next().filter(|p| !p.is_empty())?;
+        files.push(record(field, path)?);
+    }
+    Some(files)
+}
+
+/// One raw record (`header` without the path) as the change relative to the first parent.
+fn record(header: &[u8], path: &[u8]) -> Option<FileChange> {
+    let parents = header.iter().take_while(|&&b| b == b':').count();
+    // Modes and ids of each parent and of the result, then the status letters: only the
+    // first parent's and the result's are kept.
+    let (mut old_mode, mut new_mode, mut old_id, mut new_id) = (None, None, None, None);
+    let mut words = 0;
+    for (i, word) in header.get(parents..)?.split(|&b| b == b' ').enumerate() {
+        words += 1;
+        match i {
+            0 => old_mode = mode(word),
+            _ if i == parents => new_mode = mode(word),
+            _ if i == parents + 1 => old_id = oid(word),
+            _ if i == 2 * parents + 1 => new_id = oid(word),
+            _ => {}
+        }
+    }
+    if parents == 0 || words != 2 * (parents + 1) + 1 {
+        return None;
+    }
+    let (old_mode, new_mode, old_id, new_id) = (old_mode?, new_mode?, old_id?, new_id?);
+    let side = |mode: i32, id: Oid| {
+        (mode != 0).then(|| Blob {
+            id,
+            kind: EntryKind::of(mode),
+        })
+    };
+    let (old, new) = (side(old_mode, old_id), side(new_mode, new_id));
+    let kind = match (old, new) {
+        (None, Some(_)) => ChangeKind::Added,
+        (Some(_), None) => ChangeKind::Deleted,
+        (Some(_), Some(_)) => ChangeKind::Modified,
+        (None, None) => return None,
+    };
+    Some(FileChange {
+        path: path.to_vec(),
+        kind,
+        old,
+        new,
+    })
+}
+
+/// An octal file mode.
+fn mode(word: &[u8]) -> Option<i32> {
+    i32::from_str_radix(std::str::from_utf8(word).ok()?, 8).ok()
+}
+
+/// A full hexadecimal object id. Hand-rolled: a long push has tens of thousands, and
+/// `Oid::from_str` goes through libgit2 for each.
+fn oid(hex: &[u8]) -> Option<Oid> {
+    let mut raw = [0u8; 20];
+    if hex.len() != 2 * raw.len() {
+        return None;
+    }
+    // Invalid digits map to 0x10 and above: OR-ing them all lets one test at the end
+    // reject the id without a branch per digit.
+    let mut invalid = 0u8;
+    for (byte, pair) in raw.iter_mut().zip(hex.chunks_exact(2)) {
+        if let [hi, lo] = pair {
+            let (hi, lo) = (HEX[usize::from(*hi)], HEX[usize::from(*lo)]);
+            invalid |= hi | lo;
+            *byte = (hi << 4) | (lo & 0x0f);
+        }
+    }
+    if invalid & 0xf0 != 0 {
+        return None;
+    }
+    Oid::from_bytes(&raw).ok()
+}
+
+/// The value of each hexadecimal digit (either case); 0xff for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "1111111111111111111111111111111111111111";
+    const B: &str = "2222222222222222222222222222222222222222";
+    const C: &str = "3333333333333333333333333333333333333333";
+    const Z: &str = "0000000000000000000000000000000000000000";
+    const M: &str = "\u{1}marker\u{2}";
+
+    fn parse(out: &str) -> Option<Vec<CommitChange>> {
+        parse_stream(out.as_bytes(), M.as_bytes(), &mut |_| {})
+    }
+
+    #[test]
+    fn parses_headers_and_plain_and_combined_records() {
+        let out = format!(
+            "{M}{C}\x00100\x00{A} {B}\x00merge\n{M}\x00\x00\n::100644 100644 100755 {A} {B} {C} MM\x00both\x00\
+             ::100644 000000 000000 {A} {B} {Z} DD\x00gone\x00\
+             {M}{B}\x0090\x00\x00empty\n\nbody {M}\x00\
+             {M}{A}\x0080\x00\x00root\n{M}\x00\n:000000 100644 {Z} {B} A\x00new file\x00\
+             :100644 120000 {B} {C} T\x00link\x00"
+        );
+        let commits = parse(&out).unwrap();
+        assert_eq!(commits.len(), 3);
+        let (merge, empty, root) = (&commits[0], &commits[1], &commits[2]);
+        assert_eq!(merge.info.parents.len(), 2);
+        assert_eq!(merge.info.author_time, 100);
+        let files = merge.files();
+        assert_eq!(files[0].old.unwrap().id, Oid::from_str(A).unwrap());
+        assert_eq!(files[0].new.unwrap().kind, EntryKind::Executable);
+        assert_eq!(files[1].kind, ChangeKind::Deleted);
+        assert_eq!(empty.info.message, "empty\n\nbody ");
+        assert!(empty.files().is_empty() && empty.info.parents.is_empty());
+        let files = root.files();
+        assert_eq!(
+            (files[0].path.as_slice(), files[0].kind),
+            (&b"new file"[..], ChangeKind::Added)
+        );
+        assert_eq!(files[1].new.unwrap().kind, EntryKind::Symlink);
+    }
+
+    #[test]
+    fn a_marker_split_across_reads_is_found() {
+        let out = format!("{M}{A}\x001\x00\x00m{M}\x00\n:000000 100644 {Z} {B} A\x00f\x00");
+        // A reader that hands out three bytes at a time.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(3).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut seen = 0;
+        let commits =
+            parse_stream(Trickle(out.as_bytes()), M.as_bytes(), &mut |_| seen += 1).unwrap();
+        assert_eq!(seen, 1);
+        assert_eq!(commits.len(), 1);
+        assert_eq!(commits[0].files().len(), 1);
+    }
+
+    #[test]
+    fn rejects_what_it_does_not_expect() {
+        // Records before any header, a header with no records piece, a bad id, a record
+        // with too few fields, a record without its path.
+        assert!(parse(&format!(":100644 100644 {A} {B} M\x00x\x00")).is_none());
+        assert!(parse(&format!("{M}{A}\x001\x00\x00m")).is_none());
+        assert!(parse(&format!("{M}nope\x001\x00\x00m{M}")).is_none());
+        assert!(parse(&format!("{M}{A}\x001\x00\x00m{M}:100644 {A} M\x00x\x00")).is_none());
+        assert!(parse(&format!(
+            "{M}{A}\x001\x00\x00m{M}:100644 100644 {A} {B} M\x00"
+        ))
+        .is_none());
+        assert_eq!(parse("").map(|c| c.len()), Some(0));
+    }
+
+    #[test]
+    fn markers_differ_between_calls() {
+        assert_ne!(marker(), marker());
+        assert_eq!(marker().len(), 34);
+    }
+}

@@ -1,0 +1,22 @@
+//! pushguard's integration tests: one test binary (as cargo and ripgrep do), a module per
+//! area, all sharing the harness in [`common`]. Each test drives the real `pushguard` binary
+//! and real git in throwaway repositories.
+
+// Not every test module uses every helper of the harness.
+#[allow(dead_code)]
+mod common;
+
+mod apps;
+mod bypass;
+mod engines;
+mod formats;
+mod hostile;
+mod install;
+mod prompt;
+mod properties;
+mod push;
+mod rules;
+mod rules_content;
+mod rules_dockerfile;
+mod scenarios;
+mod server;

@@ -1,0 +1,133 @@
+//! pushguard as a server-side pre-receive hook: a real bare repository with the hook, real
+//! pushes that are accepted and rejected, the report relayed as `remote:` lines.
+
+use crate::common;
+
+use common::{write_executable, Sandbox, TestRepo, PUSHGUARD};
+
+fn server_hook(repo: &TestRepo<'_>) {
+    let hook = repo.remote.join("hooks/pre-receive");
+    write_executable(
+        &hook,
+        &format!("#!/bin/sh\nexec '{PUSHGUARD}' hook pre-receive\n"),
+    );
+}
+
+/// A repository whose server runs pushguard, with a pushed `pushguard.toml` that makes
+/// empty commits block.
+fn strict_server(sandbox: &Sandbox) -> TestRepo<'_> {
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files(
+        "init",
+        &[
+            ("app.py", "x = 1\n"),
+            (
+                "pushguard.toml",
+                "[rules.empty-commit]\nseverity = \"block\"\n",
+            ),
+        ],
+    );
+    assert!(repo.push(&["origin", "main"]).success());
+    repo
+}
+
+#[test]
+fn an_accepted_push_shows_the_verdict_as_remote_lines() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files(
+        "init",
+        &[
+            ("Dockerfile", "FROM python:3.12\nCOPY . .\n"),
+            ("app.py", "x = 1\n"),
+        ],
+    );
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    repo.commit_files("deps", &[("requirements.txt", "flask==3.0.0\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    assert!(
+        r.stderr.contains("remote: pushguard: 1 ref"),
+        "{}",
+        r.stderr
+    );
+    // The Dockerfile installs nothing: requirements.txt reaches the image only through
+    // `COPY . .`, so the Dockerfile model says incremental where the path rules said partial.
+    assert!(
+        r.stderr.contains("1 commit, 1 file  INCREMENTAL rebuild"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_blocking_finding_rejects_the_push_and_the_config_comes_from_the_pushed_commit() {
+    let sandbox = Sandbox::new();
+    let repo = strict_server(&sandbox);
+    let before = repo.remote_sha("refs/heads/main");
+    repo.commit_empty("rebuild: clear cache");
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(
+        r.stderr.contains("remote: block[empty-commit]") || r.stderr.contains("empty-commit"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("pre-receive hook declined"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+}
+
+#[test]
+fn only_commits_new_to_the_server_are_inspected() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files("init", &[("app.py", "x = 1\n")]);
+    for i in 0..3 {
+        repo.commit_files(&format!("c{i}"), &[("app.py", &format!("x = {i}\n"))]);
+    }
+    assert!(repo.push(&["origin", "main"]).success());
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_files("feature", &[("f.py", "y = 1\n")]);
+    let r = repo.push(&["origin", "feature"]);
+    assert!(r.success(), "{r:?}");
+    assert!(
+        r.stderr.contains("new branch, 1 commit, 1 file"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_pushguard_allow_trailer_is_honoured_by_the_server_and_by_check() {
+    let sandbox = Sandbox::new();
+    let repo = strict_server(&sandbox);
+    let sha = repo
+        .commit_empty("redeploy\n\nPushguard-Allow: empty-commit restart after the DB failover");
+    // CI sees what the hooks see: accepted, so check allows it and lists no finding.
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "check",
+        "--format",
+        "json",
+        &format!("{sha}^!"),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", common::describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["decision"], "allow");
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Pushguard-Allow: empty-commit accepted"));
+    // And the server lets it through.
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    assert_eq!(
+        repo.remote_sha("refs/heads/main").as_deref(),
+        Some(sha.as_str())
+    );
+}
