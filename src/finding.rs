@@ -39,8 +39,9 @@ impl Finding {
 }
 
 /// What the push should do given its findings, before any prompt or bypass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Decision {
+    #[default]
     Allow,
     /// Allowed, with warnings printed.
     Warn,
@@ -49,7 +50,12 @@ pub enum Decision {
 
 impl Decision {
     pub fn of(findings: &[Finding]) -> Decision {
-        match findings.iter().map(|f| f.severity).max() {
+        Decision::of_severities(findings.iter().map(|f| f.severity))
+    }
+
+    /// What the most severe of `severities` calls for.
+    pub fn of_severities(severities: impl Iterator<Item = Severity>) -> Decision {
+        match severities.max() {
             Some(Severity::Block) => Decision::Block,
             Some(Severity::Warn) => Decision::Warn,
             _ => Decision::Allow,

@@ -4,9 +4,10 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use super::{apply_bypasses, decide, load_config, open_repository, render, Format, Outcome};
+use super::{judge, load_config, open_repository, Format, Outcome};
 use crate::decide::Environment;
 use crate::git::range::{default_range, parse_range_args};
+use crate::output::{render, View};
 use crate::pipeline::analyze_range;
 
 /// The environment variables pre-commit sets for a `pre-push` stage hook: the commits
@@ -141,7 +142,8 @@ pub fn check(
     };
     let analysis = analyze_range(&repo, &config, &label, commits, &to_ref);
     let skip = Environment::from_process().skip;
-    let analysis = apply_bypasses(&analysis, &config, skip.as_deref(), true);
-    render(&analysis, &config, format, &mut std::io::stdout().lock())?;
-    Ok(decide(&analysis))
+    let judgement = judge(&analysis, &config, skip.as_deref(), true);
+    let view = View::new(&analysis, &judgement, false);
+    render(&view, &config, format, &mut std::io::stdout().lock())?;
+    Ok(Outcome::of(judgement.decision))
 }

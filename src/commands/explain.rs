@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use super::{load_config, open_repository, Format, Outcome};
 use crate::escape::escape;
 use crate::git::range::{default_range, parse_range_args};
-use crate::output::report;
+use crate::output::{explain, write_json};
 
 /// `pushguard explain [RANGE...]`: for every app of the range's newest commit, each
 /// instruction of its Dockerfile with `cached` or `re-run (why)`, against the build of the
@@ -38,11 +38,8 @@ pub fn explain(config: Option<&Path>, format: Format, range: &[String]) -> Resul
         .map_err(|why| anyhow::anyhow!("cannot explain {}: {why}", escape(&label)))?;
     let mut out = std::io::stdout().lock();
     match format {
-        Format::Text => out.write_all(report::explain_text(&label, &found).as_bytes())?,
-        _ => {
-            let doc = serde_json::to_string_pretty(&report::explain_json(&found))?;
-            writeln!(out, "{doc}")?;
-        }
+        Format::Text => out.write_all(explain::explain_text(&label, &found).as_bytes())?,
+        _ => write_json(&mut out, &explain::explain_json(&found))?,
     }
     out.flush()?;
     Ok(Outcome::Allow)

@@ -14,16 +14,18 @@ pub use explain::explain;
 pub use pre_push::{pre_push, HookOptions};
 pub use pre_receive::pre_receive;
 
-use std::io::Write;
+pub use crate::output::Format;
+
+use std::ffi::OsStr;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use git2::Repository;
 
 use crate::config::Config;
-use crate::decide::{self, SkipList};
+use crate::decide::{Judgement, SkipList};
 use crate::finding::Decision;
-use crate::output::report;
+use crate::output::messages;
 use crate::pipeline::Analysis;
 
 /// What the process should tell git.
@@ -33,51 +35,14 @@ pub enum Outcome {
     Block,
 }
 
-/// Output format of `check` and the hooks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// The report for people ([`report::text`]).
-    Text,
-    /// The JSON document of docs/json.md ([`report::json`]).
-    Json,
-    /// A SARIF 2.1.0 log ([`crate::output::sarif`]).
-    Sarif,
-    /// GitHub Actions workflow commands, then the text report; plus a job summary when
-    /// `$GITHUB_STEP_SUMMARY` is set ([`crate::output::github`]).
-    Github,
-}
-
-/// Writes `analysis` (made under `config`) to `out` in `format`.
-///
-/// Errors are write errors (a closed pipe): the caller turns them into exit code 2 rather
-/// than a panic, which is what `print!` would do.
-pub fn render(
-    analysis: &Analysis,
-    config: &Config,
-    format: Format,
-    out: &mut dyn Write,
-) -> Result<()> {
-    match format {
-        Format::Text => out.write_all(report::text(analysis).as_bytes())?,
-        Format::Json => {
-            let doc = serde_json::to_string_pretty(&report::json(analysis))?;
-            writeln!(out, "{doc}")?;
-        }
-        Format::Sarif => {
-            let doc = serde_json::to_string_pretty(&crate::output::sarif::sarif(analysis, config))?;
-            writeln!(out, "{doc}")?;
-        }
-        Format::Github => {
-            out.write_all(crate::output::github::annotations(analysis).as_bytes())?;
-            out.write_all(report::text(analysis).as_bytes())?;
-            // A summary that cannot be written must not change the verdict.
-            if let Err(e) = crate::output::github::append_job_summary(analysis) {
-                eprintln!("pushguard: note: no job summary written: {e:#}");
-            }
+impl Outcome {
+    /// Where nobody is asked (`check`, the server): `block` stops, `warn` goes ahead.
+    fn of(decision: Decision) -> Outcome {
+        match decision {
+            Decision::Block => Outcome::Block,
+            Decision::Allow | Decision::Warn => Outcome::Allow,
         }
     }
-    out.flush()?;
-    Ok(())
 }
 
 /// Opens the repository the way git describes it to a hook: `GIT_DIR`, `GIT_WORK_TREE` and
@@ -94,29 +59,18 @@ fn load_config(repo: &Repository, explicit: Option<&Path>) -> Result<Config> {
     Config::load(explicit, repo.workdir())
 }
 
-/// The bypasses that hold outside a pre-push hook too: `Pushguard-Allow` trailers in the
-/// commits and (for `check`) `PUSHGUARD_SKIP`. Notices and unknown-id warnings go to
-/// stderr when `tell` is set (not where stderr carries a JSON or SARIF document).
-fn apply_bypasses(
-    analysis: &Analysis,
-    config: &Config,
-    skip: Option<&std::ffi::OsStr>,
-    tell: bool,
-) -> Analysis {
+/// Judges `analysis` under `config` with the skip list `skip` (`PUSHGUARD_SKIP`, when it
+/// applies). Warnings about unknown rule ids and notices of the bypasses used go to stderr
+/// when `tell` is set (not where stderr carries a JSON or SARIF document).
+fn judge(analysis: &Analysis, config: &Config, skip: Option<&OsStr>, tell: bool) -> Judgement {
     let known = config.known_rule_ids();
     let skip = skip.map(|v| SkipList::parse(v, &known)).unwrap_or_default();
-    let review = decide::review(analysis, skip, &known);
+    let judgement = Judgement::new(analysis, skip, &known, &config.policy);
     if tell {
-        for line in review.warnings.iter().chain(&review.notices()) {
+        let notices = messages::notices(&judgement);
+        for line in messages::warnings(&judgement).iter().chain(&notices) {
             eprintln!("{}", line.trim_end());
         }
     }
-    review.without_waived(analysis)
-}
-
-fn decide(analysis: &Analysis) -> Outcome {
-    match analysis.decision() {
-        Decision::Block => Outcome::Block,
-        Decision::Allow | Decision::Warn => Outcome::Allow,
-    }
+    judgement
 }

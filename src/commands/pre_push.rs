@@ -10,11 +10,11 @@ use super::{load_config, open_repository, Outcome};
 use crate::config::Config;
 use crate::decide::audit::{self, Entry, How};
 use crate::decide::prompt::{Answer, Tty};
-use crate::decide::{self, Environment, NoTerminal, SkipList, Switch};
+use crate::decide::{self, Ask, Environment, Judgement, NoTerminal, SkipList, Switch};
 use crate::escape::escape;
 use crate::git::push::parse_stdin;
-use crate::output::report;
 use crate::output::style::{ColorChoice, Paint, Style};
+use crate::output::{messages, report, View};
 use crate::pipeline::{analyze_prepared, prepare_push, Analysis};
 
 /// How `pushguard hook pre-push` was asked to behave beyond what git passes.
@@ -94,23 +94,23 @@ pub fn pre_push(
         .as_deref()
         .map(|v| SkipList::parse(v, &known))
         .unwrap_or_default();
-    let review = decide::review(&analysis, skip, &known);
-    for w in &review.warnings {
+    let judgement = Judgement::new(&analysis, skip, &known, &config.policy);
+    for w in messages::warnings(&judgement) {
         eprint!("{}", style.paint(Paint::Yellow, w.trim_end()));
         eprintln!();
     }
-    let report = report::text_with(&analysis, &review.waivers, style);
+    let report = report::text_with(&View::new(&analysis, &judgement, true), style);
     eprint!("{report}");
-    for line in review.notices() {
+    for line in messages::notices(&judgement) {
         eprintln!("{line}");
     }
     let now = crate::state::now();
-    let mut audit = review.audit_entries(&analysis, now);
-    let outcome = match decide::confirmation(&analysis, &review, &config.policy) {
+    let mut audit = judgement.audit_entries(&analysis, now);
+    let outcome = match &judgement.ask {
         None => Outcome::Allow,
         Some(ask) => {
             let (outcome, entries) = confirm(
-                &analysis, &review, &ask, &config, &env, options, &report, style,
+                &analysis, &judgement, ask, &config, &env, options, &report, style,
             );
             audit.extend(entries);
             outcome
@@ -156,8 +156,8 @@ fn internal_error(policy: &crate::config::Policy, e: &anyhow::Error) -> Outcome 
 #[allow(clippy::too_many_arguments)]
 fn confirm(
     analysis: &Analysis,
-    review: &decide::Review,
-    ask: &decide::Ask,
+    judgement: &Judgement,
+    ask: &Ask,
     config: &Config,
     env: &Environment,
     options: HookOptions,
@@ -178,14 +178,14 @@ fn confirm(
     };
     let tty = match tty {
         Ok(tty) => tty,
-        Err(reason) => return noninteractive(analysis, review, ask, config, &reason, style),
+        Err(reason) => return noninteractive(analysis, judgement, ask, config, &reason, style),
     };
     // The report went to stderr; when that is not this terminal (`git push 2>log`), the
     // person answering must still see what they are answering about.
     if !std::io::stderr().is_terminal() {
         let _ = tty.write(report);
     }
-    match tty.confirm(&ask.question) {
+    match tty.confirm(&messages::question(analysis, ask)) {
         Ok(Answer::Yes) => {
             eprintln!(
                 "{}",
@@ -194,9 +194,8 @@ fn confirm(
                     "pushguard: pushing anyway (confirmed at the terminal; recorded in the audit log)"
                 )
             );
-            let entries = decide::confirm_entries(
+            let entries = judgement.confirm_entries(
                 analysis,
-                review,
                 ask,
                 How::Prompt,
                 "confirmed at the terminal",
@@ -219,7 +218,7 @@ fn confirm(
         }
         Err(e) => {
             let reason = NoTerminal::NoTty(format!("reading the answer failed: {}", tty_error(&e)));
-            noninteractive(analysis, review, ask, config, &reason, style)
+            noninteractive(analysis, judgement, ask, config, &reason, style)
         }
     }
 }
@@ -237,8 +236,8 @@ fn tty_error(e: &std::io::Error) -> String {
 /// `[policy] noninteractive` applied, saying why nobody was asked.
 fn noninteractive(
     analysis: &Analysis,
-    review: &decide::Review,
-    ask: &decide::Ask,
+    judgement: &Judgement,
+    ask: &Ask,
     config: &Config,
     reason: &NoTerminal,
     style: Style,
@@ -255,14 +254,8 @@ fn noninteractive(
                 report::WIDTH
             )
         );
-        let entries = decide::confirm_entries(
-            analysis,
-            review,
-            ask,
-            How::Policy,
-            &why,
-            crate::state::now(),
-        );
+        let entries =
+            judgement.confirm_entries(analysis, ask, How::Policy, &why, crate::state::now());
         (Outcome::Allow, entries)
     } else {
         let msg = format!(
@@ -273,10 +266,10 @@ fn noninteractive(
     }
 }
 
-fn stopped(message: &str, ask: &decide::Ask, style: Style) {
+fn stopped(message: &str, ask: &Ask, style: Style) {
     let head = report::wrap(&format!("pushguard: {message}"), "", "  ", report::WIDTH);
     eprintln!("{}", style.paint(Paint::Red, head.trim_end()));
-    eprint!("{}", decide::how_to_proceed(ask));
+    eprint!("{}", messages::how_to_proceed(ask));
 }
 
 /// `PUSHGUARD=0`: one line, one audit entry per ref, no analysis. Reading the ref lines is

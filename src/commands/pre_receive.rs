@@ -6,8 +6,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use git2::Repository;
 
-use super::{apply_bypasses, decide, open_repository, render, Format, Outcome};
+use super::{judge, open_repository, Format, Outcome};
 use crate::config::Config;
+use crate::output::{render, View};
 
 /// `pushguard hook pre-receive`: run by the receiving (usually bare) repository with
 /// `<old> <new> <ref>` lines on stdin. The report goes to stderr in `format`, which git
@@ -30,10 +31,11 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
     let analysis = crate::pipeline::analyze_receive(&repo, &config, &updates);
     // The pusher's environment does not reach the server: only trailers apply here.
     let tell = matches!(format, Format::Text | Format::Github);
-    let analysis = apply_bypasses(&analysis, &config, None, tell);
+    let judgement = judge(&analysis, &config, None, tell);
+    let view = View::new(&analysis, &judgement, false);
     // The verdict must not depend on whether the pusher can still be told about it.
-    let _ = render(&analysis, &config, format, &mut std::io::stderr().lock());
-    let outcome = decide(&analysis);
+    let _ = render(&view, &config, format, &mut std::io::stderr().lock());
+    let outcome = Outcome::of(judgement.decision);
     // Only after reports meant for people: it would corrupt a JSON or SARIF document.
     if outcome == Outcome::Block && matches!(format, Format::Text | Format::Github) {
         eprintln!("pushguard: push rejected by the server's pre-receive hook");

@@ -13,11 +13,10 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use anyhow::{Context, Result};
-
+use super::View;
 use crate::escape::escape;
 use crate::finding::Finding;
-use crate::pipeline::{Analysis, RefAnalysis, RefStatus};
+use crate::pipeline::{RefAnalysis, RefStatus};
 use crate::severity::Severity;
 
 /// The environment variable GitHub sets to the job summary file of the current step.
@@ -60,9 +59,9 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// One workflow command line per finding, in finding order.
-pub fn annotations(analysis: &Analysis) -> String {
+pub fn annotations(view: &View<'_>) -> String {
     let mut out = String::new();
-    for f in &analysis.findings {
+    for f in view.findings() {
         out.push_str(&annotation(f));
         out.push('\n');
     }
@@ -113,9 +112,10 @@ fn origin(f: &Finding) -> String {
 }
 
 /// The Markdown job summary: the verdict of each ref, then the findings.
-pub fn job_summary(analysis: &Analysis) -> String {
+pub fn job_summary(view: &View<'_>) -> String {
+    let analysis = view.analysis;
     let mut out = String::new();
-    let decision = analysis.decision().as_str();
+    let decision = view.decision.as_str();
     let _ = writeln!(out, "### pushguard: {decision}\n");
     if analysis.refs.is_empty() {
         out.push_str("Nothing to check.\n");
@@ -127,12 +127,12 @@ pub fn job_summary(analysis: &Analysis) -> String {
         }
     }
     out.push('\n');
-    if analysis.findings.is_empty() {
+    if view.findings.is_empty() {
         out.push_str("No findings.\n");
     } else {
         out.push_str("| Severity | Rule | Location | Commit | Message |\n");
         out.push_str("| --- | --- | --- | --- | --- |\n");
-        for f in &analysis.findings {
+        for f in view.findings() {
             let commit = f
                 .commit
                 .map(|c| {
@@ -219,20 +219,25 @@ fn md_cell(s: &str) -> String {
 
 /// Appends [`job_summary`] to the file named by `$GITHUB_STEP_SUMMARY`. Returns whether
 /// the variable was set (and the summary written).
-pub fn append_job_summary(analysis: &Analysis) -> Result<bool> {
+pub fn append_job_summary(view: &View<'_>) -> std::io::Result<bool> {
     let Some(path) = std::env::var_os(STEP_SUMMARY_ENV).filter(|p| !p.is_empty()) else {
         return Ok(false);
     };
     let shown = escape(&path.to_string_lossy()).into_owned();
+    let context = |what: String| {
+        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{what}: {e}"))
+    };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .with_context(|| {
-            format!("cannot open the job summary file {shown} (${STEP_SUMMARY_ENV})")
-        })?;
-    file.write_all(job_summary(analysis).as_bytes())
-        .with_context(|| format!("cannot write the job summary file {shown}"))?;
+        .map_err(context(format!(
+            "cannot open the job summary file {shown} (${STEP_SUMMARY_ENV})"
+        )))?;
+    file.write_all(job_summary(view).as_bytes())
+        .map_err(context(format!(
+            "cannot write the job summary file {shown}"
+        )))?;
     Ok(true)
 }
 

@@ -1,4 +1,5 @@
-//! Rendering an [`Analysis`] for people (text) and programs (JSON).
+//! The text report for people: one line per ref update, the apps a deploy builds, then the
+//! findings grouped by rule.
 //!
 //! Invariant: every string that came from the repository was escaped before it got here
 //! (paths, ref names, findings) or is escaped here (commit summaries), so nothing printed can
@@ -6,20 +7,15 @@
 
 use std::fmt::Write;
 
-use serde_json::{json, Value};
-
-use crate::build::rebuild::{AppOutcome, AppVerdict, AppsAnalysis, Rebuild, Step, StepStatus};
+use super::View;
+use crate::build::rebuild::{AppOutcome, Rebuild, StepStatus};
 use crate::build::verdict::Verdict;
 use crate::escape::{escape, escape_bytes};
 use crate::finding::{Finding, Waiver};
-use crate::git::changes::ChangeKind;
 use crate::git::push::{short_name, RefKind, UpdateKind};
 use crate::output::style::{Paint, Style};
-use crate::pipeline::{Analysis, RefAnalysis, RefStatus};
+use crate::pipeline::{RefAnalysis, RefStatus};
 use crate::severity::Severity;
-
-/// Version of the JSON document; bumped on any incompatible change.
-pub const JSON_VERSION: u32 = 1;
 
 /// `~45 s`, `~4 min`.
 fn seconds(s: u32) -> String {
@@ -32,7 +28,7 @@ fn seconds(s: u32) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -121,17 +117,17 @@ fn verdict_text(v: &Verdict) -> String {
 pub const WIDTH: usize = 80;
 
 /// The full text report, without colour and without overrides.
-pub fn text(a: &Analysis) -> String {
-    text_with(a, &[], Style::PLAIN)
+pub fn text(view: &View<'_>) -> String {
+    text_with(view, Style::PLAIN)
 }
 
-/// The full text report. `waivers[i]` says whether `a.findings[i]` was accepted by a
-/// trailer (shown with its reason) or skipped (not shown: the rule is treated as not run);
-/// a missing slot means neither.
+/// The full text report: findings accepted by a trailer are shown with its reason (skipped
+/// ones never reach a [`View`]).
 ///
 /// Layout: one line per ref, then the findings grouped by rule and severity (most severe
 /// first), each group with one line per occurrence and the rule's fact and fix once.
-pub fn text_with(a: &Analysis, waivers: &[Option<Waiver>], style: Style) -> String {
+pub fn text_with(view: &View<'_>, style: Style) -> String {
+    let a = view.analysis;
     let mut out = String::new();
     let to = if a.remote.is_empty() {
         String::new()
@@ -152,15 +148,8 @@ pub fn text_with(a: &Analysis, waivers: &[Option<Waiver>], style: Style) -> Stri
         let _ = writeln!(out, "  {}", ref_line(r));
         out.push_str(&app_lines(r));
     }
-    let shown: Vec<(&Finding, Option<&Waiver>)> = a
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f, waivers.get(i).and_then(Option::as_ref)))
-        .filter(|(_, w)| !matches!(w, Some(Waiver::Skipped)))
-        .collect();
     let with_ref = a.refs.len() > 1;
-    for group in group_by_rule(&shown) {
+    for group in group_by_rule(&view.findings) {
         out.push('\n');
         out.push_str(&group_text(&group, with_ref, style));
     }
@@ -321,109 +310,6 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
     out
 }
 
-/// The JSON document (schema in docs/json.md).
-pub fn json(a: &Analysis) -> Value {
-    json!({
-        "version": JSON_VERSION,
-        "decision": a.decision().as_str(),
-        "remote": escape(&a.remote),
-        "refs": a.refs.iter().map(ref_json).collect::<Vec<_>>(),
-        "findings": a.findings.iter().map(finding_json).collect::<Vec<_>>(),
-    })
-}
-
-fn ref_json(r: &RefAnalysis) -> Value {
-    let (status, reason) = match &r.status {
-        RefStatus::Deleted => ("deleted", None),
-        RefStatus::UpToDate => ("up-to-date", None),
-        RefStatus::NotInspected(reason) => ("not-inspected", Some(reason.clone())),
-        RefStatus::Inspected(_) => ("inspected", None),
-    };
-    let commits: Vec<Value> = r
-        .changes()
-        .map(|c| {
-            c.commits
-                .iter()
-                .map(|cc| {
-                    let not = match &cc.changes {
-                        crate::git::changes::CommitChanges::NotInspected(why) => Some(why.clone()),
-                        crate::git::changes::CommitChanges::Inspected(_) => None,
-                    };
-                    json!({
-                        "id": cc.info.id.to_string(),
-                        "summary": escape(cc.info.summary()),
-                        "parents": cc.info.parents.len(),
-                        "files": cc.files().len(),
-                        "not_inspected": not,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let files: Vec<Value> = r
-        .changes()
-        .map(|c| {
-            c.paths()
-                .into_iter()
-                .map(|(path, commits)| {
-                    let last = commits
-                        .last()
-                        .and_then(|&i| c.commits.get(i))
-                        .and_then(|cc| cc.files().iter().find(|f| f.path == path))
-                        .map_or(ChangeKind::Modified, |f| f.kind);
-                    json!({
-                        "path": escape_bytes(path),
-                        "change": last.as_str(),
-                        "commits": commits.len(),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let v = r.verdict.as_ref();
-    json!({
-        "ref": r.update.short_remote_name(),
-        "remote_ref": escape_bytes(&r.update.remote_ref),
-        "local_ref": escape_bytes(&r.update.local_ref),
-        "local_sha": r.update.local_oid.map(|o| o.to_string()),
-        "remote_sha": r.update.remote_oid.map(|o| o.to_string()),
-        "kind": r.update.kind.as_str(),
-        "ref_type": r.update.ref_kind.as_str(),
-        "deploys": r.deploys,
-        "status": status,
-        "reason": reason,
-        "commits": commits,
-        "files": files,
-        "tier": v.map(|v| v.tier.as_str()),
-        "build_seconds": v.map(|v| v.times.build_seconds),
-        "deploy_seconds": v.map(|v| v.times.deploy_seconds),
-        "note": v.and_then(|v| v.note.as_deref()).map(escape),
-        "paths_tier": v.and_then(|v| v.by_paths).map(|t| t.as_str()),
-        "apps": v.map(|v| v.apps.iter().map(explain_app_json).collect::<Vec<_>>()).unwrap_or_default(),
-        "reasons": v.map(|v| v.reasons.iter().map(|re| json!({
-            "rule": re.rule,
-            "tier": re.tier.as_str(),
-            "message": re.describe(),
-            "paths": re.paths,
-            "commits": re.commits,
-        })).collect::<Vec<_>>()).unwrap_or_default(),
-    })
-}
-
-fn finding_json(f: &Finding) -> Value {
-    json!({
-        "rule": f.rule,
-        "severity": f.severity.as_str(),
-        "ref": f.ref_name,
-        "commit": f.commit.map(|c| c.to_string()),
-        "path": f.path,
-        "line": f.line,
-        "message": f.message,
-        "fact": f.fact,
-        "hint": f.hint,
-    })
-}
-
 /// The apps a deploying ref update builds, under its ref line (each line indented four
 /// spaces, ending in a newline; empty when there is nothing to add):
 ///
@@ -511,226 +397,12 @@ pub fn app_summary(rb: &Rebuild) -> String {
     )
 }
 
-/// `pushguard explain`'s text: for each affected app, every instruction with `cached`,
-/// `re-run (why)` or its stage skipped; unaffected apps on one line each.
-pub fn explain_text(label: &str, found: &AppsAnalysis) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "pushguard explain: {} ({})",
-        escape(label),
-        plural(found.apps.len(), "app", "apps")
-    );
-    if found.apps.is_empty() {
-        out.push_str(
-            "no app found: no fly.toml, no [[app]] in pushguard.toml and no root Dockerfile\n",
-        );
-    }
-    for app in &found.apps {
-        out.push('\n');
-        out.push_str(&explain_app_text(app));
-    }
-    if !found.notes.is_empty() {
-        out.push('\n');
-        for note in &found.notes {
-            let place = match (note.path.is_empty(), note.line) {
-                (true, _) => String::new(),
-                (false, Some(l)) => format!("{}:{l}: ", escape(&note.path)),
-                (false, None) => format!("{}: ", escape(&note.path)),
-            };
-            let _ = writeln!(out, "note: {place}{}", escape(&note.message));
-        }
-    }
-    out
-}
-
-fn explain_app_text(app: &AppVerdict) -> String {
-    let mut out = String::new();
-    let a = &app.app;
-    let context = if a.context.is_empty() {
-        "."
-    } else {
-        &a.context
-    };
-    let target = a
-        .target
-        .as_deref()
-        .map(|t| format!(", target {}", escape(t)))
-        .unwrap_or_default();
-    let _ = write!(
-        out,
-        "app {} (context {}, {}{target})",
-        escape(&a.name),
-        escape(context),
-        escape(&a.dockerfile)
-    );
-    let rb = match &app.outcome {
-        AppOutcome::Unknown {
-            path,
-            line,
-            message,
-        } => {
-            let at = line.map(|l| format!(":{l}")).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                ": not predicted\n  {}{at}: {}",
-                escape(path),
-                escape(message)
-            );
-            return out;
-        }
-        AppOutcome::Predicted(rb) => rb,
-    };
-    if !rb.affected() {
-        let _ = writeln!(out, ": not affected, every step cached");
-        return out;
-    }
-    out.push('\n');
-    let head = match rb.tier {
-        crate::tier::BuildTier::None => "NO rebuild".to_owned(),
-        t => format!("{} rebuild", t.as_str().to_uppercase()),
-    };
-    let built = rb
-        .steps
-        .iter()
-        .filter(|s| {
-            s.status != StepStatus::Skipped && s.kind != crate::build::rebuild::StepKind::Setting
-        })
-        .count();
-    let _ = writeln!(
-        out,
-        "  {head} (~{} s build): {} of {} re-run",
-        rb.build_seconds,
-        rb.rerun_count(),
-        plural(built, "step", "steps")
-    );
-    if rb.dockerfile_copied {
-        let _ = writeln!(
-            out,
-            "  the Dockerfile is copied into the image: any edit to it re-runs that COPY"
-        );
-    }
-    let mut current: Option<Option<usize>> = None;
-    let mut skipped_shown: Option<usize> = None;
-    for step in &rb.steps {
-        if current != Some(step.stage) {
-            current = Some(step.stage);
-            if step.status == StepStatus::Skipped {
-                if skipped_shown != step.stage {
-                    skipped_shown = step.stage;
-                    let _ = writeln!(
-                        out,
-                        "  stage {}: skipped ({})",
-                        escape(&step.stage_label()),
-                        escape(step.reason.as_deref().unwrap_or("not needed"))
-                    );
-                }
-                continue;
-            }
-            match step.stage {
-                Some(_) => {
-                    let _ = writeln!(out, "  stage {}", escape(&step.stage_label()));
-                }
-                None => out.push_str("  global\n"),
-            }
-        }
-        if step.status == StepStatus::Skipped {
-            continue;
-        }
-        out.push_str(&explain_step_text(step));
-    }
-    out
-}
-
-fn explain_step_text(step: &Step) -> String {
-    let instruction = escape(&crate::build::rebuild::shorten(&step.instruction, 50)).into_owned();
-    let status = match (step.status, &step.reason) {
-        (StepStatus::Rerun, Some(why)) => format!("re-run ({})", escape(why)),
-        (StepStatus::Rerun, None) => "re-run".to_owned(),
-        (StepStatus::Cached, Some(why)) => format!("cached ({})", escape(why)),
-        (StepStatus::Cached, None) => "cached".to_owned(),
-        (StepStatus::Skipped, _) => "skipped".to_owned(),
-    };
-    format!("    {:>4}  {instruction:<50}  {status}\n", step.line)
-}
-
-/// `pushguard explain --format json` (schema in docs/rebuild.md).
-pub fn explain_json(found: &AppsAnalysis) -> Value {
-    json!({
-        "version": JSON_VERSION,
-        "apps": found.apps.iter().map(explain_app_json).collect::<Vec<_>>(),
-        "notes": found.notes.iter().map(|n| json!({
-            "severity": n.severity.as_str(),
-            "path": escape(&n.path),
-            "line": n.line,
-            "message": escape(&n.message),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn explain_app_json(app: &AppVerdict) -> Value {
-    let a = &app.app;
-    let context = if a.context.is_empty() {
-        "."
-    } else {
-        &a.context
-    };
-    let (tier, seconds, affected, steps, error, copied) = match &app.outcome {
-        AppOutcome::Predicted(rb) => (
-            Some(rb.tier.as_str()),
-            Some(rb.build_seconds),
-            rb.affected(),
-            rb.steps.iter().map(step_json).collect::<Vec<_>>(),
-            None,
-            rb.dockerfile_copied,
-        ),
-        AppOutcome::Unknown {
-            path,
-            line,
-            message,
-        } => (
-            None,
-            None,
-            false,
-            Vec::new(),
-            Some(json!({
-                "path": escape(path),
-                "line": line,
-                "message": escape(message),
-            })),
-            false,
-        ),
-    };
-    json!({
-        "name": escape(&a.name),
-        "context": escape(context),
-        "dockerfile": escape(&a.dockerfile),
-        "target": a.target.as_deref().map(escape),
-        "tier": tier,
-        "build_seconds": seconds,
-        "affected": affected,
-        "dockerfile_copied": copied,
-        "error": error,
-        "steps": steps,
-    })
-}
-
-fn step_json(step: &Step) -> Value {
-    json!({
-        "stage": step.stage.map(|_| escape(&step.stage_label()).into_owned()),
-        "line": step.line,
-        "instruction": escape(&step.instruction),
-        "kind": step.kind.as_str(),
-        "status": step.status.as_str(),
-        "reason": step.reason.as_deref().map(escape),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decide::Judgement;
     use crate::git::push::RefUpdate;
-    use crate::pipeline::RefAnalysis;
+    use crate::pipeline::{Analysis, RefAnalysis};
     use git2::Oid;
 
     fn finding(rule: &str, severity: Severity, n: u8, message: &str) -> Finding {
@@ -779,7 +451,7 @@ mod tests {
             finding("secret", Severity::Block, 2, "a secret"),
             finding("trigger-file", Severity::Warn, 3, "second warn"),
         ]);
-        let t = text(&a);
+        let t = text(&View::all(&a));
         let expected = "\
 pushguard: 1 ref to origin
   (delete) -> origin/old  deleted on the remote, no deploy
@@ -813,7 +485,12 @@ warn[trigger-file]
             }),
             Some(Waiver::Skipped),
         ];
-        let t = text_with(&a, &waivers, Style::PLAIN);
+        let judgement = Judgement {
+            waivers,
+            ..Judgement::default()
+        };
+        let view = View::new(&a, &judgement, true);
+        let t = text_with(&view, Style::PLAIN);
         assert!(
             t.contains(
                 "  Dockerfile:2 (02020202): a secret\n    accepted by Pushguard-Allow: test key\n"
@@ -821,7 +498,7 @@ warn[trigger-file]
             "{t}"
         );
         assert!(!t.contains("trigger-file"), "{t}");
-        let colored = text_with(&a, &waivers, Style::new(true));
+        let colored = text_with(&view, Style::new(true));
         assert!(
             colored.contains("\x1b[1;31mblock[secret]\x1b[0m"),
             "{colored:?}"

@@ -18,9 +18,9 @@ use std::fmt::Write;
 
 use serde_json::{json, Map, Value};
 
+use super::View;
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::pipeline::Analysis;
 use crate::severity::Severity;
 
 /// The `$schema` of the log: the OASIS errata01 schema of SARIF 2.1.0.
@@ -38,10 +38,10 @@ const NOT_INSPECTED: &str = "not-inspected";
 const FINGERPRINT_KEY: &str = "pushguardFinding/v1";
 
 /// The SARIF log of `analysis`, made under `config` (whose rules describe the results).
-pub fn sarif(analysis: &Analysis, config: &Config) -> Value {
-    let rules = RuleTable::new(config, &analysis.findings);
-    let results: Vec<Value> = analysis
-        .findings
+pub fn sarif(view: &View<'_>, config: &Config) -> Value {
+    let findings: Vec<&Finding> = view.findings().collect();
+    let rules = RuleTable::new(config, &findings);
+    let results: Vec<Value> = findings
         .iter()
         .map(|f| result(f, rules.index_of(&f.rule)))
         .collect();
@@ -81,7 +81,7 @@ struct RuleTable {
 impl RuleTable {
     /// Every configured rule, then `not-inspected`, then (defensively) any rule a finding
     /// names that the configuration does not know, described by that finding.
-    fn new(config: &Config, findings: &[Finding]) -> RuleTable {
+    fn new(config: &Config, findings: &[&Finding]) -> RuleTable {
         let mut table = RuleTable {
             ids: Vec::new(),
             descriptors: Vec::new(),

@@ -1,0 +1,283 @@
+//! The words around a decision: warnings about unknown rule ids, the notices of the
+//! bypasses used, the confirm question, and what a stopped push prints.
+//!
+//! Every function here renders data from [`crate::decide`]; none decides anything.
+
+use std::fmt;
+
+use git2::Oid;
+
+use super::report::{wrap, WIDTH};
+use crate::build::verdict::Verdict;
+use crate::decide::{Ask, Judgement, NoTerminal, UnknownSource, ALLOW_TRAILER};
+use crate::pipeline::Analysis;
+use crate::tier::BuildTier;
+
+/// `pushguard: warning: <what> unknown rule `x`; known rules: a, b, c`, wrapped.
+fn unknown_rule_warning(what: &str, id: &str, known: &[String]) -> String {
+    let text = format!(
+        "pushguard: warning: {what} unknown rule `{id}`; known rules: {}",
+        known.join(", ")
+    );
+    wrap(&text, "", "  ", WIDTH)
+}
+
+/// One warning per rule id that names no rule, ready to print.
+pub fn warnings(judgement: &Judgement) -> Vec<String> {
+    judgement
+        .unknown
+        .iter()
+        .map(|u| {
+            let what = match u.source {
+                UnknownSource::SkipList => "PUSHGUARD_SKIP names".to_owned(),
+                UnknownSource::Trailer(commit) => format!(
+                    "commit {} has a {ALLOW_TRAILER} trailer naming",
+                    short(&commit)
+                ),
+            };
+            unknown_rule_warning(&what, &u.id, &judgement.known)
+        })
+        .collect()
+}
+
+/// The one-line notices of the bypasses used, ready to print.
+pub fn notices(judgement: &Judgement) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !judgement.skip.rules.is_empty() {
+        let n: usize = judgement.skipped.iter().map(|s| s.findings).sum();
+        lines.push(format!(
+            "pushguard: PUSHGUARD_SKIP: not checking {} for this push ({} skipped)",
+            judgement.skip.rules.join(", "),
+            plural(n, "finding", "findings")
+        ));
+    }
+    for a in &judgement.accepted {
+        lines.push(format!(
+            "pushguard: {ALLOW_TRAILER}: {} accepted in commit {} ({})",
+            a.rule,
+            short(&a.commit),
+            plural(a.findings, "finding", "findings")
+        ));
+    }
+    lines
+}
+
+/// The confirm question, without ` [y/N]`. It says what yes costs: the most expensive
+/// deploy of the push, or (when nothing deploys) what is being overridden.
+pub fn question(analysis: &Analysis, ask: &Ask) -> String {
+    let deploy = analysis
+        .refs
+        .iter()
+        .filter(|r| r.deploys)
+        .filter_map(|r| r.verdict.as_ref())
+        .max_by_key(|v| (v.tier, v.times.build_seconds));
+    deploy_question(deploy, &ask.rules)
+}
+
+fn deploy_question(deploy: Option<&Verdict>, rules: &[String]) -> String {
+    match deploy {
+        Some(v) if v.tier > BuildTier::None => {
+            let tier = v.tier.as_str().to_uppercase();
+            let article = if tier.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!(
+                "Push anyway and start {article} {tier} rebuild (~{} s)?",
+                v.times.build_seconds
+            )
+        }
+        Some(v) => format!(
+            "Push anyway and deploy with NO rebuild (~{} s deploy)?",
+            v.times.deploy_seconds
+        ),
+        None => {
+            let mut names: Vec<&str> = rules.iter().take(3).map(String::as_str).collect();
+            if rules.len() > 3 {
+                names.push("…");
+            }
+            format!("Push anyway despite {}?", names.join(", "))
+        }
+    }
+}
+
+impl fmt::Display for NoTerminal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoTerminal::Flag => f.write_str("--no-input was given"),
+            NoTerminal::Ci => f.write_str("CI is set"),
+            NoTerminal::NoTty(e) => write!(f, "no terminal: {e}"),
+        }
+    }
+}
+
+/// The lines printed when a push is stopped: exactly how to get it through, narrowest
+/// bypass first. Commands are never wrapped (they are meant to be copied).
+pub fn how_to_proceed(ask: &Ask) -> String {
+    let mut out = String::from("  To push anyway, push again after one of:\n");
+    if ask.all_in_commits && !ask.commits.is_empty() {
+        let ids: Vec<String> = ask.commits.iter().take(4).map(short).collect();
+        let which = match ids.as_slice() {
+            [one] => format!("the message of commit {one}"),
+            _ => format!("the messages of commits {}", ids.join(", ")),
+        };
+        let trailers = if ask.rules.len() > 1 {
+            "these trailers"
+        } else {
+            "this trailer"
+        };
+        out.push_str(&wrap(
+            &format!("- end {which} with {trailers}:"),
+            "    ",
+            "      ",
+            WIDTH,
+        ));
+        for rule in ask.rules.iter().take(3) {
+            out.push_str(&format!("        {ALLOW_TRAILER}: {rule} <reason>\n"));
+        }
+        out.push_str("      (git commit --amend; for an older commit, git rebase -i)\n");
+    }
+    out.push_str(&format!(
+        "    - skip the rules:   PUSHGUARD_SKIP={} git push\n",
+        ask.rules.join(",")
+    ));
+    out.push_str("    - skip pushguard:   PUSHGUARD=0 git push\n");
+    out.push_str("    - skip every hook:  git push --no-verify  (leaves no trace)\n");
+    out.push_str("  All but the last are recorded in the audit log (`pushguard log`).\n");
+    out
+}
+
+fn short(id: &Oid) -> String {
+    let mut s = id.to_string();
+    s.truncate(8);
+    s
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::severity::Severity;
+
+    #[test]
+    fn how_to_proceed_fits_80_columns() {
+        let ask = Ask {
+            severity: Severity::Block,
+            rules: vec!["empty-commit".into(), "dockerfile-secret".into()],
+            all_in_commits: true,
+            commits: vec![Oid::ZERO_SHA1],
+        };
+        let text = how_to_proceed(&ask);
+        assert!(
+            text.contains("PUSHGUARD_SKIP=empty-commit,dockerfile-secret git push"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n        Pushguard-Allow: empty-commit <reason>\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n        Pushguard-Allow: dockerfile-secret <reason>\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    - end the message of commit 00000000 with these trailers:\n"),
+            "{text}"
+        );
+        assert!(text.contains("git push --no-verify"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    }
+
+    fn analysis_with(verdicts: &[(bool, BuildTier, u32)]) -> Analysis {
+        use crate::config::TierTimes;
+        use crate::git::push::{RefKind, RefUpdate, UpdateKind};
+        use crate::pipeline::{RefAnalysis, RefStatus};
+        let refs = verdicts
+            .iter()
+            .map(|&(deploys, tier, build_seconds)| RefAnalysis {
+                update: RefUpdate {
+                    local_ref: b"refs/heads/main".to_vec(),
+                    local_oid: None,
+                    remote_ref: b"refs/heads/main".to_vec(),
+                    remote_oid: None,
+                    kind: UpdateKind::Create,
+                    ref_kind: RefKind::Branch,
+                    commit: None,
+                    remote_commit: None,
+                },
+                target: "origin/main".into(),
+                deploys,
+                status: RefStatus::UpToDate,
+                verdict: deploys.then(|| Verdict {
+                    tier,
+                    times: TierTimes {
+                        build_seconds,
+                        deploy_seconds: 30,
+                    },
+                    reasons: Vec::new(),
+                    ..Verdict::default()
+                }),
+            })
+            .collect();
+        Analysis {
+            remote: "origin".into(),
+            refs,
+            findings: Vec::new(),
+            blobs: Default::default(),
+        }
+    }
+
+    fn ask_for(rules: &[String]) -> Ask {
+        Ask {
+            severity: Severity::Block,
+            rules: rules.to_vec(),
+            all_in_commits: false,
+            commits: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_question_names_the_most_expensive_deploy() {
+        let question = |a: &Analysis, rules: &Vec<String>| question(a, &ask_for(rules));
+        let rules = vec!["empty-commit".to_owned()];
+        let a = analysis_with(&[
+            (true, BuildTier::Incremental, 45),
+            (true, BuildTier::Full, 180),
+        ]);
+        assert_eq!(
+            question(&a, &rules),
+            "Push anyway and start a FULL rebuild (~180 s)?"
+        );
+        let a = analysis_with(&[(true, BuildTier::Incremental, 45)]);
+        assert_eq!(
+            question(&a, &rules),
+            "Push anyway and start an INCREMENTAL rebuild (~45 s)?"
+        );
+        let a = analysis_with(&[(true, BuildTier::None, 0)]);
+        assert_eq!(
+            question(&a, &rules),
+            "Push anyway and deploy with NO rebuild (~30 s deploy)?"
+        );
+        let a = analysis_with(&[(false, BuildTier::Full, 180)]);
+        let many: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(question(&a, &rules), "Push anyway despite empty-commit?");
+        assert_eq!(question(&a, &many), "Push anyway despite a, b, c, …?");
+    }
+
+    #[test]
+    fn unknown_rule_warning_names_the_id_and_the_known_ones() {
+        let known: Vec<String> = ["a", "b", "not-inspected", "app-build"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let w = unknown_rule_warning("PUSHGUARD_SKIP names", "nope", &known);
+        assert_eq!(
+            w,
+            "pushguard: warning: PUSHGUARD_SKIP names unknown rule `nope`; known rules: a, b,\n  not-inspected, app-build\n"
+        );
+    }
+}
