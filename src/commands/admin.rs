@@ -31,7 +31,7 @@ pub fn log(format: Format) -> Result<Outcome> {
                 println!("{}", escape(line));
             }
         }
-        Format::Text => print!("{}", audit::table(&audit::parse(&text))),
+        Format::Text => print!("{}", crate::output::log::table(&audit::parse(&text))),
     }
     Ok(Outcome::Allow)
 }

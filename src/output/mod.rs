@@ -8,6 +8,7 @@
 pub mod explain;
 pub mod github;
 pub mod json;
+pub mod log;
 pub mod messages;
 pub mod report;
 pub mod sarif;
