@@ -25,6 +25,7 @@ pub mod finding;
 pub mod globs;
 pub mod hash;
 pub mod panic;
+pub mod paths;
 pub mod severity;
 pub mod state;
 pub mod tier;

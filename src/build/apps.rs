@@ -25,6 +25,7 @@ use git2::{ObjectType, Oid, Repository, Tree};
 
 use crate::config::Config;
 use crate::git::changes::{read_blob, BlobContent, FileChange};
+use crate::paths::{clean_repo_path, join};
 use crate::severity::Severity;
 
 /// The deepest directory searched for fly.toml: `a/b/c/d/fly.toml` is found,
@@ -63,7 +64,7 @@ pub enum AppOrigin {
 /// One app built from a Dockerfile.
 ///
 /// Invariant: `context` and `dockerfile` are cleaned repository-relative paths (see
-/// [`clean_repo_path`]); the root is `""`.
+/// [`crate::paths::clean_repo_path`]); the root is `""`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
     pub name: String,
@@ -196,34 +197,6 @@ pub fn fly_build_args(repo: &Repository, tree: &Tree<'_>, path: &str) -> BTreeMa
             Err(_) => BTreeMap::new(),
         },
         _ => BTreeMap::new(),
-    }
-}
-
-/// `path` relative to the repository root, cleaned: `.` and empty components dropped, `..`
-/// resolved. `None` when it is absolute or climbs above the root.
-pub fn clean_repo_path(path: &str) -> Option<String> {
-    if path.starts_with('/') {
-        return None;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// `dir/name`, or `name` at the root.
-pub fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{dir}/{name}")
     }
 }
 
@@ -895,14 +868,5 @@ mod tests {
         let found = discover(&repo, &t2, &Config::builtin(), None);
         assert!(found.apps.is_empty());
         assert_eq!(found.notes.len(), 3, "{:?}", found.notes);
-    }
-
-    #[test]
-    fn paths_are_cleaned() {
-        assert_eq!(clean_repo_path("./a//b/").as_deref(), Some("a/b"));
-        assert_eq!(clean_repo_path(".").as_deref(), Some(""));
-        assert_eq!(clean_repo_path("a/../b").as_deref(), Some("b"));
-        assert_eq!(clean_repo_path("../x"), None);
-        assert_eq!(clean_repo_path("/x"), None);
     }
 }

@@ -660,7 +660,7 @@ fn membership_changes(
             }
             budget -= 1;
             let name = String::from_utf8_lossy(entry.name_bytes());
-            let rel = apps::join(&prefix, &name);
+            let rel = crate::paths::join(&prefix, &name);
             if entry.kind() == Some(ObjectType::Tree) {
                 if let Ok(sub) = snap.repo.find_tree(entry.id()) {
                     stack.push((sub, rel));
@@ -670,7 +670,7 @@ fn membership_changes(
             if new_ig.is_excluded(&rel) == old_ig.is_excluded(&rel) {
                 continue;
             }
-            let path = apps::join(&app.context, &rel).into_bytes();
+            let path = crate::paths::join(&app.context, &rel).into_bytes();
             if !seen.contains(path.as_slice()) {
                 delta.changes.push((rel, trigger.to_vec()));
             }

@@ -378,7 +378,7 @@ impl Overlay<'_> {
             return None;
         }
         let context = context.unwrap_or_default();
-        let dockerfile = dockerfile.unwrap_or_else(|| join_path(&context, "Dockerfile"));
+        let dockerfile = dockerfile.unwrap_or_else(|| crate::paths::join(&context, "Dockerfile"));
         Some(AppConfig {
             name,
             context,
@@ -391,7 +391,7 @@ impl Overlay<'_> {
     /// A repository-relative path, cleaned (`./a//b/` → `a/b`, `.` → ``); paths that are
     /// absolute or climb out of the repository are reported.
     fn repo_path(&mut self, val: &Val<'_>, field: &str, s: &str) -> Option<String> {
-        match crate::build::apps::clean_repo_path(s) {
+        match crate::paths::clean_repo_path(s) {
             Some(p) => Some(p),
             None => {
                 self.error(
@@ -903,14 +903,6 @@ impl Overlay<'_> {
 }
 
 /// `dir/name`, or `name` when `dir` is the root.
-fn join_path(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{dir}/{name}")
-    }
-}
-
 fn key_str<'k>(key: &'k Key<'_>) -> &'k str {
     key.get_ref().as_ref()
 }
