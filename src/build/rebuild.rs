@@ -35,6 +35,7 @@ use crate::build::apps::{self, App, AppNote, AppOrigin};
 use crate::config::{BuildSettings, Config, Estimate, StepWeights};
 use crate::docker::dockerfile::{self, Dockerfile, Instruction};
 use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::docker::gopath;
 use crate::git::changes::{diff_trees, read_blob, BlobContent, FileChange};
 use crate::hash::FastSet;
 use crate::tier::BuildTier;
@@ -993,7 +994,7 @@ impl Source {
     fn matches(&self, rel: &str) -> bool {
         match self {
             Source::Everything => true,
-            Source::Patterns(patterns) => patterns.iter().any(|p| source_matches(p, rel)),
+            Source::Patterns(patterns) => patterns.iter().any(|p| gopath::selects(p, rel)),
         }
     }
 }
@@ -1069,7 +1070,7 @@ fn context_source<'a>(
     let mut patterns = Vec::new();
     for src in sources {
         match expand(src, lookup) {
-            Some(p) => patterns.push(clean_source(&p)),
+            Some(p) => patterns.push(gopath::trim(&p)),
             None => return Some(Source::Everything),
         }
     }
@@ -1079,132 +1080,6 @@ fn context_source<'a>(
 /// URLs and git remotes, which `ADD` fetches instead of reading the context.
 fn is_remote(src: &str) -> bool {
     src.contains("://") || src.starts_with("git@")
-}
-
-/// A source relative to the context root: leading `/` and `./` dropped, `.` components
-/// removed; `""` is the whole context.
-fn clean_source(src: &str) -> String {
-    src.split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Whether the context file `rel` is selected by the COPY source `pattern`: the pattern
-/// matches `rel` or one of its parent directories, component by component, with Go
-/// `filepath.Match` semantics (`*` and `?` never cross `/`).
-fn source_matches(pattern: &str, rel: &str) -> bool {
-    if pattern.is_empty() {
-        return true;
-    }
-    let mut parts = rel.split('/');
-    for want in pattern.split('/') {
-        match parts.next() {
-            Some(have) if component_match(want, have) => {}
-            _ => return false,
-        }
-    }
-    true
-}
-
-/// Go `filepath.Match` for one path component: `*`, `?`, `[...]` (with `^` negation and
-/// ranges) and `\` escapes. Iterative with one backtrack point, so linear-ish; a malformed
-/// class matches nothing.
-fn component_match(pattern: &str, name: &str) -> bool {
-    // Most sources are plain names, which match only themselves.
-    if !pattern
-        .bytes()
-        .any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
-    {
-        return pattern == name;
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        let c = n.get(ni).copied().unwrap_or_default();
-        let step = match p.get(pi) {
-            Some('*') => {
-                while p.get(pi) == Some(&'*') {
-                    pi += 1;
-                }
-                star = Some((pi, ni));
-                continue;
-            }
-            Some('?') => Some(1),
-            Some('[') => class_match(&p, pi, c).map(|(ok, len)| if ok { len } else { 0 }),
-            Some('\\') => match p.get(pi + 1) {
-                Some(&lit) if lit == c => Some(2),
-                _ => Some(0),
-            },
-            Some(&lit) => Some(usize::from(lit == c)),
-            None => Some(0),
-        };
-        match step {
-            Some(len) if len > 0 => {
-                pi += len;
-                ni += 1;
-            }
-            Some(_) => match star {
-                Some((sp, sn)) => {
-                    pi = sp;
-                    ni = sn + 1;
-                    star = Some((sp, sn + 1));
-                }
-                None => return false,
-            },
-            None => return false,
-        }
-    }
-    while p.get(pi) == Some(&'*') {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-/// Matches `c` against the class starting at `p[start] == '['`: whether it matched and the
-/// class's length; `None` when the class is malformed.
-fn class_match(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
-    let mut i = start + 1;
-    let negated = p.get(i) == Some(&'^');
-    if negated {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    loop {
-        let lo = match p.get(i) {
-            None => return None,
-            Some(']') if !first => break,
-            Some('\\') => {
-                i += 1;
-                *p.get(i)?
-            }
-            Some(&ch) => ch,
-        };
-        first = false;
-        i += 1;
-        let hi = if p.get(i) == Some(&'-') && p.get(i + 1).is_some_and(|&x| x != ']') {
-            i += 1;
-            let hi = match p.get(i) {
-                Some('\\') => {
-                    i += 1;
-                    *p.get(i)?
-                }
-                Some(&ch) => ch,
-                None => return None,
-            };
-            i += 1;
-            hi
-        } else {
-            lo
-        };
-        if lo <= c && c <= hi {
-            matched = true;
-        }
-    }
-    Some((matched != negated, i + 1 - start))
 }
 
 /// Expands `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}` and
@@ -2216,26 +2091,6 @@ mod tests {
         assert!(mentions_any("python -m pip install -r r.txt", &deps));
         assert!(mentions_any("[\"npm\", \"ci\"]", &deps) || mentions_any("npm ci", &deps));
         assert!(!mentions_any("pip freeze", &deps));
-    }
-
-    #[test]
-    fn source_patterns() {
-        assert!(source_matches("", "anything/at/all"));
-        assert!(source_matches("src", "src/a/b.py"));
-        assert!(source_matches("requirements*.txt", "requirements-dev.txt"));
-        assert!(!source_matches("requirements*.txt", "sub/requirements.txt"));
-        assert!(source_matches("*/x", "a/x/y"));
-        assert!(source_matches("[a-c]?.py", "b1.py"));
-        assert!(!source_matches("[^a-c]?.py", "b1.py"));
-        assert!(source_matches("a\\*b", "a*b"));
-        assert!(!source_matches("a\\*b", "axb"));
-        assert!(!source_matches("[", "["));
-        assert!(!source_matches("src/main.py", "src"));
-        assert_eq!(clean_source("./a//b/"), "a/b");
-        assert_eq!(clean_source("/"), "");
-        assert!(component_match("*.*.py", "a.b.py"));
-        assert!(!component_match("*.*.py", "a.py"));
-        assert!(component_match(&"*a".repeat(30), &"a".repeat(60)));
     }
 
     #[test]

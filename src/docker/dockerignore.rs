@@ -31,6 +31,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::docker::gopath::{self, Class, Mode};
 use crate::escape::escape;
 
 /// The longest line Docker's reader accepts: `bufio.Scanner`'s 64 KiB token buffer must hold
@@ -266,7 +267,7 @@ impl Pattern {
         if trimmed.is_empty() {
             return Ok(None);
         }
-        let cleaned = go_clean(trimmed);
+        let cleaned = gopath::clean(trimmed);
         let (exception, text) = match cleaned.strip_prefix('!') {
             Some("") => {
                 return Err(
@@ -279,7 +280,7 @@ impl Pattern {
             None => (false, cleaned),
         };
         let chars: Vec<char> = text.chars().collect();
-        check_syntax(&chars)?;
+        gopath::validate(&chars)?;
         let matcher = Matcher::compile(&chars)?;
         Ok(Some(Pattern {
             text,
@@ -306,7 +307,7 @@ fn read_entry(raw: &str) -> Option<String> {
     };
     let mut pattern = String::new();
     if !rest.is_empty() {
-        pattern = go_clean(rest);
+        pattern = gopath::clean(rest);
         if pattern.len() > 1 {
             if let Some(relative) = pattern.strip_prefix('/') {
                 pattern = relative.to_owned();
@@ -320,34 +321,6 @@ fn read_entry(raw: &str) -> Option<String> {
     })
 }
 
-/// Go's `path.Clean`: folds repeated `/`, drops `.` elements, resolves `..` against the
-/// preceding element, drops a trailing `/`; `""` becomes `.`.
-fn go_clean(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if rooted => {}
-                _ => parts.push(".."),
-            },
-            _ => parts.push(part),
-        }
-    }
-    let joined = parts.join("/");
-    if rooted {
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".to_owned()
-    } else {
-        joined
-    }
-}
-
 /// A context-relative path in the form BuildKit's walker produces: cleaned, no leading `/`.
 /// `None` for the context root, which Docker never excludes.
 fn clean_path(path: &str) -> Option<Cow<'_, str>> {
@@ -359,7 +332,7 @@ fn clean_path(path: &str) -> Option<Cow<'_, str>> {
     if clean {
         return Some(Cow::Borrowed(path));
     }
-    let cleaned = go_clean(path);
+    let cleaned = gopath::clean(path);
     let relative = cleaned.trim_start_matches('/');
     if relative.is_empty() || relative == "." {
         None
@@ -383,35 +356,6 @@ fn preview(line: &str) -> String {
         out.push('…');
     }
     out
-}
-
-/// The syntax check Docker runs first (`filepath.Match(pattern, ".")`): a trailing `\` and
-/// malformed `[...]` classes are errors; `*`, `?` and other characters are always valid.
-fn check_syntax(chars: &[char]) -> Result<(), String> {
-    let mut pos = 0;
-    while let Some(&c) = chars.get(pos) {
-        pos += 1;
-        match c {
-            '\\' => {
-                if chars.get(pos).is_none() {
-                    return Err(trailing_backslash());
-                }
-                pos += 1;
-            }
-            '[' => {
-                let (_, next) = Class::parse(chars, pos)?;
-                pos = next;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn trailing_backslash() -> String {
-    "the pattern ends with a lone `\\`, which escapes nothing; remove it, or write `\\\\` \
-     to match a backslash"
-        .to_owned()
 }
 
 /// How a compiled pattern is matched, mirroring patternmatcher's `matchType`: the cheap
@@ -505,7 +449,7 @@ impl Matcher {
                     None => tokens.push(Token::Literal('\\')),
                 },
                 '[' => {
-                    let (class, next) = Class::parse(chars, pos)?;
+                    let (class, next) = Class::parse(chars, pos, Mode::Strict)?;
                     class.check_ranges()?;
                     pos = next;
                     tokens.push(Token::Class(class));
@@ -541,87 +485,6 @@ impl Matcher {
             Matcher::Regex(tokens) => Nfa::new(tokens).is_match(path),
         }
     }
-}
-
-/// A `[...]` character class in `filepath.Match` syntax.
-#[derive(Debug, Clone)]
-struct Class {
-    negated: bool,
-    /// Inclusive ranges; a single character `c` is `(c, c)`. Never empty.
-    ranges: Vec<(char, char)>,
-}
-
-impl Class {
-    /// Parses a class whose `[` has been consumed; `pos` is the index after it. Returns the
-    /// class and the index after its closing `]`, with Go's error cases: a class must have at
-    /// least one member, a member may not be an unescaped `-` or `]`, and it must be closed.
-    fn parse(chars: &[char], mut pos: usize) -> Result<(Class, usize), String> {
-        let mut negated = false;
-        if chars.get(pos) == Some(&'^') {
-            negated = true;
-            pos += 1;
-        }
-        let mut ranges = Vec::new();
-        loop {
-            if chars.get(pos) == Some(&']') && !ranges.is_empty() {
-                return Ok((Class { negated, ranges }, pos + 1));
-            }
-            let lo = class_member(chars, &mut pos)?;
-            let mut hi = lo;
-            if chars.get(pos) == Some(&'-') {
-                pos += 1;
-                hi = class_member(chars, &mut pos)?;
-            }
-            ranges.push((lo, hi));
-        }
-    }
-
-    /// Go's `regexp` refuses a backwards range, and Docker compiles the pattern to a regular
-    /// expression before its first use, so the build fails.
-    fn check_ranges(&self) -> Result<(), String> {
-        match self.ranges.iter().find(|(lo, hi)| lo > hi) {
-            Some((lo, hi)) => Err(format!(
-                "the character range `{}-{}` is backwards, and Docker fails the build when it \
-                 compiles it; write `[{}-{}]`",
-                escape(&lo.to_string()),
-                escape(&hi.to_string()),
-                escape(&hi.to_string()),
-                escape(&lo.to_string()),
-            )),
-            None => Ok(()),
-        }
-    }
-
-    fn contains(&self, c: char) -> bool {
-        self.ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != self.negated
-    }
-}
-
-/// Go's `getEsc`: one (possibly `\`-escaped) class member at `*pos`, which must be followed
-/// by more pattern (at least the closing `]`).
-fn class_member(chars: &[char], pos: &mut usize) -> Result<char, String> {
-    let mut c = *chars.get(*pos).ok_or_else(unclosed_class)?;
-    if c == '-' || c == ']' {
-        return Err(format!(
-            "`{c}` cannot start a member of a character class (and `[]` is not an empty \
-             class); escape it as `\\{c}` to match it literally"
-        ));
-    }
-    if c == '\\' {
-        *pos += 1;
-        c = *chars.get(*pos).ok_or_else(unclosed_class)?;
-    }
-    *pos += 1;
-    if *pos >= chars.len() {
-        return Err(unclosed_class());
-    }
-    Ok(c)
-}
-
-fn unclosed_class() -> String {
-    "a character class `[` is never closed with `]`; close it, or escape the bracket as `\\[` \
-     to match it literally"
-        .to_owned()
 }
 
 /// Thompson simulation of the token sequence: each token `k` has state `2k` ("about to match
@@ -1260,23 +1123,6 @@ mod tests {
             "[]a]", "[-]", "[x-]", "[-x]", "\\", "[a-b-c]", "[", "[^", "[^bc", "a[",
         ] {
             assert_eq!(error(bad).line, 1, "{bad:?} should be rejected");
-        }
-    }
-
-    #[test]
-    fn go_clean_matches_go() {
-        for (input, want) in [
-            ("", "."),
-            (".", "."),
-            ("a/../..", ".."),
-            ("../a/..", ".."),
-            ("/..", "/"),
-            ("/a/../../b", "/b"),
-            ("a//b/./c/", "a/b/c"),
-            ("./", "."),
-            ("/", "/"),
-        ] {
-            assert_eq!(go_clean(input), want, "{input:?}");
         }
     }
 }

@@ -10,10 +10,10 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use git2::Oid;
-use globset::GlobBuilder;
 
 use crate::docker::dockerfile::{Dockerfile, Instruction};
 use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::docker::gopath;
 use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::rules::text::FileKind;
 
@@ -238,45 +238,13 @@ fn copies(instruction: &Instruction, rel: &str) -> bool {
 }
 
 /// Whether the `COPY` source `source` (relative to the context) is `rel` or a directory
-/// above it, literally or as a `filepath.Match` pattern. `.`, `./` and `/` are the context
-/// root.
+/// above it, literally or as a `filepath.Match` pattern ([`gopath::selects`], what the
+/// rebuild model uses). `.`, `./` and `/` are the context root.
 pub fn source_covers(source: &str, rel: &str) -> bool {
     if source.contains('$') || source.contains("://") || source.starts_with("git@") {
         return false;
     }
-    let cleaned = clean(source);
-    if cleaned.is_empty() {
-        return true;
-    }
-    let has_meta = cleaned.contains(['*', '?', '[']);
-    let matcher = if has_meta {
-        GlobBuilder::new(&cleaned)
-            .literal_separator(true)
-            .build()
-            .ok()
-            .map(|g| g.compile_matcher())
-    } else {
-        None
-    };
-    // `rel` and each directory above it: `a`, `a/b`, `a/b/Dockerfile`.
-    let ends = rel
-        .match_indices('/')
-        .map(|(i, _)| i)
-        .chain(std::iter::once(rel.len()));
-    ends.filter_map(|end| rel.get(..end))
-        .any(|prefix| match &matcher {
-            Some(m) => m.is_match(prefix),
-            None => prefix == cleaned,
-        })
-}
-
-/// `./a//b/` → `a/b`; `.`, `./`, `/` → empty.
-fn clean(source: &str) -> String {
-    source
-        .split('/')
-        .filter(|part| !part.is_empty() && *part != ".")
-        .collect::<Vec<_>>()
-        .join("/")
+    gopath::selects(&gopath::trim(source), rel)
 }
 
 /// A short, single-line excerpt of an instruction for messages (not escaped).
