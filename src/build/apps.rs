@@ -24,7 +24,8 @@ use std::collections::{BTreeMap, VecDeque};
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use crate::config::Config;
-use crate::git::changes::{read_blob, BlobContent, FileChange};
+use crate::git::blob::{file_at, FileAt};
+use crate::git::changes::FileChange;
 use crate::paths::{clean_repo_path, join};
 use crate::severity::Severity;
 
@@ -153,15 +154,11 @@ pub fn discover(
             ),
         });
     }
-    let fly_tomls = located.paths.into_iter().filter_map(|path| {
-        let entry = tree.get_path(std::path::Path::new(&path)).ok()?;
+    for path in located.paths {
         let dir = path
             .rsplit_once('/')
             .map_or_else(String::new, |(d, _)| d.to_owned());
-        Some((dir, path, entry.id()))
-    });
-    for (dir, path, blob) in fly_tomls {
-        match fly_app(repo, tree, &dir, &path, blob) {
+        match fly_app(repo, tree, &dir, &path) {
             FlyApp::App(app) => {
                 if !config.apps.iter().any(|a| a.name == app.name) {
                     found.apps.push(*app);
@@ -188,11 +185,8 @@ pub fn discover(
 /// The `[build.args]` of the fly.toml at `path` in `tree`; empty when it is absent or
 /// unreadable. Used for the previous commit's arguments.
 pub fn fly_build_args(repo: &Repository, tree: &Tree<'_>, path: &str) -> BTreeMap<String, String> {
-    let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
-        return BTreeMap::new();
-    };
-    match read_blob(repo, entry.id(), MAX_FLY_TOML_BYTES) {
-        BlobContent::Text(text) => match text.parse::<toml::Table>() {
+    match file_at(repo, tree, path, MAX_FLY_TOML_BYTES) {
+        FileAt::Text(text) => match text.parse::<toml::Table>() {
             Ok(doc) => build_args(&doc),
             Err(_) => BTreeMap::new(),
         },
@@ -482,7 +476,7 @@ enum FlyApp {
 }
 
 /// Reads the fly.toml at `path` (in directory `dir`) and makes an app of it.
-fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str, blob: git2::Oid) -> FlyApp {
+fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str) -> FlyApp {
     let note_with = |severity: Severity, line: Option<u32>, message: String| {
         FlyApp::Note(AppNote {
             severity,
@@ -492,21 +486,31 @@ fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str, blob: git2
         })
     };
     let note = |line: Option<u32>, message: String| note_with(Severity::Warn, line, message);
-    let text = match read_blob(repo, blob, MAX_FLY_TOML_BYTES) {
-        BlobContent::Text(text) => text,
-        BlobContent::Binary => {
+    let text = match file_at(repo, tree, path, MAX_FLY_TOML_BYTES) {
+        FileAt::Text(text) => text,
+        // Gone between the listing and the read: the listing came from a cache.
+        FileAt::Missing => return FlyApp::NotDocker,
+        FileAt::NotAFile => {
+            return note(
+                None,
+                "is not a regular file (a symbolic link or submodule), so its app is not \
+                 analysed"
+                    .to_owned(),
+            )
+        }
+        FileAt::Binary => {
             return note(
                 None,
                 "is not UTF-8 text, so its app is not analysed".to_owned(),
             )
         }
-        BlobContent::TooLarge(size) => {
+        FileAt::TooLarge(size) => {
             return note(
                 None,
                 format!("is {size} bytes, too large to be a fly.toml; its app is not analysed"),
             )
         }
-        BlobContent::Unreadable(why) => return note(None, why),
+        FileAt::Unreadable(why) => return note(None, why),
     };
     let doc = match text.parse::<toml::Table>() {
         Ok(doc) => doc,

@@ -32,11 +32,13 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use crate::build::apps::{self, App, AppNote, AppOrigin};
+use crate::build::context::{self, BuildContext};
 use crate::config::{BuildSettings, Config, Estimate, StepWeights};
 use crate::docker::dockerfile::{self, Dockerfile, Instruction};
-use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::docker::dockerignore::DockerIgnore;
 use crate::docker::gopath;
-use crate::git::changes::{diff_trees, read_blob, BlobContent, FileChange};
+use crate::git::blob::{file_at, FileAt};
+use crate::git::changes::{diff_trees, FileChange};
 use crate::hash::FastSet;
 use crate::tier::BuildTier;
 
@@ -377,36 +379,38 @@ enum FileText {
     Unusable(String),
 }
 
+/// The file at `path` of `tree` as a [`FileText`] (no tree: absent).
 fn file_text(repo: &Repository, tree: Option<&Tree<'_>>, path: &str) -> FileText {
-    let Some(tree) = tree else {
-        return FileText::Absent;
-    };
-    let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
-        return FileText::Absent;
-    };
-    if entry.kind() != Some(ObjectType::Blob) {
-        return FileText::Absent;
-    }
-    match read_blob(repo, entry.id(), MAX_FILE_BYTES) {
-        BlobContent::Text(t) => FileText::Text(t),
-        BlobContent::Binary => FileText::Unusable("is not UTF-8 text".to_owned()),
-        BlobContent::TooLarge(n) => FileText::Unusable(format!("is too large ({n} bytes)")),
-        BlobContent::Unreadable(why) => FileText::Unusable(why),
+    match tree {
+        Some(tree) => FileText::from(file_at(repo, tree, path, MAX_FILE_BYTES)),
+        None => FileText::Absent,
     }
 }
 
-/// The effective ignore file of an app in one tree: its path and text.
+impl From<FileAt> for FileText {
+    fn from(file: FileAt) -> FileText {
+        match file {
+            FileAt::Text(t) => FileText::Text(t),
+            FileAt::Missing => FileText::Absent,
+            FileAt::NotAFile => FileText::Unusable(
+                "is not a regular file (a directory, symbolic link or submodule)".to_owned(),
+            ),
+            FileAt::Binary => FileText::Unusable("is not UTF-8 text".to_owned()),
+            FileAt::TooLarge(n) => FileText::Unusable(format!("is too large ({n} bytes)")),
+            FileAt::Unreadable(why) => FileText::Unusable(why),
+        }
+    }
+}
+
+/// The effective ignore file of an app in one tree ([`context::ignore_file`]): its path
+/// and text.
 fn ignore_file(
     repo: &Repository,
     tree: Option<&Tree<'_>>,
     app: &App,
 ) -> Option<(String, FileText)> {
-    ignore_file_candidates(&app.context, &app.dockerfile)
-        .into_iter()
-        .find_map(|path| match file_text(repo, tree, &path) {
-            FileText::Absent => None,
-            other => Some((path, other)),
-        })
+    let (path, file) = context::ignore_file(repo, tree?, &BuildContext::of_app(app))?;
+    Some((path, FileText::from(file)))
 }
 
 /// Predicts the rebuild of `app` for the push `snap`.

@@ -16,6 +16,10 @@ use crate::escape::escape_bytes;
 use crate::git::range::CommitRange;
 use crate::hash::{FastMap, FastSet};
 
+// Re-exported: the blob reader lived here, and the rules still name it by this path.
+use crate::git::blob::missing;
+pub use crate::git::blob::{read_blob, BlobContent};
+
 mod external;
 
 pub use external::ENGINE_ENV;
@@ -456,14 +460,6 @@ fn commit_info(repo: &Repository, id: Oid) -> Result<(CommitInfo, Oid), CommitCh
     }
 }
 
-fn missing(id: Oid, what: &str, e: &git2::Error) -> String {
-    format!(
-        "{what} {id} could not be read ({}); the clone may be partial or damaged: run `git \
-         fetch` (or `git fsck`) and push again",
-        e.message()
-    )
-}
-
 /// The paths a commit changes. For a merge, only paths that differ from every parent count
 /// (git's combined-diff sense), so merging `main` into a branch does not attribute `main`'s
 /// changes to the branch.
@@ -658,44 +654,6 @@ fn git_entry_order(a: &TreeEntry<'_>, b: &TreeEntry<'_>) -> Ordering {
     match (next(an, a), next(bn, b)) {
         (None, None) => Ordering::Equal,
         (x, y) => x.cmp(&y),
-    }
-}
-
-/// Content of a blob for line-level rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlobContent {
-    Text(String),
-    /// Contains a NUL byte or is not UTF-8.
-    Binary,
-    /// Larger than the cap; judged by its size (from the object header) only.
-    TooLarge(u64),
-    /// The object is not in the repository (partial clone) or could not be read.
-    Unreadable(String),
-}
-
-/// Reads a blob for a content rule, never more than `cap` bytes: the size comes from the
-/// object header first, so a huge file is not loaded.
-pub fn read_blob(repo: &Repository, id: Oid, cap: u64) -> BlobContent {
-    let odb = match repo.odb() {
-        Ok(odb) => odb,
-        Err(e) => return BlobContent::Unreadable(e.message().to_owned()),
-    };
-    match odb.read_header(id) {
-        Ok((size, _)) if size as u64 > cap => return BlobContent::TooLarge(size as u64),
-        Ok(_) => {}
-        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
-    }
-    let blob = match repo.find_blob(id) {
-        Ok(b) => b,
-        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
-    };
-    let bytes = blob.content();
-    if bytes.contains(&0) {
-        return BlobContent::Binary;
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => BlobContent::Text(s.to_owned()),
-        Err(_) => BlobContent::Binary,
     }
 }
 
