@@ -277,3 +277,109 @@ pub fn relative<'p>(path: &'p str, dir: &str) -> Option<&'p str> {
 pub fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree holding `files` (text blobs), in a fresh repository.
+    fn tree_with(repo: &Repository, files: &[(&str, &str)]) -> Oid {
+        let mut index = git2::Index::new().unwrap();
+        for (path, text) in files {
+            let id = repo.blob(text.as_bytes()).unwrap();
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        }
+        index.write_tree_to(repo).unwrap()
+    }
+
+    fn config(toml: &str) -> Config {
+        Config::from_user_toml(toml, std::path::Path::new("pushguard.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_deepest_of_app_contexts_and_marker_directories_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let tree = tree_with(
+            &repo,
+            &[
+                ("fly.toml", "app = \"root\"\n"),
+                ("Dockerfile", "FROM scratch\n"),
+                ("api/Dockerfile", "FROM scratch\n"),
+                ("api/.dockerignore", ".venv\n"),
+                ("worker/src/x.py", "1\n"),
+                ("docker/worker.Dockerfile", "FROM scratch\n"),
+                ("docker/worker.Dockerfile.dockerignore", "**/*.log\n"),
+            ],
+        );
+        let config = config(
+            "[[app]]\nname = \"worker\"\ncontext = \"worker\"\n\
+             dockerfile = \"docker/worker.Dockerfile\"\n",
+        );
+        let tree = repo.find_tree(tree).unwrap();
+        let mut contexts = Contexts::new(&repo, &config, tree);
+        // A marker directory below the root app is its own context.
+        assert_eq!(
+            contexts.context_for("api/.venv/a.py"),
+            BuildContext::of_dir("api")
+        );
+        assert_eq!(contexts.placement("api/.venv/a.py"), Placement::Excluded);
+        // The root app, for the rest.
+        assert_eq!(
+            contexts.placement("web/.venv/a.py"),
+            Placement::Sent {
+                context: String::new(),
+                ignore_file: ".dockerignore".to_owned()
+            }
+        );
+        // A configured app's context, with its Dockerfile-specific ignore file.
+        let worker = contexts.context_for("worker/src/x.log");
+        assert_eq!(worker.dir, "worker");
+        assert_eq!(worker.dockerfile, "docker/worker.Dockerfile");
+        assert_eq!(contexts.placement("worker/src/x.log"), Placement::Excluded);
+        assert_eq!(
+            contexts
+                .context_of_dockerfile("docker/worker.Dockerfile")
+                .dir,
+            "worker"
+        );
+        assert_eq!(contexts.context_of_dockerfile("api/Dockerfile").dir, "api");
+    }
+
+    #[test]
+    fn an_unusable_ignore_file_decides_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let tree = tree_with(
+            &repo,
+            &[("Dockerfile", "FROM scratch\n"), (".dockerignore", "[\n")],
+        );
+        let config = Config::builtin();
+        let tree = repo.find_tree(tree).unwrap();
+        let mut contexts = Contexts::new(&repo, &config, tree);
+        assert_eq!(contexts.placement("x"), Placement::Unknown);
+    }
+
+    #[test]
+    fn paths_relative_to_a_context() {
+        assert_eq!(relative("api/x/y", "api"), Some("x/y"));
+        assert_eq!(relative("apix/y", "api"), None);
+        assert_eq!(relative("x", ""), Some("x"));
+        assert_eq!(parent("a/b/c"), "a/b");
+        assert_eq!(parent("c"), "");
+    }
+}
