@@ -6,5 +6,6 @@
 
 pub mod blob;
 pub mod changes;
+pub mod line_diff;
 pub mod push;
 pub mod range;
