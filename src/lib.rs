@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod rules;
 
 pub mod ascii;
+pub mod error;
 pub mod escape;
 pub mod finding;
 pub mod globs;

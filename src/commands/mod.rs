@@ -91,7 +91,7 @@ pub fn open_repository() -> Result<Repository> {
 }
 
 fn load_config(repo: &Repository, explicit: Option<&Path>) -> Result<Config> {
-    Config::load(explicit, repo.workdir())
+    Ok(Config::load(explicit, repo.workdir())?)
 }
 
 /// The bypasses that hold outside a pre-push hook too: `Pushguard-Allow` trailers in the

@@ -789,7 +789,7 @@ fn named_files_must_exist_and_be_valid() {
     let err = Config::load_from(Some(&bad), None, None)
         .map(|_| ())
         .unwrap_err();
-    let config_error = err.downcast_ref::<ConfigError>();
+    let config_error = err.config_error();
     assert!(config_error.is_some(), "{err:#}");
     assert!(err.to_string().contains("bad.toml:2:12"), "{err:#}");
 }

@@ -1,8 +1,6 @@
 //! Line diffs between two texts: which lines an edit added and removed, with their
 //! numbers, as `git diff` (xdiff) reports them.
 
-use anyhow::Result;
-
 use crate::hash::{FastMap, FastSet};
 
 /// Added and removed lines between two texts, with 1-based line numbers in the new and old
@@ -27,7 +25,7 @@ pub fn new_lines(old: &str, new: &str) -> Vec<(u32, String)> {
 }
 
 /// Computes a line diff: xdiff's, as libgit2 gives it with no context lines.
-pub fn line_diff(old: &str, new: &str) -> Result<LineDiff> {
+pub fn line_diff(old: &str, new: &str) -> Result<LineDiff, git2::Error> {
     match certain_diff(old, new) {
         Some(diff) => Ok(diff),
         None => xdiff(old, new),
@@ -168,7 +166,7 @@ fn can_slide(lines: &[&str], start: usize, end: usize) -> bool {
 }
 
 /// xdiff via libgit2, no context lines.
-fn xdiff(old: &str, new: &str) -> Result<LineDiff> {
+fn xdiff(old: &str, new: &str) -> Result<LineDiff, git2::Error> {
     let mut opts = git2::DiffOptions::new();
     opts.context_lines(0);
     let patch =

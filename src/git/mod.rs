@@ -9,3 +9,20 @@ pub mod changes;
 pub mod line_diff;
 pub mod push;
 pub mod range;
+
+crate::error::stage_error!(
+    /// An error of the git stage: a push line that does not parse, a revision that does not
+    /// resolve, history that cannot be read. The message is for people; the libgit2 or I/O
+    /// error underneath, when there is one, is its source.
+    Error
+);
+
+/// A libgit2 error on its own shows as libgit2 words it.
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Error {
+        Error::new(e.to_string())
+    }
+}
+
+/// The git stage's results.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-use anyhow::Result;
 use git2::{Oid, Repository, Tree};
 
 use super::tree_diff::{diff_cached, Trees};
@@ -31,7 +30,7 @@ enum ListingState {
     /// `git log` is running.
     Git(external::Started),
     /// Listed and diffed in process.
-    InProcess(Result<ChangeSet>),
+    InProcess(crate::git::Result<ChangeSet>),
     /// git was wanted but could not start; `finish` lists in process.
     Pending,
 }
@@ -64,7 +63,7 @@ impl Listing {
         repo: &Repository,
         shallow: &HashSet<Oid>,
         each: &mut dyn FnMut(&CommitChange),
-    ) -> Result<ChangeSet> {
+    ) -> crate::git::Result<ChangeSet> {
         let range = &self.range;
         let set = match self.state {
             ListingState::Git(started) => match started.finish(each) {
@@ -83,7 +82,7 @@ impl Listing {
         repo: &Repository,
         range: &CommitRange,
         shallow: &HashSet<Oid>,
-    ) -> Result<ChangeSet> {
+    ) -> crate::git::Result<ChangeSet> {
         let ids = range.commits(repo)?;
         Ok(ChangeSet::compute_in_process(repo, &ids, shallow))
     }
@@ -105,7 +104,7 @@ impl ChangeSet {
         range: &CommitRange,
         shallow: &HashSet<Oid>,
         each: &mut dyn FnMut(&CommitChange),
-    ) -> Result<ChangeSet> {
+    ) -> crate::git::Result<ChangeSet> {
         Listing::start(repo, range.clone(), shallow).finish(repo, shallow, each)
     }
 
