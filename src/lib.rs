@@ -9,7 +9,7 @@
 //! (findings) → [`pipeline`] (one analysis per push) → [`decide`] (waivers, policy, the
 //! prompt) → [`output`] (text, JSON, SARIF, GitHub) — driven by [`commands`].
 
-pub mod build;
+pub(crate) mod build;
 pub mod commands;
 pub mod config;
 pub mod decide;
@@ -20,13 +20,13 @@ pub mod pipeline;
 pub mod rules;
 
 pub mod ascii;
-pub mod error;
+pub(crate) mod error;
 pub mod escape;
 pub mod finding;
 pub mod globs;
 pub mod hash;
 pub mod panic;
-pub mod paths;
+pub(crate) mod paths;
 pub mod severity;
-pub mod state;
+pub(crate) mod state;
 pub mod tier;

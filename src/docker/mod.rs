@@ -6,5 +6,5 @@
 
 pub mod dockerfile;
 pub mod dockerignore;
-pub mod expand;
-pub mod gopath;
+pub(crate) mod expand;
+pub(crate) mod gopath;

@@ -100,7 +100,7 @@ pub fn analyze(
 }
 
 /// The two trees of a push and the files that differ between them.
-pub struct Snapshot<'a> {
+struct Snapshot<'a> {
     pub repo: &'a Repository,
     /// The previous build's tree; `None` when there was none.
     pub old: Option<&'a Tree<'a>>,
@@ -150,7 +150,7 @@ fn ignore_file(
 }
 
 /// Predicts the rebuild of `app` for the push `snap`.
-pub fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
+fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
     let unknown = |line: Option<u32>, message: String| AppOutcome::Unknown {
         path: app.dockerfile.clone(),
         line,

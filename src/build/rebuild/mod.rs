@@ -44,7 +44,7 @@ mod model;
 mod tests;
 
 pub use describe::shorten;
-pub use load::{analyze, base_of, predict, Snapshot};
+pub use load::{analyze, base_of};
 
 /// What a build step is, for its tier and its cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -267,10 +267,9 @@ pub fn match_component(pattern: &str, name: &str) -> bool {
                 continue;
             }
             Some('?') => Some(1),
-            Some('[') => {
-                Class::parse_lenient(&p, pi + 1)
-                    .map(|(class, next)| if class.contains(c) { next - pi } else { 0 })
-            }
+            Some('[') => Class::parse(&p, pi + 1, Mode::Lenient)
+                .ok()
+                .map(|(class, next)| if class.contains(c) { next - pi } else { 0 }),
             Some('\\') => match p.get(pi + 1) {
                 Some(&lit) if lit == c => Some(2),
                 _ => Some(0),
