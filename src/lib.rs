@@ -5,7 +5,7 @@
 //! modules (docs/architecture.md has the map):
 //!
 //! [`git`] (ref updates, commit ranges, change sets) → [`docker`] (Dockerfile and
-//! `.dockerignore` models) → [`build`] (apps, rebuild prediction, verdict) → [`rules`]
+//! `.dockerignore` models) → `build` (apps, rebuild prediction, verdict) → [`rules`]
 //! (findings) → [`pipeline`] (one analysis per push) → [`decide`] (waivers, policy, the
 //! prompt) → [`output`] (text, JSON, SARIF, GitHub) — driven by [`commands`].
 

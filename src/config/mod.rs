@@ -487,7 +487,7 @@ pub struct Config {
     paths: Vec<PathRule>,
     /// In the default file's order.
     rules: Vec<RuleConfig>,
-    /// Built from `paths` on first use; reset whenever `paths` changes (config/overlay.rs).
+    /// Built from `paths` on first use; reset whenever `paths` changes (config/overlay/).
     classifier: OnceLock<Classifier>,
 }
 

@@ -153,7 +153,7 @@ impl ChangeSet {
     /// The files that differ between commit `base` and commit `tip`, from the commits' own
     /// changes, without reading a tree. `None` unless the change set is exactly the chain of
     /// inspected single-parent commits from `base` (exclusive) to `tip`: then each path's
-    /// first old side and last new side are what [`diff_trees`] finds between the two trees
+    /// first old side and last new side are what [`diff_trees`](super::diff_trees) finds between the two trees
     /// (a path that ends as it started is left out), and sorting by the full path bytes
     /// gives its order, git's tree order.
     pub fn net_changes(&self, base: Oid, tip: Oid) -> Option<Vec<FileChange>> {
@@ -222,7 +222,7 @@ impl ChangeSet {
 }
 
 /// Process-wide libgit2 settings for reading many objects once: no object cache (memory
-/// stays flat however large the push; [`Trees`] keeps what is reused) and no re-hashing of
+/// stays flat however large the push; the tree diff's `Trees` keeps what is reused) and no re-hashing of
 /// every object read (git itself does not verify hashes on ordinary reads; `git fsck` does).
 pub fn tune_libgit2() {
     git2::opts::enable_caching(false);

@@ -7,8 +7,8 @@
 //! plus an add: rename detection needs blob contents and is slow. No blob is read here.
 
 //!
-//! This module holds the model; [`listing`] lists a range's commits and their changes
-//! (in process, or with the `git log` engine of `external`), and [`tree_diff`] is the pruned
+//! This module holds the model; `listing` lists a range's commits and their changes
+//! (in process, or with the `git log` engine of `external`), and `tree_diff` is the pruned
 //! tree diff.
 
 use git2::Oid;

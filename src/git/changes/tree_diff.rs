@@ -169,7 +169,7 @@ fn git_entry_order(a: &TreeEntry<'_>, b: &TreeEntry<'_>) -> Ordering {
 /// Trees read while diffing, kept for one commit more: commits are visited parents first,
 /// so the trees a commit's diff reads as "new" are what its child's diff reads as "old".
 /// This halves tree reads on a linear history without libgit2's unbounded object cache
-/// (which [`tune_libgit2`] turns off to keep memory flat on huge pushes).
+/// (which [`tune_libgit2`](super::tune_libgit2) turns off to keep memory flat on huge pushes).
 pub(super) struct Trees<'r> {
     pub(super) repo: &'r Repository,
     prev: FastMap<Oid, Tree<'r>>,
