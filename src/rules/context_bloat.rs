@@ -33,7 +33,9 @@ build and a release that replaces the running machines with the same image.";
 pub(super) use crate::build::context::Placement;
 
 /// The build contexts of one pushed tree and the `.dockerignore` in effect for each: the
-/// app model's answer ([`crate::build::context`]), for the rules.
+/// app model's answer ([`crate::build::context`]), for the rules. A wrapper rather than the
+/// build type itself so that rules build it from their [`RuleContext`]: `build/` knows
+/// nothing of rules.
 pub(super) struct Contexts<'a>(context::Contexts<'a>);
 
 impl<'a> Contexts<'a> {
