@@ -5,11 +5,11 @@
 //! modules (docs/architecture.md has the map):
 //!
 //! [`git`] (ref updates, commit ranges, change sets) → [`docker`] (Dockerfile and
-//! `.dockerignore` models) → [`build`] (apps, rebuild prediction, verdict) → [`rules`]
+//! `.dockerignore` models) → `build` (apps, rebuild prediction, verdict) → [`rules`]
 //! (findings) → [`pipeline`] (one analysis per push) → [`decide`] (waivers, policy, the
 //! prompt) → [`output`] (text, JSON, SARIF, GitHub) — driven by [`commands`].
 
-pub mod build;
+pub(crate) mod build;
 pub mod commands;
 pub mod config;
 pub mod decide;
@@ -20,11 +20,13 @@ pub mod pipeline;
 pub mod rules;
 
 pub mod ascii;
+pub(crate) mod error;
 pub mod escape;
 pub mod finding;
 pub mod globs;
 pub mod hash;
 pub mod panic;
+pub(crate) mod paths;
 pub mod severity;
-pub mod state;
+pub(crate) mod state;
 pub mod tier;

@@ -6,10 +6,14 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use git2::Repository;
+
+crate::error::stage_error!(
+    /// A state file that could not be written.
+    Error
+);
 
 const DEPLOYS_FILE: &str = "deploys";
 /// Keep the file small: older entries cannot matter to a minutes-scale window.
@@ -33,9 +37,15 @@ pub fn last_deploy(repo: &Repository, remote: &str, branch: &str) -> Option<i64>
 }
 
 /// Records a deploy push to `remote` `branch` at `time`.
-pub fn record_deploy(repo: &Repository, remote: &str, branch: &str, time: i64) -> Result<()> {
+pub fn record_deploy(
+    repo: &Repository,
+    remote: &str,
+    branch: &str,
+    time: i64,
+) -> Result<(), Error> {
     let dir = state_dir(repo);
-    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fs::create_dir_all(&dir)
+        .map_err(|e| Error::with_source(format!("cannot create {}", dir.display()), e))?;
     let path = dir.join(DEPLOYS_FILE);
     let old = fs::read_to_string(&path).unwrap_or_default();
     let mut lines: Vec<&str> = old.lines().collect();
@@ -49,10 +59,15 @@ pub fn record_deploy(repo: &Repository, remote: &str, branch: &str, time: i64) -
     let clean = |s: &str| s.replace([' ', '\n', '\r'], "_");
     text.push_str(&format!("{time} {} {}\n", clean(remote), clean(branch)));
     let tmp = dir.join(format!("{DEPLOYS_FILE}.tmp"));
-    let mut f =
-        fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.write_all(text.as_bytes())?;
-    fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    let cannot_write = |path: &Path| {
+        let message = format!("cannot write {}", path.display());
+        move |e| Error::with_source(message, e)
+    };
+    let mut f = fs::File::create(&tmp).map_err(cannot_write(&tmp))?;
+    // Bare, as `anyhow` showed it: the I/O error's own words.
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::new(e.to_string()))?;
+    fs::rename(&tmp, &path).map_err(cannot_write(&path))?;
     Ok(())
 }
 

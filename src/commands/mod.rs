@@ -56,7 +56,7 @@ pub fn open_repository() -> Result<Repository> {
 }
 
 fn load_config(repo: &Repository, explicit: Option<&Path>) -> Result<Config> {
-    Config::load(explicit, repo.workdir())
+    Ok(Config::load(explicit, repo.workdir())?)
 }
 
 /// Judges `analysis` under `config` with the skip list `skip` (`PUSHGUARD_SKIP`, when it

@@ -59,7 +59,9 @@ pub fn pre_push(
         .lock()
         .read_to_end(&mut input)
         .context("cannot read the ref lines git sent on stdin")?;
-    let opened = parse_stdin(&input).and_then(|updates| Ok((updates, open_repository()?)));
+    let opened = parse_stdin(&input)
+        .map_err(anyhow::Error::from)
+        .and_then(|updates| Ok((updates, open_repository()?)));
     let (updates, repo) = match opened {
         Ok(x) => x,
         Err(e) => {

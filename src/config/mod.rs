@@ -23,7 +23,6 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use std::sync::OnceLock;
 
 use crate::escape::escape;
@@ -32,6 +31,50 @@ use crate::severity::Severity;
 use crate::tier::BuildTier;
 
 pub use diagnostic::{ConfigError, Diagnostic};
+
+/// Why [`Config::load`] found no configuration. Shows as the error it holds (`{:#}` with
+/// its causes), so a message reads the same whichever way it is printed.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file named could not be read, or is not UTF-8.
+    File(FileError),
+    /// The file does not validate: every problem, with its line and column.
+    Invalid(ConfigError),
+}
+
+crate::error::stage_error!(
+    /// A configuration file that cannot be read as text.
+    FileError
+);
+
+impl LoadError {
+    /// The validation problems, when the file was read but does not validate.
+    pub fn config_error(&self) -> Option<&ConfigError> {
+        match self {
+            LoadError::Invalid(e) => Some(e),
+            LoadError::File(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::File(e) => fmt::Display::fmt(e, f),
+            LoadError::Invalid(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+/// Transparent: the source is the held error's.
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::File(e) => e.source(),
+            LoadError::Invalid(e) => e.source(),
+        }
+    }
+}
 
 /// The built-in configuration, compiled in. Loading it is tested, so [`Config::builtin`]
 /// cannot fail in practice.
@@ -444,7 +487,7 @@ pub struct Config {
     paths: Vec<PathRule>,
     /// In the default file's order.
     rules: Vec<RuleConfig>,
-    /// Built from `paths` on first use; reset whenever `paths` changes (config/overlay.rs).
+    /// Built from `paths` on first use; reset whenever `paths` changes (config/overlay/).
     classifier: OnceLock<Classifier>,
 }
 
@@ -479,7 +522,10 @@ impl Config {
     /// `PUSHGUARD_CONFIG` environment variable, `<worktree_root>/pushguard.toml`; with
     /// none of them, the built-in defaults. A file named by `--config` or the
     /// environment must exist.
-    pub fn load(explicit: Option<&Path>, worktree_root: Option<&Path>) -> anyhow::Result<Config> {
+    pub fn load(
+        explicit: Option<&Path>,
+        worktree_root: Option<&Path>,
+    ) -> Result<Config, LoadError> {
         let env = std::env::var_os(CONFIG_ENV);
         Config::load_from(explicit, env.as_deref(), worktree_root)
     }
@@ -490,7 +536,7 @@ impl Config {
         explicit: Option<&Path>,
         env: Option<&OsStr>,
         worktree_root: Option<&Path>,
-    ) -> anyhow::Result<Config> {
+    ) -> Result<Config, LoadError> {
         if let Some(path) = explicit {
             return Config::load_file(path, "--config");
         }
@@ -506,22 +552,23 @@ impl Config {
         Ok(Config::builtin())
     }
 
-    fn load_file(path: &Path, named_by: &str) -> anyhow::Result<Config> {
+    fn load_file(path: &Path, named_by: &str) -> Result<Config, LoadError> {
         let shown = escape(&path.to_string_lossy()).into_owned();
-        let bytes = std::fs::read(path).with_context(|| {
-            format!(
+        let bytes = std::fs::read(path).map_err(|e| {
+            let message = format!(
                 "could not read the pushguard config file {shown} (named by {named_by}); \
                  check the path, or unset it to use the built-in defaults"
-            )
+            );
+            LoadError::File(FileError::with_source(message, e))
         })?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow::anyhow!(
+            LoadError::File(FileError::new(format!(
                 "the pushguard config file {shown} is not valid UTF-8 (invalid byte at offset \
                  {}); TOML files must be UTF-8",
                 e.utf8_error().valid_up_to()
-            )
+            )))
         })?;
-        Ok(Config::from_user_toml(&text, path)?)
+        Config::from_user_toml(&text, path).map_err(LoadError::Invalid)
     }
 
     /// A configuration with no rules, from which the built-in default is built.

@@ -9,10 +9,10 @@
 
 use std::fmt;
 
-use anyhow::{bail, Result};
 use git2::{ObjectType, Oid, Repository};
 
 use crate::escape::escape_bytes;
+use crate::git::{Error, Result};
 
 /// One line of pre-push stdin, syntactically valid but not yet looked up in the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,29 +46,29 @@ pub fn parse_stdin(input: &[u8]) -> Result<Vec<RawUpdate>> {
 fn parse_line(line_no: usize, line: &[u8]) -> Result<RawUpdate> {
     let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
     let [local_ref, local_sha, remote_ref, remote_sha] = fields.as_slice() else {
-        bail!(
+        return Err(Error::new(format!(
             "git sent an unexpected line on the pre-push hook's stdin (line {line_no}): `{}`. \
              Expected four fields `<local ref> <local sha> <remote ref> <remote sha>`. \
              pushguard must be run by git as a pre-push hook (`pushguard hook pre-push <remote> \
              <url>`); to check commits outside a push, use `pushguard check`.",
             escape_bytes(line)
-        );
+        )));
     };
     let local_oid = parse_oid(line_no, local_sha)?;
     let remote_oid = parse_oid(line_no, remote_sha)?;
     if local_ref.is_empty() || remote_ref.is_empty() {
-        bail!(
+        return Err(Error::new(format!(
             "git sent an empty ref name on the pre-push hook's stdin (line {line_no}): `{}`.",
             escape_bytes(line)
-        );
+        )));
     }
     if local_oid.is_none() && *local_ref != b"(delete)" {
-        bail!(
+        return Err(Error::new(format!(
             "line {line_no} of the pre-push hook's stdin has an all-zero local object name for \
              `{}`, which git only sends for `(delete)`: `{}`.",
             escape_bytes(local_ref),
             escape_bytes(line)
-        );
+        )));
     }
     Ok(RawUpdate {
         line: line_no,
@@ -83,11 +83,11 @@ fn parse_line(line_no: usize, line: &[u8]) -> Result<RawUpdate> {
 fn parse_oid(line_no: usize, hex: &[u8]) -> Result<Option<Oid>> {
     let valid_len = hex.len() == 40 || hex.len() == 64;
     if !valid_len || !hex.iter().all(u8::is_ascii_hexdigit) {
-        bail!(
+        return Err(Error::new(format!(
             "line {line_no} of the pre-push hook's stdin has `{}` where a full object name (40 or \
              64 hexadecimal digits) was expected.",
             escape_bytes(hex)
-        );
+        )));
     }
     if hex.iter().all(|&b| b == b'0') {
         return Ok(None);
@@ -95,16 +95,16 @@ fn parse_oid(line_no: usize, hex: &[u8]) -> Result<Option<Oid>> {
     let text = std::str::from_utf8(hex).unwrap_or_default();
     match Oid::from_str(text) {
         Ok(oid) => Ok(Some(oid)),
-        Err(_) if hex.len() == 64 => bail!(
+        Err(_) if hex.len() == 64 => Err(Error::new(format!(
             "line {line_no} of the pre-push hook's stdin names a SHA-256 object ({}); this \
              pushguard build reads SHA-1 repositories only. Push with `git push --no-verify` \
              to bypass it.",
             escape_bytes(hex)
-        ),
-        Err(e) => bail!(
+        ))),
+        Err(e) => Err(Error::new(format!(
             "line {line_no}: invalid object name `{}`: {e}",
             escape_bytes(hex)
-        ),
+        ))),
     }
 }
 
@@ -122,15 +122,17 @@ pub fn parse_receive_stdin(input: &[u8]) -> Result<Vec<RawUpdate>> {
         }
         let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
         let [old, new, refname] = fields.as_slice() else {
-            bail!(
+            return Err(Error::new(format!(
                 "git sent an unexpected line on the pre-receive hook's stdin (line {line_no}): \
                  `{}`. Expected three fields `<old-sha> <new-sha> <ref>`. Install pushguard as \
                  a pre-receive hook with `pushguard hook pre-receive` (see docs/server.md).",
                 escape_bytes(line)
-            );
+            )));
         };
         if refname.is_empty() {
-            bail!("line {line_no} of the pre-receive hook's stdin has an empty ref name");
+            return Err(Error::new(format!(
+                "line {line_no} of the pre-receive hook's stdin has an empty ref name"
+            )));
         }
         let new_oid = parse_oid(line_no, new)?;
         updates.push(RawUpdate {

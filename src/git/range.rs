@@ -9,8 +9,9 @@
 
 use std::collections::HashSet;
 
-use anyhow::{Context, Result};
 use git2::{Oid, Repository, Sort};
+
+use crate::git::{Error, Result};
 
 /// The commits to inspect for one update: reachable from `include`, not from any of `hide`.
 #[derive(Debug, Clone, Default)]
@@ -28,15 +29,16 @@ impl CommitRange {
         let mut walk = repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
         for &oid in &self.include {
-            walk.push(oid)
-                .with_context(|| format!("cannot walk history from commit {oid}"))?;
+            walk.push(oid).map_err(|e| {
+                Error::with_source(format!("cannot walk history from commit {oid}"), e)
+            })?;
         }
         for &oid in &self.hide {
             // A tip that cannot be walked (missing in a partial or damaged clone) only makes
             // the range larger, never hides pushed commits, so it is safe to skip here.
             let _ = walk.hide(oid);
         }
-        walk.map(|r| r.context("cannot list the pushed commits"))
+        walk.map(|r| r.map_err(|e| Error::with_source("cannot list the pushed commits", e)))
             .collect()
     }
 }
@@ -103,18 +105,20 @@ fn resolve_or_head(repo: &Repository, rev: &str) -> Result<Oid> {
 }
 
 fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
-    let obj = repo.revparse_single(rev).with_context(|| {
-        format!(
+    let obj = repo.revparse_single(rev).map_err(|e| {
+        let message = format!(
             "`{}` is not a revision in this repository; give a branch, tag, commit id or \
              range such as `origin/main..HEAD`",
             crate::escape::escape(rev)
-        )
+        );
+        Error::with_source(message, e)
     })?;
-    let commit = obj.peel_to_commit().with_context(|| {
-        format!(
+    let commit = obj.peel_to_commit().map_err(|e| {
+        let message = format!(
             "`{}` does not point to a commit",
             crate::escape::escape(rev)
-        )
+        );
+        Error::with_source(message, e)
     })?;
     Ok(commit.id())
 }

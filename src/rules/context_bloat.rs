@@ -8,16 +8,14 @@
 //! read. Findings are per commit, aggregated: a `node_modules/` commit is one finding with
 //! a file count and total size, and the `.dockerignore` lines that would fix it.
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::rc::Rc;
+use std::collections::HashSet;
 
-use crate::globs::Globs;
-use git2::{ObjectType, Oid, Tree};
+use git2::Oid;
 
-use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::build::context;
 use crate::escape::escape;
-use crate::git::changes::{BlobContent, ChangeKind, CommitChange, EntryKind, FileChange};
+use crate::git::changes::{ChangeKind, CommitChange, EntryKind, FileChange};
+use crate::globs::Globs;
 
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 
@@ -26,196 +24,40 @@ pub struct ContextBloat;
 /// `max_bytes` when the option is missing or negative.
 const DEFAULT_MAX_BYTES: u64 = 5 * 1024 * 1024;
 
-/// Files that mark a directory as the root of a build context.
-const CONTEXT_MARKERS: &[&str] = &["Dockerfile", "Containerfile", "fly.toml"];
-
 /// The fact behind a finding about a file that .dockerignore excludes: no layer changes,
 /// yet the push deploys.
 pub(super) const NOT_IN_CONTEXT_FACT: &str = "Files excluded by .dockerignore never reach the \
 builder, so this commit changes no layer; but every push to a deploy branch still starts a \
 build and a release that replaces the running machines with the same image.";
 
-/// Where a path stands with respect to its build context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Placement {
-    /// Sent to the builder. `ignore_file` is the ignore file in effect (or the one to create).
-    Sent {
-        context: String,
-        ignore_file: String,
-    },
-    /// Left out by the context's ignore file.
-    Excluded,
-    /// The ignore file exists but cannot be used (invalid, binary, a symlink, unreadable),
-    /// so nothing is claimed either way.
-    Unknown,
-}
+pub(super) use crate::build::context::Placement;
 
-/// The ignore file of one context, as found in the tree.
-enum Ignore {
-    Parsed { file: String, rules: DockerIgnore },
-    Unusable,
-}
+/// The build contexts of one pushed tree and the `.dockerignore` in effect for each: the
+/// app model's answer ([`crate::build::context`]), for the rules. A wrapper rather than the
+/// build type itself so that rules build it from their [`RuleContext`]: `build/` knows
+/// nothing of rules.
+pub(super) struct Contexts<'a>(context::Contexts<'a>);
 
-/// The build contexts of one pushed tree and the `.dockerignore` in effect for each.
-///
-/// For now the context of a path is the nearest directory above it holding a Dockerfile,
-/// Containerfile or fly.toml, else the repository root ([`Contexts::context_for`]); an app
-/// model that knows each app's real context can replace that one function.
-pub(super) struct Contexts<'c, 'a> {
-    cx: &'c RuleContext<'a>,
-    tree: Tree<'a>,
-    trees: HashMap<String, Option<Tree<'a>>>,
-    markers: HashMap<String, bool>,
-    ignores: HashMap<String, Rc<Ignore>>,
-}
-
-impl<'c, 'a> Contexts<'c, 'a> {
+impl<'a> Contexts<'a> {
     /// The contexts of `commit`'s tree; `None` when the tree cannot be read.
-    pub fn new(cx: &'c RuleContext<'a>, commit: Oid) -> Option<Contexts<'c, 'a>> {
-        let tree = cx.repo.find_commit(commit).ok()?.tree().ok()?;
-        Some(Contexts {
-            cx,
-            tree,
-            trees: HashMap::new(),
-            markers: HashMap::new(),
-            ignores: HashMap::new(),
-        })
+    pub fn new(cx: &RuleContext<'a>, commit: Oid) -> Option<Contexts<'a>> {
+        context::Contexts::of_commit(cx.repo, cx.config, commit).map(Contexts)
     }
 
     /// The object id of the blob at `path` in this tree, if there is one.
     pub fn blob_at(&mut self, path: &str) -> Option<Oid> {
-        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-        let tree = self.tree_at(dir)?;
-        let entry = tree.get_name_bytes(name.as_bytes())?;
-        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
-    }
-
-    /// The subtree at `dir` (`""`: the root), each looked up once: a push that adds
-    /// thousands of files to one directory reads its tree once, not once per file.
-    fn tree_at(&mut self, dir: &str) -> Option<Tree<'a>> {
-        if dir.is_empty() {
-            return Some(self.tree.clone());
-        }
-        if let Some(known) = self.trees.get(dir) {
-            return known.clone();
-        }
-        let (parent_dir, name) = dir.rsplit_once('/').unwrap_or(("", dir));
-        let found = self.tree_at(parent_dir).and_then(|parent| {
-            let entry = parent.get_name_bytes(name.as_bytes())?;
-            if entry.kind() != Some(ObjectType::Tree) {
-                return None;
-            }
-            self.cx.repo.find_tree(entry.id()).ok()
-        });
-        self.trees.insert(dir.to_owned(), found.clone());
-        found
-    }
-
-    /// The build context directory of `path` (`""` for the repository root): the nearest
-    /// directory above it that holds a Dockerfile, Containerfile or fly.toml.
-    pub fn context_for(&mut self, path: &str) -> String {
-        let mut dir = parent(path);
-        while !dir.is_empty() {
-            if self.is_marked(dir) {
-                return dir.to_owned();
-            }
-            dir = parent(dir);
-        }
-        String::new()
-    }
-
-    fn is_marked(&mut self, dir: &str) -> bool {
-        if let Some(&known) = self.markers.get(dir) {
-            return known;
-        }
-        let marked = CONTEXT_MARKERS
-            .iter()
-            .any(|m| self.blob_at(&format!("{dir}/{m}")).is_some());
-        self.markers.insert(dir.to_owned(), marked);
-        marked
+        self.0.blob_at(path)
     }
 
     /// Whether `path` (repository-relative) is sent to the builder of its context.
     pub fn placement(&mut self, path: &str) -> Placement {
-        let context = self.context_for(path);
-        let ignore = self.ignore(&context);
-        let Ignore::Parsed { file, rules } = &*ignore else {
-            return Placement::Unknown;
-        };
-        if rules.is_excluded(relative(path, &context)) {
-            Placement::Excluded
-        } else {
-            Placement::Sent {
-                context,
-                ignore_file: file.clone(),
-            }
-        }
-    }
-
-    /// The ignore file BuildKit would use for `context` with its default Dockerfile: the
-    /// first candidate that exists wins, even if empty.
-    fn ignore(&mut self, context: &str) -> Rc<Ignore> {
-        if let Some(known) = self.ignores.get(context) {
-            return Rc::clone(known);
-        }
-        let dockerfile = join(context, "Dockerfile");
-        let candidates =
-            ignore_file_candidates(if context.is_empty() { "." } else { context }, &dockerfile);
-        let mut found = None;
-        for candidate in &candidates {
-            if let Ok(entry) = self.tree.get_path(Path::new(candidate)) {
-                found = Some((
-                    candidate.clone(),
-                    entry.kind(),
-                    entry.filemode(),
-                    entry.id(),
-                ));
-                break;
-            }
-        }
-        let ignore = match found {
-            None => Ignore::Parsed {
-                file: join(context, ".dockerignore"),
-                rules: DockerIgnore::empty(),
-            },
-            Some((file, Some(ObjectType::Blob), mode, id)) if mode != 0o120000 => {
-                match &*self.cx.content(id) {
-                    BlobContent::Text(text) => match DockerIgnore::parse(text) {
-                        Ok(rules) => Ignore::Parsed { file, rules },
-                        Err(_) => Ignore::Unusable,
-                    },
-                    _ => Ignore::Unusable,
-                }
-            }
-            Some(_) => Ignore::Unusable,
-        };
-        let ignore = Rc::new(ignore);
-        self.ignores.insert(context.to_owned(), Rc::clone(&ignore));
-        ignore
-    }
-}
-
-/// The directory part of a `/`-separated path (`""` at the root).
-fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(dir, _)| dir)
-}
-
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{dir}/{name}")
+        self.0.placement(path)
     }
 }
 
 /// `path` relative to the context directory `dir`.
 fn relative<'p>(path: &'p str, dir: &str) -> &'p str {
-    if dir.is_empty() {
-        return path;
-    }
-    path.strip_prefix(dir)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .unwrap_or(path)
+    context::relative(path, dir).unwrap_or(path)
 }
 
 /// A name no junk glob is meant to match, for probing which directory or extension made a
@@ -443,6 +285,9 @@ impl Rule for ContextBloat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::build::context::parent;
+    use crate::docker::dockerignore::DockerIgnore;
+    use crate::paths::join;
 
     fn globs(patterns: &[&str]) -> Globs {
         Globs::new(patterns).unwrap()

@@ -2,18 +2,19 @@
 //! edited Dockerfile parsed, the instructions an edit really changed, and whether a Dockerfile
 //! is copied into its own image.
 //!
-//! The build context of a Dockerfile is taken to be its directory (what `fly deploy`,
-//! `docker build -f dir/Dockerfile dir` and Railway's root-directory setting use). Rules that
-//! depend on it say so in their messages rather than guess harder.
+//! The build context of a Dockerfile is the app model's ([`crate::build::context`]): the
+//! context of the app built from it, else its directory (what `fly deploy`, `docker build -f
+//! dir/Dockerfile dir` and Railway's root-directory setting use). Rules that depend on it
+//! say so in their messages rather than guess harder.
 
 use std::collections::HashSet;
 use std::rc::Rc;
 
 use git2::Oid;
-use globset::GlobBuilder;
 
+use crate::build::context::{parent, BuildContext, Contexts, Ignore};
 use crate::docker::dockerfile::{Dockerfile, Instruction};
-use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
+use crate::docker::gopath;
 use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::rules::text::FileKind;
 
@@ -181,49 +182,39 @@ pub struct SelfCopy {
 /// The first `COPY`/`ADD` of `df` (the Dockerfile at `path` in `commit`) whose sources take
 /// in the Dockerfile, when no `.dockerignore` excludes it.
 ///
-/// The build context is the Dockerfile's directory; the ignore file is the first of
-/// `<Dockerfile>.dockerignore` and `<context>/.dockerignore` that exists in `commit`
-/// (BuildKit's precedence). Sources with variables or URLs are not guessed at. An ignore file
-/// Docker would reject fails the build anyway, so it is treated as excluding nothing.
+/// The build context and its ignore file are the app model's
+/// ([`Contexts::context_of_dockerfile`]: the context of the app built from this Dockerfile,
+/// else the Dockerfile's directory). Sources with variables or URLs are not guessed at. An
+/// ignore file Docker would reject fails the build anyway, so it is treated as excluding
+/// nothing.
 pub fn self_copy(
     cx: &RuleContext<'_>,
     commit: Oid,
     path: &str,
     df: &Dockerfile,
 ) -> Option<SelfCopy> {
-    let (context_dir, name) = match path.rsplit_once('/') {
-        Some((dir, name)) => (dir, name),
-        None => ("", path),
+    let mut contexts = Contexts::of_commit(cx.repo, cx.config, commit);
+    let context = match contexts.as_mut() {
+        Some(contexts) => contexts.context_of_dockerfile(path),
+        None => BuildContext {
+            dir: parent(path).to_owned(),
+            dockerfile: path.to_owned(),
+        },
     };
-    let copy = df.instructions.iter().find(|i| copies(i, name))?;
-    if excluded_by_ignore_file(cx, commit, context_dir, path, name) {
+    // A Dockerfile outside its context cannot be copied from it.
+    let rel = context.relative(path)?;
+    let copy = df.instructions.iter().find(|i| copies(i, rel))?;
+    let excluded = contexts.is_some_and(|mut c| match &*c.ignore(&context) {
+        Ignore::Parsed { rules, .. } => rules.is_excluded(rel),
+        Ignore::Unusable => false,
+    });
+    if excluded {
         return None;
     }
     Some(SelfCopy {
         line: copy.start_line,
         instruction: format!("{} {}", copy.keyword, copy.args),
     })
-}
-
-fn excluded_by_ignore_file(
-    cx: &RuleContext<'_>,
-    commit: Oid,
-    context_dir: &str,
-    path: &str,
-    rel: &str,
-) -> bool {
-    let Some(content) = ignore_file_candidates(context_dir, path)
-        .iter()
-        .find_map(|candidate| cx.file_at(commit, candidate))
-    else {
-        return false;
-    };
-    match &*content {
-        BlobContent::Text(text) => {
-            DockerIgnore::parse(text).is_ok_and(|ignore| ignore.is_excluded(rel))
-        }
-        _ => false,
-    }
 }
 
 /// Whether a `COPY`/`ADD` from the build context copies the context path `rel`.
@@ -238,45 +229,13 @@ fn copies(instruction: &Instruction, rel: &str) -> bool {
 }
 
 /// Whether the `COPY` source `source` (relative to the context) is `rel` or a directory
-/// above it, literally or as a `filepath.Match` pattern. `.`, `./` and `/` are the context
-/// root.
+/// above it, literally or as a `filepath.Match` pattern ([`gopath::selects`], what the
+/// rebuild model uses). `.`, `./` and `/` are the context root.
 pub fn source_covers(source: &str, rel: &str) -> bool {
     if source.contains('$') || source.contains("://") || source.starts_with("git@") {
         return false;
     }
-    let cleaned = clean(source);
-    if cleaned.is_empty() {
-        return true;
-    }
-    let has_meta = cleaned.contains(['*', '?', '[']);
-    let matcher = if has_meta {
-        GlobBuilder::new(&cleaned)
-            .literal_separator(true)
-            .build()
-            .ok()
-            .map(|g| g.compile_matcher())
-    } else {
-        None
-    };
-    // `rel` and each directory above it: `a`, `a/b`, `a/b/Dockerfile`.
-    let ends = rel
-        .match_indices('/')
-        .map(|(i, _)| i)
-        .chain(std::iter::once(rel.len()));
-    ends.filter_map(|end| rel.get(..end))
-        .any(|prefix| match &matcher {
-            Some(m) => m.is_match(prefix),
-            None => prefix == cleaned,
-        })
-}
-
-/// `./a//b/` → `a/b`; `.`, `./`, `/` → empty.
-fn clean(source: &str) -> String {
-    source
-        .split('/')
-        .filter(|part| !part.is_empty() && *part != ".")
-        .collect::<Vec<_>>()
-        .join("/")
+    gopath::selects(&gopath::trim(source), rel)
 }
 
 /// A short, single-line excerpt of an instruction for messages (not escaped).

@@ -1,0 +1,420 @@
+//! Loading a push from git: its base, the two trees, each app's Dockerfile and effective
+//! `.dockerignore` in both, and the changed files sorted into each context. The model
+//! ([`super::model`]) does the rest.
+
+use std::collections::{BTreeMap, HashSet};
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+use super::model::{evaluate, summarize, ContextDelta, Inputs, Old};
+use super::{AppOutcome, AppVerdict, AppsAnalysis, Base, Fate, PathFate, Rebuild, StepStatus};
+use crate::build::apps::{self, App, AppOrigin};
+use crate::build::context::{self, BuildContext};
+use crate::config::{Config, Estimate};
+use crate::docker::dockerfile;
+use crate::docker::dockerignore::DockerIgnore;
+use crate::git::blob::{file_at, FileAt};
+use crate::git::changes::{diff_trees, FileChange};
+use crate::tier::BuildTier;
+
+/// The largest Dockerfile or `.dockerignore` read.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The most context entries walked to find files whose membership a `.dockerignore` edit
+/// changed; beyond it every context `COPY` is assumed to change.
+const MAX_CONTEXT_ENTRIES: usize = 200_000;
+
+/// The base of a push: the remote's commit when this repository has it (`remote`, already
+/// peeled: [`crate::git::push::RefUpdate::remote_commit`]), else the first parent of `oldest`, the
+/// oldest pushed commit; `tip` itself when nothing is pushed.
+pub fn base_of(repo: &Repository, remote: Option<Oid>, tip: Oid, oldest: Option<Oid>) -> Base {
+    if let Some(commit) = remote {
+        return Base::Commit(commit);
+    }
+    let Some(oldest) = oldest else {
+        return Base::Commit(tip);
+    };
+    match repo.find_commit(oldest).map(|c| c.parent_ids().next()) {
+        Ok(Some(parent)) => Base::Commit(parent),
+        Ok(None) => Base::Nothing,
+        // Unreadable: compare with itself rather than claim everything changed.
+        Err(_) => Base::Commit(tip),
+    }
+}
+
+/// Finds the apps of commit `tip` and predicts each one's rebuild against `base`. With
+/// `branch`, only the apps a push to that branch deploys. `known` is the list of files that
+/// differ between the two trees when the caller already has it (in tree order, as
+/// [`diff_trees`] gives it); otherwise the trees are diffed here.
+pub fn analyze(
+    repo: &Repository,
+    config: &Config,
+    base: Base,
+    tip: Oid,
+    branch: Option<&str>,
+    known: Option<Vec<FileChange>>,
+) -> Result<AppsAnalysis, String> {
+    let new = repo
+        .find_commit(tip)
+        .and_then(|c| c.tree())
+        .map_err(|e| format!("cannot read the tree of commit {tip}: {}", e.message()))?;
+    let old = match base {
+        Base::Commit(id) => Some(
+            repo.find_commit(id)
+                .and_then(|c| c.tree())
+                .map_err(|e| format!("cannot read the tree of commit {id}: {}", e.message()))?,
+        ),
+        Base::Nothing => None,
+    };
+    let changed = match known {
+        Some(changed) => changed,
+        None => diff_trees(repo, old.as_ref(), Some(&new))?,
+    };
+    let previous = old.as_ref().map(|t| apps::Previous {
+        tree: t.id(),
+        changed: &changed,
+    });
+    let discovery = apps::discover(repo, &new, config, previous);
+    let push = Snapshot {
+        repo,
+        old: old.as_ref(),
+        new: &new,
+        changed: &changed,
+    };
+    let apps = discovery
+        .apps
+        .into_iter()
+        .filter(|app| match branch {
+            Some(b) => config.deploys_app(&app.branches, b),
+            None => true,
+        })
+        .map(|app| {
+            let outcome = predict(&push, &app, config);
+            AppVerdict { app, outcome }
+        })
+        .collect();
+    Ok(AppsAnalysis {
+        apps,
+        notes: discovery.notes,
+    })
+}
+
+/// The two trees of a push and the files that differ between them.
+struct Snapshot<'a> {
+    pub repo: &'a Repository,
+    /// The previous build's tree; `None` when there was none.
+    pub old: Option<&'a Tree<'a>>,
+    pub new: &'a Tree<'a>,
+    pub changed: &'a [FileChange],
+}
+
+/// A text file of a tree.
+enum FileText {
+    Absent,
+    Text(String),
+    Unusable(String),
+}
+
+/// The file at `path` of `tree` as a [`FileText`] (no tree: absent).
+fn file_text(repo: &Repository, tree: Option<&Tree<'_>>, path: &str) -> FileText {
+    match tree {
+        Some(tree) => FileText::from(file_at(repo, tree, path, MAX_FILE_BYTES)),
+        None => FileText::Absent,
+    }
+}
+
+impl From<FileAt> for FileText {
+    fn from(file: FileAt) -> FileText {
+        match file {
+            FileAt::Text(t) => FileText::Text(t),
+            FileAt::Missing => FileText::Absent,
+            FileAt::NotAFile => FileText::Unusable(
+                "is not a regular file (a directory, symbolic link or submodule)".to_owned(),
+            ),
+            FileAt::Binary => FileText::Unusable("is not UTF-8 text".to_owned()),
+            FileAt::TooLarge(n) => FileText::Unusable(format!("is too large ({n} bytes)")),
+            FileAt::Unreadable(why) => FileText::Unusable(why),
+        }
+    }
+}
+
+/// The effective ignore file of an app in one tree ([`context::ignore_file`]): its path
+/// and text.
+fn ignore_file(
+    repo: &Repository,
+    tree: Option<&Tree<'_>>,
+    app: &App,
+) -> Option<(String, FileText)> {
+    let (path, file) = context::ignore_file(repo, tree?, &BuildContext::of_app(app))?;
+    Some((path, FileText::from(file)))
+}
+
+/// Predicts the rebuild of `app` for the push `snap`.
+fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
+    let unknown = |line: Option<u32>, message: String| AppOutcome::Unknown {
+        path: app.dockerfile.clone(),
+        line,
+        message,
+    };
+    let new_text = match file_text(snap.repo, Some(snap.new), &app.dockerfile) {
+        FileText::Text(t) => t,
+        FileText::Absent => {
+            return unknown(
+                None,
+                format!(
+                    "the Dockerfile {} of app `{}` is not in the pushed commit",
+                    app.dockerfile, app.name
+                ),
+            )
+        }
+        FileText::Unusable(why) => {
+            return unknown(
+                None,
+                format!("the Dockerfile {why}; its build is not predicted"),
+            )
+        }
+    };
+    let new_df = match dockerfile::parse(&new_text) {
+        Ok(df) => df,
+        Err(e) => {
+            return unknown(
+                Some(e.line),
+                format!(
+                    "the Dockerfile does not parse: {} (line {}); the build will fail, and \
+                     pushguard cannot predict it",
+                    e.message, e.line
+                ),
+            )
+        }
+    };
+    let old_df = match file_text(snap.repo, snap.old, &app.dockerfile) {
+        FileText::Text(t) => match dockerfile::parse(&t) {
+            Ok(df) => Old::Parsed(df),
+            Err(_) => Old::Unparsable,
+        },
+        FileText::Absent if snap.old.is_none() => Old::NoBuild,
+        FileText::Absent => Old::Absent,
+        FileText::Unusable(_) => Old::Unparsable,
+    };
+    let new_ignore = match ignore_file(snap.repo, Some(snap.new), app) {
+        None => None,
+        Some((path, FileText::Text(text))) => match DockerIgnore::parse(&text) {
+            Ok(ig) => Some((path, text, ig)),
+            Err(e) => {
+                return AppOutcome::Unknown {
+                    path,
+                    line: Some(e.line),
+                    message: format!(
+                        "Docker will refuse this ignore file: {e}; the build will fail, and \
+                         pushguard cannot predict it"
+                    ),
+                }
+            }
+        },
+        Some((path, FileText::Unusable(why))) => {
+            return AppOutcome::Unknown {
+                path,
+                line: None,
+                message: format!("the ignore file {why}; the build is not predicted"),
+            }
+        }
+        Some((_, FileText::Absent)) => None,
+    };
+    let old_ignore = match ignore_file(snap.repo, snap.old, app) {
+        Some((path, FileText::Text(text))) => {
+            DockerIgnore::parse(&text).ok().map(|ig| (path, text, ig))
+        }
+        _ => None,
+    };
+    let empty = DockerIgnore::empty();
+    let new_ig = new_ignore.as_ref().map_or(&empty, |(_, _, ig)| ig);
+    let old_ig = old_ignore.as_ref().map_or(&empty, |(_, _, ig)| ig);
+    let ignore_changed = match (&new_ignore, &old_ignore) {
+        (Some((_, a, _)), Some((_, b, _))) => a != b,
+        (None, None) => false,
+        _ => true,
+    };
+
+    // The changed files, sorted into the context's changes and the others' fates.
+    let mut delta = ContextDelta::default();
+    let mut fates: Vec<PathFate> = Vec::new();
+    let mut members: Vec<usize> = Vec::new();
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    for change in snap.changed {
+        seen.insert(&change.path);
+        let Some(rel) = app.in_context(&change.path) else {
+            fates.push(PathFate {
+                path: change.path.clone(),
+                fate: Fate::Outside,
+            });
+            continue;
+        };
+        let rel = String::from_utf8_lossy(rel).into_owned();
+        let in_new = change.new.is_some() && !new_ig.is_excluded(&rel);
+        let in_old = change.old.is_some() && !old_ig.is_excluded(&rel);
+        if in_new || in_old {
+            members.push(fates.len());
+            fates.push(PathFate {
+                path: change.path.clone(),
+                fate: Fate::NotCopied,
+            });
+            delta.changes.push((rel, change.path.clone()));
+        } else {
+            let (file, ig) = match &new_ignore {
+                Some((path, _, ig)) if change.new.is_some() => (path.clone(), ig),
+                _ => match &old_ignore {
+                    Some((path, _, ig)) => (path.clone(), ig),
+                    None => (String::new(), &empty),
+                },
+            };
+            let (line, pattern) = ig
+                .is_excluded_with_reason(&rel)
+                .map_or((0, String::new()), |(l, p)| (l, p.to_owned()));
+            fates.push(PathFate {
+                path: change.path.clone(),
+                fate: Fate::Ignored {
+                    file,
+                    line,
+                    pattern,
+                },
+            });
+        }
+    }
+    if ignore_changed {
+        let trigger = new_ignore
+            .as_ref()
+            .or(old_ignore.as_ref())
+            .map(|(p, _, _)| p.clone().into_bytes())
+            .unwrap_or_default();
+        membership_changes(snap, app, new_ig, old_ig, &seen, &trigger, &mut delta);
+    }
+
+    let inputs = Inputs {
+        new: &new_df,
+        old: &old_df,
+        target: app.target.as_deref(),
+        new_args: &app.build_args,
+        old_args: &old_build_args(snap, app),
+        context: &delta,
+        dockerfile: app.dockerfile.as_bytes(),
+        args_file: match &app.origin {
+            AppOrigin::FlyToml(p) => p.as_bytes(),
+            _ => app.dockerfile.as_bytes(),
+        },
+    };
+    let eval = match evaluate(&inputs, &config.build) {
+        Ok(e) => e,
+        Err(message) => return unknown(None, message),
+    };
+
+    // Fates of the context's files and of the Dockerfile.
+    for (&fate_index, (rel, _)) in members.iter().zip(&delta.changes) {
+        let copied = eval
+            .readers
+            .iter()
+            .find(|(_, src)| src.matches(rel))
+            .map(|(step, _)| *step);
+        if let (Some(step), Some(slot)) = (copied, fates.get_mut(fate_index)) {
+            slot.fate = Fate::Copied { step };
+        }
+    }
+    let dockerfile_rel = app
+        .in_context(app.dockerfile.as_bytes())
+        .map(|r| String::from_utf8_lossy(r).into_owned());
+    let dockerfile_copied = dockerfile_rel.is_some_and(|rel| {
+        !new_ig.is_excluded(&rel) && eval.readers.iter().any(|(_, src)| src.matches(&rel))
+    });
+    for fate in &mut fates {
+        if fate.path == app.dockerfile.as_bytes()
+            && matches!(
+                fate.fate,
+                Fate::NotCopied | Fate::Outside | Fate::Ignored { .. }
+            )
+        {
+            fate.fate = Fate::Dockerfile {
+                changed_step: eval.first_edit,
+            };
+        }
+    }
+
+    let (tier, deciding) = summarize(&eval.steps);
+    let build_seconds = match config.build.estimate {
+        Estimate::Tier => config.tier_times(tier).build_seconds,
+        Estimate::Steps if tier == BuildTier::None => 0,
+        Estimate::Steps => eval
+            .steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Rerun)
+            .fold(config.build.overhead_seconds, |sum, s| {
+                sum.saturating_add(s.kind.weight(&config.build.weights))
+            }),
+    };
+    AppOutcome::Predicted(Rebuild {
+        tier,
+        build_seconds,
+        steps: eval.steps,
+        deciding,
+        fates,
+        dockerfile_copied,
+        settings_changed: eval.settings_changed,
+    })
+}
+
+/// The build arguments of the previous build: the old fly.toml's `[build.args]`.
+fn old_build_args(snap: &Snapshot<'_>, app: &App) -> BTreeMap<String, String> {
+    match (&app.origin, snap.old) {
+        (AppOrigin::FlyToml(path), Some(old)) => apps::fly_build_args(snap.repo, old, path),
+        (AppOrigin::FlyToml(_), None) => BTreeMap::new(),
+        _ => app.build_args.clone(),
+    }
+}
+
+/// Adds the context files git did not change whose membership the ignore-file edit
+/// changed (walking the context's tree, entries only).
+fn membership_changes(
+    snap: &Snapshot<'_>,
+    app: &App,
+    new_ig: &DockerIgnore,
+    old_ig: &DockerIgnore,
+    seen: &HashSet<&[u8]>,
+    trigger: &[u8],
+    delta: &mut ContextDelta,
+) {
+    let root = if app.context.is_empty() {
+        Some(snap.new.clone())
+    } else {
+        snap.new
+            .get_path(std::path::Path::new(&app.context))
+            .ok()
+            .and_then(|e| snap.repo.find_tree(e.id()).ok())
+    };
+    let Some(root) = root else {
+        return;
+    };
+    let mut budget = MAX_CONTEXT_ENTRIES;
+    let mut stack: Vec<(Tree<'_>, String)> = vec![(root, String::new())];
+    while let Some((tree, prefix)) = stack.pop() {
+        for entry in tree.iter() {
+            if budget == 0 {
+                delta.everything = Some(trigger.to_vec());
+                return;
+            }
+            budget -= 1;
+            let name = String::from_utf8_lossy(entry.name_bytes());
+            let rel = crate::paths::join(&prefix, &name);
+            if entry.kind() == Some(ObjectType::Tree) {
+                if let Ok(sub) = snap.repo.find_tree(entry.id()) {
+                    stack.push((sub, rel));
+                }
+                continue;
+            }
+            if new_ig.is_excluded(&rel) == old_ig.is_excluded(&rel) {
+                continue;
+            }
+            let path = crate::paths::join(&app.context, &rel).into_bytes();
+            if !seen.contains(path.as_slice()) {
+                delta.changes.push((rel, trigger.to_vec()));
+            }
+        }
+    }
+}

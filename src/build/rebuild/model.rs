@@ -1,0 +1,808 @@
+//! The model proper: pure functions of parsed files, testable without git. Given both
+//! Dockerfiles, the build arguments and the context files that changed ([`Inputs`]), it
+//! walks the target's stages step by step and says which re-run and why ([`evaluate`]).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::describe::{kind_of, one_line};
+use super::{Step, StepKind, StepStatus};
+use crate::config::BuildSettings;
+use crate::docker::dockerfile::{Dockerfile, Instruction};
+use crate::docker::expand::expand;
+use crate::docker::gopath;
+use crate::hash::FastSet;
+use crate::tier::BuildTier;
+
+/// The previous build's Dockerfile.
+#[derive(Debug)]
+pub(super) enum Old {
+    Parsed(Dockerfile),
+    /// Not in the previous commit (the Dockerfile is new, or moved).
+    Absent,
+    /// There was no previous commit at all.
+    NoBuild,
+    /// Present but not parseable or readable.
+    Unparsable,
+}
+
+/// What changed in the build context: `(path relative to the context, repository path to
+/// blame)`. `everything` is set (to the path to blame) when the changes are unknown.
+#[derive(Debug, Default)]
+pub(super) struct ContextDelta {
+    pub(super) changes: Vec<(String, Vec<u8>)>,
+    pub(super) everything: Option<Vec<u8>>,
+}
+
+pub(super) struct Inputs<'a> {
+    pub(super) new: &'a Dockerfile,
+    pub(super) old: &'a Old,
+    pub(super) target: Option<&'a str>,
+    pub(super) new_args: &'a BTreeMap<String, String>,
+    pub(super) old_args: &'a BTreeMap<String, String>,
+    pub(super) context: &'a ContextDelta,
+    /// The Dockerfile's repository path: the file to blame for instruction changes.
+    pub(super) dockerfile: &'a [u8],
+    /// The file that sets the build arguments (fly.toml), to blame for their changes.
+    pub(super) args_file: &'a [u8],
+}
+
+pub(super) struct Evaluation {
+    pub(super) steps: Vec<Step>,
+    /// Steps (indices) that read the build context in built stages, with what they read.
+    pub(super) readers: Vec<(usize, Source)>,
+    /// The first step whose instruction differs from the previous Dockerfile's.
+    pub(super) first_edit: Option<usize>,
+    pub(super) settings_changed: bool,
+}
+
+/// Where a variable's value comes from, to explain a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// An `ARG` or `ENV` at this line.
+    Line(&'static str, u32),
+    /// The platform's build arguments.
+    BuildArg,
+    /// `ENV` inherited from the stage built `FROM`.
+    Inherited(String),
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Var {
+    pub(super) value: Option<String>,
+    pub(super) origin: Origin,
+}
+
+/// A layer-making instruction with its effective cache key.
+#[derive(Debug, Clone)]
+pub(super) struct Op {
+    /// Index into `Dockerfile::instructions`.
+    pub(super) instr: usize,
+    pub(super) raw: String,
+    /// Variables (and USER/SHELL, as `@user`/`@shell`) that go into the key.
+    pub(super) vars: BTreeMap<String, Var>,
+}
+
+impl Op {
+    fn same(&self, other: &Op) -> bool {
+        self.raw == other.raw
+            && self.vars.len() == other.vars.len()
+            && self
+                .vars
+                .iter()
+                .zip(&other.vars)
+                .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.value == v2.value)
+    }
+}
+
+/// A stage seen through the cache: its steps, and what it leaves to stages built on it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct StageView {
+    pub(super) ops: Vec<Op>,
+    /// Cache keys of the setting instructions, in order.
+    pub(super) settings: Vec<String>,
+    /// `ENV` at the end of the stage.
+    pub(super) env: BTreeMap<String, Var>,
+    pub(super) user: Option<Var>,
+}
+
+/// Everything the previous and pushed Dockerfiles say about each stage.
+pub(super) struct Views {
+    pub(super) stages: Vec<StageView>,
+    pub(super) globals: BTreeMap<String, Var>,
+}
+
+pub(super) fn views(df: &Dockerfile, build_args: &BTreeMap<String, String>) -> Views {
+    let mut globals: BTreeMap<String, Var> = BTreeMap::new();
+    for ins in df.instructions.iter().filter(|i| i.stage.is_none()) {
+        for (name, default) in ins.arg_defs() {
+            let var = match build_args.get(&name) {
+                Some(v) => Var {
+                    value: Some(v.clone()),
+                    origin: Origin::BuildArg,
+                },
+                None => Var {
+                    value: default,
+                    origin: Origin::Line("ARG", ins.start_line),
+                },
+            };
+            globals.insert(name, var);
+        }
+    }
+    let mut stages: Vec<StageView> = Vec::with_capacity(df.stages.len());
+    for stage in &df.stages {
+        let parent = base_stage(df, stage.index, &globals).and_then(|p| stages.get(p).cloned());
+        let view = view_stage(df, stage.index, &globals, build_args, parent.as_ref());
+        stages.push(view);
+    }
+    Views { stages, globals }
+}
+
+/// The index of the earlier stage that stage `index` is built `FROM`, if any.
+pub(super) fn base_stage(
+    df: &Dockerfile,
+    index: usize,
+    globals: &BTreeMap<String, Var>,
+) -> Option<usize> {
+    let stage = df.stages.get(index)?;
+    let lookup = |name: &str| globals.get(name).and_then(|v| v.value.clone());
+    let base = expand(&stage.base, &lookup).unwrap_or_else(|| stage.base.clone());
+    df.stage_by_ref(&base)
+        .map(|s| s.index)
+        .filter(|&i| i < index)
+}
+
+pub(super) fn view_stage(
+    df: &Dockerfile,
+    index: usize,
+    globals: &BTreeMap<String, Var>,
+    build_args: &BTreeMap<String, String>,
+    parent: Option<&StageView>,
+) -> StageView {
+    let mut view = StageView::default();
+    let Some(stage) = df.stages.get(index) else {
+        return view;
+    };
+    let parent_name = base_stage(df, index, globals)
+        .and_then(|p| df.stages.get(p))
+        .map(|s| s.name.clone().unwrap_or_else(|| s.index.to_string()));
+    if let (Some(parent), Some(name)) = (parent, parent_name) {
+        for (k, v) in &parent.env {
+            let origin = Origin::Inherited(name.clone());
+            view.env.insert(
+                k.clone(),
+                Var {
+                    value: v.value.clone(),
+                    origin,
+                },
+            );
+        }
+        view.user = parent.user.clone();
+    }
+    let mut args: BTreeMap<String, Var> = BTreeMap::new();
+    let mut shell: Option<Var> = None;
+    for index in stage.instructions.clone() {
+        let Some(ins) = df.instructions.get(index) else {
+            continue;
+        };
+        match ins.keyword.as_str() {
+            "FROM" => {
+                let mut vars = BTreeMap::new();
+                for name in ins.variables_used() {
+                    let var = globals.get(&name).cloned().unwrap_or(Var {
+                        value: None,
+                        origin: Origin::Line("ARG", 0),
+                    });
+                    vars.insert(name, var);
+                }
+                view.ops.push(Op {
+                    instr: index,
+                    raw: from_key(ins),
+                    vars,
+                });
+            }
+            "RUN" => {
+                let mut vars: BTreeMap<String, Var> = BTreeMap::new();
+                for (k, v) in args.iter().filter(|(_, v)| v.value.is_some()) {
+                    vars.insert(k.clone(), v.clone());
+                }
+                for (k, v) in &view.env {
+                    vars.insert(k.clone(), v.clone());
+                }
+                if let Some(user) = &view.user {
+                    vars.insert("@user".to_owned(), user.clone());
+                }
+                if let Some(shell) = &shell {
+                    vars.insert("@shell".to_owned(), shell.clone());
+                }
+                view.ops.push(Op {
+                    instr: index,
+                    raw: ins.cache_key(),
+                    vars,
+                });
+            }
+            "COPY" | "ADD" | "WORKDIR" => {
+                let mut vars = BTreeMap::new();
+                for name in ins.variables_used() {
+                    let var = view
+                        .env
+                        .get(&name)
+                        .or_else(|| args.get(&name))
+                        .cloned()
+                        .unwrap_or(Var {
+                            value: None,
+                            origin: Origin::Line("ARG", 0),
+                        });
+                    vars.insert(name, var);
+                }
+                view.ops.push(Op {
+                    instr: index,
+                    raw: ins.cache_key(),
+                    vars,
+                });
+            }
+            keyword => {
+                view.settings.push(ins.cache_key());
+                match keyword {
+                    "ARG" => {
+                        for (name, default) in ins.arg_defs() {
+                            let var = match build_args.get(&name) {
+                                Some(v) => Var {
+                                    value: Some(v.clone()),
+                                    origin: Origin::BuildArg,
+                                },
+                                None => match default {
+                                    Some(d) => Var {
+                                        value: Some(d),
+                                        origin: Origin::Line("ARG", ins.start_line),
+                                    },
+                                    None => globals.get(&name).cloned().unwrap_or(Var {
+                                        value: None,
+                                        origin: Origin::Line("ARG", ins.start_line),
+                                    }),
+                                },
+                            };
+                            args.insert(name, var);
+                        }
+                    }
+                    "ENV" => {
+                        for (k, v) in ins.env_pairs() {
+                            view.env.insert(
+                                k,
+                                Var {
+                                    value: Some(v),
+                                    origin: Origin::Line("ENV", ins.start_line),
+                                },
+                            );
+                        }
+                    }
+                    "USER" => {
+                        view.user = Some(Var {
+                            value: Some(ins.args.clone()),
+                            origin: Origin::Line("USER", ins.start_line),
+                        });
+                    }
+                    "SHELL" => {
+                        shell = Some(Var {
+                            value: Some(ins.cache_key()),
+                            origin: Origin::Line("SHELL", ins.start_line),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    view
+}
+
+/// What BuildKit compares for a `FROM`: the platform and the image, not the stage name.
+pub(super) fn from_key(ins: &Instruction) -> String {
+    let platform = ins
+        .flag("platform")
+        .and_then(|f| f.value.clone())
+        .unwrap_or_default();
+    let image = ins.args.split_whitespace().next().unwrap_or_default();
+    format!("FROM {platform} {image}")
+}
+
+/// The old stage matching new stage `index`: the same `AS` name, else the same position.
+pub(super) fn old_stage_index(new: &Dockerfile, old: &Dockerfile, index: usize) -> Option<usize> {
+    let stage = new.stages.get(index)?;
+    let by_name = stage.name.as_ref().and_then(|name| {
+        old.stages
+            .iter()
+            .position(|s| s.name.as_deref() == Some(name.as_str()))
+    });
+    by_name.or_else(|| old.stages.get(index).map(|s| s.index))
+}
+
+/// What a context-reading step reads.
+#[derive(Debug, Clone)]
+pub(super) enum Source {
+    /// Source patterns relative to the context root (cleaned, Go `filepath.Match` syntax).
+    Patterns(Vec<String>),
+    /// Could not be resolved (an unknown variable): assumed to read everything.
+    Everything,
+}
+
+impl Source {
+    pub(super) fn matches(&self, rel: &str) -> bool {
+        match self {
+            Source::Everything => true,
+            Source::Patterns(patterns) => patterns.iter().any(|p| gopath::selects(p, rel)),
+        }
+    }
+}
+
+/// What an instruction depends on outside its own stage's chain.
+#[derive(Debug, Default)]
+pub(super) struct StepReads {
+    /// Context reads.
+    pub(super) context: Option<Source>,
+    /// Stages read (by `--from`).
+    pub(super) stages: Vec<usize>,
+}
+
+pub(super) fn lookup_in<'v>(
+    view: &'v StageView,
+    op_vars: &'v BTreeMap<String, Var>,
+) -> impl Fn(&str) -> Option<String> + 'v {
+    move |name: &str| {
+        op_vars
+            .get(name)
+            .or_else(|| view.env.get(name))
+            .and_then(|v| v.value.clone())
+    }
+}
+
+/// The context and stages `ins` (a step of stage `stage`) reads.
+pub(super) fn step_inputs(
+    df: &Dockerfile,
+    ins: &Instruction,
+    op: &Op,
+    view: &StageView,
+) -> StepReads {
+    let mut out = StepReads::default();
+    let lookup = lookup_in(view, &op.vars);
+    let stage_ref = |r: &str| -> Option<usize> {
+        let r = expand(r, &lookup).unwrap_or_else(|| r.to_owned());
+        df.stage_by_ref(&r).map(|s| s.index)
+    };
+    if let Some(spec) = ins.copy_sources() {
+        match spec.from.as_deref() {
+            Some(from) => {
+                if let Some(s) = stage_ref(from) {
+                    out.stages.push(s);
+                }
+            }
+            None => {
+                let local = spec.sources.iter().filter(|src| !is_remote(src));
+                out.context = context_source(local.map(String::as_str), &lookup);
+            }
+        }
+    }
+    if ins.keyword == "RUN" {
+        let binds: Vec<_> = ins
+            .mounts()
+            .into_iter()
+            .filter(|m| m.kind == "bind")
+            .collect();
+        for from in binds.iter().filter_map(|m| m.from.as_deref()) {
+            if let Some(s) = stage_ref(from) {
+                out.stages.push(s);
+            }
+        }
+        let local = binds
+            .iter()
+            .filter(|m| m.from.is_none())
+            .map(|m| m.source.as_deref().unwrap_or("."));
+        out.context = context_source(local, &lookup);
+    }
+    out
+}
+
+/// What a step reads from the build context, from its source paths: `None` when it names
+/// none, `Everything` when one of them cannot be expanded (an unknown variable).
+pub(super) fn context_source<'a>(
+    sources: impl Iterator<Item = &'a str>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<Source> {
+    let mut patterns = Vec::new();
+    for src in sources {
+        match expand(src, lookup) {
+            Some(p) => patterns.push(gopath::trim(&p)),
+            None => return Some(Source::Everything),
+        }
+    }
+    (!patterns.is_empty()).then_some(Source::Patterns(patterns))
+}
+
+/// URLs and git remotes, which `ADD` fetches instead of reading the context.
+pub(super) fn is_remote(src: &str) -> bool {
+    src.contains("://") || src.starts_with("git@")
+}
+
+/// The stages needed to build `target`: it and, transitively, the stages it is built
+/// `FROM` or reads with `--from`.
+pub(super) fn needed_stages(df: &Dockerfile, target: usize, views: &Views) -> BTreeSet<usize> {
+    let mut needed = BTreeSet::new();
+    let mut todo = vec![target];
+    while let Some(s) = todo.pop() {
+        if !needed.insert(s) {
+            continue;
+        }
+        if let Some(p) = base_stage(df, s, &views.globals) {
+            todo.push(p);
+        }
+        let Some(view) = views.stages.get(s) else {
+            continue;
+        };
+        for op in &view.ops {
+            if let Some(ins) = df.instructions.get(op.instr) {
+                todo.extend(step_inputs(df, ins, op, view).stages);
+            }
+        }
+    }
+    needed
+}
+
+/// Why a step misses the cache, when it has a cause of its own.
+pub(super) struct Cause {
+    pub(super) reason: String,
+    pub(super) triggers: Vec<Vec<u8>>,
+    /// The instruction itself differs from the previous Dockerfile's (an edit).
+    pub(super) edit: bool,
+}
+
+pub(super) fn evaluate(
+    inputs: &Inputs<'_>,
+    settings: &BuildSettings,
+) -> Result<Evaluation, String> {
+    let df = inputs.new;
+    if df.stages.is_empty() {
+        return Err("the Dockerfile has no FROM instruction; the build will fail".to_owned());
+    }
+    let target = match inputs.target {
+        Some(name) => df.stage_by_ref(name).map(|s| s.index).ok_or_else(|| {
+            format!(
+                "the build target `{name}` is not a stage of the Dockerfile; the build will \
+                 fail (stages: {})",
+                df.stages
+                    .iter()
+                    .map(|s| s.name.clone().unwrap_or_else(|| s.index.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?,
+        None => df.stages.len() - 1,
+    };
+    let new_views = views(df, inputs.new_args);
+    let old_views = match inputs.old {
+        Old::Parsed(old) => Some((old, views(old, inputs.old_args))),
+        _ => None,
+    };
+    let needed = needed_stages(df, target, &new_views);
+    let target_name = match df.stages.get(target).and_then(|s| s.name.as_deref()) {
+        Some(name) => format!("the target `{name}`"),
+        None => "the last stage".to_owned(),
+    };
+
+    // Per instruction: status, reason, triggers.
+    let mut steps: Vec<Step> = df
+        .instructions
+        .iter()
+        .map(|ins| Step {
+            stage: ins.stage,
+            stage_name: ins
+                .stage
+                .and_then(|s| df.stages.get(s))
+                .and_then(|s| s.name.clone()),
+            line: ins.start_line,
+            instruction: one_line(ins),
+            kind: kind_of(df, ins, &new_views.globals, settings),
+            status: StepStatus::Cached,
+            reason: None,
+            triggers: Vec::new(),
+        })
+        .collect();
+    let mut readers: Vec<(usize, Source)> = Vec::new();
+    let mut first_edit: Option<usize> = None;
+    let mut settings_changed = false;
+    // Whether each stage re-runs anything, and the triggers of its first re-run.
+    let mut reruns: Vec<Option<Vec<Vec<u8>>>> = vec![None; df.stages.len()];
+
+    for stage in &df.stages {
+        let s = stage.index;
+        if !needed.contains(&s) {
+            for i in stage.instructions.clone() {
+                if let Some(step) = steps.get_mut(i) {
+                    step.status = StepStatus::Skipped;
+                    step.reason = Some(format!("stage not needed to build {target_name}"));
+                }
+            }
+            continue;
+        }
+        let Some(view) = new_views.stages.get(s) else {
+            continue;
+        };
+        let old_view = old_views.as_ref().and_then(|(old, ov)| {
+            old_stage_index(df, old, s).and_then(|i| ov.stages.get(i).map(|v| (*old, v)))
+        });
+        if let Some((_, ov)) = old_view {
+            if ov.settings != view.settings {
+                settings_changed = true;
+            }
+        } else {
+            settings_changed = true;
+        }
+        let mut chain: Option<(u32, Vec<Vec<u8>>)> = None;
+        let mut positional_broken = false;
+        for (pos, op) in view.ops.iter().enumerate() {
+            let Some(ins) = df.instructions.get(op.instr) else {
+                continue;
+            };
+            let deps = step_inputs(df, ins, op, view);
+            if let Some(src) = &deps.context {
+                readers.push((op.instr, src.clone()));
+            }
+            let mut cause: Option<Cause> = None;
+            // 1. The step against the previous build's step at the same position.
+            if !positional_broken {
+                if let Some(c) = positional_cause(inputs, old_view, op, pos) {
+                    positional_broken = true;
+                    cause = Some(c);
+                }
+            }
+            // 2. Stages it is built from or copies from.
+            if cause.is_none() {
+                let mut from_stages = deps.stages.clone();
+                if pos == 0 {
+                    from_stages.extend(base_stage(df, s, &new_views.globals));
+                }
+                for dep in from_stages {
+                    if let Some(Some(triggers)) = reruns.get(dep) {
+                        let name = df
+                            .stages
+                            .get(dep)
+                            .map(|d| d.name.clone().unwrap_or_else(|| d.index.to_string()))
+                            .unwrap_or_default();
+                        let reason = if pos == 0 && ins.keyword == "FROM" {
+                            format!("built from stage `{name}`, which re-runs")
+                        } else {
+                            format!("reads from stage `{name}`, which re-runs")
+                        };
+                        cause = Some(Cause {
+                            reason,
+                            triggers: triggers.clone(),
+                            edit: false,
+                        });
+                        break;
+                    }
+                }
+            }
+            // 3. Changed files of the context it reads.
+            if cause.is_none() {
+                if let Some(src) = &deps.context {
+                    cause = context_cause(inputs.context, src);
+                }
+            }
+            let Some(step) = steps.get_mut(op.instr) else {
+                continue;
+            };
+            match (cause, &chain) {
+                (Some(c), _) => {
+                    if c.edit && first_edit.is_none() {
+                        first_edit = Some(op.instr);
+                    }
+                    if chain.is_none() {
+                        chain = Some((ins.start_line, c.triggers.clone()));
+                    }
+                    step.status = StepStatus::Rerun;
+                    step.reason = Some(c.reason);
+                    step.triggers = c.triggers;
+                }
+                (None, Some((line, triggers))) => {
+                    step.status = StepStatus::Rerun;
+                    step.reason = Some(format!("follows line {line}, which re-runs"));
+                    step.triggers = triggers.clone();
+                }
+                (None, None) => {}
+            }
+        }
+        if let Some((_, triggers)) = chain {
+            if let Some(slot) = reruns.get_mut(s) {
+                *slot = Some(triggers);
+            }
+        }
+    }
+    if first_edit.is_none() {
+        first_edit = first_setting_edit(inputs, &steps);
+    }
+    if settings_changed {
+        mark_changed_settings(inputs, &mut steps);
+    }
+    Ok(Evaluation {
+        steps,
+        readers,
+        first_edit,
+        settings_changed,
+    })
+}
+
+/// The tier of a set of steps (the costliest re-run step's) and the step that decided it
+/// (the first re-run step of that tier).
+pub(super) fn summarize(steps: &[Step]) -> (BuildTier, Option<usize>) {
+    let tier = steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Rerun)
+        .map(|s| s.kind.tier())
+        .max()
+        .unwrap_or(BuildTier::None);
+    let deciding = steps
+        .iter()
+        .position(|s| s.status == StepStatus::Rerun && s.kind.tier() == tier)
+        .filter(|_| tier != BuildTier::None);
+    (tier, deciding)
+}
+
+/// Why `op` (at `pos` among the steps of new stage `s`) misses against the previous
+/// Dockerfile, if it does.
+pub(super) fn positional_cause(
+    inputs: &Inputs<'_>,
+    old_view: Option<(&Dockerfile, &StageView)>,
+    op: &Op,
+    pos: usize,
+) -> Option<Cause> {
+    let blame = |reason: String, edit: bool| Cause {
+        reason,
+        triggers: vec![inputs.dockerfile.to_vec()],
+        edit,
+    };
+    let Some((_, old_view)) = old_view else {
+        let reason = match inputs.old {
+            Old::NoBuild => "no previous build to reuse",
+            Old::Absent => "the Dockerfile is new",
+            Old::Unparsable => "the previous Dockerfile did not parse",
+            Old::Parsed(_) if pos == 0 => "new stage",
+            Old::Parsed(_) => return None,
+        };
+        return (pos == 0).then(|| blame(reason.to_owned(), true));
+    };
+    let Some(old) = old_view.ops.get(pos) else {
+        return Some(blame("new step".to_owned(), true));
+    };
+    if op.same(old) {
+        return None;
+    }
+    if op.raw != old.raw {
+        // Linear per step; a stage has few steps.
+        let reason = if old_view.ops.iter().any(|o| o.raw == op.raw) {
+            "steps before it were removed or reordered"
+        } else {
+            "instruction changed"
+        };
+        return Some(blame(reason.to_owned(), true));
+    }
+    // Same instruction, different environment: name what changed.
+    let changed = op
+        .vars
+        .iter()
+        .find(|(k, v)| old.vars.get(*k).map(|o| &o.value) != Some(&v.value))
+        .map(|(k, v)| (k.clone(), v.origin.clone()))
+        .or_else(|| {
+            old.vars
+                .keys()
+                .find(|k| !op.vars.contains_key(*k))
+                .map(|k| (k.clone(), Origin::Line("ARG", 0)))
+        });
+    let Some((name, origin)) = changed else {
+        return Some(blame("its environment changed".to_owned(), false));
+    };
+    let shown = match name.as_str() {
+        "@user" => "the user".to_owned(),
+        "@shell" => "the shell".to_owned(),
+        other => other.to_owned(),
+    };
+    Some(match origin {
+        Origin::BuildArg => Cause {
+            reason: format!("build argument {shown} changed"),
+            triggers: vec![inputs.args_file.to_vec()],
+            edit: false,
+        },
+        Origin::Line(keyword, line) if line > 0 => {
+            let what = match keyword {
+                "USER" | "SHELL" => format!("{keyword} changed (line {line})"),
+                _ => format!("{keyword} {shown} changed (line {line})"),
+            };
+            blame(what, false)
+        }
+        Origin::Line(..) => blame(format!("{shown} changed"), false),
+        Origin::Inherited(stage) => blame(
+            format!("{shown} changed in stage `{stage}`, which it is built from"),
+            false,
+        ),
+    })
+}
+
+/// The context cause of a step reading `src`: the changed files it selects.
+pub(super) fn context_cause(delta: &ContextDelta, src: &Source) -> Option<Cause> {
+    if let Some(trigger) = &delta.everything {
+        return Some(Cause {
+            reason: "the .dockerignore change alters what it copies".to_owned(),
+            triggers: vec![trigger.clone()],
+            edit: false,
+        });
+    }
+    let hits: Vec<&(String, Vec<u8>)> = delta
+        .changes
+        .iter()
+        .filter(|(rel, _)| src.matches(rel))
+        .collect();
+    let (first_rel, _) = hits.first()?;
+    let reason = match hits.len() {
+        1 => format!("{first_rel} changed"),
+        2 => format!("{first_rel} and 1 other file changed"),
+        n => format!("{first_rel} and {} other files changed", n - 1),
+    };
+    let mut seen: FastSet<&[u8]> = FastSet::default();
+    let triggers: Vec<Vec<u8>> = hits
+        .into_iter()
+        .filter(|(_, path)| seen.insert(path))
+        .map(|(_, path)| path.clone())
+        .collect();
+    Some(Cause {
+        reason,
+        triggers,
+        edit: false,
+    })
+}
+
+/// The first setting instruction of a built stage whose text changed (for a Dockerfile
+/// whose steps all stayed the same).
+pub(super) fn first_setting_edit(inputs: &Inputs<'_>, steps: &[Step]) -> Option<usize> {
+    let Old::Parsed(old) = inputs.old else {
+        return None;
+    };
+    if old.same_build(inputs.new) {
+        return None;
+    }
+    let old_keys: HashSet<String> = old
+        .instructions
+        .iter()
+        .map(Instruction::cache_key)
+        .collect();
+    inputs
+        .new
+        .instructions
+        .iter()
+        .enumerate()
+        .find(|(i, ins)| {
+            steps
+                .get(*i)
+                .is_some_and(|s| s.status != StepStatus::Skipped)
+                && !old_keys.contains(&ins.cache_key())
+        })
+        .map(|(i, _)| i)
+}
+
+/// Gives the setting instructions that are new or changed a reason: they change the image,
+/// but re-run nothing by themselves.
+pub(super) fn mark_changed_settings(inputs: &Inputs<'_>, steps: &mut [Step]) {
+    let old_keys: HashSet<String> = match inputs.old {
+        Old::Parsed(old) => old
+            .instructions
+            .iter()
+            .map(Instruction::cache_key)
+            .collect(),
+        _ => HashSet::new(),
+    };
+    for (ins, step) in inputs.new.instructions.iter().zip(steps.iter_mut()) {
+        if step.kind == StepKind::Setting
+            && step.status == StepStatus::Cached
+            && ins.stage.is_some()
+            && !old_keys.contains(&ins.cache_key())
+        {
+            step.reason = Some("changed: an image setting, no step re-runs for it".to_owned());
+        }
+    }
+}

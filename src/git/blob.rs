@@ -1,0 +1,137 @@
+//! The one blob reader: "the file at this path in this tree", and "this blob", capped.
+//!
+//! Every read of repository content goes through [`read_blob`], which takes the size from
+//! the object header first, so a huge file is never loaded. [`file_at`] adds the path
+//! lookup and admits regular files only: a symbolic link's blob is its target's name and a
+//! submodule is a commit of another repository, and neither is what a builder reads when
+//! it opens that path.
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+/// Content of a blob for line-level rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobContent {
+    Text(String),
+    /// Contains a NUL byte or is not UTF-8.
+    Binary,
+    /// Larger than the cap; judged by its size (from the object header) only.
+    TooLarge(u64),
+    /// The object is not in the repository (partial clone) or could not be read.
+    Unreadable(String),
+}
+
+/// Reads a blob for a content rule, never more than `cap` bytes: the size comes from the
+/// object header first, so a huge file is not loaded.
+pub fn read_blob(repo: &Repository, id: Oid, cap: u64) -> BlobContent {
+    let odb = match repo.odb() {
+        Ok(odb) => odb,
+        Err(e) => return BlobContent::Unreadable(e.message().to_owned()),
+    };
+    match odb.read_header(id) {
+        Ok((size, _)) if size as u64 > cap => return BlobContent::TooLarge(size as u64),
+        Ok(_) => {}
+        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
+    }
+    let blob = match repo.find_blob(id) {
+        Ok(b) => b,
+        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
+    };
+    let bytes = blob.content();
+    if bytes.contains(&0) {
+        return BlobContent::Binary;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => BlobContent::Text(s.to_owned()),
+        Err(_) => BlobContent::Binary,
+    }
+}
+
+/// The message for an object that cannot be read.
+pub(crate) fn missing(id: Oid, what: &str, e: &git2::Error) -> String {
+    format!(
+        "{what} {id} could not be read ({}); the clone may be partial or damaged: run `git \
+         fetch` (or `git fsck`) and push again",
+        e.message()
+    )
+}
+
+/// What is at a path of a tree, read as a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileAt {
+    /// A regular file holding UTF-8 text without NUL bytes, within the cap.
+    Text(String),
+    /// A regular file that is not text.
+    Binary,
+    /// A regular file larger than the cap, by this many bytes (from the object header).
+    TooLarge(u64),
+    /// Nothing at that path.
+    Missing,
+    /// A directory, symbolic link or submodule.
+    NotAFile,
+    /// The object could not be read (partial or damaged clone).
+    Unreadable(String),
+}
+
+/// `git2`'s mode of a symbolic link entry.
+const SYMLINK_MODE: i32 = 0o120000;
+
+/// The object id of the regular file at `path` (repository-relative, `/`-separated) in
+/// `tree`; [`FileAt::Missing`] when there is nothing there, [`FileAt::NotAFile`] for a
+/// directory, symbolic link or submodule.
+pub fn regular_file(tree: &Tree<'_>, path: &str) -> Result<Oid, FileAt> {
+    let entry = tree
+        .get_path(std::path::Path::new(path))
+        .map_err(|_| FileAt::Missing)?;
+    if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != SYMLINK_MODE {
+        Ok(entry.id())
+    } else {
+        Err(FileAt::NotAFile)
+    }
+}
+
+/// The file at `path` (repository-relative, `/`-separated) in `tree`, never reading more
+/// than `cap` bytes.
+pub fn file_at(repo: &Repository, tree: &Tree<'_>, path: &str, cap: u64) -> FileAt {
+    let id = match regular_file(tree, path) {
+        Ok(id) => id,
+        Err(other) => return other,
+    };
+    match read_blob(repo, id, cap) {
+        BlobContent::Text(text) => FileAt::Text(text),
+        BlobContent::Binary => FileAt::Binary,
+        BlobContent::TooLarge(size) => FileAt::TooLarge(size),
+        BlobContent::Unreadable(why) => FileAt::Unreadable(why),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        let text = repo.blob(b"FROM scratch\n").unwrap();
+        let binary = repo.blob(b"\0\x01").unwrap();
+        let big = repo.blob(&[b'x'; 100]).unwrap();
+        builder.insert("Dockerfile", text, 0o100644).unwrap();
+        builder.insert("run.sh", text, 0o100755).unwrap();
+        builder.insert("bin", binary, 0o100644).unwrap();
+        builder.insert("big", big, 0o100644).unwrap();
+        builder.insert("link", text, 0o120000).unwrap();
+        let sub = repo.treebuilder(None).unwrap().write().unwrap();
+        builder.insert("dir", sub, 0o040000).unwrap();
+        let tree = repo.find_tree(builder.write().unwrap()).unwrap();
+        let at = |path: &str| file_at(&repo, &tree, path, 64);
+        assert_eq!(at("Dockerfile"), FileAt::Text("FROM scratch\n".to_owned()));
+        assert_eq!(at("run.sh"), FileAt::Text("FROM scratch\n".to_owned()));
+        assert_eq!(at("bin"), FileAt::Binary);
+        assert_eq!(at("big"), FileAt::TooLarge(100));
+        assert_eq!(at("link"), FileAt::NotAFile);
+        assert_eq!(at("dir"), FileAt::NotAFile);
+        assert_eq!(at("nope"), FileAt::Missing);
+        assert_eq!(at("dir/nope"), FileAt::Missing);
+    }
+}
