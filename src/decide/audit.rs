@@ -14,11 +14,15 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use git2::Repository;
 use serde::{Deserialize, Serialize};
 
 use crate::escape::escape;
+
+crate::error::stage_error!(
+    /// The audit log could not be written.
+    Error
+);
 
 const LOG_FILE: &str = "audit.log";
 
@@ -100,25 +104,29 @@ pub fn log_path(repo: &Repository) -> PathBuf {
 }
 
 /// Appends `entries` to the log at `path` in a single write.
-pub fn append(path: &Path, entries: &[Entry]) -> Result<()> {
+pub fn append(path: &Path, entries: &[Entry]) -> Result<(), Error> {
     if entries.is_empty() {
         return Ok(());
     }
     let mut text = String::new();
     for e in entries {
-        text.push_str(&serde_json::to_string(e)?);
+        text.push_str(
+            &serde_json::to_string(e)
+                .map_err(|e| Error::with_source("cannot encode an audit entry", e))?,
+        );
         text.push('\n');
     }
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::with_source(format!("cannot create {}", dir.display()), e))?;
     }
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+        .map_err(|e| Error::with_source(format!("cannot open {}", path.display()), e))?;
     f.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(|e| Error::with_source(format!("cannot write {}", path.display()), e))
 }
 
 /// One line of the log: an entry, or a line that is not one (kept so `pushguard log` can

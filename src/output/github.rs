@@ -19,6 +19,11 @@ use crate::finding::Finding;
 use crate::pipeline::{RefAnalysis, RefStatus};
 use crate::severity::Severity;
 
+crate::error::stage_error!(
+    /// The job summary could not be written.
+    Error
+);
+
 /// The environment variable GitHub sets to the job summary file of the current step.
 pub const STEP_SUMMARY_ENV: &str = "GITHUB_STEP_SUMMARY";
 
@@ -219,14 +224,12 @@ fn md_cell(s: &str) -> String {
 
 /// Appends [`job_summary`] to the file named by `$GITHUB_STEP_SUMMARY`. Returns whether
 /// the variable was set (and the summary written).
-pub fn append_job_summary(view: &View<'_>) -> std::io::Result<bool> {
+pub fn append_job_summary(view: &View<'_>) -> Result<bool, Error> {
     let Some(path) = std::env::var_os(STEP_SUMMARY_ENV).filter(|p| !p.is_empty()) else {
         return Ok(false);
     };
     let shown = escape(&path.to_string_lossy()).into_owned();
-    let context = |what: String| {
-        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{what}: {e}"))
-    };
+    let context = |what: String| move |e: std::io::Error| Error::with_source(what, e);
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -91,7 +91,7 @@ pub fn render(
             out.write_all(report::text(view).as_bytes())?;
             // A summary that cannot be written must not change the verdict.
             if let Err(e) = github::append_job_summary(view) {
-                eprintln!("pushguard: note: no job summary written: {e}");
+                eprintln!("pushguard: note: no job summary written: {e:#}");
             }
         }
     }
