@@ -4,6 +4,14 @@ use git2::Oid;
 
 use crate::severity::Severity;
 
+/// The id of findings about commits or refs pushguard could not read. Not a configurable
+/// rule, but skipped or accepted like one.
+pub const NOT_INSPECTED: &str = "not-inspected";
+
+/// The id of findings about an app whose build could not be predicted. Not a configurable
+/// rule, but skipped or accepted like one.
+pub const APP_BUILD: &str = "app-build";
+
 /// One thing a rule noticed. All text fields that came from the repository (paths, lines,
 /// messages quoting them) are already escaped by the rule that made the finding, so every
 /// output format can print them as they are.

@@ -12,11 +12,11 @@ use git2::{Oid, Repository};
 use crate::build::rebuild::{self, AppOutcome};
 use crate::build::verdict::Verdict;
 use crate::config::Config;
-use crate::finding::{Decision, Finding};
+use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, Listing};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
-use crate::rules::{self, BlobCache, RuleContext};
+use crate::rules::{PushCache, Registry, RuleContext};
 use crate::severity::Severity;
 
 /// What was learnt about one ref update.
@@ -69,7 +69,7 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// The file contents read for the analysis, kept with it: a hook about to exit can skip
     /// freeing tens of thousands of blobs one by one (`std::mem::forget`).
-    pub blobs: Rc<BlobCache>,
+    pub blobs: Rc<PushCache>,
 }
 
 impl Analysis {
@@ -172,7 +172,7 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
         shallow,
         refs,
     } = push;
-    let blobs = Rc::new(BlobCache::default());
+    let blobs = Rc::new(PushCache::default());
     let refs = refs
         .into_iter()
         .map(|r| {
@@ -210,7 +210,7 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
         Err(_) => Vec::new(),
     };
     let shallow = shallow_boundary(repo);
-    let blobs = Rc::new(BlobCache::default());
+    let blobs = Rc::new(PushCache::default());
     let refs = raw
         .iter()
         .map(|r| {
@@ -244,7 +244,7 @@ pub fn analyze_range(
     };
     let shallow = shallow_boundary(repo);
     let target = update.short_remote_name();
-    let blobs = Rc::new(BlobCache::default());
+    let blobs = Rc::new(PushCache::default());
     let listing = Listing::start(repo, range, &shallow);
     let r = analyze_ref(
         repo,
@@ -277,7 +277,7 @@ fn analyze_ref(
     listing: Option<Listing>,
     target: String,
     shallow: &HashSet<Oid>,
-    blobs: &BlobCache,
+    blobs: &PushCache,
 ) -> RefAnalysis {
     let deploys = update.ref_kind == RefKind::Branch
         && update.kind != UpdateKind::Delete
@@ -296,9 +296,9 @@ fn analyze_ref(
                 // Done now, while git starts up and walks the range, instead of after it.
                 config.prepare_classifier();
             }
-            let ahead = rules::ReadAhead::new(config, deploys);
+            let rules = Registry::new(config);
             match listing.finish(repo, shallow, &mut |commit| {
-                ahead.commit(repo, blobs, commit)
+                rules.read_ahead(repo, blobs, deploys, commit)
             }) {
                 Ok(changes) => RefStatus::Inspected(changes),
                 Err(e) => RefStatus::NotInspected(format!("{e:#}")),
@@ -372,7 +372,7 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
         } = &app.outcome
         {
             out.push(Finding {
-                rule: "app-build".to_owned(),
+                rule: APP_BUILD.to_owned(),
                 severity: Severity::Warn,
                 ref_name: ref_name.to_owned(),
                 commit: None,
@@ -389,7 +389,7 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
     }
     for note in &verdict.app_notes {
         out.push(Finding {
-            rule: "app-build".to_owned(),
+            rule: APP_BUILD.to_owned(),
             severity: note.severity,
             ref_name: ref_name.to_owned(),
             commit: None,
@@ -408,13 +408,14 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
 fn finish(
     repo: &Repository,
     config: &Config,
-    blobs: Rc<BlobCache>,
+    blobs: Rc<PushCache>,
     remote: String,
     refs: Vec<RefAnalysis>,
     at_push_time: bool,
 ) -> Analysis {
     let mut findings = Vec::new();
     let now = crate::state::now();
+    let rules = Registry::new(config);
     for r in &refs {
         let ref_name = r.update.short_remote_name();
         match &r.status {
@@ -444,9 +445,10 @@ fn finish(
                     verdict: r.verdict.as_ref(),
                     at_push_time,
                     last_deploy_secs_ago,
-                    blobs: &blobs,
+                    cache: &blobs,
+                    rules: &rules,
                 };
-                findings.extend(rules::run(&cx));
+                findings.extend(rules.run(&cx));
                 if let Some(v) = &r.verdict {
                     findings.extend(app_findings(&ref_name, v));
                 }
@@ -465,7 +467,7 @@ fn finish(
 /// A commit or ref that could not be inspected is a warning: never silently checked.
 fn not_inspected_finding(ref_name: &str, commit: Option<Oid>, reason: String) -> Finding {
     Finding {
-        rule: "not-inspected".to_owned(),
+        rule: NOT_INSPECTED.to_owned(),
         severity: Severity::Warn,
         ref_name: ref_name.to_owned(),
         commit,

@@ -4,10 +4,11 @@
 use std::ffi::{OsStr, OsString};
 
 use crate::escape::escape;
+use crate::finding::{APP_BUILD, NOT_INSPECTED};
 
 /// Rule ids that are not configurable rules but appear in reports, and so may be skipped or
 /// accepted like rules.
-pub(crate) const PSEUDO_RULES: &[&str] = &["not-inspected", "app-build"];
+pub(crate) const PSEUDO_RULES: &[&str] = &[NOT_INSPECTED, APP_BUILD];
 
 /// The environment variables that steer a push, read once.
 #[derive(Debug, Clone, Default)]

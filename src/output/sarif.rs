@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 
 use super::View;
 use crate::config::Config;
-use crate::finding::Finding;
+use crate::finding::{Finding, NOT_INSPECTED};
 use crate::severity::Severity;
 
 /// The `$schema` of the log: the OASIS errata01 schema of SARIF 2.1.0.
@@ -29,9 +29,6 @@ pub const SCHEMA_URI: &str =
 
 /// The SARIF version written.
 pub const VERSION: &str = "2.1.0";
-
-/// The id of the pseudo-rule of commits and refs pushguard could not read.
-const NOT_INSPECTED: &str = "not-inspected";
 
 /// The key of pushguard's entry in `partialFingerprints`; the `/v1` is bumped if the
 /// fingerprint's inputs ever change, as the SARIF spec asks.

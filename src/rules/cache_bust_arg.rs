@@ -11,18 +11,40 @@
 
 use std::collections::HashSet;
 
+use crate::config::RuleConfig;
 use crate::docker::dockerfile::{Dockerfile, Instruction};
 use crate::escape::escape;
 use crate::severity::Severity;
 
 use super::docker_context::{dockerfile_changes, excerpt, DockerfileEdit};
-use super::{Emitter, Rule, RuleContext};
+use super::{Claim, Emitter, Rule, RuleContext};
+
+/// Whether `line` is an `ARG` instruction declaring one of `names` (case-insensitive).
+fn declares_named_arg(line: &str, names: &[String]) -> bool {
+    let mut words = line.split_whitespace();
+    if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("ARG")) {
+        return false;
+    }
+    let name = words.next().and_then(|d| d.split('=').next()).unwrap_or("");
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// The rule's id, as in `[rules.cache-bust-arg]`.
+pub const ID: &str = "cache-bust-arg";
 
 pub struct CacheBustArg;
 
 impl Rule for CacheBustArg {
     fn id(&self) -> &'static str {
-        "cache-bust-arg"
+        ID
+    }
+
+    /// A changed `ARG` line that declares one of this rule's names.
+    fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
+        match claim {
+            Claim::CacheBustLine(line) => declares_named_arg(line, &settings.list_option("names")),
+            _ => false,
+        }
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {

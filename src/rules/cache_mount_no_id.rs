@@ -12,11 +12,14 @@ use crate::escape::escape;
 use super::docker_context::dockerfile_changes;
 use super::{Emitter, Rule, RuleContext};
 
+/// The rule's id, as in `[rules.cache-mount-no-id]`.
+pub const ID: &str = "cache-mount-no-id";
+
 pub struct CacheMountNoId;
 
 impl Rule for CacheMountNoId {
     fn id(&self) -> &'static str {
-        "cache-mount-no-id"
+        ID
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {

@@ -19,6 +19,9 @@ use crate::globs::Globs;
 
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 
+/// The rule's id, as in `[rules.context-bloat]`.
+pub const ID: &str = "context-bloat";
+
 pub struct ContextBloat;
 
 /// `max_bytes` when the option is missing or negative.
@@ -192,7 +195,7 @@ fn message(commit: &CommitChange, groups: &[Group], max: u64) -> String {
 
 impl Rule for ContextBloat {
     fn id(&self) -> &'static str {
-        "context-bloat"
+        ID
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {

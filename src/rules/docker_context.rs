@@ -18,7 +18,7 @@ use crate::docker::gopath;
 use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::rules::text::FileKind;
 
-use super::{BlobCache, RuleContext};
+use super::RuleContext;
 
 /// True for `Dockerfile`, `Dockerfile.*`, `*.dockerfile`, `Containerfile[.*]` (not
 /// `*.dockerignore`), by file name, case-insensitively.
@@ -107,22 +107,14 @@ pub fn touched(added: &[(u32, String)], start: u32, end: u32) -> bool {
     added.get(first).is_some_and(|(n, _)| *n <= end)
 }
 
-/// Notes `commit` in `blobs` when it changes no Dockerfile, so that
-/// [`dockerfile_changes`] need not look at its files again in each rule.
-pub(super) fn read_ahead(blobs: &BlobCache, commit: &CommitChange) {
-    if !commit.files().iter().any(is_changed_dockerfile) {
-        blobs.no_dockerfile.borrow_mut().insert(commit.info.id);
-    }
-}
-
 /// The Dockerfiles `commit` adds or modifies, by [`is_dockerfile_change`]:
-/// [`dockerfile_edits`] for the rules that look at every Dockerfile, skipping a commit the
-/// read-ahead found without one.
+/// [`dockerfile_edits`] for the rules that look at every Dockerfile. Most commits change
+/// none: their paths are turned away by name before anything is read.
 pub fn dockerfile_changes<'c>(
     cx: &RuleContext<'_>,
     commit: &'c CommitChange,
 ) -> Vec<DockerfileEdit<'c>> {
-    if cx.blobs.no_dockerfile.borrow().contains(&commit.info.id) {
+    if !commit.files().iter().any(is_changed_dockerfile) {
         return Vec::new();
     }
     dockerfile_edits(cx, commit, &is_dockerfile_change)

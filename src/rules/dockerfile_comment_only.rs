@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 
 use crate::ascii::ends_with_ignore_case;
+use crate::config::RuleConfig;
 use crate::escape::escape;
 use crate::git::changes::{CommitChange, FileChange};
 use crate::rules::text::{compare, ChangeNature, FileKind};
@@ -19,7 +20,10 @@ use crate::severity::Severity;
 use crate::tier::BuildTier;
 
 use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile, self_copy, SelfCopy};
-use super::{quoted_summary, Emitter, Rule, RuleContext};
+use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
+
+/// The rule's id, as in `[rules.dockerfile-comment-only]`.
+pub const ID: &str = "dockerfile-comment-only";
 
 pub struct DockerfileCommentOnly;
 
@@ -37,7 +41,17 @@ struct CommentEdit<'c> {
 
 impl Rule for DockerfileCommentOnly {
     fn id(&self) -> &'static str {
-        "dockerfile-comment-only"
+        ID
+    }
+
+    /// A comment-only edit of a file this rule watches is this rule's finding.
+    fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
+        match claim {
+            Claim::CosmeticEdit(file) => settings
+                .globs_option("globs")
+                .is_some_and(|g| g.is_match(&file.path)),
+            _ => false,
+        }
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {

@@ -17,8 +17,11 @@ use crate::rules::text::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::manifest_comment_only::is_dockerfile_kind;
-use super::timestamp_edit::{classify, is_docs_path, Edit, Owners};
-use super::{quoted_summary, Emitter, Rule, RuleContext};
+use super::timestamp_edit::{classify, is_docs_path, Edit};
+use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
+
+/// The rule's id, as in `[rules.dummy-source-edit]`.
+pub const ID: &str = "dummy-source-edit";
 
 pub struct DummySourceEdit;
 
@@ -87,7 +90,7 @@ enum Verdict<'f> {
     Cosmetic(Vec<Cosmetic<'f>>),
 }
 
-fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange) -> Verdict<'f> {
+fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange) -> Verdict<'f> {
     let files = commit.files();
     if files.is_empty() || commit.info.parents.len() > 1 {
         return Verdict::Skip;
@@ -97,7 +100,7 @@ fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange
         let Some(path) = file.path_str() else {
             return Verdict::Skip;
         };
-        let (line, stamp) = match &*classify(cx.repo, cx.blobs, file) {
+        let (line, stamp) = match &*classify(cx.repo, cx.cache, file) {
             Edit::Functional => return Verdict::Skip,
             // A stamp in code or settings is functional text: `timestamp-edit`'s business.
             Edit::StampOnly {
@@ -121,10 +124,11 @@ fn judge<'f>(cx: &RuleContext<'_>, owners: &Owners<'_>, commit: &'f CommitChange
             }
         };
         let docs = is_docs_path(path);
+        let claimed = |claim: Claim<'_>| cx.claimed_by_other(ID, &claim);
         let owned = is_dockerfile_kind(path)
-            || owners.reports_cosmetic(file)
-            || owners.is_trigger_file(file)
-            || (stamp && !docs && owners.timestamp_edit);
+            || claimed(Claim::CosmeticEdit(file))
+            || claimed(Claim::TriggerFile(file))
+            || (stamp && claimed(Claim::StampEdit(file)));
         if !owned {
             mine.push(Cosmetic { file, line, docs });
         }
@@ -145,7 +149,7 @@ fn says_trigger(commit: &CommitChange, patterns: &[String]) -> bool {
 
 impl Rule for DummySourceEdit {
     fn id(&self) -> &'static str {
-        "dummy-source-edit"
+        ID
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
@@ -153,14 +157,13 @@ impl Rule for DummySourceEdit {
             return;
         }
         let patterns = emit.settings().list_option("message_patterns");
-        let owners = Owners::new(cx.config);
         let tip = cx
             .update
             .commit
             .or_else(|| cx.changes.commits.last().map(|c| c.info.id));
         let mut contexts = tip.and_then(|tip| Contexts::new(cx, tip));
         for commit in &cx.changes.commits {
-            let Verdict::Cosmetic(files) = judge(cx, &owners, commit) else {
+            let Verdict::Cosmetic(files) = judge(cx, commit) else {
                 continue;
             };
             let trigger = says_trigger(commit, &patterns);

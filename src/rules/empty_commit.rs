@@ -3,11 +3,14 @@
 
 use super::{quoted_summary, Emitter, Rule, RuleContext};
 
+/// The rule's id, as in `[rules.empty-commit]`.
+pub const ID: &str = "empty-commit";
+
 pub struct EmptyCommit;
 
 impl Rule for EmptyCommit {
     fn id(&self) -> &'static str {
-        "empty-commit"
+        ID
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {

@@ -3,11 +3,14 @@
 
 use super::{Emitter, Rule, RuleContext};
 
+/// The rule's id, as in `[rules.frequent-deploys]`.
+pub const ID: &str = "frequent-deploys";
+
 pub struct FrequentDeploys;
 
 impl Rule for FrequentDeploys {
     fn id(&self) -> &'static str {
-        "frequent-deploys"
+        ID
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {

@@ -13,10 +13,14 @@
 use std::collections::HashSet;
 
 use crate::ascii::ends_with_ignore_case;
+use crate::config::RuleConfig;
 use crate::git::changes::{BlobContent, ChangeKind, EntryKind, FileChange, LineDiff};
 use crate::rules::text::{self, ChangeNature, FileKind};
 
-use super::{quoted_summary, Emitter, Rule, RuleContext};
+use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
+
+/// The rule's id, as in `[rules.manifest-comment-only]`.
+pub const ID: &str = "manifest-comment-only";
 
 pub struct ManifestCommentOnly;
 
@@ -87,7 +91,17 @@ fn nature(cx: &RuleContext<'_>, file: &FileChange) -> Option<(ChangeNature, u32)
 
 impl Rule for ManifestCommentOnly {
     fn id(&self) -> &'static str {
-        "manifest-comment-only"
+        ID
+    }
+
+    /// A comment-only edit of a file this rule watches is this rule's finding.
+    fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
+        match claim {
+            Claim::CosmeticEdit(file) => settings
+                .globs_option("globs")
+                .is_some_and(|g| g.is_match(&file.path)),
+            _ => false,
+        }
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {

@@ -3,9 +3,10 @@
 //! A rule is a small type implementing [`Rule`], with its id next to it; its default
 //! severity, the fact it relies on and its fix hint live in the embedded default config
 //! (`src/default.toml`, `[rules.<id>]`), where users can override them. Rules read file
-//! contents only through [`RuleContext::content`], which reads a blob at most once per
+//! contents only through [`RuleContext::content`] (and [`AheadContext::cache`]), which reads a blob at most once per
 //! push and never more than [`MAX_BLOB_BYTES`] of it.
 
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -18,7 +19,7 @@ use crate::escape::escape;
 use crate::finding::Finding;
 use crate::git::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
 use crate::git::push::RefUpdate;
-use crate::hash::{FastMap, FastSet};
+use crate::hash::FastMap;
 use crate::severity::Severity;
 
 mod cache_bust_arg;
@@ -29,6 +30,7 @@ mod dockerfile_comment_only;
 mod dummy_source_edit;
 mod empty_commit;
 mod frequent_deploys;
+
 mod manifest_comment_only;
 mod no_cache_deploy;
 mod secret_in_image;
@@ -40,12 +42,41 @@ mod trigger_file;
 pub const MAX_BLOB_BYTES: u64 = 1024 * 1024;
 
 /// A content rule.
+///
+/// The framework knows rules only through this trait: what a rule reads ahead, what it
+/// remembers per push ([`PushCache::memo`]) and which changes it claims are its own.
 pub trait Rule {
     /// The stable id, as used in `[rules.<id>]`, `PUSHGUARD_SKIP` and trailers.
     fn id(&self) -> &'static str;
+
+    /// Work this rule will need, done while the change set is still being listed (on a
+    /// long push `git log` diffs the rest of the range on the other core meanwhile). Runs
+    /// for each commit of an update, only when the rule is enabled; whatever it computes
+    /// goes into the rule's own memo. It must do nothing `check` would not do anyway.
+    fn read_ahead(&self, _cx: &AheadContext<'_>, _commit: &CommitChange) {}
+
+    /// Whether this rule, configured by `settings`, reports `claim` itself, so that the
+    /// broader rules leave it alone and a change is reported once.
+    fn claims(&self, _settings: &RuleConfig, _claim: &Claim<'_>) -> bool {
+        false
+    }
+
     /// Reports findings for one ref update. `emit` fills in the severity, fact and hint
     /// from the rule's configuration.
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>);
+}
+
+/// A change one rule may report for several: the narrower rule that claims it reports it.
+#[derive(Debug, Clone, Copy)]
+pub enum Claim<'a> {
+    /// A comment- or whitespace-only edit of this file.
+    CosmeticEdit(&'a FileChange),
+    /// This file, as a file whose only job is to trigger deploys.
+    TriggerFile(&'a FileChange),
+    /// A bump of dates, times or build numbers in this file.
+    StampEdit(&'a FileChange),
+    /// This changed Dockerfile line, as a cache-busting `ARG`.
+    CacheBustLine(&'a str),
 }
 
 /// Every built-in rule, in report order.
@@ -66,6 +97,89 @@ pub fn all() -> Vec<Box<dyn Rule>> {
     ]
 }
 
+/// A rule that is on, with its configuration.
+struct Enabled<'c> {
+    rule: Box<dyn Rule>,
+    settings: &'c RuleConfig,
+    severity: Severity,
+}
+
+/// The enabled rules of a configuration, resolved once per ref update, in report order.
+pub struct Registry<'c> {
+    rules: Vec<Enabled<'c>>,
+}
+
+impl<'c> Registry<'c> {
+    /// The rules `config` enables (a rule configured `off`, or missing, is left out).
+    pub fn new(config: &'c Config) -> Registry<'c> {
+        let rules = all()
+            .into_iter()
+            .filter_map(|rule| {
+                let settings = config.rule(rule.id())?;
+                let severity = settings.severity?;
+                Some(Enabled {
+                    rule,
+                    settings,
+                    severity,
+                })
+            })
+            .collect();
+        Registry { rules }
+    }
+
+    /// Lets each enabled rule read ahead for one commit of an update.
+    pub fn read_ahead(
+        &self,
+        repo: &Repository,
+        cache: &PushCache,
+        deploys: bool,
+        commit: &CommitChange,
+    ) {
+        for e in &self.rules {
+            let cx = AheadContext {
+                repo,
+                cache,
+                settings: e.settings,
+                deploys,
+            };
+            e.rule.read_ahead(&cx, commit);
+        }
+    }
+
+    /// Whether an enabled rule other than `me` claims `claim`.
+    pub fn claimed_by_other(&self, me: &str, claim: &Claim<'_>) -> bool {
+        self.rules
+            .iter()
+            .any(|e| e.rule.id() != me && e.rule.claims(e.settings, claim))
+    }
+
+    /// Runs every enabled rule on one ref update.
+    pub fn run(&self, cx: &RuleContext<'_>) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for e in &self.rules {
+            let mut emitter = Emitter {
+                settings: e.settings,
+                severity: e.severity,
+                ref_name: cx.ref_name,
+                out: Vec::new(),
+            };
+            e.rule.check(cx, &mut emitter);
+            findings.extend(emitter.out);
+        }
+        findings
+    }
+}
+
+/// What a rule may look at while reading ahead.
+pub struct AheadContext<'a> {
+    pub repo: &'a Repository,
+    pub cache: &'a PushCache,
+    /// The rule's own configuration.
+    pub settings: &'a RuleConfig,
+    /// Whether the update deploys, as `check` will be told.
+    pub deploys: bool,
+}
+
 /// What a rule may look at.
 pub struct RuleContext<'a> {
     pub repo: &'a Repository,
@@ -83,35 +197,27 @@ pub struct RuleContext<'a> {
     /// Seconds since this clone's previous deploy push to the same remote branch, when one
     /// is recorded (push time only).
     pub last_deploy_secs_ago: Option<i64>,
-    pub(crate) blobs: &'a BlobCache,
+    pub(crate) cache: &'a PushCache,
+    pub(crate) rules: &'a Registry<'a>,
 }
 
 impl RuleContext<'_> {
     /// The content of a blob, read at most once per push and capped.
     pub fn content(&self, id: Oid) -> Rc<BlobContent> {
-        self.blobs.get(self.repo, id)
-    }
-
-    /// The content of `path` (repository-relative, `/`-separated) in the tree of `commit`,
-    /// e.g. the `.dockerignore` beside a pushed Dockerfile. `None` when there is no such
-    /// file (or it is a directory or submodule).
-    pub fn file_at(&self, commit: Oid, path: &str) -> Option<Rc<BlobContent>> {
-        let tree = self.repo.find_commit(commit).ok()?.tree().ok()?;
-        let entry = tree.get_path(std::path::Path::new(path)).ok()?;
-        (entry.kind() == Some(git2::ObjectType::Blob)).then(|| self.content(entry.id()))
+        self.cache.blob(self.repo, id)
     }
 
     /// The Dockerfile in blob `id`, parsed once per push; `None` when it is not text within
     /// the cap or does not parse.
     pub fn dockerfile(&self, id: Oid) -> Option<Rc<Dockerfile>> {
-        if let Some(hit) = self.blobs.dockerfiles.borrow().get(&id) {
+        if let Some(hit) = self.cache.dockerfiles.borrow().get(&id) {
             return hit.clone();
         }
         let parsed = match &*self.content(id) {
             BlobContent::Text(text) => crate::docker::dockerfile::parse(text).ok().map(Rc::new),
             _ => None,
         };
-        self.blobs
+        self.cache
             .dockerfiles
             .borrow_mut()
             .insert(id, parsed.clone());
@@ -121,44 +227,38 @@ impl RuleContext<'_> {
     /// The text of a changed file's old and new sides, when both (or the existing one) are
     /// text within the cap. A missing side (added/deleted file) is the empty string.
     pub fn texts(&self, file: &FileChange) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
-        self.blobs.texts(self.repo, file)
+        self.cache.texts(self.repo, file)
+    }
+
+    /// Whether an enabled rule other than `me` reports `claim` itself.
+    pub fn claimed_by_other(&self, me: &str, claim: &Claim<'_>) -> bool {
+        self.rules.claimed_by_other(me, claim)
     }
 }
 
-/// Reads each blob once per push, and remembers per-file judgements several rules share.
+/// What pushguard reads and works out once per push: each blob read once, each Dockerfile
+/// parsed once, and whatever each rule memoises ([`PushCache::memo`]).
 #[derive(Default)]
-pub struct BlobCache {
+pub struct PushCache {
     cache: RefCell<FastMap<Oid, Rc<BlobContent>>>,
-    /// `timestamp_edit::classify` by (old blob, new blob, path).
-    edits: RefCell<EditCache>,
-    /// Whether a blob holds a line `secret-in-image` could report, by (blob, code style).
-    secret_candidates: RefCell<FastMap<(Oid, bool), bool>>,
-    /// Commits none of whose files holds such a line, found by the read-ahead:
-    /// `secret-in-image` then looks only at their Dockerfiles.
-    secret_free: RefCell<FastSet<Oid>>,
-    /// Commits the read-ahead found changing no Dockerfile (by
-    /// [`docker_context::is_dockerfile_change`]): the Dockerfile rules skip them.
-    no_dockerfile: RefCell<FastSet<Oid>>,
-    /// Commits the read-ahead found changing no CI workflow or build script (by
-    /// `no-cache-deploy`'s globs): that rule skips them.
-    no_build_files: RefCell<FastSet<Oid>>,
-    /// Parsed Dockerfiles by blob: four rules look at each pushed Dockerfile.
+    /// Parsed Dockerfiles by blob: several rules look at each pushed Dockerfile.
     dockerfiles: RefCell<FastMap<Oid, Option<Rc<Dockerfile>>>>,
+    /// One value per memo type, made on first use.
+    memos: RefCell<FastMap<TypeId, Rc<dyn Any>>>,
 }
 
-type EditCache = FastMap<(Option<Oid>, Option<Oid>, Vec<u8>), Rc<timestamp_edit::Edit>>;
-
 /// Shows only how much is held: the contents are the repository's.
-impl std::fmt::Debug for BlobCache {
+impl std::fmt::Debug for PushCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BlobCache")
+        f.debug_struct("PushCache")
             .field("blobs", &self.cache.borrow().len())
             .finish_non_exhaustive()
     }
 }
 
-impl BlobCache {
-    fn get(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {
+impl PushCache {
+    /// The content of blob `id`, read at most once per push and capped.
+    pub fn blob(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {
         if let Some(hit) = self.cache.borrow().get(&id) {
             return Rc::clone(hit);
         }
@@ -168,13 +268,13 @@ impl BlobCache {
     }
 
     /// See [`RuleContext::texts`].
-    fn texts(
+    pub fn texts(
         &self,
         repo: &Repository,
         file: &FileChange,
     ) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
         let side = |b: Option<crate::git::changes::Blob>| match b {
-            Some(b) => self.get(repo, b.id),
+            Some(b) => self.blob(repo, b.id),
             None => Rc::new(BlobContent::Text(String::new())),
         };
         let (old, new) = (side(file.old), side(file.new));
@@ -183,50 +283,22 @@ impl BlobCache {
             _ => None,
         }
     }
-}
 
-/// A rule's settings and severity, unless it is missing or configured `off`.
-fn enabled<'c>(config: &'c Config, id: &str) -> Option<(&'c RuleConfig, Severity)> {
-    let settings = config.rule(id)?;
-    Some((settings, settings.severity?))
-}
-
-/// Reads the blobs the enabled content rules will read into a [`BlobCache`], and works out
-/// the per-file judgements they will ask for, ahead of the rules. The pipeline hands it each
-/// commit as the change set is being listed, so on a long push this work overlaps with
-/// `git log` diffing the rest of the range on the other core (see
-/// [`ChangeSet::of_range`]). It does nothing a rule would not do anyway.
-///
-/// Which rules are enabled is looked up once per ref update, not per commit.
-pub struct ReadAhead<'c> {
-    secrets: bool,
-    build_files: Option<&'c RuleConfig>,
-    stamps: Option<&'c RuleConfig>,
-}
-
-impl<'c> ReadAhead<'c> {
-    /// `deploys` is whether the update deploys, as the rules will be told.
-    pub fn new(config: &'c Config, deploys: bool) -> ReadAhead<'c> {
-        let settings = |id: &str| enabled(config, id).map(|(settings, _)| settings);
-        ReadAhead {
-            secrets: settings(secret_in_image::SecretInImage.id()).is_some(),
-            build_files: settings(no_cache_deploy::NoCacheDeploy.id()),
-            stamps: settings(timestamp_edit::TimestampEdit.id()).filter(|_| deploys),
+    /// The push's one value of type `T`, made by `T::default()` on first use. A rule keeps
+    /// what it remembers across commits (and between its read-ahead and its check) in a
+    /// memo type of its own, with interior mutability; the cache names no rule.
+    pub fn memo<T: Default + 'static>(&self) -> Rc<T> {
+        let key = TypeId::of::<T>();
+        if let Some(hit) = self.memos.borrow().get(&key) {
+            if let Ok(memo) = Rc::clone(hit).downcast::<T>() {
+                return memo;
+            }
         }
-    }
-
-    /// Reads ahead for one commit of the update.
-    pub fn commit(&self, repo: &Repository, blobs: &BlobCache, commit: &CommitChange) {
-        if self.secrets {
-            secret_in_image::read_ahead(repo, blobs, commit);
-        }
-        docker_context::read_ahead(blobs, commit);
-        if let Some(settings) = self.build_files {
-            no_cache_deploy::read_ahead(blobs, settings, commit);
-        }
-        if let Some(settings) = self.stamps {
-            timestamp_edit::read_ahead(repo, blobs, settings, commit);
-        }
+        let memo = Rc::new(T::default());
+        self.memos
+            .borrow_mut()
+            .insert(key, Rc::clone(&memo) as Rc<dyn Any>);
+        memo
     }
 }
 
@@ -306,25 +378,6 @@ impl FindingBuilder<'_, '_> {
         f.hint = e.settings.hint.clone();
         e.out.push(f);
     }
-}
-
-/// Runs every enabled rule on one ref update.
-pub fn run(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for rule in all() {
-        let Some((settings, severity)) = enabled(cx.config, rule.id()) else {
-            continue;
-        };
-        let mut emitter = Emitter {
-            settings,
-            severity,
-            ref_name: cx.ref_name,
-            out: Vec::new(),
-        };
-        rule.check(cx, &mut emitter);
-        findings.extend(emitter.out);
-    }
-    findings
 }
 
 /// Quotes a commit's summary for a message, escaped and shortened.

@@ -1,12 +1,19 @@
 //! `no-cache-deploy`: `--no-cache` added to a deploy or image build command in a CI
 //! workflow or script, so every deploy pays a full rebuild.
 
-use crate::config::RuleConfig;
+use std::cell::RefCell;
+
+use git2::Oid;
+
 use crate::escape::escape;
 use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::globs::Globs;
+use crate::hash::FastSet;
 
-use super::{BlobCache, Emitter, Rule, RuleContext};
+use super::{AheadContext, Emitter, Rule, RuleContext};
+
+/// The rule's id, as in `[rules.no-cache-deploy]`.
+pub const ID: &str = "no-cache-deploy";
 
 pub struct NoCacheDeploy;
 
@@ -27,15 +34,29 @@ const BUILD_COMMANDS: &[&str] = &[
 
 impl Rule for NoCacheDeploy {
     fn id(&self) -> &'static str {
-        "no-cache-deploy"
+        ID
+    }
+
+    fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
+        let Some(globs) = cx.settings.globs_option("globs") else {
+            return;
+        };
+        if !commit.files().iter().any(|f| is_build_file(globs, f)) {
+            cx.cache
+                .memo::<NoBuildFiles>()
+                .0
+                .borrow_mut()
+                .insert(commit.info.id);
+        }
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         let Some(globs) = emit.settings().globs_option("globs") else {
             return;
         };
+        let skip = cx.cache.memo::<NoBuildFiles>();
         for commit in &cx.changes.commits {
-            if cx.blobs.no_build_files.borrow().contains(&commit.info.id) {
+            if skip.0.borrow().contains(&commit.info.id) {
                 continue;
             }
             for file in commit.files() {
@@ -70,16 +91,10 @@ impl Rule for NoCacheDeploy {
     }
 }
 
-/// Notes `commit` in `blobs` when it changes none of the files this rule reads, so the
-/// check after the listing skips it without matching its paths again.
-pub(super) fn read_ahead(blobs: &BlobCache, settings: &RuleConfig, commit: &CommitChange) {
-    let Some(globs) = settings.globs_option("globs") else {
-        return;
-    };
-    if !commit.files().iter().any(|f| is_build_file(globs, f)) {
-        blobs.no_build_files.borrow_mut().insert(commit.info.id);
-    }
-}
+/// Commits the read-ahead found changing none of the files this rule reads, so the check
+/// after the listing skips them without matching their paths again.
+#[derive(Default)]
+struct NoBuildFiles(RefCell<FastSet<Oid>>);
 
 /// A CI workflow or build script (by the rule's `globs`) that the change leaves in place.
 fn is_build_file(globs: &Globs, file: &FileChange) -> bool {

@@ -30,6 +30,7 @@
 //! - in test, fixture, example and documentation paths findings are at most `warn`: such
 //!   files commonly hold well-formed fake keys (a test TLS key, a sample token).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use git2::{Oid, Repository};
@@ -39,10 +40,14 @@ use crate::docker::dockerfile::Instruction;
 use crate::escape::escape;
 use crate::git::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::globs::{basename, extension};
+use crate::hash::{FastMap, FastSet};
 use crate::severity::Severity;
 
 use super::docker_context::{dockerfile_changes, DockerfileEdit};
-use super::{BlobCache, Emitter, Rule, RuleContext};
+use super::{AheadContext, Emitter, PushCache, Rule, RuleContext};
+
+/// The rule's id, as in `[rules.secret-in-image]`.
+pub const ID: &str = "secret-in-image";
 
 pub struct SecretInImage;
 
@@ -51,14 +56,31 @@ const MAX_FINDINGS_PER_FILE: usize = 5;
 
 impl Rule for SecretInImage {
     fn id(&self) -> &'static str {
-        "secret-in-image"
+        ID
+    }
+
+    /// Reads and pre-scans what the check will look at first for `commit`'s files, and
+    /// remembers the commit as secret-free when none of them could hold a finding: the
+    /// check then skips its files (a verdict depends only on the blob and the path's style).
+    fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
+        let mut free = true;
+        for file in commit.files() {
+            if let Some(id) = blob_to_scan(file) {
+                free &= !has_candidate(cx.repo, cx.cache, id, ValueStyle::of(&file.path));
+            }
+        }
+        if free {
+            let memo = cx.cache.memo::<Memo>();
+            memo.secret_free.borrow_mut().insert(commit.info.id);
+        }
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         let configured = emit.settings().severity.unwrap_or(Severity::Block);
+        let memo = cx.cache.memo::<Memo>();
         for commit in &cx.changes.commits {
             let edits = dockerfile_changes(cx, commit);
-            if edits.is_empty() && cx.blobs.secret_free.borrow().contains(&commit.info.id) {
+            if edits.is_empty() && memo.secret_free.borrow().contains(&commit.info.id) {
                 continue;
             }
             for file in commit.files() {
@@ -169,7 +191,7 @@ fn added_line_secrets(
     new: Oid,
     style: ValueStyle,
 ) -> Vec<Found> {
-    if !has_candidate(cx.repo, cx.blobs, new, style) {
+    if !has_candidate(cx.repo, cx.cache, new, style) {
         return Vec::new();
     }
     let Some((old, new)) = cx.texts(file) else {
@@ -183,32 +205,28 @@ fn added_line_secrets(
 
 /// Whether blob `id` is text with a line [`scan_added_lines`] could report under `style`;
 /// worked out once per blob and style, usually by [`read_ahead`] while the push is listed.
-fn has_candidate(repo: &Repository, blobs: &BlobCache, id: Oid, style: ValueStyle) -> bool {
+fn has_candidate(repo: &Repository, cache: &PushCache, id: Oid, style: ValueStyle) -> bool {
+    let memo = cache.memo::<Memo>();
     let key = (id, style == ValueStyle::Code);
-    if let Some(&known) = blobs.secret_candidates.borrow().get(&key) {
+    if let Some(&known) = memo.candidates.borrow().get(&key) {
         return known;
     }
-    let found = match &*blobs.get(repo, id) {
+    let found = match &*cache.blob(repo, id) {
         BlobContent::Text(text) => text.lines().any(|l| could_be_secret(l, style)),
         _ => false,
     };
-    blobs.secret_candidates.borrow_mut().insert(key, found);
+    memo.candidates.borrow_mut().insert(key, found);
     found
 }
 
-/// Reads and pre-scans what [`SecretInImage`] will look at first for `commit`'s files, and
-/// remembers the commit as secret-free when none of them could hold a finding: the check
-/// then skips its files (a verdict depends only on the blob and the path's style).
-pub(super) fn read_ahead(repo: &Repository, blobs: &BlobCache, commit: &CommitChange) {
-    let mut free = true;
-    for file in commit.files() {
-        if let Some(id) = blob_to_scan(file) {
-            free &= !has_candidate(repo, blobs, id, ValueStyle::of(&file.path));
-        }
-    }
-    if free {
-        blobs.secret_free.borrow_mut().insert(commit.info.id);
-    }
+/// What this rule remembers per push.
+#[derive(Default)]
+struct Memo {
+    /// Whether a blob holds a line this rule could report, by (blob, code style).
+    candidates: RefCell<FastMap<(Oid, bool), bool>>,
+    /// Commits none of whose files holds such a line, found by the read-ahead: the check
+    /// then looks only at their Dockerfiles.
+    secret_free: RefCell<FastSet<Oid>>,
 }
 
 /// Whether [`scan_added_lines`] could report `line` if it were added: it is not allowed

@@ -13,23 +13,28 @@
 //! This module also holds the per-file classification ([`classify`]) that
 //! `dummy-source-edit` shares, so both rules agree on what a stamp edit is.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use git2::Repository;
+use git2::{Oid, Repository};
 
 use crate::globs::Globs;
 
-use crate::config::{Config, RuleConfig};
+use crate::config::RuleConfig;
 use crate::escape::escape;
 use crate::git::changes::{
     line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange,
 };
+use crate::hash::FastMap;
 use crate::rules::text::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::manifest_comment_only::{file_kind, first_changed_line, is_dockerfile_kind};
-use super::{quoted_summary, BlobCache, Emitter, Rule, RuleContext};
+use super::{quoted_summary, AheadContext, Claim, Emitter, PushCache, Rule, RuleContext};
+
+/// The rule's id, as in `[rules.timestamp-edit]`.
+pub const ID: &str = "timestamp-edit";
 
 pub struct TimestampEdit;
 
@@ -65,24 +70,32 @@ pub(super) enum Edit {
 
 /// Classifies one changed file, once per push: `timestamp-edit` and `dummy-source-edit`
 /// both ask about the same files (see [`classify_uncached`]).
-pub(super) fn classify(repo: &Repository, blobs: &BlobCache, file: &FileChange) -> Rc<Edit> {
+pub(super) fn classify(repo: &Repository, cache: &PushCache, file: &FileChange) -> Rc<Edit> {
+    let memo = cache.memo::<Edits>();
     let key = (
         file.old.map(|b| b.id),
         file.new.map(|b| b.id),
         file.path.clone(),
     );
-    if let Some(hit) = blobs.edits.borrow().get(&key) {
+    if let Some(hit) = memo.0.borrow().get(&key) {
         return Rc::clone(hit);
     }
-    let edit = Rc::new(classify_uncached(repo, blobs, file));
-    blobs.edits.borrow_mut().insert(key, Rc::clone(&edit));
+    let edit = Rc::new(classify_uncached(repo, cache, file));
+    memo.0.borrow_mut().insert(key, Rc::clone(&edit));
     edit
 }
+
+/// [`classify`]'s answers for this push, by (old blob, new blob, path).
+#[derive(Default)]
+struct Edits(RefCell<FastMap<EditKey, Rc<Edit>>>);
+
+/// A changed file as [`classify`] sees it: its old blob, new blob and path.
+type EditKey = (Option<Oid>, Option<Oid>, Vec<u8>);
 
 /// Classifies one changed file. Reads both versions from the push's blob cache, as
 /// [`RuleContext::texts`] does, so blobs over the cap, binaries and unreadable objects count
 /// as functional (never flagged).
-fn classify_uncached(repo: &Repository, blobs: &BlobCache, file: &FileChange) -> Edit {
+fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) -> Edit {
     let (Some(old), Some(new)) = (file.old, file.new) else {
         return Edit::Functional;
     };
@@ -93,7 +106,7 @@ fn classify_uncached(repo: &Repository, blobs: &BlobCache, file: &FileChange) ->
     let Some(path) = file.path_str() else {
         return Edit::Functional;
     };
-    let Some((old_text, new_text)) = blobs.texts(repo, file) else {
+    let Some((old_text, new_text)) = cache.texts(repo, file) else {
         return Edit::Functional;
     };
     let (BlobContent::Text(old_text), BlobContent::Text(new_text)) = (&*old_text, &*new_text)
@@ -392,64 +405,6 @@ fn inside_reference(line: &str, start: usize) -> bool {
         .any(|(i, &b)| b == b':' && i > 0 && bytes.get(i - 1).is_some_and(u8::is_ascii_alphabetic))
 }
 
-/// Which files other rules already report, so that this rule and `dummy-source-edit` do
-/// not report them twice. Each is `None` when that rule is off.
-pub(super) struct Owners<'c> {
-    pub dockerfile_comment: Option<&'c Globs>,
-    pub manifest_comment: Option<&'c Globs>,
-    pub trigger: Option<&'c Globs>,
-    /// `cache-bust-arg`'s ARG names, upper-cased (empty when that rule is off).
-    pub cache_bust_names: Vec<String>,
-    /// Whether `timestamp-edit` itself is on (for `dummy-source-edit`).
-    pub timestamp_edit: bool,
-}
-
-impl<'c> Owners<'c> {
-    pub fn new(config: &'c Config) -> Owners<'c> {
-        let enabled = |id: &str| config.rule(id).filter(|r| r.severity.is_some());
-        let globs = |id: &str| enabled(id).and_then(|r| r.globs_option("globs"));
-        Owners {
-            dockerfile_comment: globs("dockerfile-comment-only"),
-            manifest_comment: globs("manifest-comment-only"),
-            trigger: globs("trigger-file"),
-            cache_bust_names: enabled("cache-bust-arg")
-                .map(|r| {
-                    r.list_option("names")
-                        .iter()
-                        .map(|n| n.to_ascii_uppercase())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            timestamp_edit: enabled("timestamp-edit").is_some(),
-        }
-    }
-
-    /// A comment- or whitespace-only edit of this file is another rule's finding.
-    pub fn reports_cosmetic(&self, file: &FileChange) -> bool {
-        let path = &file.path;
-        self.dockerfile_comment.is_some_and(|g| g.is_match(path))
-            || self.manifest_comment.is_some_and(|g| g.is_match(path))
-    }
-
-    pub fn is_trigger_file(&self, file: &FileChange) -> bool {
-        self.trigger.is_some_and(|g| g.is_match(&file.path))
-    }
-
-    /// A stamp line that is an `ARG` named like a cache buster: `cache-bust-arg`'s finding.
-    fn is_cache_bust_arg(&self, line: &str) -> bool {
-        if !instruction_is(line, "ARG") {
-            return false;
-        }
-        let name = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|d| d.split('=').next())
-            .unwrap_or("")
-            .to_ascii_uppercase();
-        self.cache_bust_names.contains(&name)
-    }
-}
-
 /// Documentation (README, CHANGELOG, `docs/`): a date fixed there is content, not a stamp.
 pub(super) fn is_docs_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -478,7 +433,23 @@ pub(super) fn is_docs_path(path: &str) -> bool {
 
 impl Rule for TimestampEdit {
     fn id(&self) -> &'static str {
-        "timestamp-edit"
+        ID
+    }
+
+    /// Classifies, ahead of the check, the files of `commit` it will classify.
+    fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
+        if cx.deploys && commit.info.parents.len() <= 1 {
+            let manifests = cx.settings.globs_option("manifest_globs");
+            stamp_edits(cx.repo, cx.cache, commit, manifests);
+        }
+    }
+
+    /// A stamp bump outside the documentation is this rule's finding.
+    fn claims(&self, _settings: &RuleConfig, claim: &Claim<'_>) -> bool {
+        match claim {
+            Claim::StampEdit(file) => !file.path_str().is_some_and(is_docs_path),
+            _ => false,
+        }
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
@@ -488,7 +459,6 @@ impl Rule for TimestampEdit {
         let settings = emit.settings();
         let manifests = settings.globs_option("manifest_globs");
         let manifest_severity = settings.severity_option("manifest_severity");
-        let owners = Owners::new(cx.config);
         let mut real_changes = RealChanges::default();
         let tip = cx
             .update
@@ -499,7 +469,7 @@ impl Rule for TimestampEdit {
             if commit.info.parents.len() > 1 {
                 continue;
             }
-            for stamp in stamp_edits(cx.repo, cx.blobs, commit, manifests) {
+            for stamp in stamp_edits(cx.repo, cx.cache, commit, manifests) {
                 let Stamp {
                     file,
                     lines,
@@ -510,13 +480,14 @@ impl Rule for TimestampEdit {
                 let cosmetic = nature != ChangeNature::Functional;
                 // Comments in a Dockerfile change no layer: `dockerfile-comment-only`'s
                 // finding, and not a rebuild at all.
-                if cosmetic && (dockerfile || owners.reports_cosmetic(file)) {
+                if cosmetic && (dockerfile || cx.claimed_by_other(ID, &Claim::CosmeticEdit(file))) {
                     continue;
                 }
-                if owners.is_trigger_file(file) {
+                if cx.claimed_by_other(ID, &Claim::TriggerFile(file)) {
                     continue;
                 }
-                if dockerfile && lines.iter().any(|l| owners.is_cache_bust_arg(&l.new)) {
+                let bust = |l: &StampLine| cx.claimed_by_other(ID, &Claim::CacheBustLine(&l.new));
+                if dockerfile && lines.iter().any(bust) {
                     continue;
                 }
                 if (manifest || dockerfile) && real_changes.elsewhere(cx, &file.path, index) {
@@ -581,7 +552,7 @@ struct Stamp<'f> {
 /// change rebuilds the same layers anyway). Documentation is never a stamp.
 fn stamp_edits<'f>(
     repo: &Repository,
-    blobs: &BlobCache,
+    cache: &PushCache,
     commit: &'f CommitChange,
     manifests: Option<&Globs>,
 ) -> Vec<Stamp<'f>> {
@@ -594,7 +565,7 @@ fn stamp_edits<'f>(
         if !special && !idle {
             continue;
         }
-        match &*classify(repo, blobs, file) {
+        match &*classify(repo, cache, file) {
             Edit::Functional => idle = false,
             Edit::Cosmetic { .. } => {}
             Edit::StampOnly { lines, nature } => {
@@ -619,18 +590,6 @@ fn stamp_edits<'f>(
         .collect()
 }
 
-/// Classifies, ahead of [`TimestampEdit`]'s check, the files of `commit` it will classify.
-pub(super) fn read_ahead(
-    repo: &Repository,
-    blobs: &BlobCache,
-    settings: &RuleConfig,
-    commit: &CommitChange,
-) {
-    if commit.info.parents.len() <= 1 {
-        stamp_edits(repo, blobs, commit, settings.globs_option("manifest_globs"));
-    }
-}
-
 /// Remembers, per path, whether any commit of the push changes it for real, so that a
 /// stamp bump next to a real change of the same manifest (whose install re-runs anyway) is
 /// not reported.
@@ -652,7 +611,7 @@ impl RealChanges {
             let real = *self
                 .known
                 .entry((path.to_vec(), index))
-                .or_insert_with(|| matches!(*classify(cx.repo, cx.blobs, file), Edit::Functional));
+                .or_insert_with(|| matches!(*classify(cx.repo, cx.cache, file), Edit::Functional));
             if real {
                 return true;
             }
@@ -935,19 +894,39 @@ mod tests {
 
     #[test]
     fn other_rules_own_their_findings() {
+        use crate::config::Config;
+        use crate::git::changes::{Blob, FileChange};
+        use crate::rules::{Claim, Registry};
         let config = Config::builtin();
-        let owners = Owners::new(&config);
-        assert!(owners.is_cache_bust_arg("ARG CACHEBUST=3"));
-        assert!(owners.is_cache_bust_arg("arg build_date=2024-11-07"));
-        assert!(!owners.is_cache_bust_arg("ENV BUILD_DATE=2024-11-07"));
-        assert!(!owners.is_cache_bust_arg("ARG PORT=8080"));
-        assert!(owners.timestamp_edit);
+        let rules = Registry::new(&config);
+        let owners = |rules: &Registry<'_>, line: &str| {
+            rules.claimed_by_other(ID, &Claim::CacheBustLine(line))
+        };
+        assert!(owners(&rules, "ARG CACHEBUST=3"));
+        assert!(owners(&rules, "arg build_date=2024-11-07"));
+        assert!(!owners(&rules, "ENV BUILD_DATE=2024-11-07"));
+        assert!(!owners(&rules, "ARG PORT=8080"));
+        let blob = Blob {
+            id: git2::Oid::ZERO_SHA1,
+            kind: EntryKind::File,
+        };
+        let file = FileChange {
+            path: b"app/settings.py".to_vec(),
+            kind: ChangeKind::Modified,
+            old: Some(blob),
+            new: Some(blob),
+        };
+        // `timestamp-edit` is on: `dummy-source-edit` leaves stamp bumps to it.
+        assert!(rules.claimed_by_other(
+            super::super::dummy_source_edit::ID,
+            &Claim::StampEdit(&file)
+        ));
         let off = Config::from_user_toml(
             "[rules.cache-bust-arg]\nseverity = \"off\"\n",
             std::path::Path::new("pushguard.toml"),
         )
         .expect("valid config");
-        assert!(!Owners::new(&off).is_cache_bust_arg("ARG CACHEBUST=3"));
+        assert!(!owners(&Registry::new(&off), "ARG CACHEBUST=3"));
     }
 
     #[test]

@@ -3,9 +3,13 @@
 
 use std::rc::Rc;
 
+use crate::config::RuleConfig;
 use crate::git::changes::{BlobContent, ChangeKind, FileChange};
 
-use super::{quoted_summary, Emitter, Rule, RuleContext};
+use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
+
+/// The rule's id, as in `[rules.trigger-file]`.
+pub const ID: &str = "trigger-file";
 
 pub struct TriggerFile;
 
@@ -14,7 +18,17 @@ const MAX_TRIGGER_BYTES: usize = 256;
 
 impl Rule for TriggerFile {
     fn id(&self) -> &'static str {
-        "trigger-file"
+        ID
+    }
+
+    /// A file named as a trigger is this rule's finding, whatever else changed in it.
+    fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
+        match claim {
+            Claim::TriggerFile(file) => settings
+                .globs_option("globs")
+                .is_some_and(|g| g.is_match(&file.path)),
+            _ => false,
+        }
     }
 
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
