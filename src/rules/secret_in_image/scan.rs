@@ -1,0 +1,669 @@
+//! Secrets on the lines a push adds to any text file: known key shapes, private keys, and
+//! literal values assigned to secret-named keys.
+
+use super::*;
+
+/// The secrets on the lines `file` adds; `new` is its new side's blob ([`blob_to_scan`]).
+/// The new text is scanned whole first: an added line
+/// is one of its lines, and a line's verdict depends on nothing but the line (a private key
+/// counts only with its header line), so a text none of whose lines could be a finding adds
+/// none. Only then is the old side read and the added lines worked out: on a long push most
+/// files hold no candidate at all, and this halves the blobs read.
+pub(super) fn added_line_secrets(
+    cx: &RuleContext<'_>,
+    file: &FileChange,
+    new: Oid,
+    style: ValueStyle,
+) -> Vec<Found> {
+    if !has_candidate(cx.repo, cx.cache, new, style) {
+        return Vec::new();
+    }
+    let Some((old, new)) = cx.texts(file) else {
+        return Vec::new();
+    };
+    let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
+        return Vec::new();
+    };
+    scan_added_lines(&new_lines(old, new), style)
+}
+
+/// Whether blob `id` is text with a line [`scan_added_lines`] could report under `style`;
+/// worked out once per blob and style, usually by [`read_ahead`] while the push is listed.
+pub(super) fn has_candidate(
+    repo: &Repository,
+    cache: &PushCache,
+    id: Oid,
+    style: ValueStyle,
+) -> bool {
+    let memo = cache.memo::<Memo>();
+    let key = (id, style == ValueStyle::Code);
+    if let Some(&known) = memo.candidates.borrow().get(&key) {
+        return known;
+    }
+    let found = match &*cache.blob(repo, id) {
+        BlobContent::Text(text) => text.lines().any(|l| could_be_secret(l, style)),
+        _ => false,
+    };
+    memo.candidates.borrow_mut().insert(key, found);
+    found
+}
+
+/// What this rule remembers per push.
+#[derive(Default)]
+pub(super) struct Memo {
+    /// Whether a blob holds a line this rule could report, by (blob, code style).
+    pub(super) candidates: RefCell<FastMap<(Oid, bool), bool>>,
+    /// Commits none of whose files holds such a line, found by the read-ahead: the check
+    /// then looks only at their Dockerfiles.
+    pub(super) secret_free: RefCell<FastSet<Oid>>,
+}
+
+/// Whether [`scan_added_lines`] could report `line` if it were added: it is not allowed
+/// and holds a private key header or what [`scan_line`] finds.
+pub(super) fn could_be_secret(line: &str, style: ValueStyle) -> bool {
+    !is_allowed_line(line)
+        && (private_key_header(line).is_some() || scan_line(line, style).is_some())
+}
+
+/// Whether unquoted values count as literals: in code an unquoted right-hand side is an
+/// expression (`key = os.environ["KEY"]`); in `.env`, YAML, INI and Dockerfiles it is the
+/// value itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ValueStyle {
+    Code,
+    Config,
+}
+
+impl ValueStyle {
+    pub(super) fn of(path: &[u8]) -> ValueStyle {
+        const CODE: &[&str] = &[
+            "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "go", "rs", "rb",
+            "java", "kt", "kts", "scala", "php", "cs", "swift", "dart", "c", "h", "cc", "cpp",
+            "hpp", "ex", "exs", "lua", "vue", "svelte",
+        ];
+        match extension(basename(path)) {
+            Some(ext) if CODE.iter().any(|c| c.as_bytes().eq_ignore_ascii_case(ext)) => {
+                ValueStyle::Code
+            }
+            _ => ValueStyle::Config,
+        }
+    }
+}
+
+/// Scans added lines; a private key header counts when key material follows it, on the same
+/// line (JSON's `\n`-joined PEM) or on the next added line.
+pub(super) fn scan_added_lines(added: &[(u32, String)], style: ValueStyle) -> Vec<Found> {
+    let mut found = Vec::new();
+    for (i, (line_no, text)) in added.iter().enumerate() {
+        if is_allowed_line(text) {
+            continue;
+        }
+        if let Some(header) = private_key_header(text) {
+            let next_is_body = added
+                .get(i + 1)
+                .is_some_and(|(n, t)| *n == line_no + 1 && looks_like_key_body(t));
+            if header.inline_body || next_is_body {
+                found.push(Found {
+                    line: *line_no,
+                    message: format!(
+                        "a private key (`{}`) is added: once pushed it is in the repository's \
+                         history and in any image that copies this file",
+                        escape(&header.label)
+                    ),
+                    at_most: None,
+                });
+                continue;
+            }
+        }
+        if let Some(hit) = scan_line(text, style) {
+            found.push(Found {
+                line: *line_no,
+                message: hit.message(),
+                at_most: None,
+            });
+        }
+    }
+    found
+}
+
+pub(super) fn is_allowed_line(line: &str) -> bool {
+    line.contains("pushguard:allow") || line.contains("gitleaks:allow")
+}
+
+/// A secret found on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum LineHit {
+    /// A token of a known shape: what it is and the token.
+    Shape { kind: &'static str, token: String },
+    /// A secret-like name assigned a high-entropy literal.
+    Assignment { name: String, value: String },
+}
+
+impl LineHit {
+    pub(super) fn message(&self) -> String {
+        match self {
+            LineHit::Shape { kind, token } => format!(
+                "{kind} `{}` is added: once pushed it is in the repository's history and in \
+                 any image that copies this file",
+                mask(token)
+            ),
+            LineHit::Assignment { name, value } => format!(
+                "`{}` is assigned a secret-looking literal (`{}`, {} characters, entropy {:.1}): \
+                 once pushed it is in the repository's history and in any image that copies \
+                 this file",
+                escape(name),
+                mask(value),
+                value.chars().count(),
+                shannon_entropy(value)
+            ),
+        }
+    }
+}
+
+/// The first secret on a line: a known token shape, else a generic assignment.
+pub(super) fn scan_line(line: &str, style: ValueStyle) -> Option<LineHit> {
+    if let Some(hit) = known_shape(line) {
+        return Some(hit);
+    }
+    if !mentions_secret_word(line) {
+        return None;
+    }
+    assignments(line, style)
+        .into_iter()
+        .find(|a| is_secret_name(a.name) && generic_value_is_secret(a.value))
+        .map(|a| LineHit::Assignment {
+            name: a.name.to_owned(),
+            value: a.value.to_owned(),
+        })
+}
+
+/// A cheap filter before parsing assignments: the line contains (case-insensitively) a
+/// fragment of every word in [`SECRET_WORDS`].
+///
+/// It runs on every line of every pushed text file, so it makes one pass without allocating.
+pub(super) fn mentions_secret_word(line: &str) -> bool {
+    const FRAGMENTS: &[&[u8]] = &[
+        b"key", b"token", b"secret", b"pass", b"pw", b"auth", b"cred",
+    ];
+    let bytes = line.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let rest = bytes.get(i..).unwrap_or_default();
+        matches!(
+            rest.first().map(u8::to_ascii_lowercase),
+            Some(b'k' | b't' | b's' | b'p' | b'a' | b'c')
+        ) && FRAGMENTS.iter().any(|f| {
+            rest.get(..f.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(f))
+        })
+    })
+}
+
+pub(super) fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+pub(super) fn is_upper_alnum(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit()
+}
+
+pub(super) fn is_word_or_dash(b: u8) -> bool {
+    is_word_byte(b) || b == b'-'
+}
+
+pub(super) fn is_base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+}
+
+/// Counts bytes of `bytes` from `start` satisfying `pred`.
+pub(super) fn run_len(bytes: &[u8], start: usize, pred: impl Fn(u8) -> bool) -> usize {
+    run_len_upto(bytes, start, usize::MAX, pred)
+}
+
+/// Like [`run_len`], but stops counting at `max`. The token scanners use it: they are tried
+/// at every word boundary, and a run that may contain boundaries itself (`-` in `[\w-]`)
+/// would otherwise be rescanned from each of them, quadratically.
+pub(super) fn run_len_upto(
+    bytes: &[u8],
+    start: usize,
+    max: usize,
+    pred: impl Fn(u8) -> bool,
+) -> usize {
+    bytes.get(start..).map_or(0, |rest| {
+        rest.iter().take(max).take_while(|b| pred(**b)).count()
+    })
+}
+
+/// Token shapes from gitleaks, each anchored at a word boundary on the left:
+/// `(A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}`, `AIza[\w-]{35}`, `fo1_[\w-]{43}`,
+/// `fm1[ar]_` / `fm2_` + `[A-Za-z0-9+/]{100,}={0,3}`, `gh[pousr]_[A-Za-z0-9]{36}`,
+/// `github_pat_\w{82}`.
+pub(super) fn known_shape(line: &str) -> Option<LineHit> {
+    let bytes = line.as_bytes();
+    for (start, &b) in bytes.iter().enumerate() {
+        // Every shape starts with `A`, `f` or `g`, at a word boundary.
+        if !matches!(b, b'A' | b'f' | b'g')
+            || (start > 0 && bytes.get(start - 1).is_some_and(|p| is_word_byte(*p)))
+        {
+            continue;
+        }
+        let rest = bytes.get(start..).unwrap_or(&[]);
+        if let Some((kind, len)) = shape_at(rest) {
+            let token = line.get(start..start + len).unwrap_or("").to_owned();
+            if kind == AWS && token.ends_with("EXAMPLE") {
+                continue;
+            }
+            return Some(LineHit::Shape { kind, token });
+        }
+    }
+    None
+}
+
+pub(super) const AWS: &str = "an AWS access key id";
+
+/// The shape starting at the beginning of `s`, with its length.
+pub(super) fn shape_at(s: &[u8]) -> Option<(&'static str, usize)> {
+    let first = *s.first()?;
+    if first == b'A' {
+        let prefix_ok = [b"AKIA", b"ASIA", b"ABIA", b"ACCA"]
+            .iter()
+            .any(|p| s.starts_with(*p))
+            || (s.starts_with(b"A3T") && s.get(3).is_some_and(|b| is_upper_alnum(*b)));
+        if prefix_ok
+            && run_len_upto(s, 4, 17, is_upper_alnum) == 16
+            && !s.get(20).is_some_and(|b| is_word_byte(*b))
+        {
+            return Some((AWS, 20));
+        }
+        if s.starts_with(b"AIza")
+            && run_len_upto(s, 4, 36, is_word_or_dash) == 35
+            && !s.get(39).is_some_and(|b| is_word_or_dash(*b))
+        {
+            return Some(("a GCP API key", 39));
+        }
+    }
+    if s.starts_with(b"fo1_")
+        && run_len_upto(s, 4, 44, is_word_or_dash) == 43
+        && !s.get(47).is_some_and(|b| is_word_or_dash(*b))
+    {
+        return Some(("a Fly.io access token", 47));
+    }
+    for prefix in [&b"fm1a_"[..], b"fm1r_", b"fm2_"] {
+        if s.starts_with(prefix) {
+            let body = run_len_upto(s, prefix.len(), 4096, is_base64_byte);
+            if body >= 100 {
+                let end = prefix.len() + body;
+                let pad = run_len_upto(s, end, 3, |b| b == b'=');
+                return Some(("a Fly.io token", end + pad));
+            }
+        }
+    }
+    if s.starts_with(b"gh")
+        && s.get(2).is_some_and(|b| b"pousr".contains(b))
+        && s.get(3) == Some(&b'_')
+        && run_len_upto(s, 4, 37, |b| b.is_ascii_alphanumeric()) == 36
+        && !s.get(40).is_some_and(|b| is_word_byte(*b))
+    {
+        return Some(("a GitHub token", 40));
+    }
+    if s.starts_with(b"github_pat_") && run_len_upto(s, 11, 82, is_word_byte) == 82 {
+        return Some(("a GitHub fine-grained token", 93));
+    }
+    None
+}
+
+/// A `-----BEGIN … PRIVATE KEY-----` header on a line.
+pub(super) struct KeyHeader {
+    /// The header itself (`-----BEGIN RSA PRIVATE KEY-----`), not secret.
+    pub(super) label: String,
+    /// Key material follows on the same line (a `\n`-joined PEM in JSON or a string).
+    pub(super) inline_body: bool,
+}
+
+pub(super) fn private_key_header(line: &str) -> Option<KeyHeader> {
+    // `find('-')` is a memchr: most lines have no dash, and this runs on every line.
+    let first = line.find('-')?;
+    let begin = first + line.get(first..)?.find("-----BEGIN ")?;
+    let after = line.get(begin + 11..)?;
+    let close = after.find("-----")?;
+    let kind = after.get(..close)?;
+    if !kind.contains("PRIVATE KEY") || kind.len() > 40 {
+        return None;
+    }
+    let label = format!("-----BEGIN {kind}-----");
+    let rest = after.get(close + 5..).unwrap_or("");
+    let rest = rest.replace("\\n", " ").replace("\\r", " ");
+    let inline_body = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+        .any(|run| run.len() >= 40);
+    Some(KeyHeader { label, inline_body })
+}
+
+/// A line of PEM key material (base64, 40+ characters) or a PEM header field.
+pub(super) fn looks_like_key_body(line: &str) -> bool {
+    let t = line
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == ',');
+    t.starts_with("Proc-Type:")
+        || (t.len() >= 40
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
+}
+
+/// `name <sep> value` on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Assignment<'a> {
+    pub(super) name: &'a str,
+    pub(super) value: &'a str,
+    pub(super) quoted: bool,
+}
+
+/// Every `name = value`, `name: value`, `name := value`, `name => value` on a line, with the
+/// name optionally quoted (`"apiKey": "…"`). Quoted values are read to the closing quote;
+/// unquoted ones (only in [`ValueStyle::Config`]) to whitespace or `,;)}]#`.
+pub(super) fn assignments(line: &str, style: ValueStyle) -> Vec<Assignment<'_>> {
+    let bytes = line.as_bytes();
+    let is_name_byte = |b: u8| is_word_byte(b) || b == b'.' || b == b'-';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(&b) = bytes.get(i) else { break };
+        let starts_name = (b.is_ascii_alphabetic() || b == b'_')
+            && (i == 0 || bytes.get(i - 1).is_some_and(|p| !is_name_byte(*p)));
+        if !starts_name {
+            i += 1;
+            continue;
+        }
+        let name_end = i + run_len(bytes, i, is_name_byte);
+        let name = line.get(i..name_end).unwrap_or("");
+        let mut j = name_end;
+        let opening = if i > 0 {
+            bytes.get(i - 1).copied()
+        } else {
+            None
+        };
+        if matches!(opening, Some(b'"' | b'\'')) && bytes.get(j).copied() == opening {
+            j += 1;
+        }
+        j += run_len(bytes, j, |b| b == b' ' || b == b'\t');
+        let sep = match (bytes.get(j), bytes.get(j + 1)) {
+            (Some(b':'), Some(b'=')) | (Some(b'='), Some(b'>')) => 2,
+            (Some(b'='), Some(b'=')) | (Some(b':'), Some(b':')) => 0,
+            (Some(b'=' | b':'), _) => 1,
+            _ => 0,
+        };
+        if sep == 0 {
+            i = name_end.max(i + 1);
+            continue;
+        }
+        j += sep;
+        j += run_len(bytes, j, |b| b == b' ' || b == b'\t');
+        match bytes.get(j) {
+            Some(&q @ (b'"' | b'\'' | b'`')) => {
+                let body_start = j + 1;
+                let len = run_len(bytes, body_start, |b| b != q);
+                if bytes.get(body_start + len) == Some(&q) {
+                    if let Some(value) = line.get(body_start..body_start + len) {
+                        out.push(Assignment {
+                            name,
+                            value,
+                            quoted: true,
+                        });
+                    }
+                    i = body_start + len + 1;
+                } else {
+                    i = body_start;
+                }
+            }
+            Some(_) if style == ValueStyle::Config => {
+                let len = run_len(bytes, j, |b| {
+                    !(b.is_ascii_whitespace() || b",;)}]#\"'`".contains(&b))
+                });
+                if let Some(value) = line.get(j..j + len) {
+                    if !value.is_empty() {
+                        out.push(Assignment {
+                            name,
+                            value,
+                            quoted: false,
+                        });
+                    }
+                }
+                i = (j + len).max(i + 1);
+            }
+            _ => i = j.max(i + 1),
+        }
+    }
+    out
+}
+
+/// Words that make a name secret-like: Docker's `SecretsUsedInArgOrEnv` list (`apikey`,
+/// `auth`, `credential(s)`, `key`, `password`, `pword`, `passwd`, `secret`, `token`) plus
+/// `pwd` and the run-together forms a camelCase split leaves (`accesskey`, …).
+pub(super) const SECRET_WORDS: &[&str] = &[
+    "apikey",
+    "auth",
+    "credential",
+    "credentials",
+    "key",
+    "password",
+    "pword",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "accesskey",
+    "secretkey",
+    "privatekey",
+    "authtoken",
+    "apitoken",
+    "apisecret",
+    "clientsecret",
+];
+
+/// Words that make a secret-like name something else: Docker's allow list (`public`,
+/// `file`, `version`) plus names of places, identifiers, settings and public key material.
+pub(super) const NOT_SECRET_WORDS: &[&str] = &[
+    "public",
+    "file",
+    "version",
+    "path",
+    "dir",
+    "url",
+    "uri",
+    "host",
+    "name",
+    "id",
+    "cache",
+    "sort",
+    "primary",
+    "foreign",
+    "partition",
+    "idempotency",
+    "type",
+    "prefix",
+    "header",
+    "length",
+    "size",
+    "format",
+    "pattern",
+    "env",
+    "var",
+    "field",
+    "ttl",
+    "expiry",
+    "expires",
+    "gpg",
+    "pgp",
+    "fingerprint",
+    "enabled",
+    "enable",
+    "disable",
+    "disabled",
+    "mode",
+    "method",
+    "endpoint",
+    "region",
+    "timeout",
+    "user",
+    "username",
+    "email",
+    "login",
+    "realm",
+    "scheme",
+    "server",
+    "domain",
+    "audience",
+    "issuer",
+    "scope",
+    "callback",
+    "redirect",
+    "provider",
+];
+
+/// Splits a name into lowercase words at non-alphanumerics and camelCase boundaries
+/// (`awsSecretAccessKey`, `APIKey` → `api key`).
+pub(super) fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut word = String::new();
+        for (k, &c) in chars.iter().enumerate() {
+            let prev = k.checked_sub(1).and_then(|p| chars.get(p)).copied();
+            let next = chars.get(k + 1).copied();
+            let boundary = c.is_ascii_uppercase()
+                && prev.is_some_and(|p| {
+                    p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                });
+            if boundary && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            word.push(c.to_ascii_lowercase());
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    words
+}
+
+/// Whether a variable or key name says it holds a secret.
+pub(super) fn is_secret_name(name: &str) -> bool {
+    let words = name_words(name);
+    words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
+        && !words.iter().any(|w| NOT_SECRET_WORDS.contains(&w.as_str()))
+}
+
+/// Values that stand for a secret rather than being one.
+pub(super) fn is_placeholder(value: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "example",
+        "changeme",
+        "change_me",
+        "change-me",
+        "xxx",
+        "***",
+        "...",
+        "your",
+        "placeholder",
+        "dummy",
+        "redacted",
+        "replace",
+        "sample",
+        "todo",
+        "fixme",
+        "insert",
+        "<",
+        ">",
+        "${",
+        "{{",
+        "%s",
+        "%(",
+    ];
+    let lower = value.to_ascii_lowercase();
+    MARKERS.iter().any(|m| lower.contains(m))
+        || matches!(
+            lower.as_str(),
+            "secret" | "password" | "token" | "none" | "null" | "nil" | "undefined" | "test"
+        )
+}
+
+/// Values that are not secrets whatever the name: booleans, numbers, paths, URLs without
+/// credentials, references to variables.
+pub(super) fn is_trivial(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "enabled" | "disabled"
+    ) || value
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        || value.starts_with(['/', '~'])
+        || value.starts_with("./")
+        || value.starts_with("../")
+        || (value.contains("://") && !value.contains('@'))
+        || value.contains('$')
+}
+
+/// The generic check: 10–150 characters, no whitespace, entropy ≥ 3.5, and not a
+/// placeholder, path, URL or run of ordinary words.
+pub(super) fn generic_value_is_secret(value: &str) -> bool {
+    let n = value.chars().count();
+    (10..=150).contains(&n)
+        && !value.chars().any(char::is_whitespace)
+        && !is_placeholder(value)
+        && !is_trivial(value)
+        && !value.contains("://")
+        && !reads_as_words(value)
+        && shannon_entropy(value) >= 3.5
+}
+
+/// True when every part of the value between punctuation reads as ordinary text: a word
+/// (lowercase, UPPERCASE, Capitalised or camelCase letters), a number, a short version-like
+/// tag (`v2`, `x86`, `py311`) or at most two characters. `pip-cache-v2-linux`,
+/// `node_modules/.cache`, `MyCompanyName` read as words; random tokens mix letters and digits
+/// (or runs of capitals) within a part and do not.
+pub(super) fn reads_as_words(value: &str) -> bool {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .all(|part| {
+            let b = part.as_bytes();
+            let digits = b.iter().all(u8::is_ascii_digit);
+            let alpha = b.iter().all(u8::is_ascii_alphabetic);
+            let upper = b.iter().all(u8::is_ascii_uppercase);
+            let camel = alpha && !b.windows(2).any(|w| w.iter().all(u8::is_ascii_uppercase));
+            let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            let tag = b.len() <= 5 && letters > 0 && b.iter().skip(letters).all(u8::is_ascii_digit);
+            digits || upper || camel || tag || b.len() <= 2
+        })
+}
+
+/// Shannon entropy of the characters of `s`, in bits per character.
+pub(super) fn shannon_entropy(s: &str) -> f64 {
+    let mut counts: HashMap<char, usize> = HashMap::new();
+    let mut total = 0usize;
+    for c in s.chars() {
+        *counts.entry(c).or_default() += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    let total = total as f64;
+    counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / total;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The first characters of a secret (at most four, fewer for short values), then `****`.
+/// The result is escaped for printing.
+pub(super) fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    let shown: String = secret.chars().take((n / 4).min(4)).collect();
+    format!("{}****", escape(&shown))
+}
