@@ -40,6 +40,77 @@ pub fn escape_bytes(b: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// Text that is safe to print: it went through [`escape`] (or came from pushguard's own
+/// words, which hold no control characters and are unchanged by it).
+///
+/// Invariant: holds no character [`escape`] would change. It is made only by escaping, so
+/// a [`Finding`](crate::finding::Finding) cannot carry raw repository or configuration
+/// text, whoever builds it; escaping is idempotent, so text escaped earlier is unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Escaped(String);
+
+impl Escaped {
+    /// Escapes `text`.
+    pub fn new(text: &str) -> Escaped {
+        Escaped(escape(text).into_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for Escaped {
+    fn from(text: &str) -> Escaped {
+        Escaped::new(text)
+    }
+}
+
+impl From<String> for Escaped {
+    fn from(text: String) -> Escaped {
+        match escape(&text) {
+            Cow::Borrowed(_) => Escaped(text),
+            Cow::Owned(escaped) => Escaped(escaped),
+        }
+    }
+}
+
+impl From<&String> for Escaped {
+    fn from(text: &String) -> Escaped {
+        Escaped::new(text)
+    }
+}
+
+impl std::ops::Deref for Escaped {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Escaped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Escaped {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Escaped {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

@@ -2,6 +2,7 @@
 
 use git2::Oid;
 
+use crate::escape::Escaped;
 use crate::severity::Severity;
 
 /// The id of findings about commits or refs pushguard could not read. Not a configurable
@@ -12,9 +13,8 @@ pub const NOT_INSPECTED: &str = "not-inspected";
 /// rule, but skipped or accepted like one.
 pub const APP_BUILD: &str = "app-build";
 
-/// One thing a rule noticed. All text fields that came from the repository (paths, lines,
-/// messages quoting them) are already escaped by the rule that made the finding, so every
-/// output format can print them as they are.
+/// One thing a rule noticed. Its text fields are [`Escaped`]: whatever quoted the
+/// repository or the configuration, every output format can print them as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// The rule id (`dockerfile-comment-only`, ...).
@@ -24,15 +24,15 @@ pub struct Finding {
     pub ref_name: String,
     pub commit: Option<Oid>,
     /// Repository-relative path, escaped for display.
-    pub path: Option<String>,
+    pub path: Option<Escaped>,
     /// 1-based line in the new version of `path`.
     pub line: Option<u32>,
     /// What happened, specific to this push.
-    pub message: String,
+    pub message: Escaped,
     /// The Docker/platform fact the rule relies on.
-    pub fact: String,
+    pub fact: Escaped,
     /// How to fix it.
-    pub hint: String,
+    pub hint: Escaped,
 }
 
 impl Finding {
@@ -40,7 +40,7 @@ impl Finding {
     pub fn location(&self) -> String {
         match (&self.path, self.line) {
             (Some(p), Some(l)) => format!("{p}:{l}"),
-            (Some(p), None) => p.clone(),
+            (Some(p), None) => p.to_string(),
             _ => String::new(),
         }
     }
@@ -84,9 +84,9 @@ impl Decision {
 /// need to know that overrides exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Waiver {
-    /// A `Pushguard-Allow: <rule-id> <reason>` trailer in the finding's own commit. The
-    /// reason is escaped for display (it may be empty when the trailer gave none).
-    Accepted { reason: String },
+    /// A `Pushguard-Allow: <rule-id> <reason>` trailer in the finding's own commit (the
+    /// reason may be empty when the trailer gave none).
+    Accepted { reason: Escaped },
     /// The rule is named in `PUSHGUARD_SKIP`: treated as if it had not run.
     Skipped,
 }

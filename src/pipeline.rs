@@ -12,6 +12,7 @@ use git2::{Oid, Repository};
 use crate::build::rebuild::{self, AppOutcome};
 use crate::build::verdict::Verdict;
 use crate::config::Config;
+use crate::escape::Escaped;
 use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, Listing};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
@@ -376,14 +377,13 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
                 severity: Severity::Warn,
                 ref_name: ref_name.to_owned(),
                 commit: None,
-                path: Some(crate::escape::escape(path).into_owned()),
+                path: Some(Escaped::new(path)),
                 line: *line,
-                message: crate::escape::escape(&format!("app `{}`: {message}", app.app.name))
-                    .into_owned(),
-                fact: fact.to_owned(),
+                message: Escaped::new(&format!("app `{}`: {message}", app.app.name)),
+                fact: fact.into(),
                 hint: "fix the file and push again; until then this app's verdict comes from \
                        the [paths.*] rules"
-                    .to_owned(),
+                    .into(),
             });
         }
     }
@@ -393,13 +393,13 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
             severity: note.severity,
             ref_name: ref_name.to_owned(),
             commit: None,
-            path: (!note.path.is_empty()).then(|| crate::escape::escape(&note.path).into_owned()),
+            path: (!note.path.is_empty()).then(|| Escaped::new(&note.path)),
             line: note.line,
-            message: crate::escape::escape(&note.message).into_owned(),
-            fact: fact.to_owned(),
+            message: Escaped::new(&note.message),
+            fact: fact.into(),
             hint: "fix the fly.toml, or declare the app with an [[app]] table in pushguard.toml \
                    (docs/rebuild.md)"
-                .to_owned(),
+                .into(),
         });
     }
     out
@@ -473,8 +473,8 @@ fn not_inspected_finding(ref_name: &str, commit: Option<Oid>, reason: String) ->
         commit,
         path: None,
         line: None,
-        message: format!("not inspected: {reason}"),
-        fact: "pushguard can only judge commits whose objects are in this repository".to_owned(),
-        hint: "fetch the missing history (`git fetch --unshallow`, or `git fetch` in a partial clone) and push again".to_owned(),
+        message: format!("not inspected: {reason}").into(),
+        fact: "pushguard can only judge commits whose objects are in this repository".into(),
+        hint: "fetch the missing history (`git fetch --unshallow`, or `git fetch` in a partial clone) and push again".into(),
     }
 }

@@ -13,7 +13,7 @@ use super::audit::{Entry, How};
 use super::environment::{is_known, SkipList, PSEUDO_RULES};
 use super::trailers::allow_trailers;
 use crate::config::{ConfirmOn, Policy};
-use crate::escape::escape;
+use crate::escape::Escaped;
 use crate::finding::{Decision, Finding, Waiver};
 use crate::pipeline::Analysis;
 use crate::severity::Severity;
@@ -24,8 +24,7 @@ pub struct Accepted {
     pub ref_name: String,
     pub commit: Oid,
     pub rule: String,
-    /// Escaped.
-    pub reason: String,
+    pub reason: Escaped,
     /// How many findings it accepted.
     pub findings: usize,
 }
@@ -52,8 +51,8 @@ pub enum UnknownSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownRule {
     pub source: UnknownSource,
-    /// The id as given, escaped.
-    pub id: String,
+    /// The id as given.
+    pub id: Escaped,
 }
 
 /// A push that someone (or the no-terminal policy) must confirm.
@@ -117,7 +116,7 @@ impl Judgement {
         for id in &skip.unknown {
             j.unknown.push(UnknownRule {
                 source: UnknownSource::SkipList,
-                id: id.clone(),
+                id: id.into(),
             });
         }
         j.accept_trailers(analysis, known);
@@ -143,12 +142,12 @@ impl Judgement {
                         if warned.insert((commit.info.id, t.rule.clone())) {
                             self.unknown.push(UnknownRule {
                                 source: UnknownSource::Trailer(commit.info.id),
-                                id: escape(&t.rule).into_owned(),
+                                id: Escaped::new(&t.rule),
                             });
                         }
                         continue;
                     }
-                    let reason = escape(&t.reason).into_owned();
+                    let reason = Escaped::new(&t.reason);
                     let mut n = 0;
                     for (i, f) in analysis.findings.iter().enumerate() {
                         let hit = f.rule == t.rule

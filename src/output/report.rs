@@ -244,7 +244,7 @@ fn occurrence(f: &Finding, with_ref: bool) -> String {
         let _ = write!(s, "({})", origin.join(" "));
     }
     if s.is_empty() {
-        f.message.clone()
+        f.message.to_string()
     } else {
         format!("{s}: {}", f.message)
     }
@@ -259,7 +259,7 @@ fn occurrence_or_message(f: &Finding, with_ref: bool) -> String {
         f.message.contains(&id)
     });
     if f.path.is_none() && names_commit && !with_ref {
-        f.message.clone()
+        f.message.to_string()
     } else {
         occurrence(f, with_ref)
     }

@@ -255,7 +255,7 @@ mod tests {
             severity: Severity::Block,
             ref_name: "main".into(),
             commit: Some(git2::Oid::from_str("4f1c000000000000000000000000000000000000").unwrap()),
-            path: path.map(str::to_owned),
+            path: path.map(Into::into),
             line,
             message: "m".into(),
             fact: "f".into(),

@@ -15,7 +15,7 @@ use git2::{Oid, Repository};
 use crate::build::verdict::Verdict;
 use crate::config::{Config, RuleConfig};
 use crate::docker::dockerfile::Dockerfile;
-use crate::escape::escape;
+use crate::escape::{escape, Escaped};
 use crate::finding::Finding;
 use crate::git::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
 use crate::git::push::RefUpdate;
@@ -328,9 +328,9 @@ impl<'a> Emitter<'a> {
                 commit: Some(commit.info.id),
                 path: None,
                 line: None,
-                message,
-                fact: String::new(),
-                hint: String::new(),
+                message: message.into(),
+                fact: Escaped::default(),
+                hint: Escaped::default(),
             },
         }
     }
@@ -346,7 +346,7 @@ pub struct FindingBuilder<'e, 'a> {
 
 impl FindingBuilder<'_, '_> {
     pub fn path(mut self, path: &FileChange) -> Self {
-        self.finding.path = Some(path.display_path());
+        self.finding.path = Some(path.display_path().into());
         self
     }
     pub fn line(mut self, line: u32) -> Self {
@@ -362,7 +362,7 @@ impl FindingBuilder<'_, '_> {
     }
     /// Replaces the configured fact with a more specific one.
     pub fn fact(mut self, fact: String) -> Self {
-        self.finding.fact = fact;
+        self.finding.fact = fact.into();
         self
     }
     pub fn emit(self) {
@@ -373,9 +373,9 @@ impl FindingBuilder<'_, '_> {
         f.ref_name = e.ref_name.to_owned();
         f.severity = severity.unwrap_or(e.severity);
         if f.fact.is_empty() {
-            f.fact = e.settings.fact.clone();
+            f.fact = Escaped::new(&e.settings.fact);
         }
-        f.hint = e.settings.hint.clone();
+        f.hint = Escaped::new(&e.settings.hint);
         e.out.push(f);
     }
 }
