@@ -25,6 +25,7 @@ pub mod escape;
 pub mod finding;
 pub mod globs;
 pub mod hash;
+pub(crate) mod mask;
 pub mod panic;
 pub(crate) mod paths;
 pub mod severity;

@@ -7,6 +7,7 @@ use super::model::{base_stage, Var};
 use super::StepKind;
 use crate::config::BuildSettings;
 use crate::docker::dockerfile::{Dockerfile, Instruction};
+use crate::mask;
 
 /// The longest instruction text kept for display.
 const MAX_INSTRUCTION_CHARS: usize = 80;
@@ -78,7 +79,7 @@ pub(super) fn contains_in_order(words: &[&str], want: &[&str]) -> bool {
 
 /// The instruction on one line for display, safe to print: keyword, flags and arguments
 /// with runs of whitespace collapsed, heredoc bodies left out, at most
-/// [`MAX_INSTRUCTION_CHARS`], and anything that may be a secret masked (see [`mask_word`]):
+/// [`MAX_INSTRUCTION_CHARS`], and anything that may be a secret masked (see [`mask::instruction_word`]):
 /// a Dockerfile can hold credentials, and reports must never repeat them.
 pub(super) fn one_line(ins: &Instruction) -> String {
     let mut text = ins.keyword.clone();
@@ -88,7 +89,7 @@ pub(super) fn one_line(ins: &Instruction) -> String {
         match (flag.name.as_str(), &flag.value) {
             ("from" | "platform" | "chown" | "chmod" | "link" | "parents", Some(v)) => {
                 text.push('=');
-                text.push_str(&mask_word(v));
+                text.push_str(&mask::instruction_word(v));
             }
             ("mount", Some(v)) => {
                 let kind = v
@@ -96,69 +97,25 @@ pub(super) fn one_line(ins: &Instruction) -> String {
                     .find_map(|f| f.strip_prefix("type="))
                     .unwrap_or("bind");
                 text.push_str("=type=");
-                text.push_str(&mask_word(kind));
+                text.push_str(&mask::instruction_word(kind));
             }
             (_, Some(_)) => text.push_str("=…"),
             (_, None) => {}
         }
     }
     let words: Vec<String> = match &ins.exec_form {
-        Some(array) => array.iter().map(|w| mask_word(w)).collect(),
-        None => ins.args.split_whitespace().map(mask_word).collect(),
+        Some(array) => array.iter().map(|w| mask::instruction_word(w)).collect(),
+        None => ins
+            .args
+            .split_whitespace()
+            .map(mask::instruction_word)
+            .collect(),
     };
     for word in words {
         text.push(' ');
         text.push_str(&word);
     }
     shorten(&text, MAX_INSTRUCTION_CHARS)
-}
-
-/// A word of an instruction with what may be a secret replaced by `…`: the value of a
-/// `NAME=value` assignment (but not `pkg==1.0`), the credentials of a `scheme://user:pw@`
-/// URL, and every run of 12 or more letters and digits that mixes both (keys and tokens
-/// are such runs; words, versions and paths rarely are).
-pub(super) fn mask_word(word: &str) -> String {
-    let mut word = word.to_owned();
-    if let Some((name, value)) = word.split_once('=') {
-        let bare = name.trim_start_matches(['"', '\'']);
-        let is_name = bare
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if is_name && !value.is_empty() && !value.starts_with('=') {
-            word = format!("{name}=…");
-        }
-    }
-    if let Some(scheme) = word.find("://") {
-        let rest_start = scheme + 3;
-        if let Some(at) = word.get(rest_start..).and_then(|r| r.find('@')) {
-            let host = word.get(rest_start + at..).unwrap_or_default().to_owned();
-            word = format!("{}…{host}", word.get(..rest_start).unwrap_or_default());
-        }
-    }
-    let mut out = String::with_capacity(word.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        let letters = run.chars().any(|c| c.is_ascii_alphabetic());
-        let digits = run.chars().any(|c| c.is_ascii_digit());
-        if run.chars().count() >= 12 && letters && digits {
-            out.push('…');
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in word.chars() {
-        if c.is_ascii_alphanumeric() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
 }
 
 /// `text` cut to `max` characters, with `…` when cut.

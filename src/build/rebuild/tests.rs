@@ -1,6 +1,7 @@
 use super::describe::*;
 use super::model::*;
 use super::*;
+use crate::mask::instruction_word as mask_word;
 use std::collections::BTreeMap;
 
 use crate::config::Config;

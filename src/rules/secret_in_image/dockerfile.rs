@@ -29,7 +29,7 @@ pub(super) fn dockerfile_secrets<'e>(
                                 "`ENV {}` sets a literal secret (`{}`): it is stored in the \
                                  image config, readable by anyone who can pull the image",
                                 escape(&name),
-                                mask(&value)
+                                mask::secret(&value)
                             ),
                             None,
                         );
@@ -45,7 +45,7 @@ pub(super) fn dockerfile_secrets<'e>(
                                  Dockerfile's history and shows in `docker history` of images \
                                  whose RUN steps use it",
                                 escape(&name),
-                                mask(value.as_deref().unwrap_or(""))
+                                mask::secret(value.as_deref().unwrap_or(""))
                             ),
                             None,
                         );
@@ -85,7 +85,7 @@ pub(super) fn dockerfile_secrets<'e>(
                                 "RUN writes `{}` (`{}`) into `{}` at build time: the value is \
                                  baked into the layer and the RUN command is in `docker history`",
                                 escape(&write.name),
-                                mask(&write.value),
+                                mask::secret(&write.value),
                                 escape(&write.file)
                             ),
                             None,

@@ -41,6 +41,7 @@ use crate::escape::escape;
 use crate::git::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::globs::{basename, extension};
 use crate::hash::{FastMap, FastSet};
+use crate::mask;
 use crate::severity::Severity;
 
 use super::docker_context::{dockerfile_changes, DockerfileEdit};

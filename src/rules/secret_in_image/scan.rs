@@ -145,14 +145,14 @@ impl LineHit {
             LineHit::Shape { kind, token } => format!(
                 "{kind} `{}` is added: once pushed it is in the repository's history and in \
                  any image that copies this file",
-                mask(token)
+                mask::secret(token)
             ),
             LineHit::Assignment { name, value } => format!(
                 "`{}` is assigned a secret-looking literal (`{}`, {} characters, entropy {:.1}): \
                  once pushed it is in the repository's history and in any image that copies \
                  this file",
                 escape(name),
-                mask(value),
+                mask::secret(value),
                 value.chars().count(),
                 shannon_entropy(value)
             ),
@@ -658,12 +658,4 @@ pub(super) fn shannon_entropy(s: &str) -> f64 {
             -p * p.log2()
         })
         .sum()
-}
-
-/// The first characters of a secret (at most four, fewer for short values), then `****`.
-/// The result is escaped for printing.
-pub(super) fn mask(secret: &str) -> String {
-    let n = secret.chars().count();
-    let shown: String = secret.chars().take((n / 4).min(4)).collect();
-    format!("{}****", escape(&shown))
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::docker::dockerfile::parse;
+use crate::mask::secret as mask;
 
 /// Test tokens are assembled at run time so that this file holds no secret-shaped
 /// literal for scanners (GitHub push protection, gitleaks, pushguard itself) to flag.
