@@ -20,7 +20,7 @@ use crate::severity::Severity;
 use crate::tier::BuildTier;
 
 use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile, self_copy, SelfCopy};
-use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
+use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.dockerfile-comment-only]`.
 pub const ID: &str = "dockerfile-comment-only";
@@ -47,9 +47,7 @@ impl Rule for DockerfileCommentOnly {
     /// A comment-only edit of a file this rule watches is this rule's finding.
     fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
         match claim {
-            Claim::CosmeticEdit(file) => settings
-                .globs_option("globs")
-                .is_some_and(|g| g.is_match(&file.path)),
+            Claim::CosmeticEdit(file) => in_globs(settings, file),
             _ => false,
         }
     }

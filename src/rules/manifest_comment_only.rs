@@ -17,7 +17,7 @@ use crate::config::RuleConfig;
 use crate::git::changes::{BlobContent, ChangeKind, EntryKind, FileChange, LineDiff};
 use crate::rules::text::{self, ChangeNature, FileKind};
 
-use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
+use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.manifest-comment-only]`.
 pub const ID: &str = "manifest-comment-only";
@@ -97,9 +97,7 @@ impl Rule for ManifestCommentOnly {
     /// A comment-only edit of a file this rule watches is this rule's finding.
     fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
         match claim {
-            Claim::CosmeticEdit(file) => settings
-                .globs_option("globs")
-                .is_some_and(|g| g.is_match(&file.path)),
+            Claim::CosmeticEdit(file) => in_globs(settings, file),
             _ => false,
         }
     }

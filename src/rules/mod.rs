@@ -380,6 +380,13 @@ impl FindingBuilder<'_, '_> {
     }
 }
 
+/// Whether `file`'s path matches the rule's `globs` option (false when it has none).
+pub(crate) fn in_globs(settings: &RuleConfig, file: &FileChange) -> bool {
+    settings
+        .globs_option("globs")
+        .is_some_and(|g| g.is_match(&file.path))
+}
+
 /// Quotes a commit's summary for a message, escaped and shortened.
 pub fn quoted_summary(commit: &CommitChange) -> String {
     let summary = commit.info.summary();

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::config::RuleConfig;
 use crate::git::changes::{BlobContent, ChangeKind, FileChange};
 
-use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
+use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.trigger-file]`.
 pub const ID: &str = "trigger-file";
@@ -24,9 +24,7 @@ impl Rule for TriggerFile {
     /// A file named as a trigger is this rule's finding, whatever else changed in it.
     fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
         match claim {
-            Claim::TriggerFile(file) => settings
-                .globs_option("globs")
-                .is_some_and(|g| g.is_match(&file.path)),
+            Claim::TriggerFile(file) => in_globs(settings, file),
             _ => false,
         }
     }
