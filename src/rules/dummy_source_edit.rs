@@ -3,6 +3,13 @@
 //! whose message says it exists to force a rebuild or redeploy while its diff changes
 //! nothing functional.
 //!
+//! A message that says the commit forces a build or deploy ("trigger Railway redeploy",
+//! "bump version to force deployment", in any case and wording, see [`super::intent`])
+//! widens what counts as changing nothing: documentation edits, and edits whose changed
+//! lines are only markers (comments, log and print lines, version or timestamp settings
+//! with literal values). So does a marker line that says it itself (`<!-- Cache bust:
+//! 1763452808 -->`, `# Railway deploy trigger` appended to a file).
+//!
 //! What is left to other rules, so a commit is reported once: empty commits
 //! (`empty-commit`), comment-only Dockerfile and manifest edits (`dockerfile-comment-only`,
 //! `manifest-comment-only`), trigger files (`trigger-file`) and stamp bumps
@@ -12,10 +19,11 @@
 //! directives (`# noqa`, `// eslint-disable`, `# type:`, shebangs, encoding lines), which
 //! change what linters, type checkers or bundlers do.
 
-use crate::git::changes::{CommitChange, FileChange};
+use crate::git::changes::{line_diff, BlobContent, CommitChange, FileChange};
 use crate::rules::text::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
+use super::intent::{is_marker_line, says_forcing};
 use super::manifest_comment_only::is_dockerfile_kind;
 use super::timestamp_edit::{classify, is_docs_path, Edit};
 use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
@@ -80,6 +88,38 @@ struct Cosmetic<'f> {
     file: &'f FileChange,
     line: u32,
     docs: bool,
+    /// Its changed lines are markers (not only comments or whitespace).
+    markers: bool,
+}
+
+/// Changed lines beyond this many are a real edit, whatever they look like.
+const MAX_MARKER_LINES: usize = 40;
+
+/// Whether the lines `file` changes are only markers ([`is_marker_line`]) around code that
+/// is the same but for whitespace and separators; `Some(true)` when an added marker says
+/// itself that it forces a build (`# deploy trigger 2025-11-17`).
+fn marker_edit(cx: &RuleContext<'_>, file: &FileChange) -> Option<(u32, bool)> {
+    let (old, new) = cx.texts(file)?;
+    let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
+        return None;
+    };
+    let diff = line_diff(old, new).ok()?;
+    if diff.added.len() + diff.removed.len() > MAX_MARKER_LINES || diff.added.is_empty() {
+        return None;
+    }
+    let rest = |lines: &[(u32, String)]| -> String {
+        lines
+            .iter()
+            .filter(|(_, l)| !is_marker_line(l))
+            .flat_map(|(_, l)| l.chars())
+            .filter(|c| !c.is_whitespace() && !matches!(c, ',' | ';'))
+            .collect()
+    };
+    if rest(&diff.added) != rest(&diff.removed) {
+        return None;
+    }
+    let says = diff.added.iter().any(|(_, l)| says_forcing(l));
+    Some((diff.added.first().map_or(1, |(n, _)| *n), says))
 }
 
 /// What a commit amounts to, for this rule.
@@ -90,18 +130,49 @@ enum Verdict<'f> {
     Cosmetic(Vec<Cosmetic<'f>>),
 }
 
-fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange) -> Verdict<'f> {
+fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> Verdict<'f> {
     let files = commit.files();
     if files.is_empty() || commit.info.parents.len() > 1 {
         return Verdict::Skip;
     }
     let mut mine = Vec::new();
+    let mut said = forcing;
     for file in files {
         let Some(path) = file.path_str() else {
             return Verdict::Skip;
         };
+        let docs = is_docs_path(path);
         let (line, stamp) = match &*classify(cx.repo, cx.cache, file) {
-            Edit::Functional => return Verdict::Skip,
+            Edit::Functional => {
+                let claimed = cx.claimed_by_other(ID, &Claim::TriggerFile(file));
+                if claimed || is_dockerfile_kind(path) {
+                    // Another rule's, or a Dockerfile edit: not a marker here.
+                    if claimed {
+                        continue;
+                    }
+                    return Verdict::Skip;
+                }
+                if docs && forcing {
+                    mine.push(Cosmetic {
+                        file,
+                        line: 1,
+                        docs,
+                        markers: false,
+                    });
+                    continue;
+                }
+                let Some((line, says)) = marker_edit(cx, file) else {
+                    return Verdict::Skip;
+                };
+                said |= says;
+                mine.push(Cosmetic {
+                    file,
+                    line,
+                    docs,
+                    markers: true,
+                });
+                continue;
+            }
             // A stamp in code or settings is functional text: `timestamp-edit`'s business.
             Edit::StampOnly {
                 nature: ChangeNature::Functional,
@@ -123,17 +194,23 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange) -> Verdict<'f> {
                 (*line, false)
             }
         };
-        let docs = is_docs_path(path);
         let claimed = |claim: Claim<'_>| cx.claimed_by_other(ID, &claim);
         let owned = is_dockerfile_kind(path)
             || claimed(Claim::CosmeticEdit(file))
             || claimed(Claim::TriggerFile(file))
             || (stamp && claimed(Claim::StampEdit(file)));
         if !owned {
-            mine.push(Cosmetic { file, line, docs });
+            mine.push(Cosmetic {
+                file,
+                line,
+                docs,
+                markers: false,
+            });
         }
     }
-    if mine.is_empty() {
+    if mine.is_empty() || (mine.iter().any(|c| c.markers) && !said) {
+        // Marker lines without a word of forcing are ordinary edits (a log line, a
+        // release's version bump).
         return Verdict::Skip;
     }
     Verdict::Cosmetic(mine)
@@ -163,10 +240,10 @@ impl Rule for DummySourceEdit {
             .or_else(|| cx.changes.commits.last().map(|c| c.info.id));
         let mut contexts = tip.and_then(|tip| Contexts::new(cx, tip));
         for commit in &cx.changes.commits {
-            let Verdict::Cosmetic(files) = judge(cx, commit) else {
+            let trigger = says_trigger(commit, &patterns) || says_forcing(&commit.info.message);
+            let Verdict::Cosmetic(files) = judge(cx, commit, trigger) else {
                 continue;
             };
-            let trigger = says_trigger(commit, &patterns);
             if files.iter().any(|f| f.docs) && !trigger {
                 continue;
             }
@@ -188,8 +265,13 @@ impl Rule for DummySourceEdit {
                     c.placement(&path) == Placement::Excluded
                 })
             });
+            let what = if files.iter().any(|f| f.markers) {
+                "comments, log lines or version and time markers"
+            } else {
+                "comments or whitespace"
+            };
             let mut msg = format!(
-                "commit {} {} changes only comments or whitespace in {shown}",
+                "commit {} {} changes only {what} in {shown}",
                 commit.info.short_id(),
                 quoted_summary(commit),
             );

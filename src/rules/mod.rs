@@ -30,6 +30,7 @@ mod dockerfile_comment_only;
 mod dummy_source_edit;
 mod empty_commit;
 mod frequent_deploys;
+mod intent;
 
 mod manifest_comment_only;
 mod no_cache_deploy;

@@ -1,11 +1,24 @@
-//! `trigger-file`: a commit that only touches files whose purpose is to trigger deploys
-//! (`.deploy-trigger`, `force-redeploy.txt`, files holding only a timestamp).
+//! `trigger-file`: a commit that touches a file whose only purpose is to trigger deploys.
+//!
+//! A trigger file is recognised by what it is, not by a list of names: a file named for
+//! forcing or restarting (`.railway-trigger`, `FORCE_REDEPLOY.txt`, `restart.txt`, any
+//! case, any separators), a small text file that holds nothing but a marker (a date in any
+//! language and time zone, an epoch, a build number, the platform's name and "deployment"),
+//! UTF-8 or UTF-16 as PowerShell writes it, or, when the commit message says it forces a
+//! deploy, a tiny new text file. The rule's `globs` add names of the team's own.
+//!
+//! A commit made only of trigger files costs a build of its own: it is reported at the
+//! rule's severity. A file named as a trigger pushed beside other changes costs nothing
+//! extra (the other changes deploy anyway): that is reported as `info`.
 
 use std::rc::Rc;
 
 use crate::config::RuleConfig;
-use crate::git::changes::{BlobContent, ChangeKind, FileChange};
+use crate::git::changes::{BlobContent, ChangeKind, EntryKind, FileChange};
+use crate::globs::basename;
+use crate::severity::Severity;
 
+use super::intent::{decode_text, is_marker_text, says_forcing, trigger_name};
 use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.trigger-file]`.
@@ -13,8 +26,12 @@ pub const ID: &str = "trigger-file";
 
 pub struct TriggerFile;
 
-/// Files larger than this are never "just a timestamp".
-const MAX_TRIGGER_BYTES: usize = 256;
+/// Files larger than this are never "just a marker".
+const MAX_TRIGGER_BYTES: usize = 1024;
+
+/// A new file this small, in a commit whose message says it forces a deploy, is taken for
+/// a trigger (`VERSION` holding `1.0.1`).
+const MAX_NEW_TRIGGER_BYTES: usize = 64;
 
 impl Rule for TriggerFile {
     fn id(&self) -> &'static str {
@@ -24,7 +41,7 @@ impl Rule for TriggerFile {
     /// A file named as a trigger is this rule's finding, whatever else changed in it.
     fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
         match claim {
-            Claim::TriggerFile(file) => in_globs(settings, file),
+            Claim::TriggerFile(file) => in_globs(settings, file) || named_trigger(file),
             _ => false,
         }
     }
@@ -33,114 +50,122 @@ impl Rule for TriggerFile {
         if !cx.deploys {
             return;
         }
-        let globs = emit.settings().globs_option("globs");
+        let settings = emit.settings();
         for commit in &cx.changes.commits {
             let files = commit.files();
-            if files.is_empty() || files.len() > 3 {
+            if files.is_empty() || commit.info.parents.len() > 1 {
                 continue;
             }
-            let all_triggers = files.iter().all(|f| {
-                let named = globs.is_some_and(|g| g.is_match(&f.path));
-                named || holds_only_a_stamp(cx, f)
-            });
-            if !all_triggers {
-                continue;
+            let forcing = says_forcing(&commit.info.message);
+            let mut triggers: Vec<&FileChange> = files
+                .iter()
+                .filter(|f| is_trigger(cx, settings, f, forcing))
+                .collect();
+            if triggers.len() < files.len() {
+                // Beside real changes only a file named as a trigger is one: a date in
+                // `BUILD_DATE` next to code may be what the code reads.
+                triggers.retain(|f| in_globs(settings, f) || named_trigger(f));
             }
-            let names: Vec<String> = files.iter().map(FileChange::display_path).collect();
-            let msg = format!(
-                "commit {} {} only touches {} to trigger a deploy",
-                commit.info.short_id(),
-                quoted_summary(commit),
-                names.join(", ")
-            );
-            emit.finding(commit, msg).path(&files[0]).emit();
+            let Some(first) = triggers.first() else {
+                continue;
+            };
+            let names: Vec<String> = triggers.iter().map(|f| f.display_path()).collect();
+            let others = files.len() - triggers.len();
+            let msg = if others == 0 {
+                format!(
+                    "commit {} {} only touches {} to trigger a deploy",
+                    commit.info.short_id(),
+                    quoted_summary(commit),
+                    names.join(", ")
+                )
+            } else {
+                format!(
+                    "commit {} {} touches {} to trigger a deploy, beside {} other {}: the \
+                     other changes deploy anyway, so the trigger only adds noise",
+                    commit.info.short_id(),
+                    quoted_summary(commit),
+                    names.join(", "),
+                    others,
+                    if others == 1 { "file" } else { "files" }
+                )
+            };
+            let finding = emit.finding(commit, msg).path(first);
+            if others == 0 {
+                finding.emit();
+            } else {
+                finding.severity(Severity::Info).emit();
+            }
         }
     }
 }
 
-/// A file whose new content is nothing but a date, time, epoch or build number.
-fn holds_only_a_stamp(cx: &RuleContext<'_>, f: &FileChange) -> bool {
-    if f.kind == ChangeKind::Deleted {
+/// Whether `file`, changed by `commit`, is a trigger file (see the module docs).
+fn is_trigger(
+    cx: &RuleContext<'_>,
+    settings: &RuleConfig,
+    file: &FileChange,
+    forcing: bool,
+) -> bool {
+    if file.kind == ChangeKind::Deleted {
         return false;
     }
-    let Some(new) = f.new else { return false };
-    let content: Rc<BlobContent> = cx.content(new.id);
-    let BlobContent::Text(text) = &*content else {
-        return false;
-    };
-    let text = text.trim();
-    if text.is_empty() || text.len() > MAX_TRIGGER_BYTES {
-        return false;
-    }
-    text.split_whitespace().all(stamp_word) && text.chars().any(|c| c.is_ascii_digit())
-}
-
-/// A word that can appear in `date` output, an ISO timestamp or a build counter line.
-fn stamp_word(word: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "mon",
-        "tue",
-        "wed",
-        "thu",
-        "fri",
-        "sat",
-        "sun",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "may",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "oct",
-        "nov",
-        "dec",
-        "utc",
-        "gmt",
-        "cet",
-        "cest",
-        "est",
-        "edt",
-        "pst",
-        "pdt",
-        "z",
-        "am",
-        "pm",
-        "build",
-        "deploy",
-        "deployed",
-        "trigger",
-        "triggered",
-        "redeploy",
-        "rebuild",
-        "force",
-        "at",
-        "on",
-        "timestamp",
-        "run",
-        "#",
-    ];
-    let w =
-        word.trim_matches(|c: char| matches!(c, ',' | ';' | '"' | '\'' | '(' | ')' | '#' | '='));
-    if w.is_empty() {
+    if in_globs(settings, file) || named_trigger(file) {
         return true;
     }
-    let lower = w.to_ascii_lowercase();
-    let lower = lower.trim_end_matches(':');
-    WORDS.contains(&lower)
-        || lower
-            .chars()
-            .all(|c| c.is_ascii_digit() || "-:./tz+".contains(c))
-        || (lower.len() > 3
-            && WORDS.iter().any(|m| lower.starts_with(m) && m.len() == 3)
-            && lower.chars().all(|c| c.is_ascii_alphabetic()))
+    let Some(text) = small_text(cx, file) else {
+        return false;
+    };
+    if !inert_name(&file.path) {
+        return false;
+    }
+    let tiny_new =
+        forcing && file.kind == ChangeKind::Added && text.trim().len() <= MAX_NEW_TRIGGER_BYTES;
+    tiny_new || is_marker_text(&text)
+}
+
+/// A file whose name says it is a trigger (`.railway-trigger`, `FORCE_DEPLOY.txt`).
+fn named_trigger(file: &FileChange) -> bool {
+    let name = String::from_utf8_lossy(basename(&file.path));
+    file.kind != ChangeKind::Deleted && trigger_name(&name)
+}
+
+/// Whether a file of this name is read by no build step as code or configuration: no
+/// extension (`VERSION`, `.trigger`), or a text one.
+fn inert_name(path: &[u8]) -> bool {
+    let name = String::from_utf8_lossy(basename(path));
+    match name.rsplit_once('.') {
+        None | Some(("", _)) => true,
+        Some((_, ext)) => matches!(
+            ext.to_ascii_lowercase().as_str(),
+            "txt" | "md" | "log" | "stamp" | "trigger" | "flag" | "marker" | "rst"
+        ),
+    }
+}
+
+/// The new content of `file` as text, when it is a small regular file: UTF-8, or UTF-16
+/// with a byte-order mark.
+fn small_text(cx: &RuleContext<'_>, file: &FileChange) -> Option<String> {
+    let new = file.new?;
+    if !matches!(new.kind, EntryKind::File | EntryKind::Executable) {
+        return None;
+    }
+    let content: Rc<BlobContent> = cx.content(new.id);
+    match &*content {
+        BlobContent::Text(text) if text.len() <= MAX_TRIGGER_BYTES => Some(text.clone()),
+        BlobContent::Binary => {
+            let blob = cx.repo.find_blob(new.id).ok()?;
+            let bytes = blob.content();
+            (bytes.len() <= 2 * MAX_TRIGGER_BYTES)
+                .then(|| decode_text(bytes))
+                .flatten()
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::stamp_word;
+    use super::super::intent::is_marker_text;
 
     #[test]
     fn recognises_stamps() {
@@ -151,10 +176,10 @@ mod tests {
             "build 42",
             "Deployed at: 2024-11-07 14:03",
         ] {
-            assert!(line.split_whitespace().all(stamp_word), "{line}");
+            assert!(is_marker_text(line), "{line}");
         }
         for line in ["hello world", "flask==3.0.1", "API_KEY=abc"] {
-            assert!(!line.split_whitespace().all(stamp_word), "{line}");
+            assert!(!is_marker_text(line), "{line}");
         }
     }
 }
