@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use crate::config::RuleConfig;
 use crate::docker::dockerfile::{Dockerfile, Instruction};
 use crate::escape::escape;
+use crate::git::changes::{new_lines, BlobContent, FileChange};
 use crate::severity::Severity;
 
 use super::docker_context::{dockerfile_changes, excerpt, DockerfileEdit};
@@ -65,8 +66,89 @@ impl Rule for CacheBustArg {
                         .emit();
                 }
             }
+            if let Some(ci) = emit.settings().globs_option("ci_globs") {
+                for file in commit.files().iter().filter(|f| ci.is_match(&f.path)) {
+                    for (line, flag) in per_run_build_args(cx, file, &names) {
+                        let msg = format!(
+                            "`--build-arg {}` gives the image build a new value on every run: \
+                             if the Dockerfile declares the ARG, every RUN after its first use \
+                             re-runs on every deploy; if it does not, the flag changes nothing",
+                            escape(&flag)
+                        );
+                        emit.finding(commit, msg).path(file).line(line).emit();
+                    }
+                }
+            }
         }
     }
+}
+
+/// The `--build-arg NAME=VALUE` flags `file`'s new lines add whose value is new on every
+/// run or whose name is a cache buster's, with their line numbers.
+fn per_run_build_args(
+    cx: &RuleContext<'_>,
+    file: &FileChange,
+    names: &[String],
+) -> Vec<(u32, String)> {
+    let Some((old, new)) = cx.texts(file) else {
+        return Vec::new();
+    };
+    let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (line, text) in new_lines(old, new) {
+        let mut words = text.split_whitespace();
+        while let Some(word) = words.next() {
+            let flag = match word.strip_prefix("--build-arg") {
+                Some("") => words.next().unwrap_or(""),
+                Some(rest) => rest.strip_prefix('=').unwrap_or(""),
+                None => continue,
+            };
+            let mut flag = flag.trim_matches(|c| c == '"' || c == '\'').to_owned();
+            // `${{ github.sha }}` has blanks inside: take the words up to its end.
+            while flag.contains("${{") && !flag.contains("}}") {
+                let Some(next) = words.next() else { break };
+                flag.push(' ');
+                flag.push_str(next.trim_end_matches(['"', '\'']));
+            }
+            let Some((name, value)) = flag.split_once('=') else {
+                continue;
+            };
+            if is_cache_buster(name, names) || is_per_run_value(value) {
+                out.push((line, flag.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// A value CI makes new on every run: a run id or number, a commit sha, the time, a random
+/// number.
+fn is_per_run_value(value: &str) -> bool {
+    const VOLATILE: &[&str] = &[
+        "github.run_id",
+        "github.run_number",
+        "github.run_attempt",
+        "github.sha",
+        "github_sha",
+        "github_run",
+        "ci_pipeline_id",
+        "ci_job_id",
+        "ci_commit_sha",
+        "circle_build_num",
+        "circle_sha1",
+        "bitbucket_build_number",
+        "bitbucket_commit",
+        "build_number",
+        "$(date",
+        "`date",
+        "$random",
+        "uuidgen",
+        "git rev-parse",
+    ];
+    let lower = value.to_ascii_lowercase();
+    VOLATILE.iter().any(|v| lower.contains(v))
 }
 
 /// Why a cache-busting ARG is reported.

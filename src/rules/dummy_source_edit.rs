@@ -92,6 +92,21 @@ struct Cosmetic<'f> {
     markers: bool,
 }
 
+/// `"Railway": {`, `build = [`, `deploy:`: a key that only opens a block.
+fn opens_block(line: &str) -> bool {
+    let t = line.trim().trim_end_matches(['{', '[', ':']).trim_end();
+    let opened = line.trim().len() > t.len();
+    let key = t
+        .trim_end_matches([':', '='])
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'');
+    opened
+        && !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 /// Changed lines beyond this many are a real edit, whatever they look like.
 const MAX_MARKER_LINES: usize = 40;
 
@@ -107,12 +122,15 @@ fn marker_edit(cx: &RuleContext<'_>, file: &FileChange) -> Option<(u32, bool)> {
     if diff.added.len() + diff.removed.len() > MAX_MARKER_LINES || diff.added.is_empty() {
         return None;
     }
+    // What is left once markers, and the block lines that only open or close around them
+    // (`"Railway": {`), are taken out, without whitespace, separators and brackets: a
+    // one-line dict spread over lines to slip a marker in compares equal.
     let rest = |lines: &[(u32, String)]| -> String {
         lines
             .iter()
-            .filter(|(_, l)| !is_marker_line(l))
+            .filter(|(_, l)| !is_marker_line(l) && !opens_block(l))
             .flat_map(|(_, l)| l.chars())
-            .filter(|c| !c.is_whitespace() && !matches!(c, ',' | ';'))
+            .filter(|c| !c.is_whitespace() && !matches!(c, ',' | ';' | '{' | '}' | '[' | ']'))
             .collect()
     };
     if rest(&diff.added) != rest(&diff.removed) {

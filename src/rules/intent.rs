@@ -16,7 +16,7 @@
 /// `forced`, `forcing`, `trigger`, `triggered`, `retrigger`... all match).
 const FORCE_STEMS: &[&str] = &[
     "force", "forci", "trigg", "retri", "kick", "kicks", "bump", "bumpe", "bust", "busti", "buste",
-    "inval", "poke", "nudge", "rerun",
+    "inval", "poke", "nudge", "rerun", "kill",
 ];
 
 /// What is forced: a deploy, a build, a restart, a cache.

@@ -29,7 +29,12 @@ use crate::git::changes::{
 use crate::hash::FastMap;
 use crate::rules::text::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
 
+mod marker_run;
+
+use marker_run::marker_run;
+
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
+use super::docker_context::dockerfile_changes;
 use super::manifest_comment_only::{file_kind, first_changed_line, is_dockerfile_kind};
 use super::{quoted_summary, AheadContext, Claim, Emitter, PushCache, Rule, RuleContext};
 
@@ -536,6 +541,25 @@ impl Rule for TimestampEdit {
                     builder = builder.fact(NOT_IN_CONTEXT_FACT.to_owned());
                 }
                 builder.emit();
+            }
+            for edit in dockerfile_changes(cx, commit) {
+                for (_, inst) in edit.changed_instructions() {
+                    let Some(echoed) = marker_run(inst) else {
+                        continue;
+                    };
+                    let msg = format!(
+                        "commit {} {} changes a RUN step that carries a build marker \
+                         (`{}`): BuildKit keys a RUN on its text, so the step and every later \
+                         one re-run, for nothing the image needs",
+                        commit.info.short_id(),
+                        quoted_summary(commit),
+                        escape(&crate::build::rebuild::shorten(&echoed, 60))
+                    );
+                    emit.finding(commit, msg)
+                        .path(edit.file)
+                        .line(inst.start_line)
+                        .emit();
+                }
             }
         }
     }
