@@ -94,14 +94,12 @@ struct Cosmetic<'f> {
 
 /// `"Railway": {`, `build = [`, `deploy:`: a key that only opens a block.
 fn opens_block(line: &str) -> bool {
-    let t = line.trim().trim_end_matches(['{', '[', ':']).trim_end();
-    let opened = line.trim().len() > t.len();
-    let key = t
-        .trim_end_matches([':', '='])
-        .trim()
-        .trim_matches(|c| c == '"' || c == '\'');
-    opened
-        && !key.is_empty()
+    let t = line.trim().trim_end_matches(['{', '[']).trim_end();
+    let Some(key) = t.strip_suffix(':').or_else(|| t.strip_suffix('=')) else {
+        return false;
+    };
+    let key = key.trim().trim_matches(['"', '\'']);
+    !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))

@@ -165,6 +165,9 @@ pub(super) fn scan_line(line: &str, style: ValueStyle) -> Option<LineHit> {
     if let Some(hit) = known_shape(line) {
         return Some(hit);
     }
+    if let Some(hit) = connection_password(line) {
+        return Some(hit);
+    }
     if !mentions_secret_word(line) {
         return None;
     }
@@ -259,6 +262,72 @@ pub(super) fn known_shape(line: &str) -> Option<LineHit> {
 }
 
 pub(super) const AWS: &str = "an AWS access key id";
+
+/// What a password written into a connection string is called in messages.
+const CONNECTION_PASSWORD: &str = "a password in a connection string";
+
+/// A literal password inside a connection string: an ADO.NET/JDBC/libpq field
+/// (`...;Password=s3cret;...`, `pwd=`) or the credentials of a URL
+/// (`postgres://user:s3cret@host/db`). Placeholders, variables (`${DB_PASSWORD}`,
+/// `%s`, `{password}`) and trivial values are not secrets.
+pub(super) fn connection_password(line: &str) -> Option<LineHit> {
+    // Runs on every pushed line: allocate only for the few that can hold one.
+    let field = contains_ignore_case(line.as_bytes(), b"password=")
+        || contains_ignore_case(line.as_bytes(), b"pwd=");
+    if !field && !line.contains("://") {
+        return None;
+    }
+    let lower = if field {
+        line.to_ascii_lowercase()
+    } else {
+        String::new()
+    };
+    for key in ["password=", "pwd="] {
+        let mut from = 0;
+        while let Some(i) = lower
+            .get(from..)
+            .and_then(|r| r.find(key))
+            .map(|i| i + from)
+        {
+            from = i + key.len();
+            // A field of a connection string: after another field's `;`, or before one
+            // (a lone `PASSWORD=...` is an assignment, judged by its entropy elsewhere).
+            let before = i.checked_sub(1).and_then(|j| lower.as_bytes().get(j));
+            let value: String = line
+                .get(from..)
+                .unwrap_or("")
+                .chars()
+                .take_while(|c| !matches!(c, ';' | '"' | '\'' | ' ' | '\t' | ','))
+                .collect();
+            let after = line.as_bytes().get(from + value.len());
+            let in_string = before == Some(&b';')
+                || (matches!(before, None | Some(b'"' | b'\'' | b' ')) && after == Some(&b';'));
+            if in_string && is_literal_password(&value) {
+                return Some(LineHit::Shape {
+                    kind: CONNECTION_PASSWORD,
+                    token: value,
+                });
+            }
+        }
+    }
+    let scheme = line.find("://")?;
+    let rest = line.get(scheme + 3..)?;
+    let authority: &str = rest.split(['/', '"', '\'', ' ', '?', '#']).next()?;
+    let (userinfo, _host) = authority.rsplit_once('@')?;
+    let (_user, password) = userinfo.split_once(':')?;
+    is_literal_password(password).then(|| LineHit::Shape {
+        kind: CONNECTION_PASSWORD,
+        token: password.to_owned(),
+    })
+}
+
+/// A password value that is written out, not a reference to one.
+fn is_literal_password(value: &str) -> bool {
+    value.chars().count() >= 4
+        && !value.contains(['$', '%', '{', '}', '<', '>', '*'])
+        && !is_placeholder(value)
+        && !is_trivial(value)
+}
 
 /// The shape starting at the beginning of `s`, with its length.
 pub(super) fn shape_at(s: &[u8]) -> Option<(&'static str, usize)> {

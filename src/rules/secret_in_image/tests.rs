@@ -424,3 +424,25 @@ fn value_style() {
     assert_eq!(ValueStyle::of(b"fly.toml"), ValueStyle::Config);
     assert_eq!(ValueStyle::of(b"Dockerfile"), ValueStyle::Config);
 }
+
+#[test]
+fn passwords_in_connection_strings() {
+    let pw = tok("Qx", "7vLm2Rp", 12);
+    for line in [
+        format!("  \"DefaultConnection\": \"Host=db;Port=5432;Username=app;Password={pw}\""),
+        format!("DATABASE_URL=postgres://app:{pw}@db.internal:5432/app"),
+        format!("conn = \"Server=x;Database=y;User Id=sa;pwd={pw};\""),
+    ] {
+        assert!(connection_password(&line).is_some(), "{line}");
+    }
+    for line in [
+        "  \"DefaultConnection\": \"Host=db;Username=app;Password=${DB_PASSWORD}\"",
+        "DATABASE_URL=postgres://app:changeme@localhost/app",
+        "url = \"https://example.com/path?x=1\"",
+        "DATABASE_URL=postgres://app@localhost/app",
+        "dsn = f\"postgres://{user}:{password}@{host}/db\"",
+        "password_reset_url = \"/reset\"",
+    ] {
+        assert!(connection_password(line).is_none(), "{line}");
+    }
+}
