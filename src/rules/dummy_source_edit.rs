@@ -245,6 +245,10 @@ impl Rule for DummySourceEdit {
         ID
     }
 
+    fn forcing(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         if !cx.deploys {
             return;

@@ -13,6 +13,10 @@ impl Rule for EmptyCommit {
         ID
     }
 
+    fn forcing(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         if !cx.deploys {
             return;

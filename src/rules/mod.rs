@@ -65,6 +65,13 @@ pub trait Rule {
     /// Reports findings for one ref update. `emit` fills in the severity, fact and hint
     /// from the rule's configuration.
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>);
+
+    /// Whether this rule reports commits made only to force a build or deploy. A deploy
+    /// builds once per push, so such a commit costs a build only when the push would not
+    /// deploy anyway: beside a commit with real changes its finding drops to `info`.
+    fn forcing(&self) -> bool {
+        false
+    }
 }
 
 /// A change one rule may report for several: the narrower rule that claims it reports it.
@@ -157,6 +164,7 @@ impl<'c> Registry<'c> {
     /// Runs every enabled rule on one ref update.
     pub fn run(&self, cx: &RuleContext<'_>) -> Vec<Finding> {
         let mut findings = Vec::new();
+        let mut forcing = Vec::new();
         for e in &self.rules {
             let mut emitter = Emitter {
                 settings: e.settings,
@@ -165,9 +173,52 @@ impl<'c> Registry<'c> {
                 out: Vec::new(),
             };
             e.rule.check(cx, &mut emitter);
+            if e.rule.forcing() {
+                forcing.extend(findings.len()..findings.len() + emitter.out.len());
+            }
             findings.extend(emitter.out);
         }
+        if cx.deploys {
+            lower_forcing_beside_real_changes(cx.changes, &mut findings, &forcing);
+        }
         findings
+    }
+}
+
+/// A deploy builds once per push: when the push carries a commit with real changes (one no
+/// forcing rule reported at `warn` or above), the forcing commits beside it cost nothing
+/// extra, so their findings (the indexes `forcing` of `findings`) drop to `info`.
+fn lower_forcing_beside_real_changes(
+    changes: &ChangeSet,
+    findings: &mut [Finding],
+    forcing: &[usize],
+) {
+    let flagged: Vec<Oid> = forcing
+        .iter()
+        .filter_map(|&i| findings.get(i))
+        .filter(|f| f.severity >= Severity::Warn)
+        .filter_map(|f| f.commit)
+        .collect();
+    let real = changes
+        .commits
+        .iter()
+        .any(|c| !c.files().is_empty() && !flagged.contains(&c.info.id));
+    if !real {
+        return;
+    }
+    for &i in forcing {
+        let Some(f) = findings.get_mut(i) else {
+            continue;
+        };
+        if f.severity >= Severity::Warn {
+            f.severity = Severity::Info;
+            f.message = format!(
+                "{}; the push deploys real changes anyway, so this commit costs no build of \
+                 its own, only noise in the history",
+                f.message
+            )
+            .into();
+        }
     }
 }
 

@@ -38,6 +38,10 @@ impl Rule for TriggerFile {
         ID
     }
 
+    fn forcing(&self) -> bool {
+        true
+    }
+
     /// A file named as a trigger is this rule's finding, whatever else changed in it.
     fn claims(&self, settings: &RuleConfig, claim: &Claim<'_>) -> bool {
         match claim {

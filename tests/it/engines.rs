@@ -364,7 +364,8 @@ fn a_long_push_still_finds_the_edits_among_its_commits() {
     assert!(report.contains("60 commits"), "{report}");
     assert!(report.contains("warn[cache-bust-arg]"), "{report}");
     assert!(report.contains("`ARG CACHEBUST=1` added"), "{report}");
-    assert!(report.contains("warn[timestamp-edit]"), "{report}");
+    // Beside 58 real changes the stamp bump costs no build of its own: info.
+    assert!(report.contains("info[timestamp-edit]"), "{report}");
     assert!(report.contains("settings.toml:2"), "{report}");
     let (again, other) = push("libgit2");
     assert_eq!(

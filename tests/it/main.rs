@@ -9,6 +9,7 @@ mod common;
 mod apps;
 mod bypass;
 mod engines;
+mod forcing;
 mod formats;
 mod hostile;
 mod install;

@@ -444,6 +444,10 @@ impl Rule for TimestampEdit {
         ID
     }
 
+    fn forcing(&self) -> bool {
+        true
+    }
+
     /// Classifies, ahead of the check, the files of `commit` it will classify.
     fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
         if cx.deploys && commit.info.parents.len() <= 1 {
