@@ -20,6 +20,8 @@ use crate::severity::Severity;
 use crate::tier::BuildTier;
 
 use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile, self_copy, SelfCopy};
+use super::intent::says_forcing;
+use super::timestamp_edit::is_docs_path;
 use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.dockerfile-comment-only]`.
@@ -209,11 +211,24 @@ fn report(edit: &CommentEdit<'_>, rest: &Rest, configured: Severity, emit: &mut 
             rest.listed()
         ));
     }
+    // Comments written in a commit that also edits the documentation, and does not say it
+    // forces a build, are documentation themselves: worth a note, not a stop.
+    let documents = !says_forcing(&edit.commit.info.message)
+        && edit
+            .commit
+            .files()
+            .iter()
+            .any(|f| !std::ptr::eq(f, edit.file) && f.path_str().is_some_and(is_docs_path));
+    if documents {
+        msg.push_str("; the commit also edits the documentation, so this reads as documentation");
+    }
     let mut finding = emit.finding(edit.commit, msg).path(edit.file);
     if let Some(line) = edit.line {
         finding = finding.line(line);
     }
-    if !rest.is_source_only() {
+    if documents {
+        finding = finding.severity(Severity::Info);
+    } else if !rest.is_source_only() {
         finding = finding.severity(configured.min(Severity::Warn));
     }
     if let Some(copy) = &edit.copied_by {

@@ -280,3 +280,31 @@ fn a_forcing_commit_beside_real_changes_costs_nothing_extra() {
     let r = push_main(&repo);
     assert!(r.stderr.contains("warn[empty-commit]"), "{}", r.stderr);
 }
+
+#[test]
+fn dockerfile_comments_in_a_documentation_commit_are_info() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    let documented = DOCKERFILE.replace(
+        "RUN pip install",
+        "# Dependencies first: this layer stays cached while only the code changes.\nRUN pip install",
+    );
+    repo.commit_files(
+        "docs: explain the image layout",
+        &[
+            ("Dockerfile", documented.as_str()),
+            (
+                "README.md",
+                "# Demo\n\nDeploys on push. The image caches dependencies.\n",
+            ),
+            ("docs/deploy.md", "# Deploying\n\nPush to main.\n"),
+        ],
+    );
+    let r = push_main(&repo);
+    assert!(
+        r.stderr.contains("info[dockerfile-comment-only]"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.success(), "{r:?}");
+}
