@@ -430,10 +430,10 @@ fn finish(
                         reason.to_owned(),
                     ));
                 }
-                let last_deploy_secs_ago = if at_push_time && r.deploys {
-                    crate::state::last_deploy(repo, &remote, &ref_name).map(|t| now - t)
+                let recent_deploys = if at_push_time && r.deploys {
+                    landed_deploys(repo, &remote, &ref_name, &r.update, now)
                 } else {
-                    None
+                    Vec::new()
                 };
                 let cx = RuleContext {
                     repo,
@@ -444,7 +444,7 @@ fn finish(
                     changes,
                     verdict: r.verdict.as_ref(),
                     at_push_time,
-                    last_deploy_secs_ago,
+                    recent_deploys,
                     cache: &blobs,
                     rules: &rules,
                 };
@@ -465,6 +465,41 @@ fn finish(
 }
 
 /// A commit or ref that could not be inspected is a warning: never silently checked.
+/// How long ago this clone's earlier deploy pushes to the remote branch were made, newest
+/// first, counting only those that landed: their commit is what the remote has now or an
+/// ancestor of it, each commit once. A push the remote rejected, or a `--dry-run`, ran the
+/// hook but deployed nothing. (Entries without a commit, from older versions, count.)
+fn landed_deploys(
+    repo: &Repository,
+    remote: &str,
+    branch: &str,
+    update: &RefUpdate,
+    now: i64,
+) -> Vec<i64> {
+    let landed = |sha: Option<Oid>| match (sha, update.remote_oid) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(s), Some(r)) => s == r || repo.graph_descendant_of(r, s).unwrap_or(false),
+    };
+    let mut ages: Vec<(i64, Option<Oid>)> = crate::state::deploys(repo, remote, branch)
+        .into_iter()
+        .filter(|&(_, sha)| landed(sha))
+        .map(|(t, sha)| (now - t, sha))
+        .collect();
+    ages.sort_unstable_by_key(|&(age, _)| age);
+    // One commit deploys once, however often its push was tried (`--dry-run` first).
+    let mut seen: Vec<Oid> = Vec::new();
+    ages.retain(|&(_, sha)| match sha {
+        Some(s) if seen.contains(&s) => false,
+        Some(s) => {
+            seen.push(s);
+            true
+        }
+        None => true,
+    });
+    ages.into_iter().map(|(age, _)| age).collect()
+}
+
 fn not_inspected_finding(ref_name: &str, commit: Option<Oid>, reason: String) -> Finding {
     Finding {
         rule: NOT_INSPECTED.to_owned(),

@@ -8,7 +8,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
+use git2::{Oid, Repository};
 
 crate::error::stage_error!(
     /// A state file that could not be written.
@@ -24,24 +24,30 @@ pub fn state_dir(repo: &Repository) -> PathBuf {
     repo.commondir().join("pushguard")
 }
 
-/// The last recorded deploy push time (unix seconds) to `remote` `branch`.
-pub fn last_deploy(repo: &Repository, remote: &str, branch: &str) -> Option<i64> {
-    let text = fs::read_to_string(state_dir(repo).join(DEPLOYS_FILE)).ok()?;
+/// The deploy pushes recorded to `remote` `branch`: when, and the commit pushed (absent in
+/// entries written before pushguard recorded it).
+pub fn deploys(repo: &Repository, remote: &str, branch: &str) -> Vec<(i64, Option<Oid>)> {
+    let Ok(text) = fs::read_to_string(state_dir(repo).join(DEPLOYS_FILE)) else {
+        return Vec::new();
+    };
     text.lines()
         .filter_map(|l| {
-            let mut parts = l.splitn(3, ' ');
+            let mut parts = l.splitn(4, ' ');
             let t: i64 = parts.next()?.parse().ok()?;
-            (parts.next()? == remote && parts.next()? == branch).then_some(t)
+            let ours = parts.next()? == remote && parts.next()? == branch;
+            let sha = parts.next().and_then(|s| Oid::from_str(s.trim()).ok());
+            ours.then_some((t, sha))
         })
-        .max()
+        .collect()
 }
 
-/// Records a deploy push to `remote` `branch` at `time`.
+/// Records a deploy push of commit `pushed` to `remote` `branch` at `time`.
 pub fn record_deploy(
     repo: &Repository,
     remote: &str,
     branch: &str,
     time: i64,
+    pushed: Option<Oid>,
 ) -> Result<(), Error> {
     let dir = state_dir(repo);
     fs::create_dir_all(&dir)
@@ -57,7 +63,12 @@ pub fn record_deploy(
     }
     // Names are stored with spaces replaced: they are only ever compared, never shown.
     let clean = |s: &str| s.replace([' ', '\n', '\r'], "_");
-    text.push_str(&format!("{time} {} {}\n", clean(remote), clean(branch)));
+    let pushed = pushed.map(|o| format!(" {o}")).unwrap_or_default();
+    text.push_str(&format!(
+        "{time} {} {}{pushed}\n",
+        clean(remote),
+        clean(branch)
+    ));
     let tmp = dir.join(format!("{DEPLOYS_FILE}.tmp"));
     let cannot_write = |path: &Path| {
         let message = format!("cannot write {}", path.display());

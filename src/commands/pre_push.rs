@@ -325,7 +325,13 @@ fn record_deploys(repo: &Repository, analysis: &Analysis) {
         let sends_commits = r.changes().is_some_and(|c| !c.commits.is_empty());
         if r.deploys && sends_commits {
             let branch = r.update.short_remote_name();
-            if let Err(e) = crate::state::record_deploy(repo, &analysis.remote, &branch, now) {
+            if let Err(e) = crate::state::record_deploy(
+                repo,
+                &analysis.remote,
+                &branch,
+                now,
+                r.update.local_oid,
+            ) {
                 eprintln!("pushguard: note: could not record this deploy push ({e:#}); `frequent-deploys` will not see it");
             }
         }

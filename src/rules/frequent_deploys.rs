@@ -17,16 +17,24 @@ impl Rule for FrequentDeploys {
         if !cx.deploys {
             return;
         }
-        let (Some(ago), Some(last)) = (cx.last_deploy_secs_ago, cx.changes.commits.last()) else {
+        let Some(last) = cx.changes.commits.last() else {
             return;
         };
         let minutes = emit.settings().int_option("minutes").unwrap_or(10);
-        if ago < 0 || ago >= minutes.saturating_mul(60) {
+        let window = minutes.saturating_mul(60);
+        let within: Vec<i64> = cx
+            .recent_deploys
+            .iter()
+            .copied()
+            .filter(|&ago| (0..window).contains(&ago))
+            .collect();
+        let Some(&ago) = within.first() else {
             return;
-        }
+        };
         let msg = format!(
-            "this is the second deploy push to {} within {} min (the last was {} ago): each \
+            "this is the {} deploy push to {} within {} min (the last was {} ago): each \
              push starts its own build",
+            ordinal(within.len() + 1),
             cx.ref_name,
             minutes,
             if ago < 60 {
@@ -36,5 +44,23 @@ impl Rule for FrequentDeploys {
             }
         );
         emit.finding(last, msg).emit();
+    }
+}
+
+/// `second`, `third`, `4th`, `21st`, ...
+fn ordinal(n: usize) -> String {
+    match n {
+        2 => "second".to_owned(),
+        3 => "third".to_owned(),
+        n => {
+            let suffix = match (n % 10, n % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{n}{suffix}")
+        }
     }
 }

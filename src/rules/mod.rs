@@ -246,9 +246,9 @@ pub struct RuleContext<'a> {
     /// True when run by a hook at push time (stateful rules such as `frequent-deploys` only
     /// apply then, not to `check`).
     pub at_push_time: bool,
-    /// Seconds since this clone's previous deploy push to the same remote branch, when one
-    /// is recorded (push time only).
-    pub last_deploy_secs_ago: Option<i64>,
+    /// Seconds since each of this clone's earlier deploy pushes to the same remote branch
+    /// that landed on the remote, most recent first (push time only).
+    pub recent_deploys: Vec<i64>,
     pub(crate) cache: &'a PushCache,
     pub(crate) rules: &'a Registry<'a>,
 }

@@ -156,3 +156,30 @@ fn a_second_deploy_push_within_minutes_warns() {
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("frequent-deploys"));
 }
+
+#[test]
+fn only_pushes_that_landed_count_as_earlier_deploys() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.commit_files("one", &[("main.py", "print(1)\n")]);
+    repo.install_hook();
+    // A dry run runs the hook but deploys nothing.
+    let r = repo.push(&["--dry-run", "origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.stderr.contains("frequent-deploys"), "{}", r.stderr);
+    repo.commit_files("two", &[("main.py", "print(2)\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(
+        r.stderr.contains("second deploy push to main"),
+        "{}",
+        r.stderr
+    );
+    repo.commit_files("three", &[("main.py", "print(3)\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(
+        r.stderr.contains("third deploy push to main"),
+        "{}",
+        r.stderr
+    );
+}
