@@ -594,3 +594,83 @@ fn hostile_names_are_escaped_in_app_output() {
     assert!(text.contains("red\\e[0m"), "{text}");
     assert!(text.contains("re-run (evil\\e[2J.py changed)"), "{text}");
 }
+
+/// The apps an explain document names.
+fn app_names(doc: &Value) -> Vec<String> {
+    doc["apps"]
+        .as_array()
+        .map(|apps| {
+            apps.iter()
+                .filter_map(|a| a["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn fly_toml_is_read_as_flyctl_reads_it() {
+    // Empty strings are unset: no false "Dockerfile not in the commit" for `dockerfile = ''`
+    // or `build_target = ''`.
+    let sandbox = Sandbox::new();
+    let fly = "app = \"api\"\n\n[build]\n  dockerfile = ''\n  build_target = ''\n";
+    let repo = pushed(
+        &sandbox,
+        &[
+            ("fly.toml", fly),
+            ("Dockerfile", PYTHON),
+            ("requirements.txt", "flask==3.0.0\n"),
+            ("main.py", "print(1)\n"),
+        ],
+    );
+    repo.commit_files("code", &[("main.py", "print(2)\n")]);
+    let doc = explain(&repo, "HEAD^!");
+    let a = app(&doc, "api");
+    assert_eq!(a["dockerfile"], "Dockerfile");
+    assert_eq!(a["target"], Value::Null);
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.stderr.contains("app-build"), "{}", r.stderr);
+
+    // A prebuilt image is deployed as it is: the Dockerfile beside it is not built.
+    let sandbox = Sandbox::new();
+    let fly = "app = \"api\"\n\n[build]\n  image = \"registry.example.com/api:latest\"\n";
+    let repo = pushed(
+        &sandbox,
+        &[
+            ("fly.toml", fly),
+            ("Dockerfile", PYTHON),
+            ("main.py", "print(1)\n"),
+        ],
+    );
+    repo.commit_files("code", &[("main.py", "print(2)\n")]);
+    assert!(!app_names(&explain(&repo, "HEAD^!")).contains(&"api".to_owned()));
+
+    // A buildpack builder wins over a Dockerfile.
+    let sandbox = Sandbox::new();
+    let fly = "app = \"api\"\n\n[build]\n  builder = \"paketobuildpacks/builder:base\"\n";
+    let repo = pushed(
+        &sandbox,
+        &[
+            ("fly.toml", fly),
+            ("Dockerfile", PYTHON),
+            ("main.py", "print(1)\n"),
+        ],
+    );
+    repo.commit_files("code", &[("main.py", "print(2)\n")]);
+    assert!(!app_names(&explain(&repo, "HEAD^!")).contains(&"api".to_owned()));
+
+    // flyctl tries `Dockerfile`, then `dockerfile`.
+    let sandbox = Sandbox::new();
+    let repo = pushed(
+        &sandbox,
+        &[
+            ("fly.toml", "app = \"api\"\n"),
+            ("dockerfile", PYTHON),
+            ("requirements.txt", "flask==3.0.0\n"),
+            ("main.py", "print(1)\n"),
+        ],
+    );
+    repo.commit_files("code", &[("main.py", "print(2)\n")]);
+    let a = app(&explain(&repo, "HEAD^!"), "api").clone();
+    assert_eq!(a["dockerfile"], "dockerfile");
+    assert_eq!(a["tier"], "incremental");
+}

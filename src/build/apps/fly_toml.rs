@@ -84,12 +84,22 @@ pub(super) fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str)
         }
     };
     let build = doc.get("build").and_then(toml::Value::as_table);
+    // flyctl compares every `[build]` string with "" (internal/appconfig/config.go, `type
+    // Build`; deploy_build.go): an empty string is the same as the key left out.
     let build_str = |key: &str| {
         build
             .and_then(|b| b.get(key))
             .and_then(toml::Value::as_str)
+            .filter(|v| !v.trim().is_empty())
             .map(str::to_owned)
     };
+    // A prebuilt image is deployed as it is, and a `builder` makes a buildpack build; either
+    // way flyctl reads no Dockerfile, even one beside fly.toml (`fetchImageRef`, then
+    // `Resolver.BuildImage`: `buildpacksBuilder` runs when `builder` is set). `buildpacks`
+    // without a `builder` falls through to the Dockerfile.
+    if build_str("image").is_some() || build_str("builder").is_some() {
+        return FlyApp::NotDocker;
+    }
     let name = doc
         .get("app")
         .and_then(toml::Value::as_str)
@@ -114,7 +124,13 @@ pub(super) fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str)
                 )
             }
         },
-        None => join(dir, "Dockerfile"),
+        // `ResolveDockerfile` (internal/build/imgsrc/docker.go): `Dockerfile`, then
+        // `dockerfile`.
+        None => ["Dockerfile", "dockerfile"]
+            .iter()
+            .map(|name| join(dir, name))
+            .find(|p| is_blob(tree, p))
+            .unwrap_or_else(|| join(dir, "Dockerfile")),
     };
     if !is_blob(tree, &dockerfile) {
         if explicit.is_some() {
@@ -126,10 +142,7 @@ pub(super) fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str)
                 ),
             );
         }
-        if build_str("image").is_some()
-            || build_str("builder").is_some()
-            || build.and_then(|b| b.get("buildpacks")).is_some()
-        {
+        if build.and_then(|b| b.get("buildpacks")).is_some() {
             return FlyApp::NotDocker;
         }
         return note_with(
