@@ -13,6 +13,7 @@ pub(crate) mod build;
 pub mod commands;
 pub mod config;
 pub mod decide;
+pub(crate) mod deploy;
 pub mod docker;
 pub mod git;
 pub mod output;

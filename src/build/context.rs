@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
-use crate::build::apps::{self, App};
+use crate::build::apps::{self, App, AppOrigin};
 use crate::config::Config;
 use crate::docker::dockerignore::{ignore_file_candidates, DockerIgnore};
 use crate::git::blob::{file_at, FileAt};
@@ -218,9 +218,17 @@ impl<'r> Contexts<'r> {
         if let Some(&known) = self.markers.get(dir) {
             return known;
         }
-        let marked = CONTEXT_MARKERS
-            .iter()
-            .any(|m| self.blob_at(&format!("{dir}/{m}")).is_some());
+        // The markers of an app built from elsewhere (a fly.toml deployed from the root by
+        // a workflow) make no context of their own: the app's context is where it is built.
+        let built_elsewhere = self.apps().iter().any(|a| {
+            let declared_here = parent(&a.dockerfile) == dir
+                || matches!(&a.origin, AppOrigin::FlyToml(p) if parent(p) == dir);
+            declared_here && a.context != dir
+        });
+        let marked = !built_elsewhere
+            && CONTEXT_MARKERS
+                .iter()
+                .any(|m| self.blob_at(&format!("{dir}/{m}")).is_some());
         self.markers.insert(dir.to_owned(), marked);
         marked
     }

@@ -674,3 +674,38 @@ fn fly_toml_is_read_as_flyctl_reads_it() {
     assert_eq!(a["dockerfile"], "dockerfile");
     assert_eq!(a["tier"], "incremental");
 }
+
+#[test]
+fn a_monorepo_app_deployed_from_the_root_builds_with_the_root_as_context() {
+    let sandbox = Sandbox::new();
+    let dockerfile = "FROM python:3.12-slim\n\
+WORKDIR /app\n\
+COPY apps/api/requirements.txt .\n\
+RUN pip install -r requirements.txt\n\
+COPY packages/shared ./shared\n\
+COPY apps/api .\n\
+CMD [\"python\", \"main.py\"]\n";
+    let workflow = "name: api\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: superfly/flyctl-actions/setup-flyctl@master\n      - run: flyctl deploy . --config apps/api/fly.toml --remote-only\n";
+    let repo = pushed(
+        &sandbox,
+        &[
+            (".github/workflows/api.yml", workflow),
+            (
+                "apps/api/fly.toml",
+                "app = \"api\"\n\n[build]\n  dockerfile = \"Dockerfile\"\n",
+            ),
+            ("apps/api/Dockerfile", dockerfile),
+            ("apps/api/requirements.txt", "flask==3.0.0\n"),
+            ("apps/api/main.py", "print(1)\n"),
+            ("packages/shared/util.py", "X = 1\n"),
+        ],
+    );
+    repo.commit_files("shared fix", &[("packages/shared/util.py", "X = 2\n")]);
+    let doc = explain(&repo, "HEAD^!");
+    let a = app(&doc, "api");
+    assert_eq!(a["context"], ".", "{a:#}");
+    assert_eq!(a["dockerfile"], "apps/api/Dockerfile");
+    assert_eq!(a["tier"], "incremental", "{a:#}");
+    assert_eq!(step(a, 5)["status"], "rerun", "{a:#}");
+    assert_eq!(step(a, 4)["status"], "cached", "{a:#}");
+}

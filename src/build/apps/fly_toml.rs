@@ -32,8 +32,16 @@ pub(super) enum FlyApp {
     Note(AppNote),
 }
 
-/// Reads the fly.toml at `path` (in directory `dir`) and makes an app of it.
-pub(super) fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str) -> FlyApp {
+/// Reads the fly.toml at `path` (in directory `dir`) and makes an app of it, built by
+/// flyctl running in `workdir`: the build context, where flyctl looks for a Dockerfile the
+/// config does not name. (A Dockerfile the config names is relative to the config.)
+pub(super) fn fly_app(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    dir: &str,
+    workdir: &str,
+    path: &str,
+) -> FlyApp {
     let note_with = |severity: Severity, line: Option<u32>, message: String| {
         FlyApp::Note(AppNote {
             severity,
@@ -128,9 +136,9 @@ pub(super) fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str)
         // `dockerfile`.
         None => ["Dockerfile", "dockerfile"]
             .iter()
-            .map(|name| join(dir, name))
+            .map(|name| join(workdir, name))
             .find(|p| is_blob(tree, p))
-            .unwrap_or_else(|| join(dir, "Dockerfile")),
+            .unwrap_or_else(|| join(workdir, "Dockerfile")),
     };
     if !is_blob(tree, &dockerfile) {
         if explicit.is_some() {
@@ -156,7 +164,7 @@ pub(super) fn fly_app(repo: &Repository, tree: &Tree<'_>, dir: &str, path: &str)
     }
     FlyApp::App(Box::new(App {
         name,
-        context: dir.to_owned(),
+        context: workdir.to_owned(),
         dockerfile,
         target,
         branches: Vec::new(),

@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use git2::{ObjectType, Repository, Tree};
 
 use crate::config::Config;
+use crate::deploy::workflows::fly_deploys;
 use crate::severity::Severity;
 
 mod fly_toml;
@@ -162,11 +163,23 @@ pub fn discover(
             ),
         });
     }
+    // The directory flyctl runs in is the build context: a workflow that deploys a
+    // fly.toml from elsewhere (`flyctl deploy --config apps/api/fly.toml` at the root)
+    // says where; otherwise flyctl is taken to run beside its fly.toml.
+    let deploys = if located.paths.is_empty() {
+        Vec::new()
+    } else {
+        fly_deploys(repo, tree)
+    };
     for path in located.paths {
         let dir = path
             .rsplit_once('/')
             .map_or_else(String::new, |(d, _)| d.to_owned());
-        match fly_app(repo, tree, &dir, &path) {
+        let workdir = deploys
+            .iter()
+            .find(|d| d.config == path)
+            .map_or(dir.as_str(), |d| d.workdir.as_str());
+        match fly_app(repo, tree, &dir, workdir, &path) {
             FlyApp::App(app) => {
                 if !config.apps.iter().any(|a| a.name == app.name) {
                     found.apps.push(*app);
