@@ -709,3 +709,24 @@ CMD [\"python\", \"main.py\"]\n";
     assert_eq!(step(a, 5)["status"], "rerun", "{a:#}");
     assert_eq!(step(a, 4)["status"], "cached", "{a:#}");
 }
+
+#[test]
+fn a_fly_config_named_only_by_a_workflow_is_an_app() {
+    let sandbox = Sandbox::new();
+    let workflow = "on:\n  push:\n    branches: [main]\njobs:\n  staging:\n    runs-on: ubuntu-latest\n    steps:\n      - run: flyctl deploy --remote-only -c fly.staging.toml\n";
+    let repo = pushed(
+        &sandbox,
+        &[
+            (".github/workflows/cd.yaml", workflow),
+            ("fly.staging.toml", "app = \"api-staging\"\n"),
+            ("Dockerfile", PYTHON),
+            ("requirements.txt", "flask==3.0.0\n"),
+            ("main.py", "print(1)\n"),
+        ],
+    );
+    repo.commit_files("code", &[("main.py", "print(2)\n")]);
+    let doc = explain(&repo, "HEAD^!");
+    let a = app(&doc, "api-staging");
+    assert_eq!(a["context"], ".");
+    assert_eq!(a["tier"], "incremental");
+}

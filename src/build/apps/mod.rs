@@ -166,12 +166,15 @@ pub fn discover(
     // The directory flyctl runs in is the build context: a workflow that deploys a
     // fly.toml from elsewhere (`flyctl deploy --config apps/api/fly.toml` at the root)
     // says where; otherwise flyctl is taken to run beside its fly.toml.
-    let deploys = if located.paths.is_empty() {
-        Vec::new()
-    } else {
-        fly_deploys(repo, tree)
-    };
-    for path in located.paths {
+    let deploys = fly_deploys(repo, tree);
+    // `fly.staging.toml` and other names flyctl only reads when a command names them.
+    let mut paths = located.paths;
+    for d in &deploys {
+        if d.config.ends_with(".toml") && !paths.contains(&d.config) && is_blob(tree, &d.config) {
+            paths.push(d.config.clone());
+        }
+    }
+    for path in paths {
         let dir = path
             .rsplit_once('/')
             .map_or_else(String::new, |(d, _)| d.to_owned());
