@@ -74,6 +74,25 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// One analysis of several made of parts of one push (the server judges each update
+    /// under its own configuration): refs and findings in order.
+    pub fn merge(parts: Vec<Analysis>) -> Analysis {
+        let mut parts = parts.into_iter();
+        let Some(mut whole) = parts.next() else {
+            return Analysis {
+                remote: String::new(),
+                refs: Vec::new(),
+                findings: Vec::new(),
+                blobs: Rc::default(),
+            };
+        };
+        for part in parts {
+            whole.refs.extend(part.refs);
+            whole.findings.extend(part.findings);
+        }
+        whole
+    }
+
     pub fn decision(&self) -> Decision {
         Decision::of(&self.findings)
     }
@@ -203,21 +222,43 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
 /// pre-receive hook. The new commits are those not reachable from any ref the repository
 /// already has (git has not updated any ref yet when pre-receive runs).
 pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) -> Analysis {
-    let existing: Vec<Oid> = match repo.references() {
-        Ok(refs) => refs
-            .filter_map(|r| r.ok())
-            .filter_map(|r| r.peel_to_commit().ok().map(|c| c.id()))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    // What the server already has: every ref for an ordinary update, but for an update of
+    // a deploy branch only what deploy branches reach. Otherwise commits pushed to a
+    // scratch branch first (`git push origin HEAD:tmp`, then `HEAD:main`) would be hidden
+    // from the deploy branch's rules, which judge what reaches a deploy.
+    let mut existing: Vec<Oid> = Vec::new();
+    let mut deployed: Vec<Oid> = Vec::new();
+    if let Ok(refs) = repo.references() {
+        for r in refs.filter_map(|r| r.ok()) {
+            let Ok(commit) = r.peel_to_commit() else {
+                continue;
+            };
+            existing.push(commit.id());
+            let deploy_branch = r
+                .name()
+                .ok()
+                .and_then(|n| n.strip_prefix("refs/heads/"))
+                .is_some_and(|b| config.deploys_anything(b));
+            if deploy_branch {
+                deployed.push(commit.id());
+            }
+        }
+    }
     let shallow = shallow_boundary(repo);
     let blobs = Rc::new(PushCache::default());
     let refs = raw
         .iter()
         .map(|r| {
             let update = RefUpdate::classify_unwalked(repo, r);
+            let to_deploy_branch = update.ref_kind == RefKind::Branch
+                && config.deploys_anything(&update.short_remote_name());
+            let hide = if to_deploy_branch {
+                &deployed
+            } else {
+                &existing
+            };
             let listing =
-                update_range(&update, &existing).map(|range| Listing::start(repo, range, &shallow));
+                update_range(&update, hide).map(|range| Listing::start(repo, range, &shallow));
             let target = update.short_remote_name();
             analyze_ref(repo, config, update, listing, target, &shallow, &blobs)
         })

@@ -3,11 +3,13 @@
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use git2::Repository;
+use anyhow::{bail, Context, Result};
+use git2::{Oid, Repository};
 
 use super::{judge, open_repository, Format, Outcome};
-use crate::config::Config;
+use crate::config::{Config, FILE_NAME, MAX_CONFIG_BYTES};
+use crate::git::blob::{file_at, regular_file, FileAt};
+use crate::git::push::RawUpdate;
 use crate::output::{render, View};
 
 /// `pushguard hook pre-receive`: run by the receiving (usually bare) repository with
@@ -21,17 +23,41 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
         .context("cannot read the ref lines git sent on stdin")?;
     let updates = crate::git::push::parse_receive_stdin(&input)?;
     let repo = open_repository()?;
-    let config = match config {
-        Some(_) => Config::load(config, None)?,
-        None => match std::env::var_os("PUSHGUARD_CONFIG") {
-            Some(_) => Config::load(None, None)?,
-            None => config_at_pushed_commit(&repo, &updates)?,
-        },
-    };
-    let analysis = crate::pipeline::analyze_receive(&repo, &config, &updates);
     // The pusher's environment does not reach the server: only trailers apply here.
     let tell = matches!(format, Format::Text | Format::Github);
-    let judgement = judge(&analysis, &config, None, tell);
+    let fixed = match config {
+        Some(_) => Some(Config::load(config, None)?),
+        None => match std::env::var_os("PUSHGUARD_CONFIG") {
+            Some(_) => Some(Config::load(None, None)?),
+            None => None,
+        },
+    };
+    // Each update is judged under its own pushed commit's pushguard.toml (updates that
+    // share one are analysed together).
+    let mut groups: Vec<(Option<git2::Oid>, Config, Vec<RawUpdate>)> = Vec::new();
+    for update in updates {
+        let (key, config) = match &fixed {
+            Some(c) => (None, c.clone()),
+            None => config_at_pushed_commit(&repo, &update)?,
+        };
+        match groups.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, members)) => members.push(update),
+            None => groups.push((key, config, vec![update])),
+        }
+    }
+    let mut parts = Vec::new();
+    for (_, config, members) in &groups {
+        let analysis = crate::pipeline::analyze_receive(&repo, config, members);
+        let judgement = judge(&analysis, config, None, tell);
+        parts.push((analysis, judgement));
+    }
+    let (analyses, judgements): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+    let analysis = crate::pipeline::Analysis::merge(analyses);
+    let judgement = crate::decide::Judgement::merge(judgements);
+    let config = groups
+        .into_iter()
+        .next()
+        .map_or_else(Config::builtin, |(_, c, _)| c);
     let view = View::new(&analysis, &judgement, false);
     // The verdict must not depend on whether the pusher can still be told about it.
     let _ = render(&view, &config, format, &mut std::io::stderr().lock());
@@ -43,42 +69,45 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// The `pushguard.toml` of the pushed commit: of the first update to a deploy branch, else
-/// of the first update; the built-in default when that commit has none.
-fn config_at_pushed_commit(
-    repo: &Repository,
-    updates: &[crate::git::push::RawUpdate],
-) -> Result<Config> {
-    let builtin = Config::builtin();
-    let pick = updates
-        .iter()
-        .filter(|u| u.local_oid.is_some())
-        .find(|u| {
-            u.remote_ref
-                .strip_prefix(b"refs/heads/")
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .is_some_and(|b| builtin.is_deploy_branch(b))
-        })
-        .or_else(|| updates.iter().find(|u| u.local_oid.is_some()));
-    let Some(oid) = pick.and_then(|u| u.local_oid) else {
-        return Ok(builtin);
+/// The `pushguard.toml` of an update's pushed commit, with the id of its blob (`None` for
+/// the built-in default, when the commit has none or nothing is pushed). Read as a regular
+/// file of at most [`MAX_CONFIG_BYTES`]: the file comes from the pusher.
+fn config_at_pushed_commit(repo: &Repository, update: &RawUpdate) -> Result<(Option<Oid>, Config)> {
+    let builtin = || Ok((None, Config::builtin()));
+    let Some(oid) = update.local_oid else {
+        return builtin();
     };
     let Ok(commit) = repo.find_object(oid, None).and_then(|o| o.peel_to_commit()) else {
-        return Ok(builtin);
+        return builtin();
     };
-    let Ok(entry) = commit
+    let tree = commit
         .tree()
-        .and_then(|t| t.get_path(Path::new("pushguard.toml")))
-    else {
-        return Ok(builtin);
-    };
-    let blob = repo
-        .find_blob(entry.id())
-        .with_context(|| format!("cannot read pushguard.toml of commit {oid}"))?;
-    let text = std::str::from_utf8(blob.content()).with_context(|| {
-        format!("pushguard.toml of commit {oid} is not UTF-8 text; fix it and push again")
-    })?;
+        .with_context(|| format!("cannot read the tree of commit {oid}"))?;
     let short: String = oid.to_string().chars().take(12).collect();
+    let blob = match regular_file(&tree, FILE_NAME) {
+        Ok(id) => id,
+        Err(FileAt::Missing) => return builtin(),
+        Err(_) => bail!(
+            "pushguard.toml of commit {short} is not a regular file (a symbolic link or a \
+             submodule); the server reads its configuration only from a regular file. Fix it \
+             and push again"
+        ),
+    };
+    let text = match file_at(repo, &tree, FILE_NAME, MAX_CONFIG_BYTES) {
+        FileAt::Text(text) => text,
+        FileAt::TooLarge(size) => bail!(
+            "pushguard.toml of commit {short} is {size} bytes, larger than the {} KiB a \
+             configuration may have; the server does not parse it. Fix it and push again",
+            MAX_CONFIG_BYTES / 1024
+        ),
+        FileAt::Binary => {
+            bail!("pushguard.toml of commit {short} is not UTF-8 text; fix it and push again")
+        }
+        other => bail!("cannot read pushguard.toml of commit {short}: {other:?}"),
+    };
     let label = format!("pushguard.toml (at {short})");
-    Ok(Config::from_user_toml(text, Path::new(&label))?)
+    Ok((
+        Some(blob),
+        Config::from_user_toml(&text, Path::new(&label))?,
+    ))
 }

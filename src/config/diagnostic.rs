@@ -196,16 +196,40 @@ impl<'a> Source<'a> {
         let end = floor_boundary(text, span.end.clamp(start, line_end));
         let before = slice(line_start..start);
         let under = slice(start..end).trim_end_matches('\r');
+        let line = slice(line_start..line_end).trim_end_matches('\r');
+        let column = before.chars().count() + 1;
+        // A long line (a minified file, a file of NUL bytes) is shown as a window around
+        // the caret: an error message quotes a short excerpt, never the whole input.
+        let from = (column - 1).saturating_sub(SNIPPET_BEFORE);
+        let clipped_before: String = before.chars().skip(from).collect();
+        let lead = if from > 0 { "…" } else { "" };
+        let shown: String = line.chars().skip(from).take(MAX_SNIPPET_CHARS).collect();
+        let tail = if line.chars().count() > from + MAX_SNIPPET_CHARS {
+            "…"
+        } else {
+            ""
+        };
+        let caret_offset = lead.chars().count() + display_line(&clipped_before).chars().count();
+        let room = display_line(&shown)
+            .chars()
+            .count()
+            .saturating_sub(display_line(&clipped_before).chars().count());
         Location {
             path: escape(&self.path.to_string_lossy()).into_owned(),
             line: slice(0..start).matches('\n').count() + 1,
-            column: before.chars().count() + 1,
-            text: display_line(slice(line_start..line_end).trim_end_matches('\r')),
-            caret_offset: display_line(before).chars().count(),
-            caret_len: display_line(under).chars().count().max(1),
+            column,
+            text: format!("{lead}{}{tail}", display_line(&shown)),
+            caret_offset,
+            caret_len: display_line(under).chars().count().clamp(1, room.max(1)),
         }
     }
 }
+
+/// The most characters of a source line a snippet shows.
+const MAX_SNIPPET_CHARS: usize = 120;
+
+/// How many characters before the caret a clipped snippet keeps.
+const SNIPPET_BEFORE: usize = 40;
 
 /// The largest char boundary of `text` at or below `i`.
 fn floor_boundary(text: &str, i: usize) -> usize {

@@ -84,6 +84,9 @@ pub const DEFAULT_TOML: &str = include_str!("../default.toml");
 pub const STARTER_TOML: &str = include_str!("../starter.toml");
 
 /// The file name looked up at the root of the worktree.
+/// The largest configuration file read; a larger one is refused before it is parsed.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 pub const FILE_NAME: &str = "pushguard.toml";
 
 /// The environment variable naming a config file, consulted after `--config`.
@@ -545,7 +548,18 @@ impl Config {
         }
         if let Some(root) = worktree_root {
             let path = root.join(FILE_NAME);
-            if path.exists() {
+            if let Ok(meta) = std::fs::symlink_metadata(&path) {
+                // The worktree's file comes from the repository: read it only as the
+                // regular file it should be, never through a link (to /proc/self/environ,
+                // /dev/zero, a file outside the checkout).
+                if !meta.file_type().is_file() {
+                    return Err(LoadError::File(FileError::new(format!(
+                        "{} is not a regular file (a symbolic link, a directory or a device); \
+                         pushguard reads its configuration only from a regular file. Replace it \
+                         with the file itself, or name the file with --config",
+                        escape(&path.to_string_lossy())
+                    ))));
+                }
                 return Config::load_file(&path, "the worktree");
             }
         }
@@ -553,14 +567,26 @@ impl Config {
     }
 
     fn load_file(path: &Path, named_by: &str) -> Result<Config, LoadError> {
+        use std::io::Read;
         let shown = escape(&path.to_string_lossy()).into_owned();
-        let bytes = std::fs::read(path).map_err(|e| {
+        let cannot_read = |e: std::io::Error| {
             let message = format!(
                 "could not read the pushguard config file {shown} (named by {named_by}); \
                  check the path, or unset it to use the built-in defaults"
             );
             LoadError::File(FileError::with_source(message, e))
-        })?;
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot_read)?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(LoadError::File(FileError::new(format!(
+                "the pushguard config file {shown} is larger than {} KiB, far more than any \
+                 configuration needs; pushguard does not parse it. Check what the file holds",
+                MAX_CONFIG_BYTES / 1024
+            ))));
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
             LoadError::File(FileError::new(format!(
                 "the pushguard config file {shown} is not valid UTF-8 (invalid byte at offset \

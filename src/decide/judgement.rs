@@ -127,6 +127,28 @@ impl Judgement {
         j
     }
 
+    /// One judgement of the judgements of parts of one analysis, in the order the parts'
+    /// findings were merged ([`Analysis::merge`]): what is in force in any part is in force.
+    pub fn merge(parts: Vec<Judgement>) -> Judgement {
+        let mut parts = parts.into_iter();
+        let Some(mut whole) = parts.next() else {
+            return Judgement::default();
+        };
+        for part in parts {
+            whole.waivers.extend(part.waivers);
+            whole.unknown.extend(part.unknown);
+            whole.accepted.extend(part.accepted);
+            whole.skipped.extend(part.skipped);
+            whole.decision = whole.decision.max(part.decision);
+            whole.ask = match (whole.ask, part.ask) {
+                (Some(a), Some(b)) if b.severity > a.severity => Some(b),
+                (Some(a), _) => Some(a),
+                (None, b) => b,
+            };
+        }
+        whole
+    }
+
     /// Trailers, per pushed commit (a commit pushed to two refs is read once per ref: its
     /// findings are per ref too).
     fn accept_trailers(&mut self, analysis: &Analysis, known: &[&str]) {

@@ -252,3 +252,38 @@ fn a_push_that_cannot_be_checked_follows_on_error() {
     assert!(r.stderr.contains("on_error = \"block\""), "{}", r.stderr);
     assert_eq!(repo.remote_sha("refs/heads/main"), before);
 }
+
+#[test]
+fn a_pushguard_toml_symlinked_elsewhere_is_refused_not_followed() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    // A file outside the checkout holding what must never be printed.
+    let outside = repo.path.parent().unwrap().join("outside.txt");
+    std::fs::write(&outside, "SECRET_FROM_OUTSIDE = [\n").unwrap();
+    std::os::unix::fs::symlink(&outside, repo.path.join("pushguard.toml")).unwrap();
+    repo.git(&["add", "pushguard.toml"]);
+    repo.git(&["commit", "-q", "-m", "link"]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    assert!(!r.stderr.contains("SECRET_FROM_OUTSIDE"), "{}", r.stderr);
+}
+
+#[test]
+fn a_config_error_on_a_huge_line_quotes_a_short_excerpt() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    let line = format!(
+        "[rules.empty-commit]\nseverity = \"{}\n",
+        "x".repeat(200_000)
+    );
+    repo.commit_files("config", &[("pushguard.toml", &line)]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("pushguard.toml:2"), "{}", r.stderr);
+    assert!(
+        r.stderr.len() < 4096,
+        "a short excerpt: {} bytes",
+        r.stderr.len()
+    );
+}

@@ -131,3 +131,62 @@ fn a_pushguard_allow_trailer_is_honoured_by_the_server_and_by_check() {
         Some(sha.as_str())
     );
 }
+
+#[test]
+fn commits_pushed_to_a_scratch_branch_first_are_still_judged_on_the_deploy_branch() {
+    let sandbox = Sandbox::new();
+    let repo = strict_server(&sandbox);
+    let before = repo.remote_sha("refs/heads/main");
+    repo.commit_empty("rebuild: clear cache");
+    let r = repo.push(&["origin", "HEAD:tmp"]);
+    assert!(r.success(), "tmp is not a deploy branch: {r:?}");
+    let r = repo.push(&["origin", "HEAD:main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("empty-commit"), "{}", r.stderr);
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+}
+
+#[test]
+fn each_update_is_judged_under_its_own_pushed_configuration() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    let base = repo.commit_files("init", &[("app.py", "x = 1\n")]);
+    assert!(repo.push(&["origin", "main"]).success());
+    // `production` carries a configuration that makes it the deploy branch and blocks
+    // empty commits; `other` (pushed in the same push, listed first) carries none.
+    repo.git(&["checkout", "-q", "-b", "production"]);
+    repo.commit_files(
+        "config",
+        &[(
+            "pushguard.toml",
+            "[deploy]\nbranches = [\"production\"]\n\n[rules.empty-commit]\nseverity = \"block\"\n",
+        )],
+    );
+    assert!(repo.push(&["origin", "production"]).success());
+    repo.commit_empty("rebuild please");
+    repo.git(&["checkout", "-q", "-b", "other", &base]);
+    repo.commit_files("work", &[("b.py", "y = 1\n")]);
+    let r = repo.push(&["origin", "other", "production"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("empty-commit"), "{}", r.stderr);
+}
+
+#[test]
+fn an_oversized_pushed_configuration_is_refused_with_a_short_message() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files("init", &[("app.py", "x = 1\n")]);
+    assert!(repo.push(&["origin", "main"]).success());
+    let huge = "\0".repeat(2 * 1024 * 1024);
+    repo.commit_files("config", &[("pushguard.toml", &huge)]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("larger than"), "{}", r.stderr);
+    assert!(
+        r.stderr.len() < 4096,
+        "a short message: {} bytes",
+        r.stderr.len()
+    );
+}
