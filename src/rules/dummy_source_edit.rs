@@ -19,7 +19,7 @@
 //! directives (`# noqa`, `// eslint-disable`, `# type:`, shebangs, encoding lines), which
 //! change what linters, type checkers or bundlers do.
 
-use crate::git::changes::{line_diff, BlobContent, CommitChange, FileChange};
+use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
 use crate::rules::text::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
@@ -105,6 +105,10 @@ fn opens_block(line: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// A commit of more files than this is judged on markers only when its message says it
+/// forces a build.
+const MAX_MARKER_FILES: usize = 3;
+
 /// Changed lines beyond this many are a real edit, whatever they look like.
 const MAX_MARKER_LINES: usize = 40;
 
@@ -166,6 +170,12 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
                     if claimed {
                         continue;
                     }
+                    return Verdict::Skip;
+                }
+                // Marker lines matter in small commits; a commit of many files, or a
+                // file added or deleted, is a real change unless its message says otherwise.
+                let small = files.len() <= MAX_MARKER_FILES;
+                if !forcing && (!small || file.kind != ChangeKind::Modified) {
                     return Verdict::Skip;
                 }
                 if docs && forcing {

@@ -26,6 +26,10 @@ pub const ID: &str = "trigger-file";
 
 pub struct TriggerFile;
 
+/// A commit of more files than this is not made of trigger files (only files named as
+/// triggers are looked for in it).
+const MAX_FILES: usize = 3;
+
 /// Files larger than this are never "just a marker".
 const MAX_TRIGGER_BYTES: usize = 1024;
 
@@ -63,7 +67,7 @@ impl Rule for TriggerFile {
             let forcing = says_forcing(&commit.info.message);
             let mut triggers: Vec<&FileChange> = files
                 .iter()
-                .filter(|f| is_trigger(cx, settings, f, forcing))
+                .filter(|f| is_trigger(cx, settings, f, forcing, files.len() <= MAX_FILES))
                 .collect();
             if triggers.len() < files.len() {
                 // Beside real changes only a file named as a trigger is one: a date in
@@ -109,6 +113,7 @@ fn is_trigger(
     settings: &RuleConfig,
     file: &FileChange,
     forcing: bool,
+    read_contents: bool,
 ) -> bool {
     if file.kind == ChangeKind::Deleted {
         return false;
@@ -116,12 +121,14 @@ fn is_trigger(
     if in_globs(settings, file) || named_trigger(file) {
         return true;
     }
+    // Contents are read only for a few text-named files: on a long push most files are
+    // code, and a commit of many files is not a trigger.
+    if !read_contents || !inert_name(&file.path) {
+        return false;
+    }
     let Some(text) = small_text(cx, file) else {
         return false;
     };
-    if !inert_name(&file.path) {
-        return false;
-    }
     let tiny_new =
         forcing && file.kind == ChangeKind::Added && text.trim().len() <= MAX_NEW_TRIGGER_BYTES;
     tiny_new || is_marker_text(&text)

@@ -165,11 +165,14 @@ pub(super) fn scan_line(line: &str, style: ValueStyle) -> Option<LineHit> {
     if let Some(hit) = known_shape(line) {
         return Some(hit);
     }
-    if let Some(hit) = connection_password(line) {
+    if let Some(hit) = url_password(line) {
         return Some(hit);
     }
     if !mentions_secret_word(line) {
         return None;
+    }
+    if let Some(hit) = field_password(line) {
+        return Some(hit);
     }
     assignments(line, style)
         .into_iter()
@@ -270,18 +273,20 @@ const CONNECTION_PASSWORD: &str = "a password in a connection string";
 /// (`...;Password=s3cret;...`, `pwd=`) or the credentials of a URL
 /// (`postgres://user:s3cret@host/db`). Placeholders, variables (`${DB_PASSWORD}`,
 /// `%s`, `{password}`) and trivial values are not secrets.
+#[cfg(test)]
 pub(super) fn connection_password(line: &str) -> Option<LineHit> {
-    // Runs on every pushed line: allocate only for the few that can hold one.
-    let field = contains_ignore_case(line.as_bytes(), b"password=")
-        || contains_ignore_case(line.as_bytes(), b"pwd=");
-    if !field && !line.contains("://") {
+    url_password(line).or_else(|| field_password(line))
+}
+
+/// `Password=` or `pwd=` as a field of a connection string: after another field's `;`, or
+/// before one (a lone `PASSWORD=...` is an assignment, judged by its entropy elsewhere).
+fn field_password(line: &str) -> Option<LineHit> {
+    if !contains_ignore_case(line.as_bytes(), b"password=")
+        && !contains_ignore_case(line.as_bytes(), b"pwd=")
+    {
         return None;
     }
-    let lower = if field {
-        line.to_ascii_lowercase()
-    } else {
-        String::new()
-    };
+    let lower = line.to_ascii_lowercase();
     for key in ["password=", "pwd="] {
         let mut from = 0;
         while let Some(i) = lower
@@ -290,8 +295,6 @@ pub(super) fn connection_password(line: &str) -> Option<LineHit> {
             .map(|i| i + from)
         {
             from = i + key.len();
-            // A field of a connection string: after another field's `;`, or before one
-            // (a lone `PASSWORD=...` is an assignment, judged by its entropy elsewhere).
             let before = i.checked_sub(1).and_then(|j| lower.as_bytes().get(j));
             let value: String = line
                 .get(from..)
@@ -310,7 +313,15 @@ pub(super) fn connection_password(line: &str) -> Option<LineHit> {
             }
         }
     }
-    let scheme = line.find("://")?;
+    None
+}
+
+/// The password of a URL's credentials: `scheme://user:password@host`.
+fn url_password(line: &str) -> Option<LineHit> {
+    // Runs on every pushed line: a byte search for `:` first, most lines have none.
+    let bytes = line.as_bytes();
+    let scheme =
+        memchr::memchr_iter(b':', bytes).find(|&i| bytes.get(i + 1..i + 3) == Some(b"//"))?;
     let rest = line.get(scheme + 3..)?;
     let authority: &str = rest.split(['/', '"', '\'', ' ', '?', '#']).next()?;
     let (userinfo, _host) = authority.rsplit_once('@')?;
