@@ -89,6 +89,38 @@ pub fn regular_file(tree: &Tree<'_>, path: &str) -> Result<Oid, FileAt> {
     }
 }
 
+/// How many symbolic links [`resolve_links`] follows before it gives up (a loop).
+const MAX_LINK_HOPS: usize = 8;
+
+/// The path `path` leads to in `tree` once its symbolic links are followed the way a
+/// checkout resolves them: a link's target is read from its blob, relative to the link's
+/// directory. `None` when a link leaves the repository, is absolute, loops, or cannot be
+/// read. A path that is not a link is returned as it is.
+///
+/// Builders read a checkout, where a committed `Dockerfile -> deploy/Dockerfile` is the
+/// file it points at; pushguard reads the same file, and never anything outside the tree.
+pub fn resolve_links(repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<String> {
+    let mut path = path.to_owned();
+    for _ in 0..MAX_LINK_HOPS {
+        let Ok(entry) = tree.get_path(std::path::Path::new(&path)) else {
+            return Some(path);
+        };
+        if entry.filemode() != SYMLINK_MODE {
+            return Some(path);
+        }
+        let blob = repo.find_blob(entry.id()).ok()?;
+        let target = std::str::from_utf8(blob.content())
+            .ok()?
+            .trim_end_matches('\n');
+        if target.starts_with('/') || target.len() > 4096 {
+            return None;
+        }
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        path = crate::paths::clean_repo_path(&crate::paths::join(dir, target))?;
+    }
+    None
+}
+
 /// The file at `path` (repository-relative, `/`-separated) in `tree`, never reading more
 /// than `cap` bytes.
 pub fn file_at(repo: &Repository, tree: &Tree<'_>, path: &str, cap: u64) -> FileAt {
@@ -133,5 +165,34 @@ mod tests {
         assert_eq!(at("dir"), FileAt::NotAFile);
         assert_eq!(at("nope"), FileAt::Missing);
         assert_eq!(at("dir/nope"), FileAt::Missing);
+    }
+
+    #[test]
+    fn links_resolve_inside_the_tree_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let file = repo.blob(b"FROM scratch\n").unwrap();
+        let mut deploy = repo.treebuilder(None).unwrap();
+        deploy.insert("Dockerfile", file, 0o100644).unwrap();
+        let deploy = deploy.write().unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        root.insert("deploy", deploy, 0o040000).unwrap();
+        let link = |target: &[u8]| repo.blob(target).unwrap();
+        root.insert("Dockerfile", link(b"deploy/Dockerfile"), 0o120000)
+            .unwrap();
+        root.insert("out", link(b"../../etc/passwd"), 0o120000)
+            .unwrap();
+        root.insert("abs", link(b"/etc/passwd"), 0o120000).unwrap();
+        root.insert("loop", link(b"loop"), 0o120000).unwrap();
+        let tree = repo.find_tree(root.write().unwrap()).unwrap();
+        let at = |p: &str| resolve_links(&repo, &tree, p);
+        assert_eq!(at("Dockerfile").as_deref(), Some("deploy/Dockerfile"));
+        assert_eq!(
+            at("deploy/Dockerfile").as_deref(),
+            Some("deploy/Dockerfile")
+        );
+        assert_eq!(at("out"), None);
+        assert_eq!(at("abs"), None);
+        assert_eq!(at("loop"), None);
     }
 }

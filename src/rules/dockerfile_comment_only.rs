@@ -213,7 +213,7 @@ fn report(edit: &CommentEdit<'_>, rest: &Rest, configured: Severity, emit: &mut 
     }
     // Comments written in a commit that also edits the documentation, and does not say it
     // forces a build, are documentation themselves: worth a note, not a stop.
-    let documents = !says_forcing(&edit.commit.info.message)
+    let documents = !says_forcing(edit.commit.info.summary())
         && edit
             .commit
             .files()

@@ -178,7 +178,9 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
                 if !forcing && (!small || file.kind != ChangeKind::Modified) {
                     return Verdict::Skip;
                 }
-                if docs && forcing {
+                // A new document is content, whatever the message says; an edited one
+                // under a forcing message is the trigger.
+                if docs && forcing && file.kind == ChangeKind::Modified {
                     mine.push(Cosmetic {
                         file,
                         line: 1,
@@ -270,7 +272,7 @@ impl Rule for DummySourceEdit {
             .or_else(|| cx.changes.commits.last().map(|c| c.info.id));
         let mut contexts = tip.and_then(|tip| Contexts::new(cx, tip));
         for commit in &cx.changes.commits {
-            let trigger = says_trigger(commit, &patterns) || says_forcing(&commit.info.message);
+            let trigger = says_trigger(commit, &patterns) || says_forcing(commit.info.summary());
             let Verdict::Cosmetic(files) = judge(cx, commit, trigger) else {
                 continue;
             };

@@ -112,6 +112,10 @@ pub fn trigger_name(file_name: &str) -> bool {
     }
     let spaced = split_camel(stem);
     let words = words(&spaced);
+    // A name that describes a document (`RAILWAY_MANUAL_REDEPLOY_SUMMARY.md`) is one.
+    if words.iter().any(|w| DOCUMENT_WORDS.contains(&w.as_str())) {
+        return false;
+    }
     words.iter().any(|w| {
         matches!(
             w.as_str(),
@@ -128,6 +132,31 @@ pub fn trigger_name(file_name: &str) -> bool {
         ) || w.starts_with("redeploy")
     })
 }
+
+/// Words that name a document rather than a trigger.
+const DOCUMENT_WORDS: &[&str] = &[
+    "summary",
+    "guide",
+    "docs",
+    "doc",
+    "documentation",
+    "notes",
+    "instructions",
+    "howto",
+    "readme",
+    "report",
+    "checklist",
+    "troubleshooting",
+    "manual",
+    "plan",
+    "analysis",
+    "status",
+    "solution",
+    "setup",
+    "explained",
+    "overview",
+    "changelog",
+];
 
 /// Extensions a trigger file may have: text that no build step runs or parses.
 const INERT_EXTENSIONS: &[&str] = &[
@@ -420,6 +449,8 @@ mod tests {
             "railway.json",
             "Dockerfile",
             "restart-policy.yaml",
+            "RAILWAY_MANUAL_REDEPLOY_SUMMARY.md",
+            "REBUILD_GUIDE.md",
         ] {
             assert!(!trigger_name(n), "{n}");
         }

@@ -64,7 +64,9 @@ impl Rule for TriggerFile {
             if files.is_empty() || commit.info.parents.len() > 1 {
                 continue;
             }
-            let forcing = says_forcing(&commit.info.message);
+            // The subject says what a commit is for; a long body describes, and mentions words
+            // of every kind.
+            let forcing = says_forcing(commit.info.summary());
             let mut triggers: Vec<&FileChange> = files
                 .iter()
                 .filter(|f| is_trigger(cx, settings, f, forcing, files.len() <= MAX_FILES))

@@ -730,3 +730,22 @@ fn a_fly_config_named_only_by_a_workflow_is_an_app() {
     assert_eq!(a["context"], ".");
     assert_eq!(a["tier"], "incremental");
 }
+
+#[test]
+fn a_dockerfile_committed_as_a_link_is_the_file_it_points_at() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.write("deploy/Dockerfile", PYTHON);
+    repo.write("requirements.txt", "flask==3.0.0\n");
+    repo.write("main.py", "print(1)\n");
+    std::os::unix::fs::symlink("deploy/Dockerfile", repo.path.join("Dockerfile")).unwrap();
+    repo.commit_all("initial");
+    repo.install_hook();
+    assert!(repo.push(&["-u", "origin", "main"]).success());
+    repo.commit_files("code", &[("main.py", "print(2)\n")]);
+    let a = explain(&repo, "HEAD^!")["apps"][0].clone();
+    assert_eq!(a["dockerfile"], "deploy/Dockerfile", "{a:#}");
+    assert_eq!(a["tier"], "incremental", "{a:#}");
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.stderr.contains("app-build"), "{}", r.stderr);
+}

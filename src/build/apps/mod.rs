@@ -29,6 +29,7 @@ use git2::{ObjectType, Repository, Tree};
 
 use crate::config::Config;
 use crate::deploy::workflows::fly_deploys;
+use crate::git::blob::resolve_links;
 use crate::severity::Severity;
 
 mod fly_toml;
@@ -202,6 +203,13 @@ pub fn discover(
             build_args: BTreeMap::new(),
             origin: AppOrigin::RootDockerfile,
         });
+    }
+    // A committed `Dockerfile -> deploy/Dockerfile` is, in the builder's checkout, the file
+    // it points at.
+    for app in &mut found.apps {
+        if let Some(path) = resolve_links(repo, tree, &app.dockerfile) {
+            app.dockerfile = path;
+        }
     }
     found
 }
