@@ -39,6 +39,9 @@ pub mod text;
 mod timestamp_edit;
 mod trigger_file;
 
+/// Text blobs larger than this are not kept in the push's cache (see [`PushCache::blob`]).
+const MAX_KEPT_BYTES: usize = 8 * 1024;
+
 /// Blobs larger than this are judged by size only (from the object header), never read.
 pub const MAX_BLOB_BYTES: u64 = 1024 * 1024;
 
@@ -315,7 +318,14 @@ impl PushCache {
             return Rc::clone(hit);
         }
         let content = Rc::new(read_blob(repo, id, MAX_BLOB_BYTES));
-        self.cache.borrow_mut().insert(id, Rc::clone(&content));
+        // Small blobs are kept for the rules that read them again; a large one (a bundle, a
+        // data file) is read again when asked, so a long push's memory does not grow with
+        // every large file it touches.
+        if matches!(&*content, BlobContent::Text(t) if t.len() <= MAX_KEPT_BYTES)
+            || !matches!(&*content, BlobContent::Text(_))
+        {
+            self.cache.borrow_mut().insert(id, Rc::clone(&content));
+        }
         content
     }
 
