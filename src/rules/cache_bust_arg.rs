@@ -490,6 +490,13 @@ const LANGUAGE_INSTALLS: &[(&str, &[&str], &str)] = &[
     ("composer", &["install"], "composer install"),
     ("go", &["mod", "get"], "go mod download"),
     ("cargo", &["build", "fetch", "install"], "cargo build"),
+    ("dotnet", &["restore"], "dotnet restore"),
+    ("mix", &["deps.get"], "mix deps.get"),
+    (
+        "mvn",
+        &["dependency:go-offline", "install"],
+        "mvn dependency:go-offline",
+    ),
 ];
 
 /// The weight of a `RUN` step, from its command and heredoc scripts: each shell command
@@ -634,6 +641,10 @@ mod tests {
             Weight::Language("uv sync")
         );
         assert_eq!(w("RUN yarn\n"), Weight::Language("yarn install"));
+        assert_eq!(
+            w("RUN dotnet restore \"Api/Api.csproj\"\n"),
+            Weight::Language("dotnet restore")
+        );
         assert_eq!(
             w("RUN <<EOF\nset -e\nnpm ci\nEOF\n"),
             Weight::Language("npm install")

@@ -23,7 +23,7 @@ use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, File
 use crate::rules::text::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
-use super::intent::{is_marker_line, says_forcing};
+use super::intent::{is_marker_line, may_say_forcing, says_forcing};
 use super::manifest_comment_only::is_dockerfile_kind;
 use super::timestamp_edit::{classify, is_docs_path, Edit};
 use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
@@ -115,11 +115,16 @@ const MAX_MARKER_LINES: usize = 40;
 /// Whether the lines `file` changes are only markers ([`is_marker_line`]) around code that
 /// is the same but for whitespace and separators; `Some(true)` when an added marker says
 /// itself that it forces a build (`# deploy trigger 2025-11-17`).
-fn marker_edit(cx: &RuleContext<'_>, file: &FileChange) -> Option<(u32, bool)> {
+fn marker_edit(cx: &RuleContext<'_>, file: &FileChange, forcing: bool) -> Option<(u32, bool)> {
     let (old, new) = cx.texts(file)?;
     let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
         return None;
     };
+    // Without a forcing message, only a marker that says it itself counts: a text with no
+    // word of forcing in it is not diffed at all (most commits of a long push).
+    if !forcing && !may_say_forcing(new) {
+        return None;
+    }
     let diff = line_diff(old, new).ok()?;
     if diff.added.len() + diff.removed.len() > MAX_MARKER_LINES || diff.added.is_empty() {
         return None;
@@ -189,7 +194,7 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
                     });
                     continue;
                 }
-                let Some((line, says)) = marker_edit(cx, file) else {
+                let Some((line, says)) = marker_edit(cx, file, forcing) else {
                     return Verdict::Skip;
                 };
                 said |= says;

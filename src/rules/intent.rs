@@ -96,6 +96,15 @@ pub fn says_forcing(text: &str) -> bool {
     false
 }
 
+/// A cheap test before [`says_forcing`] is asked of every line of a text: whether the text
+/// holds, in any case, one of the words a forcing marker line is written with.
+pub fn may_say_forcing(text: &str) -> bool {
+    const WORDS: &[&[u8]] = &[b"deploy", b"trigger", b"bust", b"rebuild", b"force"];
+    WORDS
+        .iter()
+        .any(|w| crate::ascii::contains_ignore_case(text.as_bytes(), w))
+}
+
 /// Whether a file name says the file is a trigger: a word of forcing or redeploying in
 /// its name (`.railway-trigger`, `FORCE_REDEPLOY.txt`, `restart.txt`, `.rebuild`), and an
 /// extension that is not code or configuration (a `restart.sh` or `rebuild.py` is a real
