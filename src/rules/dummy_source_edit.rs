@@ -52,6 +52,7 @@ const DIRECTIVES: &[&str] = &[
     "jshint",
     "prettier",
     "@ts-",
+    "<reference",
     "@flow",
     "@jsx",
     "istanbul",

@@ -345,9 +345,12 @@ fn setting_with_literal(line: &str) -> bool {
         return false;
     }
     let key_lower = split_camel(key).to_lowercase();
+    // A key that names a version, a time or a build's identity (`buildDate`,
+    // `DEPLOYMENT_TIMESTAMP`, `force_redeploy`, `commitCount`); a key merely named `build`
+    // or `deploy` is a command (`"build": "vite build"`), not a marker.
     let named = words(&key_lower).iter().any(|w| {
         stem_in(w, FORCE_STEMS)
-            || stem_in(w, &["deplo", "redep", "rebui", "build", "relea"])
+            || w.starts_with("redeploy")
             || matches!(
                 w.as_str(),
                 "version"
@@ -359,11 +362,19 @@ fn setting_with_literal(line: &str) -> bool {
                     | "stamp"
                     | "marker"
                     | "nonce"
+                    | "commit"
+                    | "sha"
+                    | "hash"
+                    | "revision"
+                    | "branch"
+                    | "count"
             )
     });
     if !named {
         return false;
     }
+    // A trailing comment (`version = "1.2.4"  # trigger Railway`) is a marker too.
+    let value = strip_trailing_comment(value);
     let v = value.trim().trim_end_matches([',', ';']).trim();
     let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
         || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
@@ -371,6 +382,25 @@ fn setting_with_literal(line: &str) -> bool {
         || v.chars().all(|c| c.is_ascii_digit() || c == '.')
         || matches!(v.to_ascii_lowercase().as_str(), "true" | "false");
     literal && !v.is_empty()
+}
+
+/// `"1.2.4"  # note` -> `"1.2.4"`: a `#` or `//` comment after a value, outside quotes.
+fn strip_trailing_comment(value: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let bytes = value.as_bytes();
+    for (i, c) in value.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => return value.get(..i).unwrap_or(value),
+            (None, '/') if bytes.get(i + 1) == Some(&b'/') => {
+                return value.get(..i).unwrap_or(value)
+            }
+            _ => {}
+        }
+    }
+    value
 }
 
 /// Decodes a small text file as people write it: UTF-8, or UTF-16 with a byte-order mark
@@ -502,6 +532,8 @@ mod tests {
             "DEPLOYMENT_TIMESTAMP = \"2025-11-17T10:00:00Z\"",
             "        \"force_redeploy\": True",
             "    version: '2.0.4',",
+            "__version__ = \"2.1.7\"  # Force Railway redeploy",
+            "  \"commitCount\": 412,",
             "    },",
         ] {
             assert!(is_marker_line(l), "{l}");
@@ -511,6 +543,8 @@ mod tests {
             "  \"express\": \"^4.18.2\",",
             "timeout = compute_timeout(config)",
             "RUN pip install -r requirements.txt",
+            "    \"build\": \"rm -rf dist && vite build\",",
+            "deploy: \"./scripts/deploy.sh\"",
         ] {
             assert!(!is_marker_line(l), "{l}");
         }

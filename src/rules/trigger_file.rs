@@ -74,7 +74,9 @@ impl Rule for TriggerFile {
             if triggers.len() < files.len() {
                 // Beside real changes only a file named as a trigger is one: a date in
                 // `BUILD_DATE` next to code may be what the code reads.
-                triggers.retain(|f| in_globs(settings, f) || named_trigger(f));
+                // Nor is a script, whatever its name (`deploy_trigger.sh` is a program).
+                triggers
+                    .retain(|f| (in_globs(settings, f) || named_trigger(f)) && inert_name(&f.path));
             }
             let Some(first) = triggers.first() else {
                 continue;

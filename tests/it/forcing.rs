@@ -308,3 +308,32 @@ fn dockerfile_comments_in_a_documentation_commit_are_info() {
     );
     assert!(r.success(), "{r:?}");
 }
+
+#[test]
+fn a_secret_build_argument_copied_into_env_blocks() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    let leaky = DOCKERFILE.replace(
+        "WORKDIR /app\n",
+        "WORKDIR /app\nARG DB_PASSWORD\nENV DB_PASSWORD=$DB_PASSWORD\n",
+    );
+    repo.commit_files("db", &[("Dockerfile", &leaky)]);
+    let r = push_main(&repo);
+    assert!(r.stderr.contains("block[secret-in-image]"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("copies the build argument"),
+        "{}",
+        r.stderr
+    );
+
+    // A non-secret argument is an ordinary setting.
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    let fine = DOCKERFILE.replace(
+        "WORKDIR /app\n",
+        "WORKDIR /app\nARG APP_ENV=production\nENV APP_ENV=$APP_ENV\n",
+    );
+    repo.commit_files("env", &[("Dockerfile", &fine)]);
+    let r = push_main(&repo);
+    assert!(!r.stderr.contains("secret-in-image"), "{}", r.stderr);
+}

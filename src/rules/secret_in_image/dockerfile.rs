@@ -23,6 +23,19 @@ pub(super) fn dockerfile_secrets<'e>(
         match inst.keyword.as_str() {
             "ENV" => {
                 for (name, value) in inst.env_pairs() {
+                    if let Some(arg) = secret_arg_copied(&edit.new, &value) {
+                        push(
+                            format!(
+                                "`ENV {}` copies the build argument `{}` into the image's \
+                                 environment: whatever value the build is given is stored in \
+                                 the image config, readable by anyone who can pull the image",
+                                escape(&name),
+                                escape(&arg)
+                            ),
+                            None,
+                        );
+                        continue;
+                    }
                     if is_baked_literal(&name, &value) {
                         push(
                             format!(
@@ -174,12 +187,37 @@ pub(super) fn env_file_target(command: &str) -> Option<String> {
 /// Files that hold secrets by their name: `.env` (not `.env.example` and friends), private
 /// keys (`*.key`, `*.pem` that are not certificates, `id_rsa` …), keystores, `credentials*`,
 /// JSON key or token files (`sa-key.json`, `token.json`, not `tokenizer.json`), `.netrc`.
+/// The secret-named `ARG` an `ENV` value reads (`$DB_PASSWORD`, `${API_TOKEN}`), when the
+/// Dockerfile declares it: the build-time value then persists in the image.
+fn secret_arg_copied(df: &Dockerfile, value: &str) -> Option<String> {
+    let mut rest = value;
+    while let Some(i) = rest.find('$') {
+        let after = rest.get(i + 1..).unwrap_or("");
+        let name: String = after
+            .trim_start_matches('{')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let declared = df
+            .instructions
+            .iter()
+            .any(|inst| inst.arg_defs().iter().any(|(arg, _)| *arg == name));
+        if !name.is_empty() && declared && is_secret_name(&name) {
+            return Some(name);
+        }
+        rest = after;
+    }
+    None
+}
+
 pub(super) fn is_secret_file(source: &str) -> bool {
     let base = source
         .trim_end_matches('/')
         .rsplit('/')
         .next()
         .unwrap_or(source);
+    // `COPY --from=builder /app/key.json* ./`: the glob names the same file.
+    let base = base.trim_end_matches(['*', '?']);
     let name = base.to_ascii_lowercase();
     if name == ".env" || name.starts_with(".env.") {
         const TEMPLATES: &[&str] = &[

@@ -305,7 +305,7 @@ fn field_password(line: &str) -> Option<LineHit> {
             let after = line.as_bytes().get(from + value.len());
             let in_string = before == Some(&b';')
                 || (matches!(before, None | Some(b'"' | b'\'' | b' ')) && after == Some(&b';'));
-            if in_string && is_literal_password(&value) {
+            if in_string && is_literal_password(&value) && !local_connection(&lower) {
                 return Some(LineHit::Shape {
                     kind: CONNECTION_PASSWORD,
                     token: value,
@@ -316,6 +316,22 @@ fn field_password(line: &str) -> Option<LineHit> {
     None
 }
 
+/// Whether a `Host=`/`Server=`/`Data Source=` field of a connection string names a local
+/// or compose database (see [`is_remote_host`]); a string without one is judged as remote.
+fn local_connection(lower: &str) -> bool {
+    ["host=", "server=", "data source="].iter().any(|key| {
+        lower.find(key).is_some_and(|i| {
+            let host: String = lower
+                .get(i + key.len()..)
+                .unwrap_or("")
+                .chars()
+                .take_while(|c| !matches!(c, ';' | '"' | '\'' | ' ' | ','))
+                .collect();
+            !is_remote_host(&host)
+        })
+    })
+}
+
 /// The password of a URL's credentials: `scheme://user:password@host`.
 fn url_password(line: &str) -> Option<LineHit> {
     // Runs on every pushed line: a byte search for `:` first, most lines have none.
@@ -324,12 +340,26 @@ fn url_password(line: &str) -> Option<LineHit> {
         memchr::memchr_iter(b':', bytes).find(|&i| bytes.get(i + 1..i + 3) == Some(b"//"))?;
     let rest = line.get(scheme + 3..)?;
     let authority: &str = rest.split(['/', '"', '\'', ' ', '?', '#']).next()?;
-    let (userinfo, _host) = authority.rsplit_once('@')?;
-    let (_user, password) = userinfo.split_once(':')?;
+    let (userinfo, host) = authority.rsplit_once('@')?;
+    let (user, password) = userinfo.split_once(':')?;
+    // A local or compose database (`postgres:postgres@localhost`, `app:app@db`) and a
+    // template (`user:pass@host:port`) hold no deployed secret.
+    if !is_remote_host(host) || password.eq_ignore_ascii_case(user) {
+        return None;
+    }
     is_literal_password(password).then(|| LineHit::Shape {
         kind: CONNECTION_PASSWORD,
         token: password.to_owned(),
     })
+}
+
+/// Whether a connection string's host (`db.internal:5432`) is one the deploy reaches over
+/// a network: a dotted name or address that is not the loopback, with a numeric port if
+/// any. `localhost`, `127.0.0.1`, a compose service (`db`) and `host:port` are not.
+fn is_remote_host(host: &str) -> bool {
+    let (name, port) = host.rsplit_once(':').unwrap_or((host, ""));
+    let local = matches!(name, "localhost" | "0.0.0.0" | "::1") || name.starts_with("127.");
+    name.contains('.') && !local && port.chars().all(|c| c.is_ascii_digit())
 }
 
 /// A password value that is written out, not a reference to one.

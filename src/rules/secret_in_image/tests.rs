@@ -293,6 +293,7 @@ fn placeholders_and_trivial_values() {
 
 #[test]
 fn secret_files() {
+    assert!(is_secret_file("/app/key.json*"));
     for yes in [
         ".env",
         "./.env.production",
@@ -429,9 +430,9 @@ fn value_style() {
 fn passwords_in_connection_strings() {
     let pw = tok("Qx", "7vLm2Rp", 12);
     for line in [
-        format!("  \"DefaultConnection\": \"Host=db;Port=5432;Username=app;Password={pw}\""),
+        format!("  \"DefaultConnection\": \"Host=db.prod.example.net;Port=5432;Username=app;Password={pw}\""),
         format!("DATABASE_URL=postgres://app:{pw}@db.internal:5432/app"),
-        format!("conn = \"Server=x;Database=y;User Id=sa;pwd={pw};\""),
+        format!("conn = \"Server=sql.example.net;Database=y;User Id=sa;pwd={pw};\""),
     ] {
         assert!(connection_password(&line).is_some(), "{line}");
     }
@@ -441,6 +442,10 @@ fn passwords_in_connection_strings() {
         "url = \"https://example.com/path?x=1\"",
         "DATABASE_URL=postgres://app@localhost/app",
         "dsn = f\"postgres://{user}:{password}@{host}/db\"",
+        "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app",
+        "DATABASE_URL=postgres://app:s3cretpw0rd@db:5432/app",
+        "echo postgres://usuario:pass@host:port/db",
+        "\"Default\": \"Host=localhost;Username=app;Password=devpass123;\"",
         "password_reset_url = \"/reset\"",
     ] {
         assert!(connection_password(line).is_none(), "{line}");
