@@ -184,9 +184,7 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
                 if !forcing && (!small || file.kind != ChangeKind::Modified) {
                     return Verdict::Skip;
                 }
-                // A new document is content, whatever the message says; an edited one
-                // under a forcing message is the trigger.
-                if docs && forcing && file.kind == ChangeKind::Modified {
+                if docs && forcing {
                     mine.push(Cosmetic {
                         file,
                         line: 1,
@@ -250,9 +248,10 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
     Verdict::Cosmetic(mine)
 }
 
-/// Whether the commit message says the commit is there to trigger a build or deploy.
+/// Whether the commit's subject says the commit is there to trigger a build or deploy (a
+/// long body describes, and mentions words of every kind).
 fn says_trigger(commit: &CommitChange, patterns: &[String]) -> bool {
-    let message = commit.info.message.to_lowercase();
+    let message = commit.info.summary().to_lowercase();
     patterns
         .iter()
         .any(|p| !p.is_empty() && message.contains(&p.to_lowercase()))
