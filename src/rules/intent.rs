@@ -110,15 +110,13 @@ pub fn may_say_forcing(text: &str) -> bool {
 /// extension that is not code or configuration (a `restart.sh` or `rebuild.py` is a real
 /// program). Words are split at punctuation and at camel case (`ForceDeploy`).
 pub fn trigger_name(file_name: &str) -> bool {
-    let (stem, ext) = match file_name.rsplit_once('.') {
-        Some((s, e)) if !s.is_empty() => (s, e.to_ascii_lowercase()),
-        _ => (file_name, String::new()),
-    };
-    if !ext.is_empty() && !INERT_EXTENSIONS.contains(&ext.as_str()) {
-        // `.railway-trigger` splits as ("", "railway-trigger") and is handled above as
-        // having no extension; anything else must be a text-ish file.
+    if !inert_name(file_name) {
         return false;
     }
+    let stem = match file_name.rsplit_once('.') {
+        Some((s, _)) if !s.is_empty() => s,
+        _ => file_name,
+    };
     let spaced = split_camel(stem);
     let words = words(&spaced);
     // A name that describes a document (`RAILWAY_MANUAL_REDEPLOY_SUMMARY.md`) is one.
@@ -166,6 +164,15 @@ const DOCUMENT_WORDS: &[&str] = &[
     "overview",
     "changelog",
 ];
+
+/// Whether no build step runs or parses a file of this name: no extension (`VERSION`,
+/// `.railway-trigger`, whose leading dot starts no extension), or a text one.
+pub fn inert_name(file_name: &str) -> bool {
+    match file_name.rsplit_once('.') {
+        None | Some(("", _)) => true,
+        Some((_, ext)) => INERT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()),
+    }
+}
 
 /// Extensions a trigger file may have: text that no build step runs or parses.
 const INERT_EXTENSIONS: &[&str] = &[

@@ -18,7 +18,7 @@ use crate::git::changes::{BlobContent, ChangeKind, EntryKind, FileChange};
 use crate::globs::basename;
 use crate::severity::Severity;
 
-use super::intent::{decode_text, is_marker_text, says_forcing, trigger_name};
+use super::intent::{self, decode_text, is_marker_text, says_forcing, trigger_name};
 use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.trigger-file]`.
@@ -144,17 +144,9 @@ fn named_trigger(file: &FileChange) -> bool {
     file.kind != ChangeKind::Deleted && trigger_name(&name)
 }
 
-/// Whether a file of this name is read by no build step as code or configuration: no
-/// extension (`VERSION`, `.trigger`), or a text one.
+/// Whether no build step runs or parses a file at this path ([`intent::inert_name`]).
 fn inert_name(path: &[u8]) -> bool {
-    let name = String::from_utf8_lossy(basename(path));
-    match name.rsplit_once('.') {
-        None | Some(("", _)) => true,
-        Some((_, ext)) => matches!(
-            ext.to_ascii_lowercase().as_str(),
-            "txt" | "md" | "log" | "stamp" | "trigger" | "flag" | "marker" | "rst"
-        ),
-    }
+    intent::inert_name(&String::from_utf8_lossy(basename(path)))
 }
 
 /// The new content of `file` as text, when it is a small regular file: UTF-8, or UTF-16
