@@ -23,6 +23,7 @@ pub mod rules;
 pub mod ascii;
 pub(crate) mod error;
 pub mod escape;
+pub(crate) mod files;
 pub mod finding;
 pub mod globs;
 pub mod hash;

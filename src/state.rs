@@ -74,7 +74,7 @@ pub fn record_deploy(
         let message = format!("cannot write {}", path.display());
         move |e| Error::with_source(message, e)
     };
-    let mut f = fs::File::create(&tmp).map_err(cannot_write(&tmp))?;
+    let mut f = crate::files::create_no_follow(&tmp).map_err(cannot_write(&tmp))?;
     // Bare, as `anyhow` showed it: the I/O error's own words.
     f.write_all(text.as_bytes())
         .map_err(|e| Error::new(e.to_string()))?;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use super::{load_config, open_repository, Format, Outcome};
+use super::{load_config, open_repository, write_stdout, Format, Outcome};
 use crate::config::Config;
 use crate::decide::audit;
 use crate::escape::escape;
@@ -17,22 +17,26 @@ pub fn log(format: Format) -> Result<Outcome> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if format == Format::Text {
-                println!("no overrides recorded ({} does not exist)", path.display());
+                write_stdout(&format!(
+                    "no overrides recorded ({} does not exist)\n",
+                    escape(&path.to_string_lossy())
+                ))?;
             }
             return Ok(Outcome::Allow);
         }
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    match format {
+    let out = match format {
         // The lines as stored; escaped in case the file was edited by hand (pushguard's
         // own lines contain nothing to escape, so they come out byte for byte).
-        Format::Json | Format::Sarif | Format::Github => {
-            for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                println!("{}", escape(line));
-            }
-        }
-        Format::Text => print!("{}", crate::output::log::table(&audit::parse(&text))),
-    }
+        Format::Json | Format::Sarif | Format::Github => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("{}\n", escape(l)))
+            .collect(),
+        Format::Text => crate::output::log::table(&audit::parse(&text)),
+    };
+    write_stdout(&out)?;
     Ok(Outcome::Allow)
 }
 
@@ -42,7 +46,7 @@ pub fn print_config(config: Option<&Path>) -> Result<Outcome> {
         Ok(repo) => load_config(&repo, config)?,
         Err(_) => Config::load(config, None)?,
     };
-    print!("{}", cfg.to_toml());
+    write_stdout(&cfg.to_toml())?;
     Ok(Outcome::Allow)
 }
 
@@ -53,14 +57,33 @@ pub fn init(force: bool) -> Result<Outcome> {
         bail!("this is a bare repository: there is no working tree to put pushguard.toml in");
     };
     let path = root.join("pushguard.toml");
-    if path.exists() && !force {
-        bail!(
-            "{} already exists; edit it, or run `pushguard init --force` to overwrite it",
-            path.display()
-        );
+    let shown = escape(&path.to_string_lossy()).into_owned();
+    // `symlink_metadata`, not `exists`: a link (even a dangling one) is something there,
+    // and is never written through.
+    if let Ok(meta) = std::fs::symlink_metadata(&path) {
+        if !force {
+            bail!(
+                "{shown} already exists; edit it, or run `pushguard init --force` to overwrite it"
+            );
+        }
+        if !meta.file_type().is_file() {
+            bail!(
+                "{shown} is not a regular file (a symbolic link or a directory); remove it \
+                 first if it should be replaced"
+            );
+        }
+        std::fs::remove_file(&path).with_context(|| format!("cannot replace {shown}"))?;
     }
-    std::fs::write(&path, crate::config::STARTER_TOML)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    println!("wrote {}", path.display());
+    // `create_new` fails rather than follow a link made in the meantime.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(crate::config::STARTER_TOML.as_bytes())
+        })
+        .with_context(|| format!("cannot write {shown}"))?;
+    write_stdout(&format!("wrote {shown}\n"))?;
     Ok(Outcome::Allow)
 }

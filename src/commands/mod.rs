@@ -55,6 +55,19 @@ pub fn open_repository() -> Result<Repository> {
     )
 }
 
+/// Writes `text` to stdout. A reader that stopped reading (`pushguard log | head -1`) is
+/// not an error: the output was wanted only that far.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn load_config(repo: &Repository, explicit: Option<&Path>) -> Result<Config> {
     Ok(Config::load(explicit, repo.workdir())?)
 }

@@ -10,7 +10,7 @@
 //! - Strings are stored escaped (see [`crate::escape`]) and escaped again when shown, so
 //!   neither a hostile trailer nor a hand-edited log can drive the terminal.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -120,10 +120,7 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), Error> {
         fs::create_dir_all(dir)
             .map_err(|e| Error::with_source(format!("cannot create {}", dir.display()), e))?;
     }
-    let mut f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
+    let mut f = crate::files::append_no_follow(path)
         .map_err(|e| Error::with_source(format!("cannot open {}", path.display()), e))?;
     f.write_all(text.as_bytes())
         .map_err(|e| Error::with_source(format!("cannot write {}", path.display()), e))

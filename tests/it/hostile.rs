@@ -287,3 +287,44 @@ fn a_config_error_on_a_huge_line_quotes_a_short_excerpt() {
         r.stderr.len()
     );
 }
+
+#[test]
+fn pushguard_log_into_a_closed_pipe_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    // Many overrides, so the table outgrows the pipe after the reader has gone.
+    let log = repo.path.join(".git/pushguard/audit.log");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    let line = "{\"time\":\"2024-01-01T00:00:00Z\",\"how\":\"skip\",\"remote\":\"origin\",\"ref\":\"main\",\"rules\":[\"empty-commit\"],\"reason\":\"x\",\"commit\":null}\n";
+    std::fs::write(&log, line.repeat(20_000)).unwrap();
+    let mut child = sandbox
+        .cmd(PUSHGUARD, &repo.path)
+        .arg("log")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("TIME"), "{first}");
+    assert_eq!(out.status.code(), Some(0), "{}", common::describe(&out));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn init_never_writes_through_a_link() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    let target = repo.path.parent().unwrap().join("elsewhere.toml");
+    std::os::unix::fs::symlink(&target, repo.path.join("pushguard.toml")).unwrap();
+    for args in [&["init"][..], &["init", "--force"][..]] {
+        let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args(args));
+        assert_ne!(out.status.code(), Some(0), "{}", common::describe(&out));
+        assert!(!target.exists(), "wrote through the link with {args:?}");
+    }
+}

@@ -1,0 +1,47 @@
+//! Opening pushguard's own state files (the audit log, the deploy records) for writing,
+//! never through a symbolic link: a link put in a state file's place makes the write fail
+//! instead of landing in the file it points at.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Opens `path` for appending, creating it if needed; fails on a symbolic link.
+pub fn append_no_follow(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Creates or truncates `path` for writing; fails on a symbolic link.
+pub fn create_no_follow(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, "keep\n").unwrap();
+        let link = dir.path().join("audit.log");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(append_no_follow(&link).is_err());
+        assert!(create_no_follow(&link).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep\n");
+        let plain = dir.path().join("deploys");
+        assert!(create_no_follow(&plain).is_ok());
+        assert!(append_no_follow(&plain).is_ok());
+    }
+}
