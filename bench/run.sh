@@ -2,7 +2,12 @@
 # bench/run.sh: what pushguard's pre-push hook adds to a `git push`, next to the floor of
 # any hook that looks at the pushed files (`git log --name-only` over the same range).
 #
-# Usage: bench/run.sh [CASE...]        CASE is a, b, c or d (default: all four)
+# Usage: bench/run.sh [CASE...]        CASE is a, b, c, d, e or f (default: a-d, and e and f
+#                                      when BENCH_REPO is set)
+#   BENCH_REPO=PATH    a real git repository (any; nothing is downloaded) for the cases
+#                      (e) its default branch's whole history pushed to an empty remote and
+#                      (f) its last 50 first-parent commits pushed onto a remote that holds
+#                      the rest
 #   BENCH_RUNS=N       paired runs per case (default 15), after 2 untimed warm-up runs
 #   PUSHGUARD_BIN=P    benchmark this binary instead of building one (`cargo build --release`)
 #   BENCH_HOOK_SHIM=F  hook template to use (default hooks/pre-push, its @PUSHGUARD_BIN@
@@ -29,6 +34,7 @@
 # Targets (informational; the exit status is 0 whatever they say):
 #   (a), (d): pushguard adds at most 5 ms.  (b), (c): pushguard is no slower than the floor.
 #   (c): pushguard's peak memory (max RSS) under 50 MB.
+#   (e), (f): pushguard is no slower than the content floor (`git log -p`).
 set -euo pipefail
 
 ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
@@ -46,6 +52,18 @@ declare -A DESC=(
 	[d]="1 commit, 3 files (100,000-file tree)"
 )
 declare -A REF=([a]=main [b]=main [c]=feature [d]=main)
+if [ -n "${BENCH_REPO:-}" ]; then
+	git -C "$BENCH_REPO" rev-parse --git-dir >/dev/null 2>&1 || {
+		printf 'bench: BENCH_REPO=%s is not a git repository\n' "$BENCH_REPO" >&2
+		exit 2
+	}
+	BENCH_REPO=$(cd -- "$BENCH_REPO" && pwd)
+	REAL_BRANCH=$(git -C "$BENCH_REPO" symbolic-ref --short HEAD 2>/dev/null || echo main)
+	REAL_NAME=$(basename "${BENCH_REPO%/repo}")
+	DESC[e]="$REAL_NAME: whole history to an empty remote"
+	DESC[f]="$REAL_NAME: last 50 commits"
+	REF[e]=$REAL_BRANCH REF[f]=$REAL_BRANCH
+fi
 
 die() {
 	printf 'bench: %s\n' "$*" >&2
@@ -59,9 +77,13 @@ case ${1:-} in -h | --help)
 	;;
 esac
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(a b c d)
+if [ ${#CASES[@]} -eq 0 ]; then
+	CASES=(a b c d)
+	[ -z "${BENCH_REPO:-}" ] || CASES+=(e f)
+fi
 for c in "${CASES[@]}"; do
-	[ -n "${DESC[$c]:-}" ] || die "unknown case '$c'; the cases are a, b, c and d"
+	case $c in e | f) [ -n "${BENCH_REPO:-}" ] || die "case '$c' needs BENCH_REPO=<path to a git repository>" ;; esac
+	[ -n "${DESC[$c]:-}" ] || die "unknown case '$c'; the cases are a, b, c, d, e and f"
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 
@@ -147,9 +169,53 @@ for old in "$BENCH"/.fixtures/v*; do
 done
 mkdir -p "$TMP/hooks-empty"
 
+# Builds the work repository and bare remote of a real-repository case (e, f) from
+# BENCH_REPO: a local clone of its default branch (objects shared, nothing copied over the
+# network), with origin an empty remote (e) or one that holds all but the last 50
+# first-parent commits (f). Rebuilt when BENCH_REPO's branch moves.
+build_real_fixture() {
+	local c=$1 tip dir
+	tip=$(git -C "$BENCH_REPO" rev-parse "$REAL_BRANCH")
+	dir=$FIXTURES/$c-$(printf '%s' "$BENCH_REPO@$tip" | git hash-object --stdin | cut -c1-12)
+	FIXTURE_DIR[$c]=$dir
+	[ -f "$dir/ready" ] && return 0
+	note "bench: building fixture ($c) ${DESC[$c]} (cached in ${dir#"$ROOT"/})"
+	rm -rf "$dir" "$dir.tmp"
+	mkdir -p "$dir.tmp"
+	(
+		cd "$dir.tmp"
+		git init -q --bare remote.git
+		git clone -q --no-checkout --single-branch --branch "$REAL_BRANCH" "$BENCH_REPO" work
+		cd work
+		git config gc.auto 0
+		git remote remove origin
+		git -C ../remote.git symbolic-ref HEAD "refs/heads/$REAL_BRANCH"
+		if [ "$c" = f ]; then
+			# The remote borrows the clone's objects and points at the 50th commit back:
+			# a dry-run push sends nothing, so nothing needs copying (and a snapshot missing
+			# its largest blobs could not be pushed whole).
+			printf '%s\n' "$PWD/.git/objects" >../remote.git/objects/info/alternates
+			git -C ../remote.git update-ref "refs/heads/$REAL_BRANCH" \
+				"$(git rev-parse "$REAL_BRANCH~50")"
+		fi
+		git remote add origin ../remote.git
+		git fetch -q origin
+	) || die "building fixture ($c) from $BENCH_REPO failed (does its branch have 50 commits?)"
+	mv "$dir.tmp" "$dir"
+	touch "$dir/ready"
+}
+
+declare -A FIXTURE_DIR=()
+
 # Builds (once) the work repository and bare remote of case $1 under $FIXTURES/$1.
 build_fixture() {
 	local c=$1 dir=$FIXTURES/$1
+	case $c in e | f)
+		build_real_fixture "$c"
+		return 0
+		;;
+	esac
+	FIXTURE_DIR[$c]=$dir
 	[ -f "$dir/ready" ] && return 0
 	command -v python3 >/dev/null || die "python3 is needed to generate the fixtures"
 	note "bench: building fixture ($c) ${DESC[$c]} (cached in ${dir#"$ROOT"/})"
@@ -248,6 +314,11 @@ push() {
 # forget them, so every run is judged the same. The app-discovery cache beside it
 # (fly-tomls.json) stays, as in any clone pushguard has run in before; set BENCH_COLD=1 to
 # remove it too and time a clone's very first push.
+# A real repository's history may hold findings that block; the benchmark times the
+# analysis, so its pushes go ahead ([policy] noninteractive = "allow"), everything else
+# as built in.
+printf '[policy]\nnoninteractive = "allow"\n' >"$TMP/bench-config.toml"
+
 reset_state() {
 	if [ "${BENCH_COLD:-}" = 1 ]; then
 		rm -rf "$WORK/.git/pushguard"
@@ -378,7 +449,11 @@ printf '  method:   medians of %s paired runs (+%s warm-up) of git push --dry-ru
 
 declare -A R_BASE R_GUARD R_FLOOR R_PATCH R_CPU_BASE R_CPU_GUARD R_CPU_FLOOR R_CPU_PATCH R_COMMITS R_PATHS R_OK R_RSS R_RSS_FLOOR
 for C in "${CASES[@]}"; do
-	WORK=$FIXTURES/$C/work
+	WORK=${FIXTURE_DIR[$C]}/work
+	case $C in
+	e | f) export PUSHGUARD_CONFIG=$TMP/bench-config.toml ;;
+	*) unset PUSHGUARD_CONFIG ;;
+	esac
 	PUSH_REF=${REF[$C]}
 	check_case
 	note "bench: ($C) ${DESC[$C]}: $COMMITS commits, $PATHS paths, ${RUNS} runs ..."
@@ -411,6 +486,10 @@ for C in "${CASES[@]}"; do
 	b | c)
 		target="pushguard <= floor"
 		pass=$(awk -v g="$guard" -v f="$floor" 'BEGIN { print (g <= f) ? "PASS" : "FAIL" }')
+		;;
+	e | f)
+		target="pushguard <= log -p"
+		pass=$(awk -v g="$guard" -v p="$patch" 'BEGIN { print (g <= p) ? "PASS" : "FAIL" }')
 		;;
 	esac
 	[ "${R_OK[$C]}" = 1 ] || pass="INVALID (see warnings)"
