@@ -337,3 +337,38 @@ fn a_secret_build_argument_copied_into_env_blocks() {
     let r = push_main(&repo);
     assert!(!r.stderr.contains("secret-in-image"), "{}", r.stderr);
 }
+
+#[test]
+fn secrets_in_files_the_line_rules_skip_are_still_found() {
+    let password: String = "Wq4"
+        .chars()
+        .chain("tN8zLp3".chars().cycle().take(14))
+        .collect();
+    let line = format!("DATABASE_URL=postgres://app:{password}@db.prod.example.net:5432/app\n");
+    // A stray NUL byte, a file over 1 MiB, and a file whose previous version was binary.
+    let with_nul = format!("# settings\0\n{line}");
+    let large = format!(
+        "{}{line}",
+        "# padding line for a large settings file\n".repeat(30_000)
+    );
+    for (name, contents, before) in [
+        ("settings.env", with_nul.as_str(), None),
+        ("big.env", large.as_str(), None),
+        ("blob.env", line.as_str(), Some("\0\x01\x02binary\0")),
+    ] {
+        let sandbox = Sandbox::new();
+        let repo = deployed(&sandbox);
+        if let Some(before) = before {
+            repo.commit_files("binary first", &[(name, before)]);
+            assert!(push_main(&repo).success());
+        }
+        repo.commit_files("settings", &[(name, contents)]);
+        let r = push_main(&repo);
+        assert!(
+            r.stderr.contains("block[secret-in-image]"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(&password), "masked: {}", r.stderr);
+    }
+}

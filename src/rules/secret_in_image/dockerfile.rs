@@ -311,6 +311,77 @@ pub(super) fn is_generated(path: &[u8]) -> bool {
         || [".min.js", ".min.css", ".map", ".svg"]
             .iter()
             .any(|ext| ends_with_ignore_case(name, ext.as_bytes()))
+        || is_binary_format(name)
+}
+
+/// Media, archives, fonts, compiled code and model weights, by extension: formats that hold
+/// no text to scan, so a large one is not read for it.
+fn is_binary_format(name: &[u8]) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "avif",
+        "ico",
+        "bmp",
+        "tif",
+        "tiff",
+        "heic",
+        "pdf",
+        "zip",
+        "gz",
+        "tgz",
+        "bz2",
+        "xz",
+        "zst",
+        "7z",
+        "rar",
+        "jar",
+        "war",
+        "whl",
+        "so",
+        "dylib",
+        "dll",
+        "exe",
+        "o",
+        "a",
+        "class",
+        "pyc",
+        "wasm",
+        "woff",
+        "woff2",
+        "ttf",
+        "otf",
+        "eot",
+        "mp3",
+        "mp4",
+        "m4a",
+        "mov",
+        "avi",
+        "webm",
+        "wav",
+        "ogg",
+        "flac",
+        "sqlite",
+        "sqlite3",
+        "parquet",
+        "onnx",
+        "pt",
+        "pth",
+        "h5",
+        "pkl",
+        "npy",
+        "npz",
+        "safetensors",
+        "bin",
+    ];
+    crate::globs::extension(name).is_some_and(|ext| {
+        EXTENSIONS
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
+    })
 }
 
 /// Test, fixture, example and documentation paths, where well-formed fake secrets are

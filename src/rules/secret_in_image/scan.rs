@@ -18,13 +18,46 @@ pub(super) fn added_line_secrets(
     if !has_candidate(cx.repo, cx.cache, new, style) {
         return Vec::new();
     }
-    let Some((old, new)) = cx.texts(file) else {
+    let Some(new) = scan_text(cx.repo, cx.cache, new) else {
         return Vec::new();
     };
-    let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
-        return Vec::new();
+    // A previous version that cannot be read as text (binary before, or gone) adds nothing
+    // to compare with: every line of the new one is new.
+    let old = file
+        .old
+        .and_then(|old| scan_text(cx.repo, cx.cache, old.id))
+        .unwrap_or_default();
+    scan_added_lines(&new_lines(&old, &new), style)
+}
+
+/// The largest blob the scan reads past the content rules' cap: a secret in a big file is
+/// still a secret in the image.
+const MAX_SCANNED_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Blob `id` as text for the secret scan. Text within the rules' cap comes from the push's
+/// cache; a text file with a stray NUL or invalid byte, or larger than that cap (up to
+/// [`MAX_SCANNED_BYTES`]), is read as well, the odd bytes replaced. Binary files (images,
+/// archives: more than one byte in fifty is a control byte) are not text.
+fn scan_text(repo: &Repository, cache: &PushCache, id: Oid) -> Option<String> {
+    match &*cache.blob(repo, id) {
+        BlobContent::Text(text) => return Some(text.clone()),
+        BlobContent::Binary => {}
+        BlobContent::TooLarge(size) if *size <= MAX_SCANNED_BYTES => {}
+        _ => return None,
+    }
+    let blob = repo.find_blob(id).ok()?;
+    let bytes = blob.content();
+    let control = |b: &[u8]| {
+        b.iter()
+            .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t'))
+            .count()
     };
-    scan_added_lines(&new_lines(old, new), style)
+    // Decided on the first 8 KiB, as git's own binary test is, then on the whole.
+    let head = bytes.get(..8192).unwrap_or(bytes);
+    if control(head) * 50 > head.len() || control(bytes) * 50 > bytes.len() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(bytes).replace('\0', " "))
 }
 
 /// Whether blob `id` is text with a line [`scan_added_lines`] could report under `style`;
@@ -42,7 +75,9 @@ pub(super) fn has_candidate(
     }
     let found = match &*cache.blob(repo, id) {
         BlobContent::Text(text) => text.lines().any(|l| could_be_secret(l, style)),
-        _ => false,
+        BlobContent::Binary | BlobContent::TooLarge(_) => scan_text(repo, cache, id)
+            .is_some_and(|text| text.lines().any(|l| could_be_secret(l, style))),
+        BlobContent::Unreadable(_) => false,
     };
     memo.candidates.borrow_mut().insert(key, found);
     found
