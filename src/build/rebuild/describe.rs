@@ -103,8 +103,28 @@ pub(super) fn one_line(ins: &Instruction) -> String {
             (_, None) => {}
         }
     }
+    // `ENV NAME value` (the legacy form, no `=`): the value is every word after the name,
+    // which no per-word test can tell from a secret, so it is not shown.
+    let legacy_setting = matches!(ins.keyword.as_str(), "ENV" | "ARG" | "LABEL")
+        && ins
+            .args
+            .split_whitespace()
+            .next()
+            .is_some_and(|name| !name.contains('='));
     let words: Vec<String> = match &ins.exec_form {
         Some(array) => array.iter().map(|w| mask::instruction_word(w)).collect(),
+        None if legacy_setting => ins
+            .args
+            .split_whitespace()
+            .enumerate()
+            .map(|(i, w)| {
+                if i == 0 {
+                    mask::instruction_word(w)
+                } else {
+                    "…".to_owned()
+                }
+            })
+            .collect(),
         None => ins
             .args
             .split_whitespace()

@@ -454,3 +454,15 @@ fn shortening_counts_characters() {
     assert_eq!(shorten("abcdef", 4), "abc…");
     assert_eq!(shorten("äö", 2), "äö");
 }
+
+#[test]
+fn legacy_form_settings_never_show_their_value() {
+    let df =
+        dockerfile::parse("FROM alpine\nENV DB_PASSWORD CorrectHorseBattery\nENV A=1\n").unwrap();
+    let shown: Vec<String> = df.instructions.iter().map(one_line).collect();
+    assert!(
+        shown.iter().all(|l| !l.contains("CorrectHorse")),
+        "{shown:?}"
+    );
+    assert!(shown.iter().any(|l| l == "ENV DB_PASSWORD …"), "{shown:?}");
+}
