@@ -8,9 +8,12 @@ use git2::{Oid, Repository};
 
 use super::{judge, open_repository, Format, Outcome};
 use crate::config::{Config, FILE_NAME, MAX_CONFIG_BYTES};
+use crate::finding::{APP_BUILD, NOT_INSPECTED};
 use crate::git::blob::{file_at, regular_file, FileAt};
 use crate::git::push::RawUpdate;
 use crate::output::{render, View};
+use crate::pipeline::Analysis;
+use crate::severity::Severity;
 
 /// `pushguard hook pre-receive`: run by the receiving (usually bare) repository with
 /// `<old> <new> <ref>` lines on stdin. The report goes to stderr in `format`, which git
@@ -47,7 +50,8 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
     }
     let mut parts = Vec::new();
     for (_, config, members) in &groups {
-        let analysis = crate::pipeline::analyze_receive(&repo, config, members);
+        let mut analysis = crate::pipeline::analyze_receive(&repo, config, members);
+        fail_closed(&mut analysis);
         let judgement = judge(&analysis, config, None, tell);
         parts.push((analysis, judgement));
     }
@@ -110,4 +114,17 @@ fn config_at_pushed_commit(repo: &Repository, update: &RawUpdate) -> Result<(Opt
         Some(blob),
         Config::from_user_toml(&text, Path::new(&label))?,
     ))
+}
+
+/// The server blocks what it cannot inspect: commits or trees it could not read (a tree
+/// entry libgit2 cannot parse but git accepted, a missing object) and apps whose build it
+/// could not predict are `block`, whatever their severity at push time. A pusher must not
+/// get a commit past the server by making it unreadable.
+fn fail_closed(analysis: &mut Analysis) {
+    for f in &mut analysis.findings {
+        if f.rule == NOT_INSPECTED || f.rule == APP_BUILD {
+            f.severity = Severity::Block;
+            f.message = format!("{}; the server rejects what it cannot inspect", f.message).into();
+        }
+    }
 }

@@ -190,3 +190,51 @@ fn an_oversized_pushed_configuration_is_refused_with_a_short_message() {
         r.stderr.len()
     );
 }
+
+#[test]
+fn a_commit_the_server_cannot_read_is_rejected() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let sandbox = Sandbox::new();
+    let repo = strict_server(&sandbox);
+    // The server's own configuration, so the analysis (not the configuration lookup) meets
+    // the unreadable tree.
+    let config = repo.remote.join("server-pushguard.toml");
+    std::fs::write(&config, "[rules.empty-commit]\nseverity = \"block\"\n").unwrap();
+    write_executable(
+        &repo.remote.join("hooks/pre-receive"),
+        &format!(
+            "#!/bin/sh\nexec '{PUSHGUARD}' --config '{}' hook pre-receive\n",
+            config.display()
+        ),
+    );
+    let before = repo.remote_sha("refs/heads/main");
+    // A tree entry with the mode `1100644`: git accepts it (even with fsck) and checks it
+    // out as a file; libgit2 cannot parse the tree.
+    let hash_stdin = |args: &[&str], input: &[u8]| {
+        let mut child = sandbox
+            .cmd("git", &repo.path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let blob = hash_stdin(&["hash-object", "-w", "--stdin"], b"x\n");
+    let mut tree_bytes = b"1100644 file\0".to_vec();
+    tree_bytes.extend((0..20).map(|i| u8::from_str_radix(&blob[2 * i..2 * i + 2], 16).unwrap()));
+    let tree = hash_stdin(
+        &["hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
+        &tree_bytes,
+    );
+    let commit = repo.git_ok(&["commit-tree", &tree, "-p", "HEAD", "-m", "odd tree"]);
+    let r = repo.push(&["origin", &format!("{commit}:refs/heads/main")]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("cannot inspect"), "{}", r.stderr);
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+}
