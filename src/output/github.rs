@@ -63,6 +63,25 @@ pub fn escape_property(s: &str) -> String {
     out
 }
 
+/// `text` (the report printed after the annotations) with no line the runner could take
+/// for a workflow command: a `::` that starts a line, after any indentation, becomes `: :`.
+/// Facts and hints come from the configuration, and a pushguard.toml in a pull request
+/// must not make the runner mask, set or annotate anything.
+pub fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start();
+        if body.starts_with("::") {
+            out.push_str(&line[..line.len() - body.len()]);
+            out.push_str(": :");
+            out.push_str(&body[2..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// One workflow command line per finding, in finding order.
 pub fn annotations(view: &View<'_>) -> String {
     let mut out = String::new();
@@ -292,5 +311,16 @@ mod tests {
         assert_eq!(md_cell("a|b"), "a\\|b");
         assert_eq!(md_cell("[x](javascript:y)"), "\\[x\\]\\(javascript:y\\)");
         assert_eq!(md_cell("<img>\n"), "\\<img\\>\\\\n");
+    }
+
+    #[test]
+    fn the_text_report_holds_no_workflow_command() {
+        let report = "warn[x]\n  why: ::add-mask::s3cret\n::error::hi\nfine :: here\n";
+        let out = inert(report);
+        assert!(
+            out.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{out}"
+        );
+        assert!(out.contains("fine :: here"), "{out}");
     }
 }

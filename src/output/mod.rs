@@ -88,7 +88,7 @@ pub fn render(
         Format::Sarif => write_json(out, &sarif::sarif(view, config))?,
         Format::Github => {
             out.write_all(github::annotations(view).as_bytes())?;
-            out.write_all(report::text(view).as_bytes())?;
+            out.write_all(github::inert(&report::text(view)).as_bytes())?;
             // A summary that cannot be written must not change the verdict.
             if let Err(e) = github::append_job_summary(view) {
                 eprintln!("pushguard: note: no job summary written: {e:#}");
