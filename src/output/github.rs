@@ -71,12 +71,13 @@ pub fn inert(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let body = line.trim_start();
-        if body.starts_with("::") {
-            out.push_str(&line[..line.len() - body.len()]);
-            out.push_str(": :");
-            out.push_str(&body[2..]);
-        } else {
-            out.push_str(line);
+        match body.strip_prefix("::") {
+            Some(rest) => {
+                out.push_str(&line[..line.len() - body.len()]);
+                out.push_str(": :");
+                out.push_str(rest);
+            }
+            None => out.push_str(line),
         }
     }
     out
