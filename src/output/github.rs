@@ -73,7 +73,7 @@ pub fn inert(text: &str) -> String {
         let body = line.trim_start();
         match body.strip_prefix("::") {
             Some(rest) => {
-                out.push_str(&line[..line.len() - body.len()]);
+                out.push_str(line.get(..line.len() - body.len()).unwrap_or_default());
                 out.push_str(": :");
                 out.push_str(rest);
             }
