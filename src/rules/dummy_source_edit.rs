@@ -163,12 +163,31 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
     }
     let mut mine = Vec::new();
     let mut said = forcing;
+    // A file moved with its content unchanged (a deletion and an addition of the same blob):
+    // a rename, which under a forcing subject only moves bytes to change the build context.
+    let moved = |file: &FileChange| {
+        let id = file.new.or(file.old).map(|b| b.id);
+        files.iter().any(|other| {
+            !std::ptr::eq(other, file)
+                && other.kind != file.kind
+                && other.new.or(other.old).map(|b| b.id) == id
+        })
+    };
     for file in files {
         let Some(path) = file.path_str() else {
             return Verdict::Skip;
         };
         let docs = is_docs_path(path);
         let (line, stamp) = match &*classify(cx.repo, cx.cache, file) {
+            Edit::Functional if forcing && file.kind != ChangeKind::Modified && moved(file) => {
+                mine.push(Cosmetic {
+                    file,
+                    line: 1,
+                    docs,
+                    markers: true,
+                });
+                continue;
+            }
             Edit::Functional => {
                 let claimed = cx.claimed_by_other(ID, &Claim::TriggerFile(file));
                 if claimed || is_dockerfile_kind(path) {

@@ -385,9 +385,12 @@ fn setting_with_literal(line: &str) -> bool {
     let v = value.trim().trim_end_matches([',', ';']).trim();
     let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
         || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
+    // `Version: 2025-11-17` in a docstring: a bare stamp or version is a literal too.
     let literal = quoted
         || v.chars().all(|c| c.is_ascii_digit() || c == '.')
-        || matches!(v.to_ascii_lowercase().as_str(), "true" | "false");
+        || matches!(v.to_ascii_lowercase().as_str(), "true" | "false")
+        || is_stamp_token(v)
+        || is_version(v);
     literal && !v.is_empty()
 }
 
@@ -541,6 +544,7 @@ mod tests {
             "    version: '2.0.4',",
             "__version__ = \"2.1.7\"  # Force Railway redeploy",
             "  \"commitCount\": 412,",
+            "    Version: 2025-11-17",
             "    },",
         ] {
             assert!(is_marker_line(l), "{l}");

@@ -372,3 +372,21 @@ fn secrets_in_files_the_line_rules_skip_are_still_found() {
         assert!(!r.stderr.contains(&password), "masked: {}", r.stderr);
     }
 }
+
+#[test]
+fn a_rename_to_bust_the_cache_is_a_dummy_edit() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    repo.git(&["mv", "app.py", "main_app.py"]);
+    repo.commit_all("rename to bust the build cache");
+    let r = push_main(&repo);
+    assert!(r.stderr.contains("warn[dummy-source-edit]"), "{}", r.stderr);
+
+    // A rename with an ordinary message is a refactor.
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    repo.git(&["mv", "app.py", "main_app.py"]);
+    repo.commit_all("rename the entry point");
+    let r = push_main(&repo);
+    assert!(!r.stderr.contains("dummy-source-edit"), "{}", r.stderr);
+}
