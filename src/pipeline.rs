@@ -483,8 +483,6 @@ fn finish(
                     ref_name: &ref_name,
                     deploys: r.deploys,
                     changes,
-                    verdict: r.verdict.as_ref(),
-                    at_push_time,
                     recent_deploys,
                     cache: &blobs,
                     rules: &rules,

@@ -12,7 +12,6 @@ use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
-use crate::build::verdict::Verdict;
 use crate::config::{Config, RuleConfig};
 use crate::docker::dockerfile::Dockerfile;
 use crate::escape::{escape, Escaped};
@@ -245,12 +244,10 @@ pub struct RuleContext<'a> {
     /// Whether this update deploys.
     pub deploys: bool,
     pub changes: &'a ChangeSet,
-    pub verdict: Option<&'a Verdict>,
-    /// True when run by a hook at push time (stateful rules such as `frequent-deploys` only
-    /// apply then, not to `check`).
-    pub at_push_time: bool,
     /// Seconds since each of this clone's earlier deploy pushes to the same remote branch
-    /// that landed on the remote, most recent first (push time only).
+    /// that landed on the remote, most recent first. Empty outside a hook at push time
+    /// (`check` never uses this clone's state), which is how `frequent-deploys` applies
+    /// only then.
     pub recent_deploys: Vec<i64>,
     pub(crate) cache: &'a PushCache,
     pub(crate) rules: &'a Registry<'a>,
