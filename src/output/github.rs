@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use super::View;
+use super::{short_id, View};
 use crate::escape::escape;
 use crate::finding::Finding;
 use crate::pipeline::{RefAnalysis, RefStatus};
@@ -129,9 +129,7 @@ fn origin(f: &Finding) -> String {
         parts.push(f.ref_name.clone());
     }
     if let Some(c) = f.commit {
-        let mut id = c.to_string();
-        id.truncate(8);
-        parts.push(id);
+        parts.push(short_id(&c));
     }
     parts.join(" ")
 }
@@ -158,14 +156,7 @@ pub fn job_summary(view: &View<'_>) -> String {
         out.push_str("| Severity | Rule | Location | Commit | Message |\n");
         out.push_str("| --- | --- | --- | --- | --- |\n");
         for f in view.findings() {
-            let commit = f
-                .commit
-                .map(|c| {
-                    let mut id = c.to_string();
-                    id.truncate(8);
-                    id
-                })
-                .unwrap_or_default();
+            let commit = f.commit.map(|c| short_id(&c)).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",

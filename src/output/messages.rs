@@ -5,9 +5,8 @@
 
 use std::fmt;
 
-use git2::Oid;
-
-use super::report::{wrap, WIDTH};
+use super::report::{plural, wrap, WIDTH};
+use super::short_id;
 use crate::build::verdict::Verdict;
 use crate::decide::{Ask, Judgement, NoTerminal, UnknownSource, ALLOW_TRAILER};
 use crate::pipeline::Analysis;
@@ -32,7 +31,7 @@ pub fn warnings(judgement: &Judgement) -> Vec<String> {
                 UnknownSource::SkipList => "PUSHGUARD_SKIP names".to_owned(),
                 UnknownSource::Trailer(commit) => format!(
                     "commit {} has a {ALLOW_TRAILER} trailer naming",
-                    short(&commit)
+                    short_id(&commit)
                 ),
             };
             unknown_rule_warning(&what, &u.id, &judgement.known)
@@ -55,7 +54,7 @@ pub fn notices(judgement: &Judgement) -> Vec<String> {
         lines.push(format!(
             "pushguard: {ALLOW_TRAILER}: {} accepted in commit {} ({})",
             a.rule,
-            short(&a.commit),
+            short_id(&a.commit),
             plural(a.findings, "finding", "findings")
         ));
     }
@@ -117,7 +116,7 @@ impl fmt::Display for NoTerminal {
 pub fn how_to_proceed(ask: &Ask) -> String {
     let mut out = String::from("  To push anyway, push again after one of:\n");
     if ask.all_in_commits && !ask.commits.is_empty() {
-        let ids: Vec<String> = ask.commits.iter().take(4).map(short).collect();
+        let ids: Vec<String> = ask.commits.iter().take(4).map(short_id).collect();
         let which = match ids.as_slice() {
             [one] => format!("the message of commit {one}"),
             _ => format!("the messages of commits {}", ids.join(", ")),
@@ -148,20 +147,11 @@ pub fn how_to_proceed(ask: &Ask) -> String {
     out
 }
 
-fn short(id: &Oid) -> String {
-    let mut s = id.to_string();
-    s.truncate(8);
-    s
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::severity::Severity;
+    use git2::Oid;
 
     #[test]
     fn how_to_proceed_fits_80_columns() {

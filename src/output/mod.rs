@@ -72,6 +72,13 @@ impl<'a> View<'a> {
     }
 }
 
+/// A commit id as reports show it: its first eight hex digits.
+pub(crate) fn short_id(id: &git2::Oid) -> String {
+    let mut s = id.to_string();
+    s.truncate(8);
+    s
+}
+
 /// Writes `view` (made under `config`) to `out` in `format`.
 ///
 /// Errors are write errors (a closed pipe): the caller turns them into exit code 2 rather

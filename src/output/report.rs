@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use super::View;
+use super::{short_id, View};
 use crate::build::rebuild::{AppOutcome, Rebuild, StepStatus};
 use crate::build::verdict::Verdict;
 use crate::escape::{escape, escape_bytes};
@@ -230,9 +230,7 @@ fn occurrence(f: &Finding, with_ref: bool) -> String {
     let mut s = f.location();
     let mut origin = Vec::new();
     if let Some(c) = f.commit {
-        let mut id = c.to_string();
-        id.truncate(8);
-        origin.push(id);
+        origin.push(short_id(&c));
     }
     if with_ref && !f.ref_name.is_empty() {
         origin.push(format!("on {}", f.ref_name));
@@ -253,11 +251,7 @@ fn occurrence(f: &Finding, with_ref: bool) -> String {
 /// The occurrence line of a finding without a location whose message already names its
 /// commit is just the message: `commit 1a2b3c4d "rebuild" changes no file, ...`.
 fn occurrence_or_message(f: &Finding, with_ref: bool) -> String {
-    let names_commit = f.commit.is_some_and(|c| {
-        let mut id = c.to_string();
-        id.truncate(8);
-        f.message.contains(&id)
-    });
+    let names_commit = f.commit.is_some_and(|c| f.message.contains(&short_id(&c)));
     if f.path.is_none() && names_commit && !with_ref {
         f.message.to_string()
     } else {

@@ -318,9 +318,11 @@ impl PushCache {
         // Small blobs are kept for the rules that read them again; a large one (a bundle, a
         // data file) is read again when asked, so a long push's memory does not grow with
         // every large file it touches.
-        if matches!(&*content, BlobContent::Text(t) if t.len() <= MAX_KEPT_BYTES)
-            || !matches!(&*content, BlobContent::Text(_))
-        {
+        let keep = match &*content {
+            BlobContent::Text(text) => text.len() <= MAX_KEPT_BYTES,
+            _ => true,
+        };
+        if keep {
             self.cache.borrow_mut().insert(id, Rc::clone(&content));
         }
         content
