@@ -179,49 +179,25 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
         };
         let docs = is_docs_path(path);
         let (line, stamp) = match &*classify(cx.repo, cx.cache, file) {
-            Edit::Functional if forcing && file.kind != ChangeKind::Modified && moved(file) => {
-                mine.push(Cosmetic {
-                    file,
-                    line: 1,
-                    docs,
-                    markers: true,
-                });
-                continue;
-            }
             Edit::Functional => {
-                let claimed = cx.claimed_by_other(ID, &Claim::TriggerFile(file));
-                if claimed || is_dockerfile_kind(path) {
-                    // Another rule's, or a Dockerfile edit: not a marker here.
-                    if claimed {
-                        continue;
-                    }
-                    return Verdict::Skip;
-                }
-                // Marker lines matter in small commits; a commit of many files, or a
-                // file added or deleted, is a real change unless its message says otherwise.
                 let small = files.len() <= MAX_MARKER_FILES;
-                if !forcing && (!small || file.kind != ChangeKind::Modified) {
-                    return Verdict::Skip;
+                match inert_change(cx, file, path, forcing, small, moved(file)) {
+                    Inert::Claimed => {}
+                    Inert::No => return Verdict::Skip,
+                    Inert::Yes {
+                        line,
+                        markers,
+                        says,
+                    } => {
+                        said |= says;
+                        mine.push(Cosmetic {
+                            file,
+                            line,
+                            docs,
+                            markers,
+                        });
+                    }
                 }
-                if docs && forcing {
-                    mine.push(Cosmetic {
-                        file,
-                        line: 1,
-                        docs,
-                        markers: false,
-                    });
-                    continue;
-                }
-                let Some((line, says)) = marker_edit(cx, file, forcing) else {
-                    return Verdict::Skip;
-                };
-                said |= says;
-                mine.push(Cosmetic {
-                    file,
-                    line,
-                    docs,
-                    markers: true,
-                });
                 continue;
             }
             // A stamp in code or settings is functional text: `timestamp-edit`'s business.
@@ -265,6 +241,67 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
         return Verdict::Skip;
     }
     Verdict::Cosmetic(mine)
+}
+
+/// What a functionally changed file amounts to, for this rule.
+enum Inert {
+    /// Another rule reports it (a trigger file).
+    Claimed,
+    /// It changes nothing a user of the app would notice: `markers` when its changed lines
+    /// are markers (not only a moved or documentation file), `says` when one of them says
+    /// itself that it forces a build.
+    Yes {
+        line: u32,
+        markers: bool,
+        says: bool,
+    },
+    /// A real change.
+    No,
+}
+
+/// Whether a functionally changed file of a commit of `small` size, under a `forcing`
+/// subject or not, is inert: a file `moved` with its content unchanged or a document under
+/// a forcing subject, or an edit of marker lines only.
+fn inert_change(
+    cx: &RuleContext<'_>,
+    file: &FileChange,
+    path: &str,
+    forcing: bool,
+    small: bool,
+    moved: bool,
+) -> Inert {
+    let added_or_deleted = file.kind != ChangeKind::Modified;
+    if forcing && added_or_deleted && moved {
+        return Inert::Yes {
+            line: 1,
+            markers: true,
+            says: false,
+        };
+    }
+    if cx.claimed_by_other(ID, &Claim::TriggerFile(file)) {
+        return Inert::Claimed;
+    }
+    // A Dockerfile edit is `dockerfile-comment-only`'s or real; and marker lines matter in
+    // small commits only: a commit of many files, or a file added or deleted, is a real
+    // change unless its subject says otherwise.
+    if is_dockerfile_kind(path) || (!forcing && (!small || added_or_deleted)) {
+        return Inert::No;
+    }
+    if forcing && is_docs_path(path) {
+        return Inert::Yes {
+            line: 1,
+            markers: false,
+            says: false,
+        };
+    }
+    match marker_edit(cx, file, forcing) {
+        Some((line, says)) => Inert::Yes {
+            line,
+            markers: true,
+            says,
+        },
+        None => Inert::No,
+    }
 }
 
 /// Whether the commit's subject says the commit is there to trigger a build or deploy (a
