@@ -12,6 +12,8 @@ use git2::{Oid, Repository};
 use crate::build::rebuild::{self, AppOutcome};
 use crate::build::verdict::Verdict;
 use crate::config::Config;
+use crate::deploy::status::{branch_deploys, says_skip_ci, statuses};
+use crate::deploy::{map_of, Branches, Build, DeployMap, DeployTarget, PathFilter, Platform, PushFacts, TargetStatus, Via};
 use crate::escape::Escaped;
 use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, Listing};
@@ -39,8 +41,13 @@ pub struct RefAnalysis {
     pub update: RefUpdate,
     /// How the destination is shown: `origin/main`.
     pub target: String,
-    /// Whether a push to this ref deploys (a configured deploy branch).
+    /// Whether a push to this ref reaches a deploy: `[deploy] branches` when the
+    /// configuration sets them, else a branch (or tag) at least one target of the deploy
+    /// map is triggered by, path filters aside; `main`/`master` when the repository
+    /// declares no deploy at all. The deploy-waste rules judge these pushes.
     pub deploys: bool,
+    /// Every target of the pushed commit's deploy map, and whether this push triggers it.
+    pub targets: Vec<TargetStatus>,
     pub status: RefStatus,
     /// The build verdict, for inspected updates of deploy branches.
     pub verdict: Option<Verdict>,
@@ -51,6 +58,16 @@ impl RefAnalysis {
         match &self.status {
             RefStatus::Inspected(c) => Some(c),
             _ => None,
+        }
+    }
+
+    /// Whether this push triggers at least one deploy: a target of the map, or, when the
+    /// map has none, a deploy branch.
+    pub fn triggers_deploy(&self) -> bool {
+        if self.targets.is_empty() {
+            self.deploys
+        } else {
+            self.targets.iter().any(|t| t.triggered)
         }
     }
 
@@ -321,9 +338,10 @@ fn analyze_ref(
     shallow: &HashSet<Oid>,
     blobs: &PushCache,
 ) -> RefAnalysis {
-    let deploys = update.ref_kind == RefKind::Branch
-        && update.kind != UpdateKind::Delete
-        && config.deploys_anything(&update.short_remote_name());
+    let map = pushed_map(repo, &update);
+    let defaults = default_branches(repo, config);
+    let deploys = update.kind != UpdateKind::Delete
+        && reaches_deploy(config, map.as_deref(), &update, &defaults);
     let status = match (update.kind, listing) {
         (UpdateKind::Delete, _) => RefStatus::Deleted,
         (UpdateKind::UpToDate, _) => RefStatus::UpToDate,
@@ -351,9 +369,15 @@ fn analyze_ref(
         RefStatus::Inspected(changes) => changes.has_child_of(id),
         _ => false,
     });
+    let targets = match (&map, &status) {
+        (Some(map), RefStatus::Inspected(changes)) => {
+            target_statuses(repo, config, map, &update, changes, &defaults)
+        }
+        _ => Vec::new(),
+    };
     let verdict = match &status {
         RefStatus::Inspected(changes) if deploys => {
-            Some(deploy_verdict(repo, config, &update, changes))
+            Some(deploy_verdict(repo, config, &update, changes, &targets))
         }
         _ => None,
     };
@@ -361,9 +385,142 @@ fn analyze_ref(
         update,
         target,
         deploys,
+        targets,
         status,
         verdict,
     }
+}
+
+/// The deploy map of the pushed commit; `None` when nothing is pushed or its tree cannot
+/// be read (the listing reports that).
+fn pushed_map(repo: &Repository, update: &RefUpdate) -> Option<Rc<DeployMap>> {
+    let commit = repo.find_commit(update.commit?).ok()?;
+    let tree = commit.tree().ok()?;
+    Some(map_of(repo, &tree, None))
+}
+
+/// The branches a platform's dashboard deploys by default: `[deploy] branches` when the
+/// configuration sets them, else the repository's default branch (the branch `HEAD` of a
+/// bare repository, or the remote's `HEAD`, names), else `main` and `master`.
+fn default_branches(repo: &Repository, config: &Config) -> Vec<String> {
+    if config.deploy_branches_set {
+        return config.deploy_branches.clone();
+    }
+    let head = |name: &str| {
+        repo.find_reference(name)
+            .ok()
+            .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_owned))
+    };
+    let named = if repo.is_bare() { head("HEAD") } else { None }
+        .or_else(|| head("refs/remotes/origin/HEAD"))
+        .and_then(|t| t.rsplit_once("refs/heads/").map(|(_, b)| b.to_owned()).or_else(|| t.rsplit_once("refs/remotes/origin/").map(|(_, b)| b.to_owned())));
+    match named {
+        Some(b) if b != "HEAD" => vec![b],
+        _ => config.deploy_branches.clone(),
+    }
+}
+
+/// Whether the update reaches a deploy (see [`RefAnalysis::deploys`]).
+fn reaches_deploy(
+    config: &Config,
+    map: Option<&DeployMap>,
+    update: &RefUpdate,
+    defaults: &[String],
+) -> bool {
+    let name = update.short_remote_name();
+    match update.ref_kind {
+        RefKind::Branch => {
+            let declared = map.is_some_and(|m| !m.targets.is_empty());
+            if config.deploy_branches_set || !declared {
+                return config.deploys_anything(&name);
+            }
+            map.is_some_and(|m| branch_deploys(m, &name, defaults))
+                || config.deploys_anything_by_app(&name)
+        }
+        RefKind::Tag => map.is_some_and(|m| {
+            m.targets
+                .iter()
+                .any(|t| crate::deploy::filters::github_list(&t.tags, &name))
+        }),
+        RefKind::Other => false,
+    }
+}
+
+/// Each target of `map` (and each `[[app]]` of the configuration) with whether this update
+/// triggers it.
+fn target_statuses(
+    repo: &Repository,
+    config: &Config,
+    map: &DeployMap,
+    update: &RefUpdate,
+    changes: &ChangeSet,
+    defaults: &[String],
+) -> Vec<TargetStatus> {
+    let name = update.short_remote_name();
+    let (branch, tag) = match update.ref_kind {
+        RefKind::Branch => (Some(name.as_str()), None),
+        RefKind::Tag => (None, Some(name.as_str())),
+        RefKind::Other => (None, None),
+    };
+    let mut changed: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut complete = true;
+    for c in &changes.commits {
+        if matches!(c.changes, crate::git::changes::CommitChanges::NotInspected(_)) {
+            complete = false;
+        }
+        for f in c.files() {
+            if seen.insert(f.path.as_slice()) {
+                changed.push(String::from_utf8_lossy(&f.path).into_owned());
+            }
+        }
+    }
+    let head_message = update
+        .commit
+        .and_then(|id| repo.find_commit(id).ok())
+        .map(|c| String::from_utf8_lossy(c.message_bytes()).into_owned())
+        .unwrap_or_default();
+    let facts = PushFacts {
+        branch,
+        tag,
+        defaults,
+        changed: complete.then_some(changed.as_slice()),
+        skip_ci: says_skip_ci(&head_message),
+    };
+    let mut out = statuses(map, &facts);
+    for app in &config.apps {
+        let triggered = branch.is_some_and(|b| config.deploys_app(&app.branches, b));
+        out.push(TargetStatus {
+            target: DeployTarget {
+                platform: Platform::Custom,
+                app: app.name.clone(),
+                config: crate::config::FILE_NAME.to_owned(),
+                line: None,
+                via: Via::Integration,
+                branches: if app.branches.is_empty() {
+                    Branches::Default
+                } else {
+                    Branches::Named(app.branches.clone())
+                },
+                tags: Vec::new(),
+                paths: PathFilter::All,
+                build: Build::Docker(crate::deploy::DockerBuild {
+                    dockerfile: app.dockerfile.clone(),
+                    context: app.context.clone(),
+                    target: app.target.clone(),
+                    ..Default::default()
+                }),
+                honours_skip_ci: false,
+            },
+            triggered,
+            reason: if triggered {
+                format!("an [[app]] table of pushguard.toml deploys it from {name}")
+            } else {
+                format!("the [[app]] table does not deploy it from {name}")
+            },
+        });
+    }
+    out
 }
 
 /// The verdict of an update that deploys: the path rules' guess, replaced by each app's
@@ -373,6 +530,7 @@ fn deploy_verdict(
     config: &Config,
     update: &RefUpdate,
     changes: &ChangeSet,
+    targets: &[TargetStatus],
 ) -> Verdict {
     let by_paths = Verdict::of(config, changes);
     let (Some(tip), Some(oldest)) = (update.commit, changes.commits.first()) else {
@@ -384,7 +542,18 @@ fn deploy_verdict(
         rebuild::Base::Commit(from) => changes.net_changes(from, tip),
         rebuild::Base::Nothing => None,
     };
-    match rebuild::analyze(repo, config, base, tip, Some(&branch), known) {
+    // An app is predicted when this push deploys it: an `[[app]]` by its branches, an
+    // app of the map when a target building it is triggered, the lone root Dockerfile
+    // whenever the push deploys.
+    let deployed = |app: &crate::build::apps::App| match &app.origin {
+        crate::build::apps::AppOrigin::Config => config.deploys_app(&app.branches, &branch),
+        crate::build::apps::AppOrigin::RootDockerfile => true,
+        _ => targets.iter().any(|t| {
+            t.triggered
+                && crate::build::apps::app_of(&t.target).is_some_and(|a| a.same_build(app))
+        }),
+    };
+    match rebuild::analyze(repo, config, base, tip, Some(&deployed), known) {
         Ok(found) => by_paths.with_apps(config, changes, found),
         Err(why) => Verdict {
             app_notes: vec![crate::build::apps::AppNote {

@@ -477,6 +477,9 @@ pub struct Config {
     pub source: ConfigSource,
     /// Branch names or globs whose pushes deploy.
     pub deploy_branches: Vec<String>,
+    /// `[deploy] branches` comes from the user's file: it then wins over the branches the
+    /// deploy map finds.
+    pub deploy_branches_set: bool,
     /// The tier of a changed path no path rule matches.
     pub unmatched: BuildTier,
     pub platform: Platform,
@@ -601,7 +604,9 @@ impl Config {
     fn empty() -> Config {
         Config {
             source: ConfigSource::BuiltIn,
-            deploy_branches: Vec::new(),
+            // Used when the deploy map declares nothing and `[deploy] branches` is unset.
+            deploy_branches: vec!["main".to_owned(), "master".to_owned()],
+            deploy_branches_set: false,
             unmatched: BuildTier::Incremental,
             platform: Platform::Other,
             policy: Policy {
@@ -642,11 +647,15 @@ impl Config {
     /// Whether a push to `branch_short_name` deploys anything: a `[deploy]` branch or the
     /// branch of an `[[app]]`.
     pub fn deploys_anything(&self, branch_short_name: &str) -> bool {
-        self.is_deploy_branch(branch_short_name)
-            || self
-                .apps
-                .iter()
-                .any(|a| !a.branches.is_empty() && branch_matches(&a.branches, branch_short_name))
+        self.is_deploy_branch(branch_short_name) || self.deploys_anything_by_app(branch_short_name)
+    }
+
+    /// Whether an `[[app]]` with its own `branches` is deployed by a push to
+    /// `branch_short_name`.
+    pub fn deploys_anything_by_app(&self, branch_short_name: &str) -> bool {
+        self.apps
+            .iter()
+            .any(|a| !a.branches.is_empty() && branch_matches(&a.branches, branch_short_name))
     }
 
     /// The tier of a change to `path` (repository-relative, raw bytes from git, possibly

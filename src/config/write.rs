@@ -26,7 +26,14 @@ pub(super) fn to_toml(c: &Config) -> String {
         .iter()
         .map(|b| toml::Value::String(b.clone()))
         .collect();
-    line(&mut out, "branches", &toml::Value::Array(branches));
+    if c.deploy_branches_set {
+        line(&mut out, "branches", &toml::Value::Array(branches));
+    } else {
+        // Unset: the deploy map decides (writing them would make them win over it).
+        out.push_str(
+            "# branches: unset, so the deploy map decides (main and master when it is empty)\n",
+        );
+    }
     line(&mut out, "unmatched", &string(c.unmatched.as_str()));
     line(&mut out, "platform", &string(c.platform.as_str()));
 

@@ -89,6 +89,13 @@ pub fn regular_file(tree: &Tree<'_>, path: &str) -> Result<Oid, FileAt> {
     }
 }
 
+/// Whether `path` in `tree` is a blob (a file or a symbolic link, not a directory or a
+/// submodule).
+pub fn is_blob(tree: &Tree<'_>, path: &str) -> bool {
+    tree.get_path(std::path::Path::new(path))
+        .is_ok_and(|e| e.kind() == Some(git2::ObjectType::Blob))
+}
+
 /// How many symbolic links [`resolve_links`] follows before it gives up (a loop).
 const MAX_LINK_HOPS: usize = 8;
 

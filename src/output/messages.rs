@@ -201,6 +201,7 @@ mod tests {
                 },
                 target: "origin/main".into(),
                 deploys,
+                targets: Vec::new(),
                 status: RefStatus::UpToDate,
                 verdict: deploys.then(|| Verdict {
                     tier,

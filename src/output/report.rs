@@ -430,6 +430,7 @@ mod tests {
                 update,
                 target: "origin/old".into(),
                 deploys: false,
+                targets: Vec::new(),
                 status: RefStatus::Deleted,
                 verdict: None,
             }],

@@ -1,65 +1,33 @@
-//! Apps: what a push to this repository builds and deploys, found in the pushed commit.
+//! Apps: the Docker builds a push to this repository makes, found in the pushed commit.
 //!
 //! An app is a Docker build: a Dockerfile, a build context and an optional target stage.
 //! They come from, in order:
 //!
 //! 1. `[[app]]` tables in pushguard.toml (any platform);
-//! 2. `fly.toml` files in the pushed tree: the app name is its `app` key, the build context
-//!    is the directory holding the fly.toml (where `fly deploy` runs), the Dockerfile is
-//!    `[build] dockerfile` relative to that directory (default `Dockerfile`), the target is
-//!    `[build] build-target`, and `[build.args]` are build arguments. A fly.toml app that
-//!    builds from `[build] image` or a buildpack `builder` has no Dockerfile to read and is
-//!    left out. An `[[app]]` with the same name replaces it (for a CI job that runs
-//!    `fly deploy --config dir/fly.toml` from the root, where the context is the root);
-//! 3. with neither, a `Dockerfile` at the root: one app named `app`.
-//!
-//! Discovery reads tree objects only, never blobs other than the fly.toml files found, and
-//! looks for fly.toml files no deeper than [`MAX_DEPTH`] directories below the root, skipping
-//! [`SKIPPED_DIRS`] and directories whose name starts with `.`. On a tree of 100,000 files
-//! that costs a few milliseconds (see `docs/rebuild.md`). At most [`MAX_TREES`] trees are
-//! read; beyond that the search stops with a note.
-
-//!
-//! The module is split by job: [`locate`] finds the fly.toml files of a tree (walking it, or
-//! from a per-tree cache), [`fly_toml`] reads one into an app.
+//! 2. the deploy map's targets that build a Dockerfile ([`crate::deploy::map_of`]): a fly
+//!    config read as flyctl reads it (context = the directory flyctl runs in), a Railway,
+//!    Render, Heroku or Space Docker build, a workflow's `docker build` + push. Targets
+//!    building one Dockerfile the same way are one app. An `[[app]]` with the same name
+//!    replaces a target's app;
+//! 3. with neither, a `Dockerfile` at the root: one app named `app`, unless the map says
+//!    every target builds some other way (a buildpack, a prebuilt image, a site).
 
 use std::collections::BTreeMap;
 
-use git2::{ObjectType, Repository, Tree};
+use git2::{Repository, Tree};
 
 use crate::config::Config;
-use crate::deploy::workflows::fly_deploys;
-use crate::git::blob::resolve_links;
-use crate::severity::Severity;
+use crate::deploy::locate::Previous as LocatePrevious;
+use crate::deploy::{map_of, Build, DeployTarget, Platform};
+use crate::git::blob::{is_blob, resolve_links};
 
-mod fly_toml;
-mod locate;
 #[cfg(test)]
 mod tests;
 
-pub use fly_toml::fly_build_args;
-use fly_toml::{fly_app, FlyApp};
-pub(crate) use locate::locate_fly_tomls;
-pub use locate::Previous;
-
-/// The deepest directory searched for fly.toml: `a/b/c/d/fly.toml` is found,
-/// `a/b/c/d/e/fly.toml` is not.
-pub const MAX_DEPTH: usize = 4;
-
-/// Directories never searched for fly.toml: dependency and build output trees.
-pub const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "vendor",
-    "target",
-    "dist",
-    "build",
-    "__pycache__",
-    "venv",
-    "site-packages",
-];
-
-/// The most tree objects one discovery reads.
-pub const MAX_TREES: usize = 50_000;
+pub use crate::deploy::fly::fly_build_args;
+pub use crate::deploy::locate::Previous;
+/// A problem with an app's definition: the deploy map's [`crate::deploy::Note`].
+pub type AppNote = crate::deploy::Note;
 
 /// Where an app's definition came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +36,8 @@ pub enum AppOrigin {
     Config,
     /// The fly.toml at this repository-relative path.
     FlyToml(String),
+    /// A deploy target declared in this file (a railway.json, a workflow…).
+    Deploy(String),
     /// The repository's root `Dockerfile`, with no other app defined.
     RootDockerfile,
 }
@@ -85,7 +55,7 @@ pub struct App {
     pub target: Option<String>,
     /// Branches that deploy it; empty means `[deploy] branches`.
     pub branches: Vec<String>,
-    /// Build arguments passed by the platform (fly.toml `[build.args]`).
+    /// Build arguments passed by the platform (fly.toml `[build.args]`, `--build-arg`).
     pub build_args: BTreeMap<String, String>,
     pub origin: AppOrigin,
 }
@@ -101,6 +71,15 @@ impl App {
         }
     }
 
+    /// Whether `other` is this app: the same name, or the same Dockerfile built from the
+    /// same context to the same stage.
+    pub fn same_build(&self, other: &App) -> bool {
+        self.name == other.name
+            || (self.dockerfile == other.dockerfile
+                && self.context == other.context
+                && self.target == other.target)
+    }
+
     /// Whether `path` (repository-relative) is inside the build context; the path relative
     /// to the context when it is.
     pub fn in_context<'p>(&self, path: &'p [u8]) -> Option<&'p [u8]> {
@@ -110,20 +89,6 @@ impl App {
         let rest = path.strip_prefix(self.context.as_bytes())?;
         rest.strip_prefix(b"/")
     }
-}
-
-/// Something about an app's definition that the user should fix (a fly.toml that does not
-/// parse, a Dockerfile that is not there). Text is raw; escape it for display.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppNote {
-    /// Warn when the deploy will fail or go unpredicted; info when pushguard merely cannot
-    /// tell.
-    pub severity: Severity,
-    /// Repository-relative path of the file concerned.
-    pub path: String,
-    /// 1-based line, when known.
-    pub line: Option<u32>,
-    pub message: String,
 }
 
 /// The apps of one tree, and the problems met while finding them.
@@ -138,7 +103,7 @@ pub fn discover(
     repo: &Repository,
     tree: &Tree<'_>,
     config: &Config,
-    previous: Option<Previous<'_>>,
+    previous: Option<LocatePrevious<'_>>,
 ) -> Discovery {
     let mut found = Discovery::default();
     for app in &config.apps {
@@ -152,48 +117,27 @@ pub fn discover(
             origin: AppOrigin::Config,
         });
     }
-    let located = locate_fly_tomls(repo, tree, previous);
-    if located.truncated {
-        found.notes.push(AppNote {
-            severity: Severity::Info,
-            path: String::new(),
-            line: None,
-            message: format!(
-                "stopped looking for fly.toml files after {MAX_TREES} directories; declare \
-                 the apps you deploy with [[app]] tables in pushguard.toml"
-            ),
+    let map = map_of(repo, tree, previous);
+    found.notes.extend(map.notes.iter().cloned());
+    for t in &map.targets {
+        let Some(app) = app_of(t) else { continue };
+        let taken = found.apps.iter().any(|a| {
+            a.name == app.name
+                || (a.dockerfile == app.dockerfile
+                    && a.context == app.context
+                    && a.target == app.target
+                    && a.build_args == app.build_args)
         });
-    }
-    // The directory flyctl runs in is the build context: a workflow that deploys a
-    // fly.toml from elsewhere (`flyctl deploy --config apps/api/fly.toml` at the root)
-    // says where; otherwise flyctl is taken to run beside its fly.toml.
-    let deploys = fly_deploys(repo, tree);
-    // `fly.staging.toml` and other names flyctl only reads when a command names them.
-    let mut paths = located.paths;
-    for d in &deploys {
-        if d.config.ends_with(".toml") && !paths.contains(&d.config) && is_blob(tree, &d.config) {
-            paths.push(d.config.clone());
+        if !taken {
+            found.apps.push(app);
         }
     }
-    for path in paths {
-        let dir = path
-            .rsplit_once('/')
-            .map_or_else(String::new, |(d, _)| d.to_owned());
-        let workdir = deploys
+    let builds_otherwise = !map.targets.is_empty()
+        && map
+            .targets
             .iter()
-            .find(|d| d.config == path)
-            .map_or(dir.as_str(), |d| d.workdir.as_str());
-        match fly_app(repo, tree, &dir, workdir, &path) {
-            FlyApp::App(app) => {
-                if !config.apps.iter().any(|a| a.name == app.name) {
-                    found.apps.push(*app);
-                }
-            }
-            FlyApp::NotDocker => {}
-            FlyApp::Note(note) => found.notes.push(note),
-        }
-    }
-    if found.apps.is_empty() && is_blob(tree, "Dockerfile") {
+            .all(|t| !matches!(t.build, Build::Unknown | Build::Docker(_)));
+    if found.apps.is_empty() && !builds_otherwise && is_blob(tree, "Dockerfile") {
         found.apps.push(App {
             name: "app".to_owned(),
             context: String::new(),
@@ -214,7 +158,21 @@ pub fn discover(
     found
 }
 
-fn is_blob(tree: &Tree<'_>, path: &str) -> bool {
-    tree.get_path(std::path::Path::new(path))
-        .is_ok_and(|e| e.kind() == Some(ObjectType::Blob))
+/// The app a target builds, when it builds a Dockerfile.
+pub fn app_of(t: &DeployTarget) -> Option<App> {
+    let Build::Docker(d) = &t.build else {
+        return None;
+    };
+    Some(App {
+        name: t.app.clone(),
+        context: d.context.clone(),
+        dockerfile: d.dockerfile.clone(),
+        target: d.target.clone(),
+        branches: Vec::new(),
+        build_args: d.args.clone(),
+        origin: match t.platform {
+            Platform::Fly => AppOrigin::FlyToml(t.config.clone()),
+            _ => AppOrigin::Deploy(t.config.clone()),
+        },
+    })
 }

@@ -1,4 +1,4 @@
-use super::locate::{How, CACHE_FILE};
+use crate::deploy::locate::{locate_configs as locate_fly_tomls, How, CACHE_FILE};
 use super::*;
 
 /// A repository whose HEAD tree holds `files`.
@@ -106,9 +106,9 @@ fn broken_and_dockerless_fly_tomls_are_notes() {
         notes,
         [
             ("a/fly.toml", Some(2)),
-            ("b/fly.toml", None),
+            ("b/fly.toml", Some(3)),
             ("c/fly.toml", None),
-            ("d/fly.toml", None)
+            ("d/fly.toml", Some(2))
         ]
     );
     assert!(found.notes[0].message.contains("does not parse"));

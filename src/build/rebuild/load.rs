@@ -43,7 +43,7 @@ pub fn base_of(repo: &Repository, remote: Option<Oid>, tip: Oid, oldest: Option<
 }
 
 /// Finds the apps of commit `tip` and predicts each one's rebuild against `base`. With
-/// `branch`, only the apps a push to that branch deploys. `known` is the list of files that
+/// `deployed`, only the apps it says the push deploys. `known` is the list of files that
 /// differ between the two trees when the caller already has it (in tree order, as
 /// [`diff_trees`] gives it); otherwise the trees are diffed here.
 pub fn analyze(
@@ -51,7 +51,7 @@ pub fn analyze(
     config: &Config,
     base: Base,
     tip: Oid,
-    branch: Option<&str>,
+    deployed: Option<&dyn Fn(&App) -> bool>,
     known: Option<Vec<FileChange>>,
 ) -> Result<AppsAnalysis, String> {
     let new = repo
@@ -84,10 +84,7 @@ pub fn analyze(
     let apps = discovery
         .apps
         .into_iter()
-        .filter(|app| match branch {
-            Some(b) => config.deploys_app(&app.branches, b),
-            None => true,
-        })
+        .filter(|app| deployed.is_none_or(|d| d(app)))
         .map(|app| {
             let outcome = predict(&push, &app, config);
             AppVerdict { app, outcome }
@@ -365,6 +362,7 @@ fn old_build_args(snap: &Snapshot<'_>, app: &App) -> BTreeMap<String, String> {
     match (&app.origin, snap.old) {
         (AppOrigin::FlyToml(path), Some(old)) => apps::fly_build_args(snap.repo, old, path),
         (AppOrigin::FlyToml(_), None) => BTreeMap::new(),
+        // A workflow's `--build-arg` values are compared only where fly.toml holds them.
         _ => app.build_args.clone(),
     }
 }

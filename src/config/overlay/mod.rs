@@ -166,6 +166,7 @@ impl Overlay<'_> {
                 "branches" => {
                     if let Some(branches) = self.globs(val, "deploy.branches", true) {
                         self.config.deploy_branches = branches;
+                        self.config.deploy_branches_set = self.origin == Origin::User;
                     }
                 }
                 "unmatched" => {

@@ -1,16 +1,21 @@
-//! Where the fly.toml files of a tree are: found by a bounded breadth-first walk of tree
-//! objects, or derived from the previous tree's locations and the diff, and cached per tree
-//! id in the state directory.
+//! Where the deploy configuration files of a tree are (`fly.toml`, `fly.*.toml`,
+//! `railway.json`, `vercel.json`, … see [`is_config_name`]): found by a bounded
+//! breadth-first walk of tree objects, or derived from the previous tree's locations and
+//! the diff, and cached per tree id in the state directory.
+//!
+//! The walk reads tree objects only, looks no deeper than [`MAX_DEPTH`] directories below
+//! the root, skips [`SKIPPED_DIRS`] and directories whose name starts with `.`, and reads at
+//! most [`MAX_TREES`] trees; on a tree of 100,000 files it costs a few milliseconds (see
+//! `docs/rebuild.md`).
 
 use std::collections::VecDeque;
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
-use super::{MAX_DEPTH, MAX_TREES, SKIPPED_DIRS};
 use crate::git::changes::FileChange;
 use crate::paths::join;
 
-/// The tree discovery last ran on and the files that changed since, from which the fly.toml
+/// The tree discovery last ran on and the files that changed since, from which the config
 /// locations of the new tree follow without a walk when the old tree's are cached.
 #[derive(Clone, Copy)]
 pub struct Previous<'a> {
@@ -18,7 +23,7 @@ pub struct Previous<'a> {
     pub changed: &'a [FileChange],
 }
 
-/// The fly.toml files of a tree, shallowest first, and how they were found.
+/// The deploy configuration files of a tree, shallowest first, and how they were found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Located {
     pub paths: Vec<String>,
@@ -37,21 +42,66 @@ pub(crate) enum How {
     Walked,
 }
 
-/// The state file caching fly.toml locations per tree id (`<git dir>/pushguard/`).
-pub(super) const CACHE_FILE: &str = "fly-tomls.json";
+/// The state file caching config locations per tree id (`<git dir>/pushguard/`).
+pub(crate) const CACHE_FILE: &str = "deploy-configs.json";
+
+/// The cache format; files of another version are ignored (version 1 held fly.toml only).
+const CACHE_VERSION: u64 = 2;
+
+/// The deepest directory searched: `a/b/c/d/fly.toml` is found, `a/b/c/d/e/fly.toml` is
+/// not.
+pub const MAX_DEPTH: usize = 4;
+
+/// Directories never searched: dependency and build output trees.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "vendor",
+    "target",
+    "dist",
+    "build",
+    "__pycache__",
+    "venv",
+    "site-packages",
+];
+
+/// The most tree objects one walk reads.
+pub const MAX_TREES: usize = 50_000;
+
+/// Whether a file named `name` is a deploy configuration the map reads wherever it is:
+/// `fly.toml` and `fly.<anything>.toml` (flyctl reads any name given with `--config`),
+/// `railway.json`/`.toml`, `vercel.json`, `netlify.toml`, `render.yaml`, `heroku.yml`
+/// and the `wrangler` configs.
+pub fn is_config_name(name: &str) -> bool {
+    matches!(
+        name,
+        "fly.toml"
+            | "railway.json"
+            | "railway.toml"
+            | "vercel.json"
+            | "netlify.toml"
+            | "render.yaml"
+            | "heroku.yml"
+            | "wrangler.toml"
+            | "wrangler.json"
+            | "wrangler.jsonc"
+    ) || name
+        .strip_prefix("fly.")
+        .and_then(|n| n.strip_suffix(".toml"))
+        .is_some_and(|mid| !mid.is_empty())
+}
 
 /// How many trees the cache remembers. Each push's previous tree is normally the tree of
 /// the push before, so a few suffice.
 const CACHE_TREES: usize = 16;
 
-/// Finds the fly.toml files of `tree`: from the cache, derived from the previous tree's
+/// Finds the deploy configuration files of `tree`: from the cache, derived from the previous tree's
 /// cached locations and the diff, or by walking; the result is cached (best effort: a
 /// cache that cannot be read or written only costs a walk).
 ///
-/// Derivation is exact: a fly.toml appears or disappears only where the diff adds or
-/// deletes a file named `fly.toml`, and whether its directory is searched depends on its
+/// Derivation is exact: a config file appears or disappears only where the diff adds or
+/// deletes a file of a config name, and whether its directory is searched depends on its
 /// path alone.
-pub(crate) fn locate_fly_tomls(
+pub(crate) fn locate_configs(
     repo: &Repository,
     tree: &Tree<'_>,
     previous: Option<Previous<'_>>,
@@ -70,7 +120,7 @@ pub(crate) fn locate_fly_tomls(
             let Ok(path) = std::str::from_utf8(&change.path) else {
                 continue;
             };
-            if !is_searched_fly_toml(path) {
+            if !is_searched_config(path) {
                 continue;
             }
             paths.retain(|p| p != path);
@@ -91,12 +141,12 @@ pub(crate) fn locate_fly_tomls(
     let located = derived.unwrap_or_else(|| {
         let mut walk = Walk {
             repo,
-            fly_tomls: Vec::new(),
+            configs: Vec::new(),
             trees_read: 0,
             truncated: false,
         };
         walk.run(tree);
-        let mut paths: Vec<String> = walk.fly_tomls.into_iter().map(|(_, p, _)| p).collect();
+        let mut paths: Vec<String> = walk.configs.into_iter().map(|(_, p, _)| p).collect();
         sort_by_depth(&mut paths);
         Located {
             paths,
@@ -109,11 +159,11 @@ pub(crate) fn locate_fly_tomls(
     located
 }
 
-/// Whether `path` is a fly.toml the walk would find: at most [`MAX_DEPTH`] directories
+/// Whether `path` is a config file the walk would find: at most [`MAX_DEPTH`] directories
 /// deep, under no skipped or dot directory.
-fn is_searched_fly_toml(path: &str) -> bool {
+fn is_searched_config(path: &str) -> bool {
     let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.pop() != Some("fly.toml") || parts.len() > MAX_DEPTH {
+    if !parts.pop().is_some_and(is_config_name) || parts.len() > MAX_DEPTH {
         return false;
     }
     parts
@@ -129,7 +179,7 @@ fn sort_by_depth(paths: &mut [String]) {
     });
 }
 
-/// The fly.toml location cache: `{"version": 1, "trees": [{"tree", "truncated",
+/// The location cache: `{"version": 2, "trees": [{"tree", "truncated",
 /// "paths"}]}`, most recent last.
 #[derive(Default)]
 struct Cache {
@@ -146,7 +196,7 @@ impl Cache {
         let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
             return Cache::default();
         };
-        if doc.get("version").and_then(serde_json::Value::as_u64) != Some(1) {
+        if doc.get("version").and_then(serde_json::Value::as_u64) != Some(CACHE_VERSION) {
             return Cache::default();
         }
         let trees = doc
@@ -202,7 +252,7 @@ impl Cache {
             return;
         }
         let doc = serde_json::json!({
-            "version": 1,
+            "version": CACHE_VERSION,
             "trees": self.trees.iter().map(|(t, truncated, paths)| serde_json::json!({
                 "tree": t.to_string(),
                 "truncated": truncated,
@@ -222,12 +272,12 @@ impl Cache {
     }
 }
 
-/// The depth-limited search for fly.toml files, breadth first so that when the budget runs
+/// The depth-limited search for config files, breadth first so that when the budget runs
 /// out it is the deepest directories that go unsearched.
 struct Walk<'r> {
     repo: &'r Repository,
-    /// (directory, fly.toml path, blob id), shallowest first, in tree order within a level.
-    fly_tomls: Vec<(String, String, Oid)>,
+    /// (directory, config path, blob id), shallowest first, in tree order within a level.
+    configs: Vec<(String, String, Oid)>,
     trees_read: usize,
     truncated: bool,
 }
@@ -248,7 +298,7 @@ impl Walk<'_> {
         }
     }
 
-    /// Records the fly.toml of `tree` (at `dir`, `depth` levels down) and queues its
+    /// Records the config files of `tree` (at `dir`, `depth` levels down) and queues its
     /// searchable subdirectories.
     fn entries(
         &mut self,
@@ -262,8 +312,8 @@ impl Walk<'_> {
                 continue;
             };
             match entry.kind() {
-                Some(ObjectType::Blob) if name == "fly.toml" => {
-                    self.fly_tomls
+                Some(ObjectType::Blob) if is_config_name(name) => {
+                    self.configs
                         .push((dir.to_owned(), join(dir, name), entry.id()));
                 }
                 Some(ObjectType::Tree)

@@ -1,0 +1,386 @@
+//! The deploy map of a tree: every deploy target its files declare, read the way each
+//! platform reads them.
+//!
+//! Sources, in the order targets are listed:
+//! 1. GitHub Actions workflows (`.github/workflows/*.yml|yaml`): each deploy step is a
+//!    target triggered by its workflow's push filters (a `workflow_run` workflow inherits
+//!    the filters of the workflows it follows);
+//! 2. fly configs no workflow deploys: `fly.toml` is taken to be deployed from the default
+//!    branch by Fly's GitHub integration when no workflow deploys anything to Fly, and by
+//!    hand otherwise; `fly.<name>.toml` (read only with `--config`) by hand;
+//! 3. platform files watched by a Git integration: `railway.json|toml`, `render.yaml`,
+//!    `vercel.json`, `netlify.toml`, `wrangler.*` with `pages_build_output_dir`,
+//!    `heroku.yml`, and a root `README.md` whose front matter makes the repository a
+//!    Hugging Face Space.
+//!
+//! The map depends on the tree alone, so it is computed once per tree id per process
+//! ([`map_of`]).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+use super::fly::read_fly;
+use super::locate::{is_config_name, locate_configs, Previous, MAX_TREES};
+use super::target::{Branches, Build, DeployTarget, DockerBuild, Note, PathFilter, Platform, Read, Via};
+use super::workflows::{self, Trigger, Workflow, MAX_WORKFLOW_BYTES, WORKFLOWS_DIR};
+use super::platforms;
+use crate::git::blob::{file_at, is_blob, FileAt};
+use crate::paths::join;
+use crate::severity::Severity;
+
+/// The largest platform file read.
+const MAX_CONFIG_BYTES: u64 = 256 * 1024;
+
+/// How many maps a process keeps (a push has a few trees; `check` over a range one per
+/// commit judged).
+const MEMO_TREES: usize = 8;
+
+/// The deploy targets of one tree and what got in the way of reading them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeployMap {
+    pub targets: Vec<DeployTarget>,
+    pub notes: Vec<Note>,
+}
+
+thread_local! {
+    static MEMO: RefCell<Vec<(Oid, Rc<DeployMap>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The deploy map of `tree`. `previous` (the tree before the push and the files changed
+/// since) lets the config search derive this tree's locations instead of walking it.
+///
+/// Two trees with one id have the same content, so a map is reused for any repository.
+pub fn map_of(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> Rc<DeployMap> {
+    let id = tree.id();
+    if let Some(hit) = MEMO.with(|m| m.borrow().iter().find(|(t, _)| *t == id).map(|(_, m)| Rc::clone(m))) {
+        return hit;
+    }
+    let map = Rc::new(build(repo, tree, previous));
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_TREES {
+            m.remove(0);
+        }
+        m.push((id, Rc::clone(&map)));
+    });
+    map
+}
+
+fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> DeployMap {
+    let mut map = DeployMap::default();
+    let located = locate_configs(repo, tree, previous);
+    if located.truncated {
+        map.notes.push(Note {
+            severity: Severity::Info,
+            path: String::new(),
+            line: None,
+            message: format!(
+                "stopped looking for deploy configuration files after {MAX_TREES} directories; \
+                 declare the apps you deploy with [[app]] tables in pushguard.toml"
+            ),
+        });
+    }
+    let workflows = read_workflows(repo, tree, &mut map.notes);
+    let platform_reads: Vec<(String, Read)> = located
+        .paths
+        .iter()
+        .filter(|p| !is_fly_config(p))
+        .map(|p| (p.clone(), read_platform_file(repo, tree, p)))
+        .collect();
+    for wf in &workflows {
+        let trigger = effective_trigger(wf, &workflows);
+        for step in &wf.deploys {
+            let target = step_target(repo, tree, wf, &trigger, step, &platform_reads, &mut map.notes);
+            map.targets.extend(target);
+        }
+    }
+    // fly configs no workflow deploys.
+    let fly_by_workflow = map.targets.iter().any(|t| t.platform == Platform::Fly);
+    for path in located.paths.iter().filter(|p| is_fly_config(p)) {
+        if map.targets.iter().any(|t| t.platform == Platform::Fly && &t.config == path) {
+            continue;
+        }
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let fly = read_fly(repo, tree, path, dir, None);
+        map.notes.extend(fly.note);
+        let default_name = path.rsplit('/').next() == Some("fly.toml");
+        let (via, branches) = if default_name && !fly_by_workflow {
+            (Via::Integration, Branches::Default)
+        } else {
+            (Via::Manual, Branches::None)
+        };
+        map.targets.push(DeployTarget {
+            platform: Platform::Fly,
+            app: fly.app,
+            config: path.clone(),
+            line: fly.line,
+            via,
+            branches,
+            tags: Vec::new(),
+            paths: PathFilter::All,
+            build: fly.build,
+            honours_skip_ci: false,
+        });
+    }
+    for (path, read) in platform_reads {
+        map.notes.extend(read.notes);
+        for mut t in read.targets {
+            if t.platform == Platform::Railway {
+                railway_dockerfile(tree, &path, &mut t.build);
+            }
+            map.targets.push(t);
+        }
+    }
+    let space = read_space(repo, tree);
+    map.notes.extend(space.notes);
+    map.targets.extend(space.targets);
+    map
+}
+
+/// `fly.toml` or `fly.<name>.toml`.
+fn is_fly_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.starts_with("fly.") && name.ends_with(".toml")
+}
+
+/// The workflows of `tree`, each read; unreadable ones become notes.
+fn read_workflows(repo: &Repository, tree: &Tree<'_>, notes: &mut Vec<Note>) -> Vec<Workflow> {
+    let Ok(entry) = tree.get_path(std::path::Path::new(WORKFLOWS_DIR)) else {
+        return Vec::new();
+    };
+    let Some(dir) = entry.to_object(repo).ok().and_then(|o| o.into_tree().ok()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for file in dir.iter() {
+        let Ok(name) = file.name() else { continue };
+        let is_workflow = name.ends_with(".yml") || name.ends_with(".yaml");
+        if !is_workflow || file.kind() != Some(ObjectType::Blob) {
+            continue;
+        }
+        let path = format!("{WORKFLOWS_DIR}/{name}");
+        match text_of(repo, tree, &path, MAX_WORKFLOW_BYTES) {
+            Ok(text) => match workflows::read(&path, &text) {
+                Ok(wf) => out.push(wf),
+                Err(note) => notes.push(note),
+            },
+            Err(note) => notes.push(note),
+        }
+    }
+    out
+}
+
+/// The text of the file at `path`, or the note saying why it cannot be read.
+fn text_of(repo: &Repository, tree: &Tree<'_>, path: &str, cap: u64) -> Result<String, Note> {
+    let why = match file_at(repo, tree, path, cap) {
+        FileAt::Text(t) => return Ok(t),
+        FileAt::Missing => "is not in the pushed commit".to_owned(),
+        FileAt::NotAFile => "is not a regular file (a symbolic link or submodule)".to_owned(),
+        FileAt::Binary => "is not UTF-8 text".to_owned(),
+        FileAt::TooLarge(size) => format!("is {size} bytes, more than pushguard reads ({cap})"),
+        FileAt::Unreadable(why) => why,
+    };
+    Err(Note {
+        severity: Severity::Warn,
+        path: path.to_owned(),
+        line: None,
+        message: format!("{why}, so what it deploys is not known"),
+    })
+}
+
+/// What runs a workflow on a push: its own `on.push`, or for a `workflow_run` workflow
+/// the push filters of the workflows it follows (matched by `name:`), its own `branches`
+/// replacing theirs when it lists any. A chain is followed three workflows deep.
+fn effective_trigger(wf: &Workflow, all: &[Workflow]) -> Trigger {
+    chain_trigger(wf, all, 3)
+}
+
+fn chain_trigger(wf: &Workflow, all: &[Workflow], depth: usize) -> Trigger {
+    if wf.push != Trigger::never() || depth == 0 {
+        return wf.push.clone();
+    }
+    let Some((names, branches)) = &wf.after else {
+        return wf.push.clone();
+    };
+    let parent = all
+        .iter()
+        .find(|w| w.path != wf.path && names.iter().any(|n| *n == w.name));
+    let Some(parent) = parent else {
+        return wf.push.clone();
+    };
+    let mut t = chain_trigger(parent, all, depth - 1);
+    if !branches.is_empty() {
+        t.branches = Branches::GitHub(branches.clone());
+    }
+    t
+}
+
+/// The target one workflow step deploys.
+fn step_target(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    wf: &Workflow,
+    trigger: &Trigger,
+    step: &workflows::StepDeploy,
+    platform_reads: &[(String, Read)],
+    notes: &mut Vec<Note>,
+) -> Option<DeployTarget> {
+    let cmd = &step.command;
+    let (branches, tags) = match &step.only {
+        None => (trigger.branches.clone(), trigger.tags.clone()),
+        Some(Branches::Named(only)) => {
+            let kept: Vec<String> = only
+                .iter()
+                .filter(|b| branch_matches(&trigger.branches, b, &[]))
+                .cloned()
+                .collect();
+            if kept.is_empty() {
+                (Branches::None, Vec::new())
+            } else {
+                (Branches::Named(kept), Vec::new())
+            }
+        }
+        Some(_) => (Branches::None, trigger.tags.clone()),
+    };
+    let mut target = DeployTarget {
+        platform: cmd.platform,
+        app: literal_app(cmd).unwrap_or_else(|| dir_name(&cmd.dir, cmd.platform)),
+        config: wf.path.clone(),
+        line: step.line,
+        via: Via::Workflow {
+            file: wf.path.clone(),
+            dispatch: wf.dispatch,
+        },
+        branches,
+        tags,
+        paths: trigger.paths.clone(),
+        build: cmd.build.clone(),
+        honours_skip_ci: true,
+    };
+    match cmd.platform {
+        Platform::Fly => {
+            let config = cmd.config.clone()?;
+            let fly = read_fly(repo, tree, &config, &cmd.dir, Some(&cmd.build));
+            if let Some(mut note) = fly.note {
+                if note.line.is_none() && note.path == config {
+                    note.message = format!("{} (deployed by {})", note.message, wf.path);
+                }
+                notes.push(note);
+            }
+            if literal_app(cmd).is_none() {
+                target.app = fly.app;
+            }
+            target.config = config;
+            target.line = fly.line;
+            target.build = fly.build;
+        }
+        Platform::Railway => {
+            // `railway up` builds what the service's config says; the config read from the
+            // directory it uploads, else a Dockerfile there, else Railpack.
+            let config = platform_reads.iter().find(|(p, _)| {
+                let d = p.rsplit_once('/').map_or("", |(d, _)| d);
+                d == cmd.dir && p.contains("railway.")
+            });
+            target.build = config
+                .and_then(|(_, r)| r.targets.first().map(|t| t.build.clone()))
+                .unwrap_or_else(|| Build::Buildpack("railpack".to_owned()));
+            railway_dockerfile(tree, &join(&cmd.dir, "railway.json"), &mut target.build);
+        }
+        _ => {}
+    }
+    Some(target)
+}
+
+/// Railway "will always build with a Dockerfile if it finds one" (docs.railway.com,
+/// builds/dockerfiles): a config that names no builder builds the `Dockerfile` beside it.
+fn railway_dockerfile(tree: &Tree<'_>, config: &str, build: &mut Build) {
+    if !matches!(build, Build::Buildpack(b) if b == "railpack") {
+        return;
+    }
+    let dir = config.rsplit_once('/').map_or("", |(d, _)| d);
+    let dockerfile = join(dir, "Dockerfile");
+    if is_blob(tree, &dockerfile) {
+        *build = Build::Docker(DockerBuild {
+            dockerfile,
+            context: dir.to_owned(),
+            ..DockerBuild::default()
+        });
+    }
+}
+
+/// The app a command names, unless it is a variable or an expression (`--service
+/// $SERVICE_ID`, `-t ${{ steps.meta.outputs.tags }}`), which names nothing readable.
+fn literal_app(cmd: &workflows::CommandDeploy) -> Option<String> {
+    cmd.app.clone().filter(|a| !a.contains('$') && !a.is_empty())
+}
+
+/// The name of a target its command does not name: its directory's last component, or
+/// the platform's name at the root.
+fn dir_name(dir: &str, platform: Platform) -> String {
+    match dir.rsplit('/').next() {
+        Some(last) if !last.is_empty() => last.to_owned(),
+        _ => platform.id().to_owned(),
+    }
+}
+
+/// Reads one platform file (not a fly config) found by the config search.
+fn read_platform_file(repo: &Repository, tree: &Tree<'_>, path: &str) -> Read {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    debug_assert!(is_config_name(name));
+    let text = match text_of(repo, tree, path, MAX_CONFIG_BYTES) {
+        Ok(t) => t,
+        Err(note) => {
+            return Read {
+                targets: Vec::new(),
+                notes: vec![note],
+            }
+        }
+    };
+    match name {
+        "railway.json" | "railway.toml" => platforms::railway::read(path, &text),
+        "render.yaml" => platforms::render::read(path, &text),
+        "vercel.json" => platforms::vercel::read(path, &text),
+        "netlify.toml" => platforms::netlify::read(path, &text),
+        "heroku.yml" => platforms::heroku::read(path, &text),
+        n if n.starts_with("wrangler.") => platforms::cloudflare::read(path, &text),
+        _ => Read::default(),
+    }
+}
+
+/// A root `README.md` whose front matter makes the repository a Hugging Face Space.
+fn read_space(repo: &Repository, tree: &Tree<'_>) -> Read {
+    const README: &str = "README.md";
+    if !is_blob(tree, README) {
+        return Read::default();
+    }
+    let Ok(text) = text_of(repo, tree, README, MAX_CONFIG_BYTES) else {
+        return Read::default();
+    };
+    if !text.starts_with("---") {
+        return Read::default();
+    }
+    platforms::spaces::read(README, &text, is_blob(tree, "Dockerfile"))
+}
+
+/// Whether a push to `branch` is one `branches` admits; `defaults` are the repository's
+/// default branch names.
+pub fn branch_matches(branches: &Branches, branch: &str, defaults: &[String]) -> bool {
+    use super::filters::{github_list, minimatch};
+    match branches {
+        Branches::Default => defaults.iter().any(|d| d == branch),
+        Branches::Any => true,
+        Branches::GitHub(list) => github_list(list, branch),
+        Branches::Named(names) => names.iter().any(|n| n == branch),
+        Branches::Vercel(rules) => {
+            let matching: Vec<bool> = rules
+                .iter()
+                .filter(|(glob, _)| minimatch(glob, branch))
+                .map(|&(_, on)| on)
+                .collect();
+            matching.is_empty() || matching.contains(&true)
+        }
+        Branches::None => false,
+    }
+}
