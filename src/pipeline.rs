@@ -13,7 +13,10 @@ use crate::build::rebuild::{self, AppOutcome};
 use crate::build::verdict::Verdict;
 use crate::config::Config;
 use crate::deploy::status::{branch_deploys, says_skip_ci, statuses};
-use crate::deploy::{map_of, Branches, Build, DeployMap, DeployTarget, PathFilter, Platform, PushFacts, TargetStatus, Via};
+use crate::deploy::{
+    map_of, Branches, Build, DeployMap, DeployTarget, PathFilter, Platform, PushFacts,
+    TargetStatus, Via,
+};
 use crate::escape::Escaped;
 use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, Listing};
@@ -69,6 +72,19 @@ impl RefAnalysis {
         } else {
             self.targets.iter().any(|t| t.triggered)
         }
+    }
+
+    /// The predicted tier of the Docker build `status`'s target makes, when this update
+    /// triggers it and its app was predicted.
+    pub fn target_tier(&self, status: &TargetStatus) -> Option<crate::tier::BuildTier> {
+        if !status.triggered {
+            return None;
+        }
+        let built = crate::build::apps::app_of(&status.target)?;
+        self.apps()
+            .iter()
+            .find(|a| a.app.same_build(&built))
+            .and_then(rebuild::AppVerdict::tier)
     }
 
     /// The apps this update deploys, each with its predicted rebuild (from the verdict);
@@ -406,18 +422,66 @@ fn default_branches(repo: &Repository, config: &Config) -> Vec<String> {
     if config.deploy_branches_set {
         return config.deploy_branches.clone();
     }
+    // A symbolic ref whose target exists: a fresh `git init` points HEAD at a branch that
+    // was never made, which names no default.
     let head = |name: &str| {
-        repo.find_reference(name)
+        let target = repo
+            .find_reference(name)
+            .ok()?
+            .symbolic_target()
             .ok()
-            .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_owned))
+            .flatten()?
+            .to_owned();
+        repo.find_reference(&target).is_ok().then_some(target)
     };
     let named = if repo.is_bare() { head("HEAD") } else { None }
         .or_else(|| head("refs/remotes/origin/HEAD"))
-        .and_then(|t| t.rsplit_once("refs/heads/").map(|(_, b)| b.to_owned()).or_else(|| t.rsplit_once("refs/remotes/origin/").map(|(_, b)| b.to_owned())));
+        .and_then(|t| {
+            t.rsplit_once("refs/heads/")
+                .map(|(_, b)| b.to_owned())
+                .or_else(|| {
+                    t.rsplit_once("refs/remotes/origin/")
+                        .map(|(_, b)| b.to_owned())
+                })
+        });
     match named {
         Some(b) if b != "HEAD" => vec![b],
         _ => config.deploy_branches.clone(),
     }
+}
+
+/// The branch `check` judges a range as pushed to when none is named: `[deploy] branches`
+/// first when set, else the repository's default branch when the deploy map of `tip`
+/// deploys it (or declares nothing), else the first branch a target names.
+pub fn check_branch(repo: &Repository, config: &Config, tip: Option<Oid>) -> String {
+    let defaults = default_branches(repo, config);
+    let first_default = defaults
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "main".to_owned());
+    if config.deploy_branches_set {
+        return first_default;
+    }
+    let map = tip
+        .and_then(|t| repo.find_commit(t).ok())
+        .and_then(|c| c.tree().ok())
+        .map(|tree| map_of(repo, &tree, None));
+    let Some(map) = map.filter(|m| !m.targets.is_empty()) else {
+        return first_default;
+    };
+    if let Some(d) = defaults.iter().find(|d| branch_deploys(&map, d, &defaults)) {
+        return d.clone();
+    }
+    let literal = |b: &String| !b.starts_with('!') && !b.contains(['*', '?', '[', '+']);
+    map.targets
+        .iter()
+        .find_map(|t| match &t.branches {
+            Branches::Named(names) | Branches::GitHub(names) => {
+                names.iter().find(|b| literal(b)).cloned()
+            }
+            _ => None,
+        })
+        .unwrap_or(first_default)
 }
 
 /// Whether the update reaches a deploy (see [`RefAnalysis::deploys`]).
@@ -466,7 +530,10 @@ fn target_statuses(
     let mut seen = HashSet::new();
     let mut complete = true;
     for c in &changes.commits {
-        if matches!(c.changes, crate::git::changes::CommitChanges::NotInspected(_)) {
+        if matches!(
+            c.changes,
+            crate::git::changes::CommitChanges::NotInspected(_)
+        ) {
             complete = false;
         }
         for f in c.files() {
@@ -549,8 +616,7 @@ fn deploy_verdict(
         crate::build::apps::AppOrigin::Config => config.deploys_app(&app.branches, &branch),
         crate::build::apps::AppOrigin::RootDockerfile => true,
         _ => targets.iter().any(|t| {
-            t.triggered
-                && crate::build::apps::app_of(&t.target).is_some_and(|a| a.same_build(app))
+            t.triggered && crate::build::apps::app_of(&t.target).is_some_and(|a| a.same_build(app))
         }),
     };
     match rebuild::analyze(repo, config, base, tip, Some(&deployed), known) {
@@ -626,6 +692,7 @@ fn finish(
     let mut findings = Vec::new();
     let now = crate::state::now();
     let rules = Registry::new(config);
+    let defaults = default_branches(repo, config);
     for r in &refs {
         let ref_name = r.update.short_remote_name();
         match &r.status {
@@ -652,6 +719,8 @@ fn finish(
                     ref_name: &ref_name,
                     deploys: r.deploys,
                     changes,
+                    targets: &r.targets,
+                    default_branches: &defaults,
                     recent_deploys,
                     cache: &blobs,
                     rules: &rules,

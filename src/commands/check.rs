@@ -8,7 +8,7 @@ use super::{judge, load_config, open_repository, Format, Outcome};
 use crate::decide::Environment;
 use crate::git::range::{default_range, parse_range_args};
 use crate::output::{render, View};
-use crate::pipeline::analyze_range;
+use crate::pipeline::{analyze_range, check_branch};
 
 /// The environment variables pre-commit sets for a `pre-push` stage hook: the commits
 /// being pushed are `FROM..TO`, to the remote ref `REMOTE_BRANCH`.
@@ -134,11 +134,7 @@ pub fn check(
     };
     let to_ref = match to_ref.map(str::to_owned).or(pushed_to) {
         Some(r) => r.strip_prefix("refs/heads/").unwrap_or(&r).to_owned(),
-        None => config
-            .deploy_branches
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "main".to_owned()),
+        None => check_branch(&repo, &config, commits.include.first().copied()),
     };
     let analysis = analyze_range(&repo, &config, &label, commits, &to_ref);
     let skip = Environment::from_process().skip;

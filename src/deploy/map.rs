@@ -23,9 +23,11 @@ use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::fly::read_fly;
 use super::locate::{is_config_name, locate_configs, Previous, MAX_TREES};
-use super::target::{Branches, Build, DeployTarget, DockerBuild, Note, PathFilter, Platform, Read, Via};
-use super::workflows::{self, Trigger, Workflow, MAX_WORKFLOW_BYTES, WORKFLOWS_DIR};
 use super::platforms;
+use super::target::{
+    Branches, Build, DeployTarget, DockerBuild, Note, PathFilter, Platform, Read, Via,
+};
+use super::workflows::{self, Trigger, Workflow, MAX_WORKFLOW_BYTES, WORKFLOWS_DIR};
 use crate::git::blob::{file_at, is_blob, FileAt};
 use crate::paths::join;
 use crate::severity::Severity;
@@ -54,7 +56,12 @@ thread_local! {
 /// Two trees with one id have the same content, so a map is reused for any repository.
 pub fn map_of(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> Rc<DeployMap> {
     let id = tree.id();
-    if let Some(hit) = MEMO.with(|m| m.borrow().iter().find(|(t, _)| *t == id).map(|(_, m)| Rc::clone(m))) {
+    if let Some(hit) = MEMO.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map(|(_, m)| Rc::clone(m))
+    }) {
         return hit;
     }
     let map = Rc::new(build(repo, tree, previous));
@@ -92,14 +99,26 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
     for wf in &workflows {
         let trigger = effective_trigger(wf, &workflows);
         for step in &wf.deploys {
-            let target = step_target(repo, tree, wf, &trigger, step, &platform_reads, &mut map.notes);
+            let target = step_target(
+                repo,
+                tree,
+                wf,
+                &trigger,
+                step,
+                &platform_reads,
+                &mut map.notes,
+            );
             map.targets.extend(target);
         }
     }
     // fly configs no workflow deploys.
     let fly_by_workflow = map.targets.iter().any(|t| t.platform == Platform::Fly);
     for path in located.paths.iter().filter(|p| is_fly_config(p)) {
-        if map.targets.iter().any(|t| t.platform == Platform::Fly && &t.config == path) {
+        if map
+            .targets
+            .iter()
+            .any(|t| t.platform == Platform::Fly && &t.config == path)
+        {
             continue;
         }
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -124,10 +143,34 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
             honours_skip_ci: false,
         });
     }
+    let mut railway_dirs: Vec<(String, String)> = Vec::new();
     for (path, read) in platform_reads {
         map.notes.extend(read.notes);
+        // Railway reads one config-as-code file per service: `railway.toml` and
+        // `railway.json` side by side are one service, not two.
+        if path
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| n.starts_with("railway."))
+        {
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+            if let Some((_, kept)) = railway_dirs.iter().find(|(d, _)| *d == dir) {
+                map.notes.push(Note {
+                    severity: Severity::Info,
+                    path: path.clone(),
+                    line: None,
+                    message: format!(
+                        "{kept} is beside it: Railway reads one config-as-code file per service, \
+                         so one of the two is ignored; keep one"
+                    ),
+                });
+                continue;
+            }
+            railway_dirs.push((dir, path.clone()));
+        }
         for mut t in read.targets {
             if t.platform == Platform::Railway {
+                railway_root(tree, &path, &mut t.build);
                 railway_dockerfile(tree, &path, &mut t.build);
             }
             map.targets.push(t);
@@ -206,7 +249,7 @@ fn chain_trigger(wf: &Workflow, all: &[Workflow], depth: usize) -> Trigger {
     };
     let parent = all
         .iter()
-        .find(|w| w.path != wf.path && names.iter().any(|n| *n == w.name));
+        .find(|w| w.path != wf.path && names.contains(&w.name));
     let Some(parent) = parent else {
         return wf.push.clone();
     };
@@ -293,6 +336,27 @@ fn step_target(
     Some(target)
 }
 
+/// A config-as-code file below the root is the file of a service whose root directory is
+/// that directory (Railway reads a nested file only when the service names it, e.g.
+/// `/backend/railway.toml`, and "only pulls down files from that directory"; railwayapp/docs
+/// builds/build-configuration.md, monorepo guide). Its build runs there: the context is
+/// the directory, and a `dockerfilePath` that is not a file from the repository root is
+/// read from it.
+fn railway_root(tree: &Tree<'_>, config: &str, build: &mut Build) {
+    let Some((dir, _)) = config.rsplit_once('/') else {
+        return;
+    };
+    let Build::Docker(d) = build else {
+        return;
+    };
+    let local = join(dir, &d.dockerfile);
+    let inside = d.dockerfile.starts_with(&format!("{dir}/"));
+    if !inside && (is_blob(tree, &local) || !is_blob(tree, &d.dockerfile)) {
+        d.dockerfile = local;
+    }
+    d.context = dir.to_owned();
+}
+
 /// Railway "will always build with a Dockerfile if it finds one" (docs.railway.com,
 /// builds/dockerfiles): a config that names no builder builds the `Dockerfile` beside it.
 fn railway_dockerfile(tree: &Tree<'_>, config: &str, build: &mut Build) {
@@ -313,7 +377,9 @@ fn railway_dockerfile(tree: &Tree<'_>, config: &str, build: &mut Build) {
 /// The app a command names, unless it is a variable or an expression (`--service
 /// $SERVICE_ID`, `-t ${{ steps.meta.outputs.tags }}`), which names nothing readable.
 fn literal_app(cmd: &workflows::CommandDeploy) -> Option<String> {
-    cmd.app.clone().filter(|a| !a.contains('$') && !a.is_empty())
+    cmd.app
+        .clone()
+        .filter(|a| !a.contains('$') && !a.is_empty())
 }
 
 /// The name of a target its command does not name: its directory's last component, or

@@ -22,4 +22,4 @@ pub mod workflows;
 
 pub use map::{map_of, DeployMap};
 pub use status::{PushFacts, TargetStatus};
-pub use target::{Branches, Build, DeployTarget, DockerBuild, Note, PathFilter, Platform, Read, Via};
+pub use target::{Branches, Build, DeployTarget, DockerBuild, Note, PathFilter, Platform, Via};

@@ -1,7 +1,7 @@
 //! Whether one push triggers each target of a deploy map, and why or why not, in one
 //! sentence.
 
-use super::filters::{gitignore_list, github_list, gitlab_glob, render_glob};
+use super::filters::{github_list, gitignore_list, gitlab_glob, render_glob};
 use super::map::{branch_matches, DeployMap};
 use super::target::{Branches, DeployTarget, PathFilter, Via};
 
@@ -34,9 +34,15 @@ pub struct TargetStatus {
 /// (docs.github.com, "Skipping workflow runs"); GitLab honours the first two.
 pub fn says_skip_ci(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    ["[skip ci]", "[ci skip]", "[no ci]", "[skip actions]", "[actions skip]"]
-        .iter()
-        .any(|m| lower.contains(m))
+    [
+        "[skip ci]",
+        "[ci skip]",
+        "[no ci]",
+        "[skip actions]",
+        "[actions skip]",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
         || lower.trim_end().ends_with("skip-checks: true")
 }
 
@@ -61,6 +67,11 @@ pub fn branch_deploys(map: &DeployMap, branch: &str, defaults: &[String]) -> boo
     map.targets
         .iter()
         .any(|t| branch_matches(&t.branches, branch, defaults))
+}
+
+/// Whether a push to `branch` reaches `t` by its branch filter alone.
+pub fn reaches_branch(t: &DeployTarget, branch: &str, defaults: &[String]) -> bool {
+    branch_matches(&t.branches, branch, defaults)
 }
 
 fn judge(t: &DeployTarget, f: &PushFacts<'_>) -> (bool, String) {
@@ -99,7 +110,9 @@ fn not_reached(t: &DeployTarget, f: &PushFacts<'_>) -> String {
         (None, None) => "this ref".to_owned(),
     };
     match (&t.branches, &t.via) {
-        (Branches::None, Via::Manual) => "nothing in the repository deploys it on a push; it is deployed by hand".to_owned(),
+        (Branches::None, Via::Manual) => {
+            "nothing in the repository deploys it on a push; it is deployed by hand".to_owned()
+        }
         (Branches::None, Via::Workflow { dispatch: true, .. }) => {
             "its workflow runs only by hand (workflow_dispatch) or on other events".to_owned()
         }
@@ -135,16 +148,24 @@ fn branch_list(b: &Branches) -> String {
 }
 
 fn reached_reason(t: &DeployTarget, f: &PushFacts<'_>, matched: Option<&str>) -> String {
-    let push = match (f.branch, f.tag) {
-        (Some(b), _) => format!("a push to {b} deploys it"),
-        (None, Some(tag)) => format!("the tag {tag} deploys it"),
-        _ => "this push deploys it".to_owned(),
+    let pushed = match (f.branch, f.tag) {
+        (Some(b), _) => format!("a push to {b}"),
+        (None, Some(tag)) => format!("the tag {tag}"),
+        _ => "this push".to_owned(),
+    };
+    let push = match &t.via {
+        Via::Workflow { file, .. } => format!("{pushed} runs {file}"),
+        Via::Integration => format!(
+            "{pushed} deploys it through the platform's Git integration ({})",
+            t.config
+        ),
+        Via::Manual => format!("{pushed} deploys it"),
     };
     match (&t.paths, matched) {
         (PathFilter::Command(cmd), _) => format!(
             "{push} unless `{cmd}` says otherwise; pushguard runs nothing from the repository, so it counts as deployed"
         ),
-        (p, Some(file)) => format!("{push}: {file} matches {}", describe(p)),
+        (p, Some(file)) => format!("{push}; {file} matches {}", describe(p)),
         _ => push,
     }
 }
@@ -153,19 +174,32 @@ fn reached_reason(t: &DeployTarget, f: &PushFacts<'_>, matched: Option<&str>) ->
 /// the filter names files), or `Err` with why it stops the deploy.
 fn filter_passes(filter: &PathFilter, changed: &[String]) -> Result<Option<String>, String> {
     let n = changed.len();
-    let files = if n == 1 { "file".to_owned() } else { "files".to_owned() };
+    let files = if n == 1 {
+        "file".to_owned()
+    } else {
+        "files".to_owned()
+    };
     let none = |what: String| Err(format!("{what} match none of the {n} pushed {files}"));
     if changed.is_empty() && !matches!(filter, PathFilter::All | PathFilter::Command(_)) {
-        return Err(format!("the push changes no file, so {} match nothing", describe(filter)));
+        return Err(format!(
+            "the push changes no file, so {} match nothing",
+            describe(filter)
+        ));
     }
     match filter {
         PathFilter::All | PathFilter::Command(_) => Ok(None),
-        PathFilter::GitHub { patterns, ignore: false } => changed
+        PathFilter::GitHub {
+            patterns,
+            ignore: false,
+        } => changed
             .iter()
             .find(|p| github_list(patterns, p))
             .map(|p| Some(p.clone()))
             .map_or_else(|| none(describe(filter)), Ok),
-        PathFilter::GitHub { patterns, ignore: true } => {
+        PathFilter::GitHub {
+            patterns,
+            ignore: true,
+        } => {
             // Skipped only when every changed file is ignored.
             match changed.iter().find(|p| !github_list(patterns, p)) {
                 Some(p) => Ok(Some(p.clone())),
@@ -177,14 +211,19 @@ fn filter_passes(filter: &PathFilter, changed: &[String]) -> Result<Option<Strin
             .find(|p| gitignore_list(patterns, p))
             .map(|p| Some(p.clone()))
             .map_or_else(|| none(describe(filter)), Ok),
-        PathFilter::Render { root_dir, paths, ignored } => {
+        PathFilter::Render {
+            root_dir,
+            paths,
+            ignored,
+        } => {
             let hit = changed.iter().find(|p| {
-                let in_root = root_dir.as_deref().is_none_or(|r| under(p, r));
+                let in_root = root_dir.as_deref().map_or(true, |r| under(p, r));
                 let included = paths.is_empty() || paths.iter().any(|g| render_glob(g, p));
                 let excluded = ignored.iter().any(|g| render_glob(g, p));
                 in_root && included && !excluded
             });
-            hit.map(|p| Some(p.clone())).map_or_else(|| none(describe(filter)), Ok)
+            hit.map(|p| Some(p.clone()))
+                .map_or_else(|| none(describe(filter)), Ok)
         }
         PathFilter::Under(dirs) => changed
             .iter()
@@ -214,7 +253,11 @@ pub fn describe(filter: &PathFilter) -> String {
             patterns.join(", ")
         ),
         PathFilter::Gitignore(p) => format!("watchPatterns {}", p.join(", ")),
-        PathFilter::Render { root_dir, paths, ignored } => {
+        PathFilter::Render {
+            root_dir,
+            paths,
+            ignored,
+        } => {
             let mut parts = Vec::new();
             if let Some(r) = root_dir {
                 parts.push(format!("rootDir {r}"));

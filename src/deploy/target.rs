@@ -106,10 +106,7 @@ pub enum PathFilter {
     All,
     /// GitHub Actions `paths` (at least one changed file matches, after ordered `!`
     /// processing) or `paths-ignore` (skipped only when every changed file matches).
-    GitHub {
-        patterns: Vec<String>,
-        ignore: bool,
-    },
+    GitHub { patterns: Vec<String>, ignore: bool },
     /// Railway `watchPatterns`: gitignore-style patterns from the repository root; a push
     /// touching none of them does not deploy.
     Gitignore(Vec<String>),
@@ -168,9 +165,9 @@ pub struct DockerBuild {
     pub target: Option<String>,
     /// Build arguments with values (fly.toml `[build.args]`, `--build-arg A=1`).
     pub args: BTreeMap<String, String>,
-    /// Arguments a command line passes (`--build-arg NAME=...`), with the 1-based line of
-    /// the declaring file that passes them: checked against the Dockerfile's `ARG`s.
-    pub cli_args: Vec<(String, Option<u32>)>,
+    /// The names of the arguments a command line passes (`--build-arg NAME=...`), in
+    /// order: checked against the Dockerfile's `ARG`s.
+    pub cli_args: Vec<String>,
 }
 
 /// One thing a push can deploy.
@@ -193,6 +190,60 @@ pub struct DeployTarget {
     /// The push is skipped when the pushed head's message says `[skip ci]` and the like
     /// (GitHub Actions, GitLab CI).
     pub honours_skip_ci: bool,
+}
+
+impl DeployTarget {
+    /// How to deploy this target again without a commit, on its platform: a workflow that
+    /// can be run by hand first (`gh workflow run`), else the platform's own redeploy.
+    /// Raw (the app name comes from the repository).
+    pub fn redeploy(&self) -> String {
+        if let Via::Workflow {
+            file,
+            dispatch: true,
+        } = &self.via
+        {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            return format!("`gh workflow run {name}` (it has workflow_dispatch)");
+        }
+        match self.platform {
+            Platform::Fly => format!(
+                "`fly deploy -a {}` (add `--no-cache` for a clean build), or `fly apps restart {}` \
+                 to restart without building",
+                self.app, self.app
+            ),
+            Platform::Railway => {
+                "`railway redeploy` (or the service's Redeploy in the Railway dashboard)".to_owned()
+            }
+            Platform::Render => {
+                "Manual Deploy in the Render dashboard, or the service's deploy hook".to_owned()
+            }
+            Platform::Vercel => "`vercel --prod` (or Redeploy in the Vercel dashboard)".to_owned(),
+            Platform::Netlify => {
+                "`netlify deploy --prod` (or Trigger deploy in the Netlify UI)".to_owned()
+            }
+            Platform::CloudflarePages => {
+                "Retry deployment in the Cloudflare dashboard, or `wrangler pages deploy`"
+                    .to_owned()
+            }
+            Platform::GithubPages | Platform::Container => match &self.via {
+                Via::Workflow { file, .. } => format!(
+                    "re-run the last run of {file} (`gh run rerun`), or add `workflow_dispatch` \
+                     to it so that `gh workflow run` can start it"
+                ),
+                _ => {
+                    "re-run the last Pages deployment from the repository's Actions tab".to_owned()
+                }
+            },
+            Platform::Huggingface => {
+                "Restart (or Factory rebuild) in the Space's settings".to_owned()
+            }
+            Platform::Heroku => format!(
+                "`heroku restart -a {}`, or Deploy Branch in the dashboard",
+                self.app
+            ),
+            Platform::Custom => "the platform's redeploy".to_owned(),
+        }
+    }
 }
 
 /// Something about the repository's deploy configuration the user should know: a file

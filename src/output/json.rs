@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::explain::explain_app_json;
 use super::View;
+use crate::deploy::TargetStatus;
 use crate::escape::{escape, escape_bytes};
 use crate::finding::Finding;
 use crate::git::changes::ChangeKind;
@@ -81,7 +82,8 @@ fn ref_json(r: &RefAnalysis) -> Value {
         "remote_sha": r.update.remote_oid.map(|o| o.to_string()),
         "kind": r.update.kind.as_str(),
         "ref_type": r.update.ref_kind.as_str(),
-        "deploys": r.deploys,
+        "deploys": r.triggers_deploy(),
+        "targets": r.targets.iter().map(|t| target_json(r, t)).collect::<Vec<_>>(),
         "status": status,
         "reason": reason,
         "commits": commits,
@@ -99,6 +101,20 @@ fn ref_json(r: &RefAnalysis) -> Value {
             "paths": re.paths,
             "commits": re.commits,
         })).collect::<Vec<_>>()).unwrap_or_default(),
+    })
+}
+
+/// One deploy target of a ref (docs/json.md, `refs[].targets[]`).
+fn target_json(r: &RefAnalysis, t: &TargetStatus) -> Value {
+    json!({
+        "platform": t.target.platform.id(),
+        "app": escape(&t.target.app),
+        "config": escape(&t.target.config),
+        "line": t.target.line,
+        "via": escape(t.target.via.shown()),
+        "triggered": t.triggered,
+        "reason": escape(&t.reason),
+        "tier": r.target_tier(t).map(|tier| tier.as_str()),
     })
 }
 

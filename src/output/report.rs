@@ -113,6 +113,31 @@ fn verdict_text(v: &Verdict) -> String {
     s
 }
 
+/// One line per deploy target of the pushed commit: whether this push deploys it, and why
+/// (the filter that stopped it, in one line).
+pub fn target_lines(r: &RefAnalysis) -> String {
+    let mut out = String::new();
+    for t in &r.targets {
+        let tier = r
+            .target_tier(t)
+            .map(|tier| format!(", {} rebuild", tier.as_str()))
+            .unwrap_or_default();
+        let state = if t.triggered {
+            "deploys"
+        } else {
+            "not deployed"
+        };
+        let line = format!(
+            "{} {}: {state}{tier} ({})",
+            t.target.platform.id(),
+            escape(&t.target.app),
+            escape(&t.reason),
+        );
+        out.push_str(&wrap(&line, "    ", "      ", WIDTH));
+    }
+    out
+}
+
 /// Width the text report is laid out for: fact and fix texts and messages wrap here.
 pub const WIDTH: usize = 80;
 
@@ -147,6 +172,7 @@ pub fn text_with(view: &View<'_>, style: Style) -> String {
     for r in &a.refs {
         let _ = writeln!(out, "  {}", ref_line(r));
         out.push_str(&app_lines(r));
+        out.push_str(&target_lines(r));
     }
     let with_ref = a.refs.len() > 1;
     for group in group_by_rule(&view.findings) {

@@ -13,6 +13,7 @@ use std::rc::Rc;
 use git2::{Oid, Repository};
 
 use crate::config::{Config, RuleConfig};
+use crate::deploy::TargetStatus;
 use crate::docker::dockerfile::Dockerfile;
 use crate::escape::{escape, Escaped};
 use crate::finding::Finding;
@@ -26,10 +27,13 @@ mod cache_mount_no_id;
 mod context_bloat;
 mod docker_context;
 mod dockerfile_comment_only;
+mod double_deploy;
 mod dummy_source_edit;
 mod empty_commit;
+mod filtered_deploy;
 mod frequent_deploys;
 mod intent;
+mod unused_build_arg;
 
 mod manifest_comment_only;
 mod no_cache_deploy;
@@ -104,6 +108,9 @@ pub fn all() -> Vec<Box<dyn Rule>> {
         Box::new(context_bloat::ContextBloat),
         Box::new(no_cache_deploy::NoCacheDeploy),
         Box::new(frequent_deploys::FrequentDeploys),
+        Box::new(double_deploy::DoubleDeploy),
+        Box::new(filtered_deploy::FilteredDeploy),
+        Box::new(unused_build_arg::UnusedBuildArg),
     ]
 }
 
@@ -244,6 +251,10 @@ pub struct RuleContext<'a> {
     /// Whether this update deploys.
     pub deploys: bool,
     pub changes: &'a ChangeSet,
+    /// The deploy targets of the pushed commit, and whether this update triggers each.
+    pub targets: &'a [TargetStatus],
+    /// The branches a platform deploys by default (see `pipeline`).
+    pub default_branches: &'a [String],
     /// Seconds since each of this clone's earlier deploy pushes to the same remote branch
     /// that landed on the remote, most recent first. Empty outside a hook at push time
     /// (`check` never uses this clone's state), which is how `frequent-deploys` applies
@@ -412,6 +423,13 @@ impl FindingBuilder<'_, '_> {
     }
     pub fn line(mut self, line: u32) -> Self {
         self.finding.line = Some(line);
+        self
+    }
+    /// Places the finding at a file that is not one of the push's changes (a workflow, a
+    /// platform config), and a line of it when known.
+    pub fn at(mut self, path: &str, line: Option<u32>) -> Self {
+        self.finding.path = Some(Escaped::new(path));
+        self.finding.line = line;
         self
     }
     /// Overrides the configured severity (for rules whose severity depends on what they

@@ -1,5 +1,5 @@
-use crate::deploy::locate::{locate_configs as locate_fly_tomls, How, CACHE_FILE};
 use super::*;
+use crate::deploy::locate::{locate_configs as locate_fly_tomls, How, CACHE_FILE};
 
 /// A repository whose HEAD tree holds `files`.
 fn repo_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Repository) {

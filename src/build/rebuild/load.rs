@@ -84,7 +84,7 @@ pub fn analyze(
     let apps = discovery
         .apps
         .into_iter()
-        .filter(|app| deployed.is_none_or(|d| d(app)))
+        .filter(|app| deployed.map_or(true, |d| d(app)))
         .map(|app| {
             let outcome = predict(&push, &app, config);
             AppVerdict { app, outcome }

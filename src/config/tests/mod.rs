@@ -79,6 +79,9 @@ fn builtin_has_every_content_rule_with_fact_and_hint() {
         "context-bloat",
         "no-cache-deploy",
         "frequent-deploys",
+        "double-deploy",
+        "filtered-deploy",
+        "unused-build-arg",
     ];
     assert_eq!(c.known_rule_ids(), expected);
     for rule in c.rules() {

@@ -26,8 +26,6 @@ pub struct CommandDeploy {
     /// What the command itself says is built; `Build::Unknown` when the platform's config
     /// decides (a fly.toml, a railway.json).
     pub build: Build,
-    /// `--build-arg` names, in order.
-    pub cli_args: Vec<String>,
     /// A `--no-cache` (or `--build-arg` of a value the shell computes) that makes every
     /// build start cold.
     pub no_cache: bool,
@@ -43,7 +41,6 @@ impl CommandDeploy {
             dir,
             config: None,
             build: Build::Unknown,
-            cli_args: Vec::new(),
             no_cache: false,
             needle: needle.to_owned(),
         }
@@ -56,7 +53,8 @@ pub fn script_deploys(script: &str, cwd: &str) -> Vec<CommandDeploy> {
     let commands = shell_commands(script);
     let pushes_image = commands.iter().any(|w| {
         let w = program_words(w);
-        (w.first().map(String::as_str) == Some("docker") && w.get(1).map(String::as_str) == Some("push"))
+        (w.first().map(String::as_str) == Some("docker")
+            && w.get(1).map(String::as_str) == Some("push"))
             || w.iter().any(|x| x == "--push")
     });
     let mut out = Vec::new();
@@ -92,7 +90,10 @@ fn program_words(words: &[String]) -> Vec<String> {
             Some("sudo" | "npx" | "bunx" | "yarn" | "exec" | "-y" | "--yes") => rest = &rest[1..],
             Some("pnpm" | "npm") => {
                 rest = &rest[1..];
-                if matches!(rest.first().map(String::as_str), Some("dlx" | "exec" | "run")) {
+                if matches!(
+                    rest.first().map(String::as_str),
+                    Some("dlx" | "exec" | "run")
+                ) {
                     rest = &rest[1..];
                 }
             }
@@ -170,12 +171,39 @@ impl<'w> Options<'w> {
 
 /// flyctl flags that take a value as the next word.
 const FLY_VALUED: &[&str] = &[
-    "-c", "--config", "-a", "--app", "--dockerfile", "--build-arg", "--build-secret",
-    "--build-target", "-i", "--image", "-r", "--region", "--strategy", "-e", "--env",
-    "--ignorefile", "--label", "--vm-size", "--vm-memory", "--vm-cpus", "--wait-timeout",
-    "--file-literal", "--file-local", "--file-secret", "--image-label", "--depot-scope",
-    "--primary-region", "--release-command-timeout", "--lease-timeout", "-t",
-    "--access-token", "--org", "-o",
+    "-c",
+    "--config",
+    "-a",
+    "--app",
+    "--dockerfile",
+    "--build-arg",
+    "--build-secret",
+    "--build-target",
+    "-i",
+    "--image",
+    "-r",
+    "--region",
+    "--strategy",
+    "-e",
+    "--env",
+    "--ignorefile",
+    "--label",
+    "--vm-size",
+    "--vm-memory",
+    "--vm-cpus",
+    "--wait-timeout",
+    "--file-literal",
+    "--file-local",
+    "--file-secret",
+    "--image-label",
+    "--depot-scope",
+    "--primary-region",
+    "--release-command-timeout",
+    "--lease-timeout",
+    "-t",
+    "--access-token",
+    "--org",
+    "-o",
 ];
 
 /// `flyctl [-c F] deploy [WORKING_DIRECTORY] …`. flyctl changes into WORKING_DIRECTORY
@@ -193,8 +221,14 @@ fn fly(words: &[String], cwd: &str) -> Option<CommandDeploy> {
         Some(d) => clean_repo_path(&join(cwd, d))?,
         None => cwd.to_owned(),
     };
-    let config = clean_repo_path(&join(&dir, o.value(&["-c", "--config"]).unwrap_or("fly.toml")))?;
-    let config = if [".toml", ".json", ".yaml"].iter().any(|s| config.ends_with(s)) {
+    let config = clean_repo_path(&join(
+        &dir,
+        o.value(&["-c", "--config"]).unwrap_or("fly.toml"),
+    ))?;
+    let config = if [".toml", ".json", ".yaml"]
+        .iter()
+        .any(|s| config.ends_with(s))
+    {
         config
     } else {
         join(&config, "fly.toml")
@@ -214,7 +248,11 @@ fn fly(words: &[String], cwd: &str) -> Option<CommandDeploy> {
             target: o.value(&["--build-target"]).map(str::to_owned),
             ..DockerBuild::default()
         };
-        read_build_args(&o.all(&["--build-arg"]), &mut docker.args, &mut d.cli_args);
+        read_build_args(
+            &o.all(&["--build-arg"]),
+            &mut docker.args,
+            &mut docker.cli_args,
+        );
         d.build = Build::Docker(docker);
     }
     d.no_cache = o.has(&["--no-cache"]);
@@ -260,7 +298,19 @@ fn railway(words: &[String], cwd: &str) -> Option<CommandDeploy> {
 fn vercel(words: &[String], cwd: &str) -> Option<CommandDeploy> {
     let o = Options::parse(
         &words[1..],
-        &["-t", "--token", "--scope", "--local-config", "-A", "--archive", "-e", "--env", "-b", "--build-env", "--cwd"],
+        &[
+            "-t",
+            "--token",
+            "--scope",
+            "--local-config",
+            "-A",
+            "--archive",
+            "-e",
+            "--env",
+            "-b",
+            "--build-env",
+            "--cwd",
+        ],
     );
     let mut positional = o.positional.as_slice();
     if positional.first() == Some(&"deploy") {
@@ -277,14 +327,29 @@ fn vercel(words: &[String], cwd: &str) -> Option<CommandDeploy> {
 
 /// A word that is a CLI's subcommand, not a directory: lower-case letters and dashes.
 fn is_subcommand(word: &str) -> bool {
-    !word.contains('/') && !word.contains('.') && word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+    !word.contains('/')
+        && !word.contains('.')
+        && word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
 }
 
 /// `netlify deploy [--dir D] [--prod] [--site S]`.
 fn netlify(words: &[String], cwd: &str) -> Option<CommandDeploy> {
     let o = Options::parse(
         &words[1..],
-        &["-d", "--dir", "-s", "--site", "-a", "--auth", "-m", "--message", "-f", "--functions", "--filter", "--alias"],
+        &[
+            "-d",
+            "--dir",
+            "-s",
+            "--site",
+            "-a",
+            "--auth",
+            "-m",
+            "--message",
+            "-f",
+            "--functions",
+            "--filter",
+            "--alias",
+        ],
     );
     if o.positional.first() != Some(&"deploy") {
         return None;
@@ -299,11 +364,22 @@ fn netlify(words: &[String], cwd: &str) -> Option<CommandDeploy> {
 /// `wrangler pages deploy DIR [--project-name P]` (`pages publish` in older releases): a
 /// Direct Upload of a built directory.
 fn wrangler(words: &[String], cwd: &str) -> Option<CommandDeploy> {
-    let o = Options::parse(&words[1..], &["--project-name", "--branch", "--commit-hash", "--commit-message", "-c", "--config"]);
+    let o = Options::parse(
+        &words[1..],
+        &[
+            "--project-name",
+            "--branch",
+            "--commit-hash",
+            "--commit-message",
+            "-c",
+            "--config",
+        ],
+    );
     match o.positional.as_slice() {
         ["pages", "deploy" | "publish", rest @ ..] => {
             let dir = clean_repo_path(&join(cwd, rest.first().unwrap_or(&".")))?;
-            let mut d = CommandDeploy::new(Platform::CloudflarePages, cwd.to_owned(), "pages deploy");
+            let mut d =
+                CommandDeploy::new(Platform::CloudflarePages, cwd.to_owned(), "pages deploy");
             d.app = o.value(&["--project-name"]).map(str::to_owned);
             d.build = Build::Site(dir);
             Some(d)
@@ -316,10 +392,31 @@ fn wrangler(words: &[String], cwd: &str) -> Option<CommandDeploy> {
 fn docker(words: &[String], cwd: &str) -> Option<CommandDeploy> {
     let o = Options::parse(
         &words[1..],
-        &["-f", "--file", "-t", "--tag", "--target", "--build-arg", "--platform", "--cache-from", "--cache-to", "--label", "--secret", "--ssh", "--progress", "--network", "--builder", "-o", "--output", "--build-context"],
+        &[
+            "-f",
+            "--file",
+            "-t",
+            "--tag",
+            "--target",
+            "--build-arg",
+            "--platform",
+            "--cache-from",
+            "--cache-to",
+            "--label",
+            "--secret",
+            "--ssh",
+            "--progress",
+            "--network",
+            "--builder",
+            "-o",
+            "--output",
+            "--build-context",
+        ],
     );
     let rest = match o.positional.as_slice() {
-        ["build", rest @ ..] | ["buildx", "build", rest @ ..] | ["image", "build", rest @ ..] => rest,
+        ["build", rest @ ..] | ["buildx", "build", rest @ ..] | ["image", "build", rest @ ..] => {
+            rest
+        }
         _ => return None,
     };
     let context = clean_repo_path(&join(cwd, rest.first()?))?;
@@ -329,14 +426,20 @@ fn docker(words: &[String], cwd: &str) -> Option<CommandDeploy> {
         None => join(&context, "Dockerfile"),
     };
     let mut d = CommandDeploy::new(Platform::Container, context.clone(), "docker build");
-    d.app = o.value(&["-t", "--tag"]).map(|t| t.split(':').next().unwrap_or(t).to_owned());
+    d.app = o
+        .value(&["-t", "--tag"])
+        .map(|t| t.split(':').next().unwrap_or(t).to_owned());
     let mut build = DockerBuild {
         dockerfile,
         context,
         target: o.value(&["--target"]).map(str::to_owned),
         ..DockerBuild::default()
     };
-    read_build_args(&o.all(&["--build-arg"]), &mut build.args, &mut d.cli_args);
+    read_build_args(
+        &o.all(&["--build-arg"]),
+        &mut build.args,
+        &mut build.cli_args,
+    );
     d.build = Build::Docker(build);
     d.no_cache = o.has(&["--no-cache"]);
     Some(d)
@@ -362,7 +465,8 @@ fn git_push(words: &[String], cwd: &str) -> Option<CommandDeploy> {
         return None;
     };
     let remote = o.value(&["--repo"]).or_else(|| rest.first().copied())?;
-    let platform = if remote.contains("huggingface.co/spaces/") || remote.contains("hf.co/spaces/") {
+    let platform = if remote.contains("huggingface.co/spaces/") || remote.contains("hf.co/spaces/")
+    {
         Platform::Huggingface
     } else if remote.contains("heroku.com") || remote == "heroku" {
         Platform::Heroku
@@ -458,13 +562,23 @@ mod tests {
     #[test]
     fn flyctl_context_config_and_arguments() {
         let d = one("flyctl deploy . --config apps/api/fly.toml --remote-only --build-arg CACHEBUST=$(date +%s) --build-arg MODE=prod", "");
-        assert_eq!((d.dir.as_str(), d.config.as_deref()), ("", Some("apps/api/fly.toml")));
-        assert_eq!(d.cli_args, ["CACHEBUST", "MODE"]);
+        assert_eq!(
+            (d.dir.as_str(), d.config.as_deref()),
+            ("", Some("apps/api/fly.toml"))
+        );
         let Build::Docker(b) = &d.build else { panic!() };
+        assert_eq!(b.cli_args, ["CACHEBUST", "MODE"]);
         assert_eq!(b.args.get("MODE").map(String::as_str), Some("prod"));
         assert!(!b.args.contains_key("CACHEBUST"));
-        let d = one("flyctl deploy --remote-only --build-arg STAMP=${{ github.run_id }} --app x", "");
-        assert_eq!((d.dir.as_str(), d.cli_args.as_slice()), ("", ["STAMP".to_owned()].as_slice()));
+        let d = one(
+            "flyctl deploy --remote-only --build-arg STAMP=${{ github.run_id }} --app x",
+            "",
+        );
+        let Build::Docker(b) = &d.build else { panic!() };
+        assert_eq!(
+            (d.dir.as_str(), b.cli_args.as_slice()),
+            ("", ["STAMP".to_owned()].as_slice())
+        );
         let d = one("fly deploy api -c worker -a my-app --no-cache", "services");
         assert_eq!(d.dir, "services/api");
         assert_eq!(d.config.as_deref(), Some("services/api/worker/fly.toml"));
@@ -472,26 +586,51 @@ mod tests {
         assert!(d.no_cache);
         let d = one("flyctl deploy --image registry.fly.io/x:latest", "");
         assert_eq!(d.build, Build::Image("registry.fly.io/x:latest".into()));
-        assert!(script_deploys("flyctl secrets set A=1\necho fly deploy\nflyctl deploy ../out", "").is_empty());
+        assert!(script_deploys(
+            "flyctl secrets set A=1\necho fly deploy\nflyctl deploy ../out",
+            ""
+        )
+        .is_empty());
     }
 
     #[test]
     fn other_platforms() {
         let d = one("npx @railway/cli up --service $SERVICE_ID --detach", "");
-        assert_eq!((d.platform, d.app.as_deref()), (Platform::Railway, Some("$SERVICE_ID")));
+        assert_eq!(
+            (d.platform, d.app.as_deref()),
+            (Platform::Railway, Some("$SERVICE_ID"))
+        );
         let d = one("railway up backend --service api", "");
-        assert_eq!((d.platform, d.dir.as_str(), d.app.as_deref()), (Platform::Railway, "backend", Some("api")));
+        assert_eq!(
+            (d.platform, d.dir.as_str(), d.app.as_deref()),
+            (Platform::Railway, "backend", Some("api"))
+        );
         let all = script_deploys("vercel pull --yes --environment=production\nvercel build --prod\nvercel deploy --prebuilt --prod", "web");
         assert_eq!(all.len(), 1);
-        assert_eq!((all[0].platform, all[0].dir.as_str()), (Platform::Vercel, "web"));
+        assert_eq!(
+            (all[0].platform, all[0].dir.as_str()),
+            (Platform::Vercel, "web")
+        );
         let d = one("npx netlify deploy --dir=dist --prod --site $SITE", "site");
-        assert_eq!((d.platform, d.build.clone()), (Platform::Netlify, Build::Site("site/dist".into())));
+        assert_eq!(
+            (d.platform, d.build.clone()),
+            (Platform::Netlify, Build::Site("site/dist".into()))
+        );
         let d = one("npx wrangler pages deploy dist --project-name=docs", "");
-        assert_eq!((d.platform, d.app.as_deref()), (Platform::CloudflarePages, Some("docs")));
+        assert_eq!(
+            (d.platform, d.app.as_deref()),
+            (Platform::CloudflarePages, Some("docs"))
+        );
         let d = one("curl -X POST \"$RENDER_DEPLOY_HOOK_URL\"", "");
         assert_eq!(d.platform, Platform::Render);
-        let d = one("git push --force https://user:$HF_TOKEN@huggingface.co/spaces/me/demo main", "");
-        assert_eq!((d.platform, d.app.as_deref()), (Platform::Huggingface, Some("demo")));
+        let d = one(
+            "git push --force https://user:$HF_TOKEN@huggingface.co/spaces/me/demo main",
+            "",
+        );
+        assert_eq!(
+            (d.platform, d.app.as_deref()),
+            (Platform::Huggingface, Some("demo"))
+        );
     }
 
     #[test]
@@ -499,8 +638,11 @@ mod tests {
         assert!(script_deploys("docker build -t app .", "").is_empty());
         let d = one("docker build -f docker/api.Dockerfile --build-arg V=1 -t ghcr.io/o/api:latest .\ndocker push ghcr.io/o/api:latest", "");
         let Build::Docker(b) = &d.build else { panic!() };
-        assert_eq!((b.dockerfile.as_str(), b.context.as_str()), ("docker/api.Dockerfile", ""));
-        assert_eq!(d.cli_args, ["V"]);
+        assert_eq!(
+            (b.dockerfile.as_str(), b.context.as_str()),
+            ("docker/api.Dockerfile", "")
+        );
+        assert_eq!(b.cli_args, ["V"]);
         assert_eq!(d.app.as_deref(), Some("ghcr.io/o/api"));
     }
 }

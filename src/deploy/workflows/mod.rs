@@ -328,7 +328,7 @@ fn step_deploys(step: &Yaml, dir: &str) -> Vec<CommandDeploy> {
     let input = |k: &str| scalar(&with[k]).filter(|s| !s.trim().is_empty());
     let site = |platform: Platform, key: Option<&str>, default: &str| {
         let dir = key
-            .and_then(|k| input(k))
+            .and_then(&input)
             .and_then(|d| clean_repo_path(&d))
             .unwrap_or_else(|| default.to_owned());
         let mut d = action_deploy(platform, &action, dir.clone());
@@ -373,7 +373,7 @@ fn step_deploys(step: &Yaml, dir: &str) -> Vec<CommandDeploy> {
                 if name.is_empty() {
                     continue;
                 }
-                d.cli_args.push(name.to_owned());
+                build.cli_args.push(name.to_owned());
                 if !value.contains('$') {
                     build.args.insert(name.to_owned(), value.to_owned());
                 }
@@ -389,7 +389,11 @@ fn step_deploys(step: &Yaml, dir: &str) -> Vec<CommandDeploy> {
         }
         "amondnet/vercel-action" => {
             let base = input("working-directory").unwrap_or_else(|| dir.to_owned());
-            site(Platform::Vercel, None, &clean_repo_path(&base).unwrap_or_default())
+            site(
+                Platform::Vercel,
+                None,
+                &clean_repo_path(&base).unwrap_or_default(),
+            )
         }
         "nwtgck/actions-netlify" => {
             let mut d = site(Platform::Netlify, Some("publish-dir"), dir);
@@ -427,7 +431,6 @@ fn action_deploy(platform: Platform, action: &str, dir: String) -> CommandDeploy
         dir,
         config: None,
         build: Build::Unknown,
-        cli_args: Vec::new(),
         no_cache: false,
         needle: action.to_owned(),
     }
@@ -437,7 +440,10 @@ fn action_deploy(platform: Platform, action: &str, dir: String) -> CommandDeploy
 /// `needle` (case-insensitively; the cursor moves past it), so that repeated commands get
 /// their own lines; from the start when none follows.
 fn find_line(text: &str, cursor: &mut usize, needle: &str) -> Option<u32> {
-    let words: Vec<String> = needle.split_whitespace().map(str::to_ascii_lowercase).collect();
+    let words: Vec<String> = needle
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
     let holds = |line: &str| {
         let line = line.to_ascii_lowercase();
         words.iter().all(|w| line.contains(w.as_str()))
