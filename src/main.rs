@@ -41,7 +41,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
         /// The branch the range is treated as pushed to (default: $PRE_COMMIT_REMOTE_BRANCH
-        /// under pre-commit, else the first deploy branch).
+        /// under pre-commit, else the branch the deploy map deploys: `[deploy] branches`
+        /// first, else the default branch, else the first branch a target names).
         #[arg(long, value_name = "REF")]
         to_ref: Option<String>,
         /// Check the commits of --head (default HEAD) that are not in this revision:

@@ -638,8 +638,10 @@ fn deploy_verdict(
 
 /// Findings for apps whose build could not be predicted and for broken app definitions.
 fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
-    let fact = "pushguard predicts each app's rebuild from the Dockerfile, .dockerignore and \
-                fly.toml of the pushed commit, which are what the deploy builder reads";
+    let fact = "pushguard reads each deploy's configuration (fly.toml, railway.json, \
+                render.yaml, vercel.json, workflows…) and the Dockerfile and .dockerignore it \
+                builds from the pushed commit, as the platform reads them, to know what the \
+                push deploys and rebuilds";
     let mut out = Vec::new();
     for app in &verdict.apps {
         if let AppOutcome::Unknown {
@@ -673,8 +675,8 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
             line: note.line,
             message: Escaped::new(&note.message),
             fact: fact.into(),
-            hint: "fix the fly.toml, or declare the app with an [[app]] table in pushguard.toml \
-                   (docs/rebuild.md)"
+            hint: "fix the file named; where pushguard cannot read what the platform does, \
+                   declare the app with an [[app]] table in pushguard.toml (docs/deploys.md)"
                 .into(),
         });
     }

@@ -36,10 +36,16 @@ pub fn explain(config: Option<&Path>, format: Format, range: &[String]) -> Resul
     let base = crate::build::rebuild::base_of(&repo, None, tip, ids.first().copied());
     let found = crate::build::rebuild::analyze(&repo, &config, base, tip, None, None)
         .map_err(|why| anyhow::anyhow!("cannot explain {}: {why}", escape(&label)))?;
+    let tree = repo.find_commit(tip).and_then(|c| c.tree())?;
+    let map = crate::deploy::map_of(&repo, &tree, None);
     let mut out = std::io::stdout().lock();
     match format {
-        Format::Text => out.write_all(explain::explain_text(&label, &found).as_bytes())?,
-        _ => write_json(&mut out, &explain::explain_json(&found))?,
+        Format::Text => {
+            out.write_all(explain::map_text(&map).as_bytes())?;
+            out.write_all(b"\n")?;
+            out.write_all(explain::explain_text(&label, &found).as_bytes())?;
+        }
+        _ => write_json(&mut out, &explain::explain_json(&found, &map))?,
     }
     out.flush()?;
     Ok(Outcome::Allow)

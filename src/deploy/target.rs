@@ -192,6 +192,59 @@ pub struct DeployTarget {
     pub honours_skip_ci: bool,
 }
 
+impl Branches {
+    /// As `explain` shows it: `main, release/**`, `the default branch`, `every branch`.
+    pub fn describe(&self) -> String {
+        match self {
+            Branches::Default => "the default branch".to_owned(),
+            Branches::Any => "every branch".to_owned(),
+            Branches::GitHub(list) | Branches::Named(list) => list.join(", "),
+            Branches::Vercel(rules) => rules
+                .iter()
+                .map(|(g, on)| format!("{g}: {on}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Branches::None => "no branch (not on a push)".to_owned(),
+        }
+    }
+}
+
+impl Build {
+    /// As `explain` shows it: `docker Dockerfile (context ., target web, args A, B)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Build::Docker(d) => {
+                let mut parts = vec![format!(
+                    "context {}",
+                    if d.context.is_empty() {
+                        "."
+                    } else {
+                        &d.context
+                    }
+                )];
+                if let Some(t) = &d.target {
+                    parts.push(format!("target {t}"));
+                }
+                let mut args: Vec<&str> = d.args.keys().map(String::as_str).collect();
+                for a in &d.cli_args {
+                    if !args.contains(&a.as_str()) {
+                        args.push(a);
+                    }
+                }
+                if !args.is_empty() {
+                    parts.push(format!("args {}", args.join(", ")));
+                }
+                format!("docker {} ({})", d.dockerfile, parts.join(", "))
+            }
+            Build::Buildpack(b) => format!("buildpack ({b})"),
+            Build::Image(i) => format!("prebuilt image {i} (nothing built)"),
+            Build::Site(dir) if dir.is_empty() => "site".to_owned(),
+            Build::Site(dir) => format!("site ({dir})"),
+            Build::Unknown => "unknown (a dashboard setting decides)".to_owned(),
+        }
+    }
+}
+
 impl DeployTarget {
     /// How to deploy this target again without a commit, on its platform: a workflow that
     /// can be run by hand first (`gh workflow run`), else the platform's own redeploy.

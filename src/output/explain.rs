@@ -1,5 +1,5 @@
-//! `pushguard explain`: every Dockerfile step of each app as cached or re-run, as text and
-//! as JSON (schema in docs/rebuild.md).
+//! `pushguard explain`: the deploy map, then every Dockerfile step of each app as cached or
+//! re-run, as text and as JSON (schema in docs/rebuild.md and docs/deploys.md).
 
 use std::fmt::Write;
 
@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 use super::json::JSON_VERSION;
 use super::report::plural;
 use crate::build::rebuild::{AppOutcome, AppVerdict, AppsAnalysis, Step, StepStatus};
+use crate::deploy::status::describe as describe_filter;
+use crate::deploy::DeployMap;
 use crate::escape::escape;
 
 /// `pushguard explain`'s text: for each affected app, every instruction with `cached`,
@@ -153,10 +155,70 @@ fn explain_step_text(step: &Step) -> String {
     format!("    {:>4}  {instruction:<50}  {status}\n", step.line)
 }
 
+/// The deploy map, for `explain`: one block per target with its platform, declaring
+/// file:line, how a push reaches it, branches, path filter and build.
+pub fn map_text(map: &DeployMap) -> String {
+    let mut out = String::new();
+    if map.targets.is_empty() {
+        out.push_str(
+            "deploy map: no deploy target declared (pushes to main and master count as deploys)\n",
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "deploy map: {} target{}",
+            map.targets.len(),
+            if map.targets.len() == 1 { "" } else { "s" }
+        );
+    }
+    for t in &map.targets {
+        let place = match t.line {
+            Some(l) => format!("{}:{l}", t.config),
+            None => t.config.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}  ({})",
+            t.platform.id(),
+            escape(&t.app),
+            escape(&place)
+        );
+        let _ = writeln!(out, "    via:      {}", escape(t.via.shown()));
+        let _ = writeln!(out, "    branches: {}", escape(&t.branches.describe()));
+        if !t.tags.is_empty() {
+            let _ = writeln!(out, "    tags:     {}", escape(&t.tags.join(", ")));
+        }
+        let _ = writeln!(out, "    paths:    {}", escape(&describe_filter(&t.paths)));
+        let _ = writeln!(out, "    builds:   {}", escape(&t.build.describe()));
+    }
+    out
+}
+
+/// The deploy map as JSON (`deploy_map` of `explain --format json`, docs/deploys.md).
+pub fn map_json(map: &DeployMap) -> Value {
+    json!(map
+        .targets
+        .iter()
+        .map(|t| json!({
+            "platform": t.platform.id(),
+            "app": escape(&t.app),
+            "config": escape(&t.config),
+            "line": t.line,
+            "via": escape(t.via.shown()),
+            "branches": escape(&t.branches.describe()),
+            "tags": t.tags.iter().map(|g| escape(g)).collect::<Vec<_>>(),
+            "paths": escape(&describe_filter(&t.paths)),
+            "build": t.build.kind(),
+            "builds": escape(&t.build.describe()),
+        }))
+        .collect::<Vec<_>>())
+}
+
 /// `pushguard explain --format json` (schema in docs/rebuild.md).
-pub fn explain_json(found: &AppsAnalysis) -> Value {
+pub fn explain_json(found: &AppsAnalysis, map: &DeployMap) -> Value {
     json!({
         "version": JSON_VERSION,
+        "deploy_map": map_json(map),
         "apps": found.apps.iter().map(explain_app_json).collect::<Vec<_>>(),
         "notes": found.notes.iter().map(|n| json!({
             "severity": n.severity.as_str(),

@@ -183,6 +183,11 @@ impl<'c> Registry<'c> {
             };
             e.rule.check(cx, &mut emitter);
             if e.rule.forcing() {
+                if let Some(how) = redeploy_here(cx.targets) {
+                    for f in &mut emitter.out {
+                        f.hint = Escaped::new(&format!("{} {how}", f.hint.as_str()));
+                    }
+                }
                 forcing.extend(findings.len()..findings.len() + emitter.out.len());
             }
             findings.extend(emitter.out);
@@ -192,6 +197,28 @@ impl<'c> Registry<'c> {
         }
         findings
     }
+}
+
+/// How to redeploy, without a commit, the targets this push deploys (at most three, each
+/// once), for the hints of the rules that report commits made to force a deploy.
+fn redeploy_here(targets: &[TargetStatus]) -> Option<String> {
+    let mut ways: Vec<String> = Vec::new();
+    for t in targets.iter().filter(|t| t.triggered) {
+        let way = format!(
+            "{} {}: {}",
+            t.target.platform.id(),
+            t.target.app,
+            t.target.redeploy()
+        );
+        if !ways.contains(&way) {
+            ways.push(way);
+        }
+    }
+    if ways.is_empty() {
+        return None;
+    }
+    ways.truncate(3);
+    Some(format!("Here: {}.", ways.join("; ")))
 }
 
 /// A deploy builds once per push: when the push carries a commit with real changes (one no

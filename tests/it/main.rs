@@ -8,6 +8,7 @@ mod common;
 
 mod apps;
 mod bypass;
+mod deploys;
 mod engines;
 mod forcing;
 mod formats;
