@@ -134,7 +134,7 @@ pub fn read_fly(
         .and_then(toml::Value::as_str)
         .filter(|s| !s.trim().is_empty())
         .map_or_else(|| fallback_name.clone(), str::to_owned);
-    let line = line_containing(&text, "app");
+    let line = key_line(&text, "app");
     let done = |build: Build, note: Option<Note>| FlyConfig {
         app: app.clone(),
         line,
@@ -245,6 +245,17 @@ pub fn read_fly(
         }),
         None,
     )
+}
+
+/// The 1-based line of the top-level `key = …` (flyctl writes a comment above it).
+fn key_line(text: &str, key: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .and_then(|i| u32::try_from(i + 1).ok())
 }
 
 /// `[build.args]` (given the `[build]` table, or the whole document): string, integer,

@@ -46,13 +46,15 @@ pub(crate) enum How {
 pub(crate) const CACHE_FILE: &str = "deploy-configs.json";
 
 /// The cache format; files of another version are ignored (version 1 held fly.toml only).
-const CACHE_VERSION: u64 = 2;
+const CACHE_VERSION: u64 = 3;
 
 /// The deepest directory searched: `a/b/c/d/fly.toml` is found, `a/b/c/d/e/fly.toml` is
 /// not.
 pub const MAX_DEPTH: usize = 4;
 
-/// Directories never searched: dependency and build output trees.
+/// Directories never searched: dependency and build output trees, and the directories
+/// that hold sample configurations rather than deployed ones (test fixtures, templates,
+/// examples). A config there that a workflow deploys is still read: the workflow names it.
 pub const SKIPPED_DIRS: &[&str] = &[
     "node_modules",
     "vendor",
@@ -62,6 +64,14 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "__pycache__",
     "venv",
     "site-packages",
+    "test",
+    "tests",
+    "testdata",
+    "__tests__",
+    "fixtures",
+    "__fixtures__",
+    "templates",
+    "examples",
 ];
 
 /// The most tree objects one walk reads.

@@ -111,6 +111,7 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
             map.targets.extend(target);
         }
     }
+    read_gitlab(repo, tree, &platform_reads, &mut map);
     // fly configs no workflow deploys.
     let fly_by_workflow = map.targets.iter().any(|t| t.platform == Platform::Fly);
     for path in located.paths.iter().filter(|p| is_fly_config(p)) {
@@ -125,7 +126,9 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
         let fly = read_fly(repo, tree, path, dir, None);
         map.notes.extend(fly.note);
         let default_name = path.rsplit('/').next() == Some("fly.toml");
-        let (via, branches) = if default_name && !fly_by_workflow {
+        // `app = "{{APP_NAME}}"`: a template a generator fills in, not a deployed app.
+        let template = fly.app.contains(['{', '}', '<', '>', '$']);
+        let (via, branches) = if default_name && !fly_by_workflow && !template {
             (Via::Integration, Branches::Default)
         } else {
             (Via::Manual, Branches::None)
@@ -145,6 +148,11 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
     }
     let mut railway_dirs: Vec<(String, String)> = Vec::new();
     for (path, read) in platform_reads {
+        // Render reads the Blueprint at the repository root; one elsewhere only when the
+        // dashboard names it (render.com/docs/infrastructure-as-code).
+        if path.ends_with("render.yaml") && path.contains('/') {
+            continue;
+        }
         map.notes.extend(read.notes);
         // Railway reads one config-as-code file per service: `railway.toml` and
         // `railway.json` side by side are one service, not two.
@@ -176,10 +184,68 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
             map.targets.push(t);
         }
     }
-    let space = read_space(repo, tree);
-    map.notes.extend(space.notes);
-    map.targets.extend(space.targets);
+    // A README that declares a Space in a repository a workflow mirrors to the Hub is
+    // deployed by that workflow, not by pushes here.
+    if !map
+        .targets
+        .iter()
+        .any(|t| t.platform == Platform::Huggingface)
+    {
+        let space = read_space(repo, tree);
+        map.notes.extend(space.notes);
+        map.targets.extend(space.targets);
+    }
     map
+}
+
+/// The deploy jobs of `.gitlab-ci.yml`, as targets.
+fn read_gitlab(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    platform_reads: &[(String, Read)],
+    map: &mut DeployMap,
+) {
+    use super::workflows::gitlab::{self, GITLAB_CI};
+    if !is_blob(tree, GITLAB_CI) {
+        return;
+    }
+    let jobs =
+        match text_of(repo, tree, GITLAB_CI, MAX_WORKFLOW_BYTES).and_then(|t| gitlab::read(&t)) {
+            Ok(jobs) => jobs,
+            Err(note) => {
+                map.notes.push(note);
+                return;
+            }
+        };
+    let wf = Workflow {
+        path: GITLAB_CI.to_owned(),
+        name: GITLAB_CI.to_owned(),
+        push: Trigger::never(),
+        dispatch: false,
+        after: None,
+        deploys: Vec::new(),
+    };
+    for job in jobs {
+        let trigger = Trigger {
+            branches: job.branches,
+            tags: Vec::new(),
+            paths: job.paths,
+        };
+        let step = workflows::StepDeploy {
+            command: job.command,
+            line: job.line,
+            only: None,
+        };
+        map.targets.extend(step_target(
+            repo,
+            tree,
+            &wf,
+            &trigger,
+            &step,
+            platform_reads,
+            &mut map.notes,
+        ));
+    }
 }
 
 /// `fly.toml` or `fly.<name>.toml`.

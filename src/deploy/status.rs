@@ -93,6 +93,12 @@ fn judge(t: &DeployTarget, f: &PushFacts<'_>) -> (bool, String) {
     }
     // GitHub does not evaluate path filters for tag pushes.
     let paths_apply = f.tag.is_none() || !matches!(t.paths, PathFilter::GitHub { .. });
+    if let PathFilter::Never(cmd) = &t.paths {
+        return (
+            false,
+            format!("its ignore command `{cmd}` always exits 0, which skips every build"),
+        );
+    }
     match (paths_apply, f.changed) {
         (true, Some(changed)) => match filter_passes(&t.paths, changed) {
             Ok(matched) => (true, reached_reason(t, f, matched.as_deref())),
@@ -180,6 +186,11 @@ fn filter_passes(filter: &PathFilter, changed: &[String]) -> Result<Option<Strin
         "files".to_owned()
     };
     let none = |what: String| Err(format!("{what} match none of the {n} pushed {files}"));
+    if let PathFilter::Never(cmd) = filter {
+        return Err(format!(
+            "its ignore command `{cmd}` always exits 0, which skips every build"
+        ));
+    }
     if changed.is_empty() && !matches!(filter, PathFilter::All | PathFilter::Command(_)) {
         return Err(format!(
             "the push changes no file, so {} match nothing",
@@ -187,7 +198,7 @@ fn filter_passes(filter: &PathFilter, changed: &[String]) -> Result<Option<Strin
         ));
     }
     match filter {
-        PathFilter::All | PathFilter::Command(_) => Ok(None),
+        PathFilter::All | PathFilter::Command(_) | PathFilter::Never(_) => Ok(None),
         PathFilter::GitHub {
             patterns,
             ignore: false,
@@ -278,6 +289,6 @@ pub fn describe(filter: &PathFilter) -> String {
                 .join(", ")
         ),
         PathFilter::GitLab(p) => format!("changes {}", p.join(", ")),
-        PathFilter::Command(c) => format!("the command `{c}`"),
+        PathFilter::Command(c) | PathFilter::Never(c) => format!("the command `{c}`"),
     }
 }

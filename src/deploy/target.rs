@@ -122,6 +122,9 @@ pub enum PathFilter {
     Under(Vec<String>),
     /// GitLab CI `changes:` (glob patterns, any match triggers).
     GitLab(Vec<String>),
+    /// An ignore command that always exits 0 (`exit 0`, `true`, a `git diff` without
+    /// `--quiet`): the platform skips every build.
+    Never(String),
     /// A command decides (Vercel `ignoreCommand`, Netlify `ignore`) that is not one of the
     /// idioms read: pushguard runs nothing, so the target counts as triggered.
     Command(String),

@@ -53,9 +53,16 @@ impl Rule for DoubleDeploy {
             } else {
                 (b, a)
             };
+            // A platform file proves a config, not that the repository is connected to
+            // the platform: the CLI a workflow runs reads the same file.
+            let hedge = if matches!(other.via, Via::Integration) {
+                " (unless the repository is disconnected in the platform's settings)"
+            } else {
+                ""
+            };
             let msg = format!(
-                "{} app `{}` is deployed {} times by this push to {}: {} and {}; each path \
-                 builds and releases it on its own",
+                "{} app `{}` is deployed {} times by this push to {}{hedge}: {} and {}; each \
+                 path builds and releases it on its own",
                 a.platform.id(),
                 a.app,
                 twins.len() + 1,

@@ -120,6 +120,13 @@ pub(crate) fn ignore_filter(
         return PathFilter::All;
     }
     let warn = |message: String| note(Severity::Warn, path, line, message);
+    // The documented ways to always or never build (ignore-builds; Vercel's Ignored Build
+    // Step): exit 0 skips, anything else builds.
+    match command {
+        "exit 0" | "true" | ":" => return PathFilter::Never(command.to_owned()),
+        "exit 1" | "false" => return PathFilter::All,
+        _ => {}
+    }
     match git_diff(command, cwd, is_rev) {
         Diff::Under(dirs) => PathFilter::Under(dirs),
         Diff::Anything => PathFilter::All,
@@ -127,7 +134,7 @@ pub(crate) fn ignore_filter(
             notes.push(warn(format!(
                 "`{key}` runs `git diff` without `--quiet`: it exits 0 whether or not the paths changed, and exit 0 cancels the build, so pushes never deploy; add `--quiet`"
             )));
-            PathFilter::Command(command.to_owned())
+            PathFilter::Never(command.to_owned())
         }
         Diff::Escapes => {
             notes.push(warn(format!(

@@ -211,7 +211,7 @@ mod tests {
         let skip_all = "[build]\nignore = \"exit 0\"\n";
         assert_eq!(
             one(&read("netlify.toml", skip_all)).paths,
-            PathFilter::Command("exit 0".into())
+            PathFilter::Never("exit 0".into())
         );
         let no_quiet =
             "[build]\nbase = \"web\"\nignore = \"git diff $CACHED_COMMIT_REF $COMMIT_REF .\"\n";

@@ -240,7 +240,7 @@ mod tests {
             "vercel.json",
             "{\n  \"ignoreCommand\": \"git diff HEAD~1 HEAD -- src\"\n}",
         );
-        assert!(matches!(one(&r).paths, PathFilter::Command(_)));
+        assert!(matches!(one(&r).paths, PathFilter::Never(_)));
         assert_eq!((r.notes.len(), r.notes[0].line), (1, Some(2)));
         let r = read(
             "vercel.json",

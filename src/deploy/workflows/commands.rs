@@ -58,12 +58,24 @@ pub fn script_deploys(script: &str, cwd: &str) -> Vec<CommandDeploy> {
             || w.iter().any(|x| x == "--push")
     });
     let mut out = Vec::new();
+    // `cd DIR && flyctl deploy`: a `cd` moves every later command of the script.
+    let mut here = cwd.to_owned();
+    let cwd = &mut here;
     for words in &commands {
         let words = program_words(words);
         let Some(program) = words.first() else {
             continue;
         };
         let program = program.rsplit('/').next().unwrap_or(program);
+        if program == "cd" {
+            if let Some(dir) = words.get(1).filter(|d| !d.starts_with(['$', '~', '-'])) {
+                if let Some(moved) = clean_repo_path(&join(cwd, dir)) {
+                    *cwd = moved;
+                }
+            }
+            continue;
+        }
+        let cwd: &str = cwd;
         let found = match program {
             "flyctl" | "fly" => fly(&words, cwd),
             "railway" => railway(&words, cwd),
@@ -631,6 +643,17 @@ mod tests {
             (d.platform, d.app.as_deref()),
             (Platform::Huggingface, Some("demo"))
         );
+    }
+
+    #[test]
+    fn cd_moves_later_commands() {
+        let d = one("cd services/auth && flyctl deploy --remote-only", "");
+        assert_eq!(
+            (d.dir.as_str(), d.config.as_deref()),
+            ("services/auth", Some("services/auth/fly.toml"))
+        );
+        let d = one("cd web\nnpm ci\ncd ..\nfly deploy -c api/fly.toml", "");
+        assert_eq!(d.config.as_deref(), Some("api/fly.toml"));
     }
 
     #[test]

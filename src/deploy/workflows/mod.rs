@@ -21,6 +21,7 @@ use crate::paths::{clean_repo_path, join};
 use crate::severity::Severity;
 
 pub mod commands;
+pub mod gitlab;
 
 pub use commands::CommandDeploy;
 
