@@ -119,10 +119,13 @@ fn config_at_pushed_commit(repo: &Repository, update: &RawUpdate) -> Result<(Opt
 /// The server blocks what it cannot inspect: commits or trees it could not read (a tree
 /// entry libgit2 cannot parse but git accepted, a missing object) and apps whose build it
 /// could not predict are `block`, whatever their severity at push time. A pusher must not
-/// get a commit past the server by making it unreadable.
+/// get a commit past the server by making it unreadable. Notes that only inform (`info`:
+/// two Railway configs side by side, an app with no Dockerfile to predict) stay as they are.
 fn fail_closed(analysis: &mut Analysis) {
     for f in &mut analysis.findings {
-        if f.rule == NOT_INSPECTED || f.rule == APP_BUILD {
+        let unreadable =
+            f.rule == NOT_INSPECTED || (f.rule == APP_BUILD && f.severity >= Severity::Warn);
+        if unreadable {
             f.severity = Severity::Block;
             f.message = format!("{}; the server rejects what it cannot inspect", f.message).into();
         }

@@ -123,8 +123,11 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
             continue;
         }
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-        let fly = read_fly(repo, tree, path, dir, None);
-        map.notes.extend(fly.note);
+        let mut fly = read_fly(repo, tree, path, dir, None);
+        map.notes.extend(fly.note.take());
+        if let Some(note) = built_from_root(repo, tree, path, &mut fly.build) {
+            map.notes.push(note);
+        }
         let default_name = path.rsplit('/').next() == Some("fly.toml");
         // `app = "{{APP_NAME}}"`: a template a generator fills in, not a deployed app.
         let template = fly.app.contains(['{', '}', '<', '>', '$']);
@@ -246,6 +249,62 @@ fn read_gitlab(
             &mut map.notes,
         ));
     }
+}
+
+/// A fly app below the root that no workflow deploys is taken to be built beside its
+/// fly.toml; when its Dockerfile's `COPY` sources exist only from the repository root
+/// (`COPY packages/shared ./shared` in `apps/api/Dockerfile`), it is evidently deployed
+/// from the root (`fly deploy -c apps/api/fly.toml`), so the context becomes the root and a
+/// note says why.
+fn built_from_root(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    config: &str,
+    build: &mut Build,
+) -> Option<Note> {
+    let Build::Docker(d) = build else {
+        return None;
+    };
+    if d.context.is_empty() {
+        return None;
+    }
+    let FileAt::Text(text) = file_at(repo, tree, &d.dockerfile, MAX_CONFIG_BYTES * 4) else {
+        return None;
+    };
+    let parsed = crate::docker::dockerfile::parse(&text).ok()?;
+    let literal = |s: &&String| !s.contains(['*', '?', '[', '$']) && !s.contains("://");
+    let sources: Vec<String> = parsed
+        .instructions
+        .iter()
+        .filter_map(|i| i.copy_sources())
+        .filter(|c| c.from.is_none())
+        .flat_map(|c| c.sources.into_iter())
+        .filter(|s| literal(&s))
+        .filter_map(|s| crate::paths::clean_repo_path(s.trim_start_matches("./")))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let exists = |p: &str| tree.get_path(std::path::Path::new(p)).is_ok();
+    let missing_here: Vec<&String> = sources
+        .iter()
+        .filter(|s| !exists(&join(&d.context, s)))
+        .collect();
+    let all_at_root = !missing_here.is_empty() && missing_here.iter().all(|s| exists(s));
+    if !all_at_root {
+        return None;
+    }
+    let shown = missing_here[0].clone();
+    d.context = String::new();
+    Some(Note {
+        severity: Severity::Info,
+        path: config.to_owned(),
+        line: None,
+        message: format!(
+            "its Dockerfile {} copies {shown}, which exists only from the repository root: the \
+             app is evidently deployed from the root (`fly deploy -c {config}`), so pushguard \
+             predicts its build with the root as context",
+            d.dockerfile
+        ),
+    })
 }
 
 /// `fly.toml` or `fly.<name>.toml`.
