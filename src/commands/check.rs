@@ -138,7 +138,7 @@ pub fn check(
     };
     let analysis = analyze_range(&repo, &config, &label, commits, &to_ref);
     let skip = Environment::from_process().skip;
-    let judgement = judge(&analysis, &config, skip.as_deref(), true);
+    let judgement = judge(&analysis, &config, skip.as_deref(), true, true);
     let view = View::new(&analysis, &judgement, false);
     render(&view, &config, format, &mut std::io::stdout().lock())?;
     Ok(Outcome::of(judgement.decision))

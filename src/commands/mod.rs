@@ -73,12 +73,19 @@ fn load_config(repo: &Repository, explicit: Option<&Path>) -> Result<Config> {
 }
 
 /// Judges `analysis` under `config` with the skip list `skip` (`PUSHGUARD_SKIP`, when it
-/// applies). Warnings about unknown rule ids and notices of the bypasses used go to stderr
-/// when `tell` is set (not where stderr carries a JSON or SARIF document).
-fn judge(analysis: &Analysis, config: &Config, skip: Option<&OsStr>, tell: bool) -> Judgement {
+/// applies), honouring `Pushguard-Allow` trailers when `trailers` is set. Warnings about
+/// unknown rule ids and notices of the bypasses used go to stderr when `tell` is set (not
+/// where stderr carries a JSON or SARIF document).
+fn judge(
+    analysis: &Analysis,
+    config: &Config,
+    skip: Option<&OsStr>,
+    trailers: bool,
+    tell: bool,
+) -> Judgement {
     let known = config.known_rule_ids();
     let skip = skip.map(|v| SkipList::parse(v, &known)).unwrap_or_default();
-    let judgement = Judgement::new(analysis, skip, &known, &config.policy);
+    let judgement = Judgement::new(analysis, skip, &known, &config.policy, trailers);
     if tell {
         let notices = messages::notices(&judgement);
         for line in messages::warnings(&judgement).iter().chain(&notices) {

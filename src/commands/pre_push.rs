@@ -96,7 +96,7 @@ pub fn pre_push(
         .as_deref()
         .map(|v| SkipList::parse(v, &known))
         .unwrap_or_default();
-    let judgement = Judgement::new(&analysis, skip, &known, &config.policy);
+    let judgement = Judgement::new(&analysis, skip, &known, &config.policy, true);
     for w in messages::warnings(&judgement) {
         eprint!("{}", style.paint(Paint::Yellow, w.trim_end()));
         eprintln!();

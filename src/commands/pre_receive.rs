@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use git2::{Oid, Repository};
 
 use super::{judge, open_repository, Format, Outcome};
-use crate::config::{Config, FILE_NAME, MAX_CONFIG_BYTES};
+use crate::config::{Config, ServerTrailers, FILE_NAME, MAX_CONFIG_BYTES};
 use crate::finding::{APP_BUILD, NOT_INSPECTED};
 use crate::git::blob::{file_at, regular_file, FileAt};
 use crate::git::push::RawUpdate;
@@ -26,7 +26,8 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
         .context("cannot read the ref lines git sent on stdin")?;
     let updates = crate::git::push::parse_receive_stdin(&input)?;
     let repo = open_repository()?;
-    // The pusher's environment does not reach the server: only trailers apply here.
+    // The pusher's environment does not reach the server. Trailers are the pusher's words
+    // too: honoured only when the server's own configuration says so.
     let tell = matches!(format, Format::Text | Format::Github);
     let fixed = match config {
         Some(_) => Some(Config::load(config, None)?),
@@ -48,11 +49,20 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
             None => groups.push((key, config, vec![update])),
         }
     }
+    let honour = fixed
+        .as_ref()
+        .is_some_and(|c| c.policy.server_trailers == ServerTrailers::Honour);
     let mut parts = Vec::new();
     for (_, config, members) in &groups {
         let mut analysis = crate::pipeline::analyze_receive(&repo, config, members);
         fail_closed(&mut analysis);
-        let judgement = judge(&analysis, config, None, tell);
+        if !honour && tell && has_trailers(&analysis) {
+            eprintln!(
+                "pushguard: Pushguard-Allow trailers are not honoured on this server \
+                 ([policy] server_trailers = \"ignore\" in the server's configuration)"
+            );
+        }
+        let judgement = judge(&analysis, config, None, honour, tell);
         parts.push((analysis, judgement));
     }
     let (analyses, judgements): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
@@ -114,6 +124,15 @@ fn config_at_pushed_commit(repo: &Repository, update: &RawUpdate) -> Result<(Opt
         Some(blob),
         Config::from_user_toml(&text, Path::new(&label))?,
     ))
+}
+
+/// Whether a pushed commit carries a `Pushguard-Allow` trailer.
+fn has_trailers(analysis: &Analysis) -> bool {
+    analysis.refs.iter().filter_map(|r| r.changes()).any(|c| {
+        c.commits
+            .iter()
+            .any(|cc| !crate::decide::trailers::allow_trailers(&cc.info.message).is_empty())
+    })
 }
 
 /// The server blocks what it cannot inspect: commits or trees it could not read (a tree

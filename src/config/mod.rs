@@ -338,12 +338,34 @@ impl OnError {
     }
 }
 
+/// Whether the pre-receive hook honours `Pushguard-Allow` trailers, which the pusher
+/// writes (`[policy] server_trailers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerTrailers {
+    Ignore,
+    Honour,
+}
+
+impl ServerTrailers {
+    pub const ALL: [ServerTrailers; 2] = [ServerTrailers::Ignore, ServerTrailers::Honour];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerTrailers::Ignore => "ignore",
+            ServerTrailers::Honour => "honour",
+        }
+    }
+}
+
 /// The `[policy]` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
     pub confirm: ConfirmOn,
     pub noninteractive: NonInteractive,
     pub on_error: OnError,
+    /// Read by the pre-receive hook from the server's own configuration only
+    /// (`--config`, `PUSHGUARD_CONFIG`): a pushed pushguard.toml cannot raise it.
+    pub server_trailers: ServerTrailers,
 }
 
 /// How an app's `build_seconds` is estimated from its predicted rebuild (`[build] estimate`).
@@ -613,6 +635,7 @@ impl Config {
                 confirm: ConfirmOn::Block,
                 noninteractive: NonInteractive::Block,
                 on_error: OnError::Allow,
+                server_trailers: ServerTrailers::Ignore,
             },
             build: BuildSettings::default(),
             apps: Vec::new(),

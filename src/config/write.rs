@@ -131,6 +131,11 @@ pub(super) fn to_toml(c: &Config) -> String {
         &string(c.policy.noninteractive.as_str()),
     );
     line(&mut out, "on_error", &string(c.policy.on_error.as_str()));
+    line(
+        &mut out,
+        "server_trailers",
+        &string(c.policy.server_trailers.as_str()),
+    );
     out
 }
 

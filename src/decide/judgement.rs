@@ -101,9 +101,15 @@ pub struct Judgement {
 }
 
 impl Judgement {
-    /// Applies `skip` and the `Pushguard-Allow` trailers of the pushed commits to the
-    /// findings of `analysis`, then `policy`'s confirmation threshold.
-    pub fn new(analysis: &Analysis, skip: SkipList, known: &[&str], policy: &Policy) -> Judgement {
+    /// Applies `skip` and (with `trailers`) the `Pushguard-Allow` trailers of the pushed
+    /// commits to the findings of `analysis`, then `policy`'s confirmation threshold.
+    pub fn new(
+        analysis: &Analysis,
+        skip: SkipList,
+        known: &[&str],
+        policy: &Policy,
+        trailers: bool,
+    ) -> Judgement {
         let mut j = Judgement {
             waivers: vec![None; analysis.findings.len()],
             known: known
@@ -119,7 +125,9 @@ impl Judgement {
                 id: id.into(),
             });
         }
-        j.accept_trailers(analysis, known);
+        if trailers {
+            j.accept_trailers(analysis, known);
+        }
         j.apply_skip(analysis, &skip);
         j.skip = skip;
         j.decision = Decision::of_severities(j.open(analysis).map(|f| f.severity));

@@ -19,7 +19,7 @@ pub mod audit;
 mod environment;
 mod judgement;
 pub mod prompt;
-mod trailers;
+pub(crate) mod trailers;
 
 pub use environment::{switch, Environment, SkipList, Switch};
 pub use judgement::{Accepted, Ask, Judgement, NoTerminal, Skipped, UnknownRule, UnknownSource};

@@ -106,12 +106,12 @@ fn only_commits_new_to_the_server_are_inspected() {
 }
 
 #[test]
-fn a_pushguard_allow_trailer_is_honoured_by_the_server_and_by_check() {
+fn the_server_ignores_pushguard_allow_trailers_unless_its_own_config_honours_them() {
     let sandbox = Sandbox::new();
     let repo = strict_server(&sandbox);
     let sha = repo
         .commit_empty("redeploy\n\nPushguard-Allow: empty-commit restart after the DB failover");
-    // CI sees what the hooks see: accepted, so check allows it and lists no finding.
+    // CI sees what the pre-push hook sees: accepted, so check allows it and lists no finding.
     let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
         "check",
         "--format",
@@ -123,7 +123,43 @@ fn a_pushguard_allow_trailer_is_honoured_by_the_server_and_by_check() {
     assert_eq!(doc["decision"], "allow");
     assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Pushguard-Allow: empty-commit accepted"));
-    // And the server lets it through.
+    // The pusher wrote the trailer: a server that does not trust pushers ignores it, even
+    // when the pushed pushguard.toml asks to honour it.
+    repo.commit_files(
+        "ask for trailers",
+        &[(
+            "pushguard.toml",
+            "[rules.empty-commit]\nseverity = \"block\"\n[policy]\nserver_trailers = \"honour\"\n",
+        )],
+    );
+    // (Pushed with a real change, the first empty commit costs no build of its own.)
+    assert!(repo.push(&["origin", "main"]).success());
+    let sha = repo
+        .commit_empty("redeploy\n\nPushguard-Allow: empty-commit restart after the DB failover");
+    let before = repo.remote_sha("refs/heads/main");
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("trailers are not honoured on this server"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+    // The server's own configuration can honour them.
+    let config = repo.remote.join("server-pushguard.toml");
+    std::fs::write(
+        &config,
+        "[rules.empty-commit]\nseverity = \"block\"\n[policy]\nserver_trailers = \"honour\"\n",
+    )
+    .unwrap();
+    write_executable(
+        &repo.remote.join("hooks/pre-receive"),
+        &format!(
+            "#!/bin/sh\nexec '{PUSHGUARD}' --config '{}' hook pre-receive\n",
+            config.display()
+        ),
+    );
     let r = repo.push(&["origin", "main"]);
     assert!(r.success(), "{r:?}");
     assert_eq!(

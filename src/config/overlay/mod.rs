@@ -19,7 +19,7 @@ use toml::Spanned;
 use super::diagnostic::{did_you_mean, with_suggestion, ConfigError, Diagnostic, Source};
 use super::{
     AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
-    RuleConfig, StepWeights, TierTimes,
+    RuleConfig, ServerTrailers, StepWeights, TierTimes,
 };
 use crate::globs::Globs;
 use crate::severity::Severity;
@@ -50,7 +50,7 @@ const DEPLOY_KEYS: &[&str] = &["branches", "unmatched", "platform"];
 const TIER_KEYS: &[&str] = &["build_seconds", "deploy_seconds"];
 const PATH_KEYS: &[&str] = &["globs", "tier", "reason", "enabled"];
 const RULE_KEYS: &[&str] = &["severity", "fact", "hint"];
-const POLICY_KEYS: &[&str] = &["confirm", "noninteractive", "on_error"];
+const POLICY_KEYS: &[&str] = &["confirm", "noninteractive", "on_error", "server_trailers"];
 const BUILD_KEYS: &[&str] = &[
     "estimate",
     "overhead_seconds",
@@ -688,6 +688,13 @@ impl Overlay<'_> {
                     let choices = OnError::ALL.map(|c| (c.as_str(), c));
                     if let Some(c) = self.choice(val, &field, "`on_error` value", &choices) {
                         self.config.policy.on_error = c;
+                    }
+                }
+                "server_trailers" => {
+                    let choices = ServerTrailers::ALL.map(|c| (c.as_str(), c));
+                    let what = "`server_trailers` value";
+                    if let Some(c) = self.choice(val, &field, what, &choices) {
+                        self.config.policy.server_trailers = c;
                     }
                 }
                 _ => self.unknown_key(key, "policy", POLICY_KEYS),

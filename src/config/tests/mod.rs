@@ -347,6 +347,7 @@ fn user_changes_times_policy_and_platform() {
             confirm: ConfirmOn::Warn,
             noninteractive: NonInteractive::Allow,
             on_error: OnError::Block,
+            server_trailers: crate::config::ServerTrailers::Ignore,
         }
     );
     assert_eq!(c.policy.confirm.threshold(), Severity::Warn);
