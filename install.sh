@@ -19,6 +19,41 @@ shopt -s inherit_errexit 2>/dev/null || true
 readonly MARKER='# pushguard-managed-hook'
 readonly PLACEHOLDER_LINE="PUSHGUARD_BIN='@PUSHGUARD_BIN@'"
 readonly CHAINED_NAME='pre-push.pushguard-chained'
+readonly EDITED_NAME='pre-push.pushguard-edited'
+readonly LOCK_NAME='.pushguard-install.lock'
+
+# Cleaned up on exit, wherever the script exits: a staged hook, the hooks lock.
+staged=''
+lockdir=''
+cleanup() {
+	if [ -n "$staged" ]; then rm -f -- "$staged"; fi
+	if [ -n "$lockdir" ]; then rmdir -- "$lockdir" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+# lock_hooks HOOKS_DIR: one installer at a time per hooks directory. Two concurrent runs
+# would each move the other's hook aside and lose the user's own; `mkdir` is atomic, so the
+# second waits (30 s at most) for the first.
+lock_hooks() {
+	local dir=$1/$LOCK_NAME tries=0
+	mkdir -p -- "$1" || die "could not create the hooks directory $1."
+	until mkdir -- "$dir" 2>/dev/null; do
+		tries=$((tries + 1))
+		if [ "$tries" -ge 300 ]; then
+			die "another install.sh has held $dir for 30 s. If none is running (one was killed), remove that directory and run install.sh again."
+		fi
+		sleep 0.1
+	done
+	lockdir=$dir
+}
+
+# is_pristine HOOK TEMPLATE: true if HOOK is the template rendered, whatever binary path it
+# names: a managed hook the user has not edited.
+is_pristine() {
+	local hook=$1 template=$2
+	[ -f "$template" ] || return 1
+	diff -q <(grep -vx "PUSHGUARD_BIN='.*'" "$hook") <(grep -vxF "$PLACEHOLDER_LINE" "$template") >/dev/null 2>&1
+}
 
 usage() {
 	cat <<'EOF'
@@ -131,7 +166,14 @@ install_binary() {
 	*$'\n'*) die "the bin directory $bin_dir has a newline in its path, which the hook cannot name. Pass --bin-dir with another directory." ;;
 	esac
 	if [ ! "$source" -ef "$dest" ]; then
-		install -m 755 -- "$source" "$dest" || die "could not install $source as $dest. Pass --bin-dir with a directory you can write to."
+		# Copied beside the destination, then renamed over it: concurrent installs, and a
+		# hook running the old binary meanwhile, never see a half-written file.
+		local tmp
+		tmp=$(mktemp "$(dirname -- "$dest")/.pushguard.XXXXXX") || die "could not create a temporary file in $bin_dir. Pass --bin-dir with a directory you can write to."
+		if ! install -m 755 -- "$source" "$tmp" || ! mv -f -- "$tmp" "$dest"; then
+			rm -f -- "$tmp"
+			die "could not install $source as $dest. Pass --bin-dir with a directory you can write to."
+		fi
 	fi
 	printf '%s\n' "$dest"
 }
@@ -178,7 +220,6 @@ install_hook() {
 	# Render beside the destination first, so the final rename is atomic. `staged` is global
 	# so the EXIT trap can still see it wherever the script exits.
 	staged=$(mktemp "$hooks/.pre-push.pushguard.XXXXXX") || die "could not create a temporary file in $hooks."
-	trap 'rm -f -- "$staged"' EXIT
 	render_hook "$template" "$binary" "$staged"
 	chmod 755 "$staged"
 
@@ -187,13 +228,14 @@ install_hook() {
 		printf 'moved the existing pre-push hook to %s; it runs before pushguard, and the push stops if it fails\n' "$chained"
 	fi
 	mv -f -- "$staged" "$hook"
-	trap - EXIT
+	staged=''
 	printf 'installed pre-push hook to %s\n' "$hook"
 }
 
-# uninstall_hook HOOKS_DIR: remove our hook and move the displaced one back.
+# uninstall_hook HOOKS_DIR TEMPLATE: remove our hook and move the displaced one back. A
+# managed hook the user has edited is moved aside, not deleted.
 uninstall_hook() {
-	local hooks=$1 hook chained
+	local hooks=$1 template=$2 hook chained
 	hook=$hooks/pre-push
 	chained=$hooks/$CHAINED_NAME
 
@@ -209,8 +251,13 @@ uninstall_hook() {
 		return 0
 	fi
 	if exists "$hook"; then
-		rm -f -- "$hook"
-		printf 'removed pushguard'"'"'s pre-push hook from %s\n' "$hook"
+		if is_pristine "$hook" "$template"; then
+			rm -f -- "$hook"
+			printf 'removed pushguard'"'"'s pre-push hook from %s\n' "$hook"
+		else
+			mv -f -- "$hook" "$hooks/$EDITED_NAME"
+			printf 'pushguard'"'"'s pre-push hook in %s was edited since it was installed: moved it to %s instead of deleting it\n' "$hook" "$hooks/$EDITED_NAME"
+		fi
 	fi
 	if exists "$chained"; then
 		if is_ours "$chained"; then
@@ -264,9 +311,11 @@ main() {
 
 	# Find the repository first: a mistake here should not cost a release build.
 	hooks=$(hooks_dir "$repo")
+	script_dir=$(absolute_dir "$(dirname -- "${BASH_SOURCE[0]}")")
 
 	if "$uninstall"; then
-		uninstall_hook "$hooks"
+		lock_hooks "$hooks"
+		uninstall_hook "$hooks" "$script_dir/hooks/pre-push"
 		if [ -f "$bin_dir/pushguard" ]; then
 			printf 'the pushguard binary was left at %s; remove it with: rm %q\n' "$bin_dir/pushguard" "$bin_dir/pushguard"
 		else
@@ -275,7 +324,6 @@ main() {
 		return 0
 	fi
 
-	script_dir=$(absolute_dir "$(dirname -- "${BASH_SOURCE[0]}")")
 	if [ ! -f "$script_dir/hooks/pre-push" ]; then
 		die "the hook template $script_dir/hooks/pre-push is missing. Run install.sh from a complete pushguard source checkout."
 	fi
@@ -286,6 +334,7 @@ main() {
 	fi
 	dest=$(install_binary "$source" "$bin_dir")
 	printf 'installed pushguard to %s\n' "$dest"
+	lock_hooks "$hooks"
 	install_hook "$hooks" "$script_dir/hooks/pre-push" "$dest"
 }
 

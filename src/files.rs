@@ -7,10 +7,12 @@ use std::io;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-/// Opens `path` for appending, creating it if needed; fails on a symbolic link.
+/// Opens `path` for appending (and reading), creating it if needed; fails on a symbolic
+/// link.
 pub fn append_no_follow(path: &Path) -> io::Result<File> {
     OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
@@ -24,6 +26,25 @@ pub fn create_no_follow(path: &Path) -> io::Result<File> {
         .truncate(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
+}
+
+/// An exclusive lock on the file `path` (created if needed, never through a link), held
+/// until the returned file is dropped. Writers of one state file take it around their
+/// read-modify-write, so concurrent pushes do not lose each other's records.
+pub fn lock_exclusive(path: &Path) -> io::Result<File> {
+    let f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    // SAFETY: `flock` on a file descriptor this function owns; no memory is passed.
+    let rc = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&f), libc::LOCK_EX) };
+    if rc == 0 {
+        Ok(f)
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 #[cfg(test)]

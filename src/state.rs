@@ -53,6 +53,11 @@ pub fn record_deploy(
     fs::create_dir_all(&dir)
         .map_err(|e| Error::with_source(format!("cannot create {}", dir.display()), e))?;
     let path = dir.join(DEPLOYS_FILE);
+    // Concurrent pushes (two terminals, a script) each read, add and rename: under the lock
+    // no record is lost.
+    let lock_path = dir.join(format!("{DEPLOYS_FILE}.lock"));
+    let _lock = crate::files::lock_exclusive(&lock_path)
+        .map_err(|e| Error::with_source(format!("cannot lock {}", lock_path.display()), e))?;
     let old = fs::read_to_string(&path).unwrap_or_default();
     let mut lines: Vec<&str> = old.lines().collect();
     let skip = lines.len().saturating_sub(KEEP_ENTRIES - 1);
@@ -69,15 +74,17 @@ pub fn record_deploy(
         clean(remote),
         clean(branch)
     ));
-    let tmp = dir.join(format!("{DEPLOYS_FILE}.tmp"));
+    let tmp = dir.join(format!("{DEPLOYS_FILE}.{}.tmp", std::process::id()));
     let cannot_write = |path: &Path| {
         let message = format!("cannot write {}", path.display());
         move |e| Error::with_source(message, e)
     };
     let mut f = crate::files::create_no_follow(&tmp).map_err(cannot_write(&tmp))?;
     // Bare, as `anyhow` showed it: the I/O error's own words.
-    f.write_all(text.as_bytes())
-        .map_err(|e| Error::new(e.to_string()))?;
+    if let Err(e) = f.write_all(text.as_bytes()) {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::new(e.to_string()));
+    }
     fs::rename(&tmp, &path).map_err(cannot_write(&path))?;
     Ok(())
 }
@@ -87,4 +94,30 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_records_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        Repository::init(dir.path()).unwrap();
+        let path = dir.path().to_path_buf();
+        let handles: Vec<_> = (0..40)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let repo = Repository::open(&path).unwrap();
+                    record_deploy(&repo, "origin", "main", 1_000 + i, None).unwrap();
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let repo = Repository::open(&path).unwrap();
+        assert_eq!(deploys(&repo, "origin", "main").len(), 40);
+    }
 }

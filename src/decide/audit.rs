@@ -120,10 +120,32 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), Error> {
         fs::create_dir_all(dir)
             .map_err(|e| Error::with_source(format!("cannot create {}", dir.display()), e))?;
     }
+    let lock_path = path.with_extension("lock");
+    let _lock = crate::files::lock_exclusive(&lock_path)
+        .map_err(|e| Error::with_source(format!("cannot lock {}", lock_path.display()), e))?;
     let mut f = crate::files::append_no_follow(path)
         .map_err(|e| Error::with_source(format!("cannot open {}", path.display()), e))?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| Error::with_source(format!("cannot write {}", path.display()), e))
+    let len = f
+        .metadata()
+        .map_err(|e| Error::with_source(format!("cannot read {}", path.display()), e))?
+        .len();
+    // A line cut short by an earlier failed write gets its own line end, so the new entries
+    // never glue onto it.
+    if len > 0 && !ends_with_newline(&f, len) {
+        text.insert(0, '\n');
+    }
+    f.write_all(text.as_bytes()).map_err(|e| {
+        // A full disk: take the partial entry back out, so no torn line stays.
+        let _ = f.set_len(len);
+        Error::with_source(format!("cannot write {}", path.display()), e)
+    })
+}
+
+/// Whether the byte at `len - 1` of `f` is a newline.
+fn ends_with_newline(f: &fs::File, len: u64) -> bool {
+    use std::os::unix::fs::FileExt;
+    let mut last = [0u8; 1];
+    f.read_exact_at(&mut last, len - 1).is_ok() && last[0] == b'\n'
 }
 
 /// One line of the log: an entry, or a line that is not one (kept so `pushguard log` can
@@ -209,6 +231,18 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0], Line::Entry(e));
         assert!(matches!(lines[1], Line::Invalid { number: 3, .. }));
+    }
+
+    #[test]
+    fn a_torn_last_line_is_not_glued_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.log");
+        fs::write(&path, "{\"partial").unwrap();
+        let e = Entry::new(0, "o", "main", vec![], How::Off, "PUSHGUARD=0", None);
+        append(&path, std::slice::from_ref(&e)).unwrap();
+        let lines = parse(&fs::read_to_string(&path).unwrap());
+        assert_eq!(lines.len(), 2);
+        assert!(matches!(lines[1], Line::Entry(_)));
     }
 
     #[test]

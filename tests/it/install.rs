@@ -796,3 +796,72 @@ fn a_chained_copy_of_our_own_hook_is_ignored_not_recursed_into() {
     assert!(stdout(&output).contains("copy of pushguard's own hook"));
     assert!(!hooks.join(CHAINED).exists());
 }
+
+#[test]
+fn concurrent_installs_keep_the_users_own_hook() {
+    let sb = Sandbox::new();
+    let (repo, _) = repo_with_commit(&sb);
+    let hook = repo.path.join(".git/hooks/pre-push");
+    let original = "#!/bin/sh\necho users-own-hook\n";
+    fs::write(&hook, original).unwrap();
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    let bin_dir = sb.bin_dir();
+    let args = [
+        "--repo",
+        s(&repo.path),
+        "--binary",
+        common::PUSHGUARD,
+        "--bin-dir",
+        s(&bin_dir),
+    ];
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            sb.cmd(common::install_script(), sb.root())
+                .args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start install.sh")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+    }
+    assert!(fs::read_to_string(&hook)
+        .unwrap()
+        .contains("pushguard-managed-hook"));
+    assert_eq!(
+        fs::read_to_string(hook.with_file_name(CHAINED)).unwrap(),
+        original
+    );
+    assert!(!repo
+        .path
+        .join(".git/hooks/.pushguard-install.lock")
+        .exists());
+}
+
+#[test]
+fn uninstall_keeps_a_managed_hook_the_user_edited() {
+    let sb = Sandbox::new();
+    let (repo, _) = repo_with_commit(&sb);
+    repo.install_hook();
+    let hook = repo.path.join(".git/hooks/pre-push");
+    let edited = format!(
+        "{}\n# my own addition\necho extra\n",
+        fs::read_to_string(&hook).unwrap()
+    );
+    fs::write(&hook, &edited).unwrap();
+    let output = sb.run_install(&repo.path, &["--uninstall", "--bin-dir", s(&sb.bin_dir())]);
+    assert!(output.status.success(), "{}", describe(&output));
+    assert!(
+        stdout(&output).contains("was edited since it was installed"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(!hook.exists());
+    assert_eq!(
+        fs::read_to_string(hook.with_file_name("pre-push.pushguard-edited")).unwrap(),
+        edited
+    );
+}
