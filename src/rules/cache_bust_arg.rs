@@ -73,7 +73,7 @@ impl Rule for CacheBustArg {
                             "`--build-arg {}` gives the image build a new value on every run: \
                              if the Dockerfile declares the ARG, every RUN after its first use \
                              re-runs on every deploy; if it does not, the flag changes nothing",
-                            escape(&flag)
+                            escape(&crate::mask::line(&flag))
                         );
                         emit.finding(commit, msg).path(file).line(line).emit();
                     }

@@ -82,7 +82,7 @@ impl Rule for NoCacheDeploy {
                     };
                     let msg = format!(
                         "`--no-cache` added to `{command}`: `{}`",
-                        escape(text.trim())
+                        escape(&crate::mask::line(text.trim()))
                     );
                     emit.finding(commit, msg).path(file).line(*line_no).emit();
                 }

@@ -328,3 +328,31 @@ fn init_never_writes_through_a_link() {
         assert!(!target.exists(), "wrote through the link with {args:?}");
     }
 }
+
+#[test]
+fn credentials_on_quoted_lines_are_masked_in_every_format() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    repo.commit_files(
+        "ci",
+        &[(
+            ".github/workflows/deploy.yml",
+            "on:\n  push:\n    branches: [main]\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: flyctl deploy --remote-only --no-cache --access-token fo1_Zk2xQ9sVb7Lm4Np0Rt8Wc3\n",
+        )],
+    );
+    let (out, doc) = check_json(&sandbox, &repo, "HEAD^!");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("fo1_Zk2xQ9sVb7Lm4Np0Rt8Wc3"), "{text}");
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "no-cache-deploy")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert!(
+        f["message"].as_str().unwrap().contains("--access-token …"),
+        "{f:#}"
+    );
+    let plain = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args(["check", "HEAD^!"]));
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("Zk2xQ9sVb7"));
+}

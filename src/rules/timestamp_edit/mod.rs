@@ -557,7 +557,10 @@ impl Rule for TimestampEdit {
                          one re-run, for nothing the image needs",
                         commit.info.short_id(),
                         quoted_summary(commit),
-                        escape(&crate::build::rebuild::shorten(&echoed, 60))
+                        escape(&crate::build::rebuild::shorten(
+                            &crate::mask::line(&echoed),
+                            60
+                        ))
                     );
                     emit.finding(commit, msg)
                         .path(edit.file)
@@ -655,7 +658,8 @@ impl RealChanges {
 const MAX_SHOWN_CHARS: usize = 80;
 
 fn shown(line: &str) -> String {
-    let trimmed = line.trim();
+    let masked = crate::mask::line(line.trim());
+    let trimmed = masked.as_str();
     let mut s: String = trimmed.chars().take(MAX_SHOWN_CHARS).collect();
     if trimmed.chars().count() > MAX_SHOWN_CHARS {
         s.push('…');
