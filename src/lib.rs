@@ -5,7 +5,8 @@
 //! modules (docs/architecture.md has the map):
 //!
 //! [`git`] (ref updates, commit ranges, change sets) → [`docker`] (Dockerfile and
-//! `.dockerignore` models) → `build` (apps, rebuild prediction, verdict) → [`rules`]
+//! `.dockerignore` models) → `deploy` (the deploy map: what each push deploys) → `build`
+//! (apps, rebuild prediction, verdict) → [`rules`]
 //! (findings) → [`pipeline`] (one analysis per push) → [`decide`] (waivers, policy, the
 //! prompt) → [`output`] (text, JSON, SARIF, GitHub) — driven by [`commands`].
 
@@ -21,6 +22,7 @@ pub mod pipeline;
 pub mod rules;
 
 pub mod ascii;
+pub(crate) mod budget;
 pub(crate) mod error;
 pub mod escape;
 pub(crate) mod files;

@@ -219,6 +219,7 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
 
 /// Analyses a prepared push with `config`.
 pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) -> Analysis {
+    crate::budget::start(config.policy.time_budget());
     let PreparedPush {
         shown,
         known_err,
@@ -255,6 +256,7 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
 /// pre-receive hook. The new commits are those not reachable from any ref the repository
 /// already has (git has not updated any ref yet when pre-receive runs).
 pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) -> Analysis {
+    crate::budget::start(config.policy.time_budget());
     // What the server already has: every ref for an ordinary update, but for an update of
     // a deploy branch only what deploy branches reach. Otherwise commits pushed to a
     // scratch branch first (`git push origin HEAD:tmp`, then `HEAD:main`) would be hidden
@@ -279,19 +281,28 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
     }
     let shallow = shallow_boundary(repo);
     let blobs = Rc::new(PushCache::default());
+    // Commits already judged in this push under a ref that deploys nothing: the rules that
+    // run there do not depend on the ref, so another such ref need not judge them again.
+    // A thousand nested tags then cost one walk of their commits, not a thousand.
+    let mut judged: Vec<Oid> = Vec::new();
     let refs = raw
         .iter()
         .map(|r| {
             let update = RefUpdate::classify_unwalked(repo, r);
             let to_deploy_branch = update.ref_kind == RefKind::Branch
                 && config.deploys_anything(&update.short_remote_name());
-            let hide = if to_deploy_branch {
-                &deployed
+            let hide: Vec<Oid> = if to_deploy_branch {
+                deployed.clone()
             } else {
-                &existing
+                let mut hide = existing.clone();
+                hide.extend(&judged);
+                if update.ref_kind != RefKind::Branch {
+                    judged.extend(update.commit);
+                }
+                hide
             };
             let listing =
-                update_range(&update, hide).map(|range| Listing::start(repo, range, &shallow));
+                update_range(&update, &hide).map(|range| Listing::start(repo, range, &shallow));
             let target = update.short_remote_name();
             analyze_ref(repo, config, update, listing, target, &shallow, &blobs)
         })
@@ -307,6 +318,7 @@ pub fn analyze_range(
     range: CommitRange,
     to_ref: &str,
 ) -> Analysis {
+    crate::budget::start(config.policy.time_budget());
     let update = RefUpdate {
         local_ref: label.as_bytes().to_vec(),
         local_oid: range.include.first().copied(),
@@ -360,6 +372,7 @@ fn analyze_ref(
         && reaches_deploy(config, map.as_deref(), &update, &defaults);
     let status = match (update.kind, listing) {
         (UpdateKind::Delete, _) => RefStatus::Deleted,
+        (_, Some(_)) if crate::budget::over() => RefStatus::NotInspected(budget_reason(config)),
         (UpdateKind::UpToDate, _) => RefStatus::UpToDate,
         (_, None) => RefStatus::NotInspected(match update.local_oid {
             Some(oid) => {
@@ -620,6 +633,9 @@ fn deploy_verdict(
         }),
     };
     match rebuild::analyze(repo, config, base, tip, Some(&deployed), known) {
+        // Cut short by the budget: the apps' predictions are incomplete, so the path rules
+        // decide (the ref is reported as not inspected).
+        Ok(_) if crate::budget::over() => by_paths,
         Ok(found) => by_paths.with_apps(config, changes, found),
         Err(why) => Verdict {
             app_notes: vec![crate::build::apps::AppNote {
@@ -701,6 +717,9 @@ fn finish(
             RefStatus::NotInspected(reason) => {
                 findings.push(not_inspected_finding(&ref_name, None, reason.clone()));
             }
+            RefStatus::Inspected(_) if crate::budget::over() => {
+                findings.push(budget_finding(&ref_name, config));
+            }
             RefStatus::Inspected(changes) => {
                 for (info, reason) in changes.not_inspected() {
                     findings.push(not_inspected_finding(
@@ -730,6 +749,11 @@ fn finish(
                 findings.extend(rules.run(&cx));
                 if let Some(v) = &r.verdict {
                     findings.extend(app_findings(&ref_name, v));
+                }
+                // The budget ran out while this ref was judged: what was found stands, but
+                // the rest was not looked at.
+                if crate::budget::over() {
+                    findings.push(budget_finding(&ref_name, config));
                 }
             }
             RefStatus::Deleted | RefStatus::UpToDate => {}
@@ -777,6 +801,29 @@ fn landed_deploys(
         None => true,
     });
     ages.into_iter().map(|(age, _)| age).collect()
+}
+
+/// A ref cut short by the analysis budget: not inspected (the server blocks it).
+fn budget_finding(ref_name: &str, config: &Config) -> Finding {
+    Finding {
+        fact: "pushguard bounds the time one analysis may take, so that no push can hold a \
+               hook (or a server) for minutes; what it could not finish it does not pass off \
+               as judged"
+            .into(),
+        hint: "push fewer commits or refs at a time; if pushes this size are expected, raise \
+               [policy] time_budget_seconds (on a server, in the server's own configuration)"
+            .into(),
+        ..not_inspected_finding(ref_name, None, budget_reason(config))
+    }
+}
+
+/// Why a ref was cut short by the analysis budget.
+fn budget_reason(config: &Config) -> String {
+    format!(
+        "time budget: the analysis ran past [policy] time_budget_seconds = {} before this ref \
+         was fully judged (a push this large or this hostile is not judged in full)",
+        config.policy.time_budget_seconds
+    )
 }
 
 fn not_inspected_finding(ref_name: &str, commit: Option<Oid>, reason: String) -> Finding {

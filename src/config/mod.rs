@@ -366,6 +366,16 @@ pub struct Policy {
     /// Read by the pre-receive hook from the server's own configuration only
     /// (`--config`, `PUSHGUARD_CONFIG`): a pushed pushguard.toml cannot raise it.
     pub server_trailers: ServerTrailers,
+    /// The wall-clock budget of one analysis, in seconds; 0 means none.
+    pub time_budget_seconds: u32,
+}
+
+impl Policy {
+    /// The budget as a duration; `None` when unlimited.
+    pub fn time_budget(&self) -> Option<std::time::Duration> {
+        (self.time_budget_seconds > 0)
+            .then(|| std::time::Duration::from_secs(u64::from(self.time_budget_seconds)))
+    }
 }
 
 /// How an app's `build_seconds` is estimated from its predicted rebuild (`[build] estimate`).
@@ -636,6 +646,7 @@ impl Config {
                 noninteractive: NonInteractive::Block,
                 on_error: OnError::Allow,
                 server_trailers: ServerTrailers::Ignore,
+                time_budget_seconds: 30,
             },
             build: BuildSettings::default(),
             apps: Vec::new(),

@@ -136,6 +136,11 @@ pub(super) fn to_toml(c: &Config) -> String {
         "server_trailers",
         &string(c.policy.server_trailers.as_str()),
     );
+    line(
+        &mut out,
+        "time_budget_seconds",
+        &toml::Value::Integer(i64::from(c.policy.time_budget_seconds)),
+    );
     out
 }
 

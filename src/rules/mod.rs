@@ -175,6 +175,9 @@ impl<'c> Registry<'c> {
         let mut findings = Vec::new();
         let mut forcing = Vec::new();
         for e in &self.rules {
+            if crate::budget::over() {
+                break;
+            }
             let mut emitter = Emitter {
                 settings: e.settings,
                 severity: e.severity,

@@ -274,3 +274,62 @@ fn a_commit_the_server_cannot_read_is_rejected() {
     assert!(r.stderr.contains("cannot inspect"), "{}", r.stderr);
     assert_eq!(repo.remote_sha("refs/heads/main"), before);
 }
+
+#[test]
+fn a_push_past_the_time_budget_is_rejected_as_not_inspected() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    let config = repo.remote.join("server-pushguard.toml");
+    std::fs::write(&config, "[policy]\ntime_budget_seconds = 1\n").unwrap();
+    write_executable(
+        &repo.remote.join("hooks/pre-receive"),
+        &format!(
+            "#!/bin/sh\nexec '{PUSHGUARD}' --config '{}' hook pre-receive\n",
+            config.display()
+        ),
+    );
+    // Patterns that share no literal text, so each must be matched against every path.
+    let classes = ["?", "[a-z]", "[0-9]", "[!q]", "[a-f]", "[xyz]"];
+    let mut patterns = Vec::new();
+    'outer: for a in classes {
+        for b in classes {
+            for c in classes {
+                for d in classes {
+                    for e in classes {
+                        patterns.push(format!("*{a}*{b}*{c}*{d}*{e}[0-9]"));
+                        if patterns.len() == 6000 {
+                            break 'outer;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let ignore = patterns.join("\n") + "\n";
+    repo.commit_files(
+        "init",
+        &[
+            ("Dockerfile", "FROM python:3.12\nWORKDIR /app\nCOPY . .\n"),
+            (".dockerignore", &ignore),
+        ],
+    );
+    let files: Vec<(String, String)> = (0..3000)
+        .map(|i| {
+            (
+                format!("src/module_{}/file_{i}.py", i % 40),
+                "x = 1\n".to_owned(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    repo.commit_files("many files", &refs);
+    let started = std::time::Instant::now();
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("time budget"), "{}", r.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(repo.remote_sha("refs/heads/main"), None);
+}

@@ -538,6 +538,11 @@ pub(super) fn evaluate(
         let mut chain: Option<(u32, Vec<Vec<u8>>)> = None;
         let mut positional_broken = false;
         for (pos, op) in view.ops.iter().enumerate() {
+            // Past the analysis budget the rest is not evaluated; the pipeline reports the
+            // ref as not inspected.
+            if crate::budget::tick() {
+                break;
+            }
             let Some(ins) = df.instructions.get(op.instr) else {
                 continue;
             };

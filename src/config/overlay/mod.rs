@@ -50,7 +50,13 @@ const DEPLOY_KEYS: &[&str] = &["branches", "unmatched", "platform"];
 const TIER_KEYS: &[&str] = &["build_seconds", "deploy_seconds"];
 const PATH_KEYS: &[&str] = &["globs", "tier", "reason", "enabled"];
 const RULE_KEYS: &[&str] = &["severity", "fact", "hint"];
-const POLICY_KEYS: &[&str] = &["confirm", "noninteractive", "on_error", "server_trailers"];
+const POLICY_KEYS: &[&str] = &[
+    "confirm",
+    "noninteractive",
+    "on_error",
+    "server_trailers",
+    "time_budget_seconds",
+];
 const BUILD_KEYS: &[&str] = &[
     "estimate",
     "overhead_seconds",
@@ -688,6 +694,11 @@ impl Overlay<'_> {
                     let choices = OnError::ALL.map(|c| (c.as_str(), c));
                     if let Some(c) = self.choice(val, &field, "`on_error` value", &choices) {
                         self.config.policy.on_error = c;
+                    }
+                }
+                "time_budget_seconds" => {
+                    if let Some(n) = self.seconds(val, &field) {
+                        self.config.policy.time_budget_seconds = n;
                     }
                 }
                 "server_trailers" => {

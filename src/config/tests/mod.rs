@@ -348,6 +348,7 @@ fn user_changes_times_policy_and_platform() {
             noninteractive: NonInteractive::Allow,
             on_error: OnError::Block,
             server_trailers: crate::config::ServerTrailers::Ignore,
+            time_budget_seconds: 30,
         }
     );
     assert_eq!(c.policy.confirm.threshold(), Severity::Warn);

@@ -192,7 +192,9 @@ impl DockerIgnore {
     /// not remember the directory, which is why `a/b/c` followed by `!a` still excludes
     /// `a/b/c/d`.
     fn last_match(&self, path: &str) -> Option<usize> {
-        if self.patterns.is_empty() {
+        // Past the analysis budget, answer "unmatched" at once; the pipeline reports the
+        // ref as not inspected.
+        if self.patterns.is_empty() || crate::budget::tick() {
             return None;
         }
         let path = clean_path(path)?;
@@ -209,7 +211,10 @@ impl DockerIgnore {
                         *slot = false;
                         continue;
                     }
-                    matched = pattern.matcher.is_match(&pattern.text, prefix);
+                    matched = (pattern.lead.is_empty()
+                        || prefix.starts_with(pattern.lead.as_str()))
+                        && holds(prefix.as_bytes(), pattern.needle.as_bytes())
+                        && pattern.matcher.is_match(&pattern.text, prefix);
                 }
                 *slot = matched;
                 if matched {
@@ -254,6 +259,15 @@ pub fn ignore_file_candidates(context_dir: &str, dockerfile_path: &str) -> Vec<S
 struct Pattern {
     /// The cleaned pattern without its `!`, as Docker's `Pattern.String()` shows it.
     text: String,
+    /// The literal text before the first `*`, `?`, `[`, `\` or `^` (an anchor in the
+    /// translated expression): every path the pattern matches starts with it (all four
+    /// matchers are anchored at the start), so a path that does not is rejected without
+    /// running the matcher. Ten thousand patterns against thousands of files stay cheap.
+    lead: String,
+    /// The longest literal run of the pattern outside classes (`x1` in `*x1*y`): every
+    /// path the pattern matches contains it, so a path that does not is rejected without
+    /// running the matcher, whatever the pattern starts with.
+    needle: String,
     exception: bool,
     line: u32,
     matcher: Matcher,
@@ -282,12 +296,75 @@ impl Pattern {
         let chars: Vec<char> = text.chars().collect();
         gopath::validate(&chars)?;
         let matcher = Matcher::compile(&chars)?;
+        let lead = text
+            .split(['*', '?', '[', '\\', '^'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let needle = longest_literal(&chars);
         Ok(Some(Pattern {
             text,
+            lead,
+            needle,
             exception,
             line,
             matcher,
         }))
+    }
+}
+
+/// The longest run of literal characters of a validated pattern: outside `[...]` classes,
+/// not `*`, `?` or `^`, and not escaped (an escaped character ends the run, which only
+/// makes the run shorter, never wrong). A run's `/` at either end is dropped: `**/` may
+/// match nothing, so `**/foo` matches `foo`.
+fn longest_literal(chars: &[char]) -> String {
+    let mut best = String::new();
+    let mut run = String::new();
+    let mut in_class = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if in_class {
+            if c == '\\' {
+                i += 1;
+            } else if c == ']' {
+                in_class = false;
+            }
+        } else {
+            match c {
+                '*' | '?' | '^' | '[' | '\\' => {
+                    keep_longer(&mut best, &run);
+                    run.clear();
+                    in_class = c == '[';
+                    if c == '\\' {
+                        i += 1;
+                    }
+                }
+                c => run.push(c),
+            }
+        }
+        i += 1;
+    }
+    keep_longer(&mut best, &run);
+    best
+}
+
+/// Whether `needle` occurs in `hay`: a scan for its first byte, then a comparison. Paths
+/// are short and a needle's first byte is rare in them, so this beats a general substring
+/// search on the hot path of many patterns against many paths.
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    hay.iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == first)
+        .any(|(at, _)| hay.get(at + 1..).is_some_and(|tail| tail.starts_with(rest)))
+}
+
+fn keep_longer(best: &mut String, run: &str) {
+    let run = run.trim_matches('/');
+    if run.len() > best.len() {
+        *best = run.to_owned();
     }
 }
 
