@@ -11,11 +11,15 @@
 //! cooked mode. (dialoguer's `Confirm` reads with `read_key`, which re-raises SIGINT on
 //! Ctrl-C after hiding the cursor, so the process would die with the cursor hidden; that
 //! is why the key loop is here and dialoguer is used for the question's wording only.)
-//! The cursor is never hidden, so there is nothing to restore if a signal from elsewhere
-//! ends the process between keys.
+//! The cursor is never hidden. A signal from elsewhere (SIGTERM from a GUI client giving
+//! up, SIGHUP from a closed terminal window, SIGINT sent to the process group) can arrive
+//! while a key is awaited in raw mode: [`SignalGuard`] restores the terminal's saved modes
+//! in the signal handler and then lets the signal end the process as it would have.
 
 use std::fs::{File, OpenOptions};
 use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use console::{Key, Term};
 use dialoguer::theme::{SimpleTheme, Theme};
@@ -23,6 +27,8 @@ use dialoguer::theme::{SimpleTheme, Theme};
 /// The controlling terminal, open for reading and writing.
 pub struct Tty {
     term: Term,
+    /// The terminal's descriptor (owned by `term`), for saving and restoring its modes.
+    fd: RawFd,
 }
 
 /// What the person at the terminal answered.
@@ -71,11 +77,12 @@ impl Tty {
     pub fn open() -> io::Result<Tty> {
         let read = open_dev_tty()?;
         let write = read.try_clone()?;
+        let fd = read.as_raw_fd();
         let term = Term::read_write_pair(read, write);
         if !term.is_term() {
             return Err(io::Error::other("/dev/tty is not a terminal"));
         }
-        Ok(Tty { term })
+        Ok(Tty { term, fd })
     }
 
     /// Writes `text` as is (callers escape anything from the repository).
@@ -91,6 +98,7 @@ impl Tty {
         // Formatting into a String cannot fail.
         let _ = SimpleTheme.format_confirm_prompt(&mut text, question, Some(false));
         self.write(&text)?;
+        let _guard = SignalGuard::install(self.fd);
         let answer = loop {
             let key = match self.term.read_key_raw() {
                 Ok(key) => key,
@@ -111,6 +119,77 @@ impl Tty {
         };
         self.write(&format!("{echo}\n"))?;
         Ok(answer)
+    }
+}
+
+/// The descriptor whose saved modes the handler restores; -1 when none is saved.
+static SAVED_FD: AtomicI32 = AtomicI32::new(-1);
+
+/// The saved modes: written before `SAVED_FD` is set and read only by the handler after
+/// it sees `SAVED_FD` set, so the handler never reads it while it is written.
+static mut SAVED_MODES: Option<libc::termios> = None;
+
+/// The signals that end a waiting prompt from outside.
+const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+/// While alive, a fatal signal restores the terminal's modes before it ends the process.
+struct SignalGuard {
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl SignalGuard {
+    /// Saves `fd`'s modes and installs the handlers; a terminal whose modes cannot be read
+    /// gets no guard (nothing to restore).
+    fn install(fd: RawFd) -> Option<SignalGuard> {
+        // SAFETY: plain libc calls on a descriptor owned by the open `Tty`; `termios` is a
+        // plain C struct for which all-zero is a valid value.
+        unsafe {
+            let mut modes: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(fd, &mut modes) != 0 {
+                return None;
+            }
+            SAVED_MODES = Some(modes);
+            SAVED_FD.store(fd, Ordering::SeqCst);
+            let mut previous = Vec::new();
+            for sig in SIGNALS {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = restore_and_reraise as *const () as usize;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, &action, &mut old) == 0 {
+                    previous.push((sig, old));
+                }
+            }
+            Some(SignalGuard { previous })
+        }
+    }
+}
+
+impl Drop for SignalGuard {
+    fn drop(&mut self) {
+        SAVED_FD.store(-1, Ordering::SeqCst);
+        for (sig, old) in &self.previous {
+            // SAFETY: reinstalls the action this guard replaced.
+            unsafe {
+                libc::sigaction(*sig, old, std::ptr::null_mut());
+            }
+        }
+    }
+}
+
+/// The handler: `tcsetattr`, `signal` and `raise` are async-signal-safe.
+extern "C" fn restore_and_reraise(sig: libc::c_int) {
+    let fd = SAVED_FD.load(Ordering::SeqCst);
+    // SAFETY: `SAVED_MODES` was written before `SAVED_FD` was set (see its comment); the
+    // calls are async-signal-safe.
+    unsafe {
+        if fd >= 0 {
+            if let Some(modes) = &*std::ptr::addr_of!(SAVED_MODES) {
+                libc::tcsetattr(fd, libc::TCSANOW, modes);
+            }
+        }
+        libc::signal(sig, libc::SIG_DFL);
+        libc::raise(sig);
     }
 }
 

@@ -222,6 +222,44 @@ fn ctrl_c_cancels_and_leaves_the_terminal_usable() {
 }
 
 #[test]
+fn a_signal_while_the_prompt_waits_restores_the_terminal() {
+    for signal in ["TERM", "HUP", "INT"] {
+        let _guard = PTY.lock().unwrap_or_else(|e| e.into_inner());
+        let sandbox = Sandbox::new();
+        let repo = guarded(&sandbox, BLOCK_EMPTY);
+        let before = repo.remote_sha("refs/heads/main");
+        repo.commit_empty("rebuild please");
+        let mut cmd = sandbox.cmd("sh", &repo.path);
+        cmd.args([
+            "-c",
+            "git push origin main; echo \"push-exit=$?\"; stty -a </dev/tty; echo stty-done",
+        ]);
+        let mut p = in_pty(cmd);
+        p.exp_string("[y/N] ").unwrap();
+        settle();
+        // Sent from elsewhere (a GUI client giving up, a closed window): not a key.
+        let killed = common::run(sandbox.cmd("pkill", &repo.path).args([
+            &format!("-{signal}"),
+            "-f",
+            "pushguard hook pre-push",
+        ]));
+        assert!(killed.status.success(), "{}", common::describe(&killed));
+        let (rest, code) = finish(&mut p);
+        assert_eq!(code, 0, "{rest}");
+        assert!(rest.contains("push-exit=1"), "{signal}: {rest}");
+        let stty: Vec<&str> = rest.split_whitespace().collect();
+        // (rexpect opens the pty with echo off, so echo is not among them.)
+        for flag in ["icanon", "isig", "opost", "icrnl"] {
+            assert!(
+                stty.contains(&flag),
+                "{flag} not set after SIG{signal}:\n{rest}"
+            );
+        }
+        assert_eq!(repo.remote_sha("refs/heads/main"), before);
+    }
+}
+
+#[test]
 fn escape_cancels() {
     let _guard = PTY.lock().unwrap_or_else(|e| e.into_inner());
     let sandbox = Sandbox::new();
