@@ -374,12 +374,16 @@ fn analyze_ref(
         (UpdateKind::Delete, _) => RefStatus::Deleted,
         (_, Some(_)) if crate::budget::over() => RefStatus::NotInspected(budget_reason(config)),
         (UpdateKind::UpToDate, _) => RefStatus::UpToDate,
-        (_, None) => RefStatus::NotInspected(match update.local_oid {
-            Some(oid) => {
-                format!("the pushed object {oid} is not a commit and does not point to one")
-            }
-            None => "no object was pushed".to_owned(),
-        }),
+        (_, None) => match update.local_oid.and_then(|oid| pushed_tree(repo, oid)) {
+            Some(Ok(changes)) => RefStatus::Inspected(changes),
+            Some(Err(why)) => RefStatus::NotInspected(why),
+            None => RefStatus::NotInspected(match update.local_oid {
+                Some(oid) => {
+                    format!("the pushed object {oid} is not a commit and does not point to one")
+                }
+                None => "no object was pushed".to_owned(),
+            }),
+        },
         (_, Some(listing)) => {
             if deploys && listing.is_running() {
                 // Done now, while git starts up and walks the range, instead of after it.
@@ -418,6 +422,32 @@ fn analyze_ref(
         status,
         verdict,
     }
+}
+
+/// A pushed object that is a tree, or a tag of one (`git push origin <tree>:refs/tags/t`):
+/// judged like a root commit adding every file of the tree, so that what it holds (a
+/// secret, a Dockerfile) is judged as in any commit. `None` for anything else.
+fn pushed_tree(repo: &Repository, oid: Oid) -> Option<Result<ChangeSet, String>> {
+    let object = repo.find_object(oid, None).ok()?;
+    let tree = object.peel_to_tree().ok()?;
+    if object.peel_to_commit().is_ok() {
+        return None;
+    }
+    Some(
+        crate::git::changes::diff_trees(repo, None, Some(&tree))
+            .map(|files| ChangeSet {
+                commits: vec![crate::git::changes::CommitChange {
+                    info: crate::git::changes::CommitInfo {
+                        id: oid,
+                        parents: Vec::new(),
+                        message: format!("(the tree {} pushed as a ref)", tree.id()),
+                        author_time: 0,
+                    },
+                    changes: crate::git::changes::CommitChanges::Inspected(files),
+                }],
+            })
+            .map_err(|e| format!("the pushed tree {} could not be read ({e})", tree.id())),
+    )
 }
 
 /// The deploy map of the pushed commit; `None` when nothing is pushed or its tree cannot

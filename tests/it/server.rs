@@ -333,3 +333,28 @@ fn a_push_past_the_time_budget_is_rejected_as_not_inspected() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert_eq!(repo.remote_sha("refs/heads/main"), None);
 }
+
+#[test]
+fn a_tag_pointing_at_a_tree_is_judged_like_a_commit() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files("init", &[("app.py", "x = 1\n")]);
+    assert!(repo.push(&["origin", "main"]).success());
+    repo.write(
+        "Dockerfile",
+        "FROM alpine\nENV AWS_ACCESS_KEY_ID=AKIAZ3PQ7RT2LM5XW9KD\nENV AWS_SECRET_ACCESS_KEY=q8Vn2LxT7bR0fKw9ZyH3mP5sJd1Gc6Ae4Ut8NoQi\n",
+    );
+    repo.git_ok(&["add", "Dockerfile"]);
+    let tree = repo.git_ok(&["write-tree"]).trim().to_owned();
+    let r = repo.push(&["origin", &format!("{tree}:refs/tags/snapshot")]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("block[secret-in-image]"), "{}", r.stderr);
+    assert!(
+        !r.stderr
+            .contains("q8Vn2LxT7bR0fKw9ZyH3mP5sJd1Gc6Ae4Ut8NoQi"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(repo.remote_sha("refs/tags/snapshot"), None);
+}
