@@ -358,3 +358,60 @@ fn a_tag_pointing_at_a_tree_is_judged_like_a_commit() {
     );
     assert_eq!(repo.remote_sha("refs/tags/snapshot"), None);
 }
+
+#[test]
+fn a_commit_libgit2_cannot_parse_is_read_through_git() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    server_hook(&repo);
+    repo.commit_files("init", &[("app.py", "x = 1\n")]);
+    assert!(repo.push(&["origin", "main"]).success());
+    let hash_stdin = |args: &[&str], input: &[u8]| {
+        let mut child = sandbox
+            .cmd("git", &repo.path)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let blob = hash_stdin(
+        &["hash-object", "-w", "--stdin"],
+        b"FROM alpine\nENV AWS_ACCESS_KEY_ID=AKIAZ3PQ7RT2LM5XW9KD\nENV AWS_SECRET_ACCESS_KEY=q8Vn2LxT7bR0fKw9ZyH3mP5sJd1Gc6Ae4Ut8NoQi\n",
+    );
+    // A mode git accepts (and checks out as a file) but libgit2 cannot parse.
+    let mut tree_bytes = b"1100644 Dockerfile\0".to_vec();
+    tree_bytes.extend((0..20).map(|i| u8::from_str_radix(&blob[2 * i..2 * i + 2], 16).unwrap()));
+    let tree = hash_stdin(
+        &["hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
+        &tree_bytes,
+    );
+    let commit = repo.git_ok(&["commit-tree", &tree, "-p", "HEAD", "-m", "image"]);
+    let commit = commit.trim();
+    // pushguard check reads it through git and finds the secret.
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "check",
+        "--format",
+        "json",
+        &format!("{commit}^!"),
+    ]));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"secret-in-image"), "{doc:#}");
+    // The server blocks it.
+    let r = repo.push(&["origin", &format!("{commit}:refs/heads/main")]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("secret-in-image"), "{}", r.stderr);
+}

@@ -94,6 +94,56 @@ pub(super) fn compute(
     Started::start(repo, range)?.finish(each)
 }
 
+/// One commit libgit2 could not read (a tree entry with a mode git accepts and libgit2
+/// rejects, a malformed author line), read by git itself: its parents from `git cat-file
+/// --batch`, then its changes from `git log` over just that commit. `None` when git cannot
+/// read it either.
+pub(super) fn one_commit(repo: &Repository, id: Oid) -> Option<CommitChange> {
+    let parents = parents_by_git(repo, id)?;
+    let range = CommitRange {
+        include: vec![id],
+        hide: parents,
+    };
+    compute(repo, &range, &mut |_| {})?
+        .into_iter()
+        .find(|c| c.info.id == id)
+}
+
+/// The parents of commit `id` as git reads its header (`parent <id>` lines).
+fn parents_by_git(repo: &Repository, id: Oid) -> Option<Vec<Oid>> {
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo.path())
+        .args(["cat-file", "--batch"])
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let written = stdin.write_all(format!("{id}\n").as_bytes()).is_ok();
+    drop(stdin);
+    let out = child.wait_with_output().ok()?;
+    if !written || !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    // `<id> commit <size>`, then the header up to the first blank line.
+    if !lines.next()?.contains(" commit ") {
+        return None;
+    }
+    Some(
+        lines
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.strip_prefix("parent "))
+            .filter_map(|p| Oid::from_str(p.trim()).ok())
+            .collect(),
+    )
+}
+
 /// A `git log` that has its range and is walking it: started before the caller is ready to
 /// read its output, so that git's start and walk overlap the caller's own set-up. Dropped
 /// unfinished, it stops git and waits for it, leaving no zombie.

@@ -84,7 +84,18 @@ impl Listing {
         shallow: &HashSet<Oid>,
     ) -> crate::git::Result<ChangeSet> {
         let ids = range.commits(repo)?;
-        Ok(ChangeSet::compute_in_process(repo, &ids, shallow))
+        let mut set = ChangeSet::compute_in_process(repo, &ids, shallow);
+        // What libgit2 could not read, git may: git accepted these objects.
+        for change in &mut set.commits {
+            let unreadable =
+                matches!(&change.changes, CommitChanges::NotInspected(r) if r != SHALLOW_REASON);
+            if unreadable {
+                if let Some(read) = external::one_commit(repo, change.info.id) {
+                    *change = read;
+                }
+            }
+        }
+        Ok(set)
     }
 }
 
