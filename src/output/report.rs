@@ -39,7 +39,7 @@ pub fn ref_line(r: &RefAnalysis) -> String {
     } else {
         short_name(&r.update.local_ref)
     };
-    let mut line = format!("{local} -> {}  ", r.target);
+    let mut line = format!("{local} -> {}  ", escape(&r.target));
     let what = match r.update.ref_kind {
         RefKind::Tag => "tag, ",
         RefKind::Other => "ref, ",

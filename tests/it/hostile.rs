@@ -356,3 +356,22 @@ fn credentials_on_quoted_lines_are_masked_in_every_format() {
     let plain = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args(["check", "HEAD^!"]));
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("Zk2xQ9sVb7"));
 }
+
+#[test]
+fn a_remote_url_with_escapes_is_shown_escaped() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    let odd = sandbox.root().join("r\x1b[31mred.git");
+    sandbox.git(
+        sandbox.root(),
+        &["init", "-q", "--bare", odd.to_str().unwrap()],
+    );
+    repo.commit_files("edit", &[("main.py", "print('hey')\n")]);
+    let r = repo.push(&[odd.to_str().unwrap(), "main"]);
+    assert!(r.success(), "{r:?}");
+    // git prints the URL itself ("To …"); pushguard's own lines are escaped.
+    for line in r.stderr.lines().filter(|l| !l.starts_with("To ")) {
+        no_escapes(line);
+    }
+    assert!(r.stderr.contains("r\\e[31mred.git"), "{}", r.stderr);
+}
