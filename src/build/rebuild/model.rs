@@ -103,6 +103,11 @@ pub(super) struct StageView {
     /// `ENV` at the end of the stage.
     pub(super) env: BTreeMap<String, Var>,
     pub(super) user: Option<Var>,
+    /// The last `WORKDIR` as written: BuildKit keys the directory it makes on the cleaned
+    /// path (`/app/` and `/srv/../app` make the same directory, so the step and the COPYs
+    /// after it stay cached) but runs each later RUN in the path as written, so a RUN
+    /// re-runs when only its spelling changed.
+    pub(super) workdir: Option<Var>,
 }
 
 /// Everything the previous and pushed Dockerfiles say about each stage.
@@ -177,6 +182,7 @@ pub(super) fn view_stage(
             );
         }
         view.user = parent.user.clone();
+        view.workdir = parent.workdir.clone();
     }
     let mut args: BTreeMap<String, Var> = BTreeMap::new();
     let mut shell: Option<Var> = None;
@@ -214,9 +220,12 @@ pub(super) fn view_stage(
                 if let Some(shell) = &shell {
                     vars.insert("@shell".to_owned(), shell.clone());
                 }
+                if let Some(dir) = &view.workdir {
+                    vars.insert("@workdir".to_owned(), dir.clone());
+                }
                 view.ops.push(Op {
                     instr: index,
-                    raw: ins.cache_key(),
+                    raw: run_key(ins, shell.is_some()),
                     vars,
                 });
             }
@@ -234,9 +243,23 @@ pub(super) fn view_stage(
                         });
                     vars.insert(name, var);
                 }
+                let raw = if ins.keyword == "WORKDIR" {
+                    // BuildKit makes the directory as the current user: a USER before
+                    // it changes the step.
+                    if let Some(user) = &view.user {
+                        vars.insert("@user".to_owned(), user.clone());
+                    }
+                    view.workdir = Some(Var {
+                        value: Some(ins.args.trim().to_owned()),
+                        origin: Origin::Line("WORKDIR", ins.start_line),
+                    });
+                    workdir_key(ins)
+                } else {
+                    copy_key(ins)
+                };
                 view.ops.push(Op {
                     instr: index,
-                    raw: ins.cache_key(),
+                    raw,
                     vars,
                 });
             }
@@ -296,13 +319,162 @@ pub(super) fn view_stage(
 }
 
 /// What BuildKit compares for a `FROM`: the platform and the image, not the stage name.
+/// The image is compared as a normalised reference (`python:3.12` is
+/// `docker.io/library/python:3.12`), and a platform that is the builder's own (the
+/// `$BUILDPLATFORM`/`$TARGETPLATFORM` defaults, `linux/amd64` on the deploy builders) is
+/// the same as none.
 pub(super) fn from_key(ins: &Instruction) -> String {
     let platform = ins
         .flag("platform")
         .and_then(|f| f.value.clone())
         .unwrap_or_default();
+    let platform = match platform.as_str() {
+        "linux/amd64" | "$BUILDPLATFORM" | "${BUILDPLATFORM}" | "$TARGETPLATFORM"
+        | "${TARGETPLATFORM}" => "",
+        other => other,
+    };
     let image = ins.args.split_whitespace().next().unwrap_or_default();
-    format!("FROM {platform} {image}")
+    format!("FROM {platform} {}", normalise_image(image))
+}
+
+/// A Docker image reference in its full form: `python:3.12` →
+/// `docker.io/library/python:3.12`, `org/app` → `docker.io/org/app:latest`,
+/// `index.docker.io/…` → `docker.io/…` (distribution/reference `ParseNormalizedNamed`).
+/// A reference with variables (`$BASE`) or a stage name is returned as it is.
+pub(super) fn normalise_image(image: &str) -> String {
+    if image.contains('$') || image.is_empty() {
+        return image.to_owned();
+    }
+    let (name, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    // A tag is the part after the last `:` that follows the last `/`.
+    let slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (repo, tag) = match name[slash..].rfind(':') {
+        Some(i) => (&name[..slash + i], Some(&name[slash + i + 1..])),
+        None => (name, None),
+    };
+    let mut parts: Vec<&str> = repo.split('/').collect();
+    let has_domain = parts.len() > 1
+        && parts
+            .first()
+            .is_some_and(|f| f.contains('.') || f.contains(':') || *f == "localhost");
+    let mut full = String::new();
+    if has_domain {
+        let domain = parts.remove(0);
+        let domain = if domain == "index.docker.io" {
+            "docker.io"
+        } else {
+            domain
+        };
+        full.push_str(domain);
+        full.push('/');
+        if domain == "docker.io" && parts.len() == 1 {
+            full.push_str("library/");
+        }
+    } else {
+        full.push_str("docker.io/");
+        if parts.len() == 1 {
+            full.push_str("library/");
+        }
+    }
+    full.push_str(&parts.join("/"));
+    match (tag, digest) {
+        (Some(t), Some(d)) => format!("{full}:{t}@{d}"),
+        (Some(t), None) => format!("{full}:{t}"),
+        (None, Some(d)) => format!("{full}@{d}"),
+        (None, None) => format!("{full}:latest"),
+    }
+}
+
+/// The key of a RUN: with the default shell, the exec form `["/bin/sh", "-c", "cmd"]` is
+/// the shell form `cmd` (both become the same process), and `--mount` options compare as a
+/// set (their order does not matter to BuildKit).
+pub(super) fn run_key(ins: &Instruction, custom_shell: bool) -> String {
+    let mut key = normalised_flags(ins);
+    match &ins.exec_form {
+        Some(words)
+            if !custom_shell && words.len() == 3 && words[0] == "/bin/sh" && words[1] == "-c" =>
+        {
+            key.push(' ');
+            key.push_str(&words[2]);
+            for doc in &ins.heredocs {
+                key.push_str(&format!("\n<<{}\n{}", doc.delimiter, doc.body));
+            }
+            key
+        }
+        _ => {
+            let full = ins.cache_key();
+            let args = full.split_once(' ').map_or("", |(_, rest)| rest);
+            // The flags were normalised above; keep the rest of the key after them.
+            let after_flags = strip_flags(args, ins.flags.len());
+            format!("{key} {after_flags}")
+        }
+    }
+}
+
+/// `RUN` and its flags, each `--mount`'s options sorted.
+fn normalised_flags(ins: &Instruction) -> String {
+    let mut flags: Vec<String> = ins
+        .flags
+        .iter()
+        .map(|f| match (&f.value, f.name.as_str()) {
+            (Some(v), "mount") => {
+                let mut opts: Vec<&str> = v.split(',').collect();
+                opts.sort_unstable();
+                format!("--mount={}", opts.join(","))
+            }
+            (Some(v), name) => format!("--{name}={v}"),
+            (None, name) => format!("--{name}"),
+        })
+        .collect();
+    flags.sort();
+    let mut key = ins.keyword.clone();
+    for f in flags {
+        key.push(' ');
+        key.push_str(&f);
+    }
+    key
+}
+
+/// `args` without its first `n` space-separated `--flag` words (as `cache_key` writes them).
+fn strip_flags(args: &str, n: usize) -> &str {
+    let mut rest = args;
+    for _ in 0..n {
+        match rest.split_once(' ') {
+            Some((first, tail)) if first.starts_with("--") => rest = tail,
+            _ => break,
+        }
+    }
+    rest
+}
+
+/// The key of a COPY or ADD: the JSON-array form is the same as the shell form, and a
+/// destination `./` is `.`.
+pub(super) fn copy_key(ins: &Instruction) -> String {
+    let key = ins.cache_key();
+    let Some(words) = &ins.exec_form else {
+        return normalise_dest(key);
+    };
+    let flags_end = key.find(" [").unwrap_or(key.len());
+    normalise_dest(format!("{} {}", &key[..flags_end], words.join(" ")))
+}
+
+fn normalise_dest(key: String) -> String {
+    match key.strip_suffix(" ./") {
+        Some(head) => format!("{head} ."),
+        None => key,
+    }
+}
+
+/// The key of a WORKDIR: the cleaned absolute path (`/app/`, `/srv/../app` are `/app`).
+pub(super) fn workdir_key(ins: &Instruction) -> String {
+    let path = ins.args.trim();
+    if path.contains('$') || !path.starts_with('/') {
+        return ins.cache_key();
+    }
+    format!("WORKDIR {}", crate::docker::gopath::clean(path))
 }
 
 /// The old stage matching new stage `index`: the same `AS` name, else the same position.
@@ -706,6 +878,7 @@ pub(super) fn positional_cause(
     let shown = match name.as_str() {
         "@user" => "the user".to_owned(),
         "@shell" => "the shell".to_owned(),
+        "@workdir" => "the working directory's spelling".to_owned(),
         other => other.to_owned(),
     };
     Some(match origin {

@@ -466,3 +466,43 @@ fn legacy_form_settings_never_show_their_value() {
     );
     assert!(shown.iter().any(|l| l == "ENV DB_PASSWORD …"), "{shown:?}");
 }
+
+#[test]
+fn forms_buildkit_treats_as_identical_change_no_step() {
+    let base = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache pip install -r requirements.txt\nRUN echo done\nCOPY . .\n";
+    let same = "FROM docker.io/library/python:3.12\nWORKDIR /app\nCOPY [\"requirements.txt\", \".\"]\nRUN --mount=target=/root/.cache,type=cache pip install -r requirements.txt\nRUN [\"/bin/sh\", \"-c\", \"echo done\"]\nCOPY . .\n";
+    let r = run(Some(base), same, &[]);
+    assert!(r.rerun_lines().is_empty(), "{:?}", r.statuses());
+    let platform = "FROM --platform=linux/amd64 python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\nRUN --mount=type=cache,target=/root/.cache pip install -r requirements.txt\nRUN echo done\nCOPY . .\n";
+    assert!(run(Some(base), platform, &[]).rerun_lines().is_empty());
+    assert_eq!(normalise_image("org/app"), "docker.io/org/app:latest");
+    assert_eq!(
+        normalise_image("ghcr.io/o/app:1@sha256:ab"),
+        "ghcr.io/o/app:1@sha256:ab"
+    );
+    assert_eq!(
+        normalise_image("localhost:5000/app"),
+        "localhost:5000/app:latest"
+    );
+    assert_eq!(
+        normalise_image("index.docker.io/library/node"),
+        "docker.io/library/node:latest"
+    );
+}
+
+#[test]
+fn a_respelled_workdir_keeps_the_directory_and_copies_but_reruns_the_next_run() {
+    let old = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+    let new = "FROM python:3.12\nWORKDIR /srv/../app/\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+    let r = run(Some(old), new, &[]);
+    assert_eq!(r.rerun_lines(), [4], "{:?}", r.statuses());
+    assert!(r.reason(4).contains("working directory"), "{}", r.reason(4));
+}
+
+#[test]
+fn a_user_before_workdir_reruns_the_workdir() {
+    let old = "FROM python:3.12\nWORKDIR /app\nCOPY . .\n";
+    let new = "FROM python:3.12\nUSER app\nWORKDIR /app\nCOPY . .\n";
+    let r = run(Some(old), new, &[]);
+    assert_eq!(r.rerun_lines(), [3, 4], "{:?}", r.statuses());
+}
