@@ -87,10 +87,18 @@ fn explain_app_text(app: &AppVerdict) -> String {
         return out;
     }
     out.push('\n');
-    let head = match rb.tier {
+    let mut head = match rb.tier {
         crate::tier::BuildTier::None => "NO rebuild".to_owned(),
         t => format!("{} rebuild", t.as_str().to_uppercase()),
     };
+    // Steps that re-run only if a RUN of another stage wrote something different: the
+    // likely case leaves them cached.
+    if rb.likely_tier != rb.tier {
+        head = format!(
+            "{} rebuild likely, {head} at worst",
+            rb.likely_tier.as_str().to_uppercase()
+        );
+    }
     let built = rb
         .steps
         .iter()
@@ -236,6 +244,10 @@ pub(crate) fn explain_app_json(app: &AppVerdict) -> Value {
     } else {
         &a.context
     };
+    let likely = match &app.outcome {
+        AppOutcome::Predicted(rb) => Some(rb.likely_tier.as_str()),
+        AppOutcome::Unknown { .. } => None,
+    };
     let (tier, seconds, affected, steps, error, copied) = match &app.outcome {
         AppOutcome::Predicted(rb) => (
             Some(rb.tier.as_str()),
@@ -268,6 +280,7 @@ pub(crate) fn explain_app_json(app: &AppVerdict) -> Value {
         "dockerfile": escape(&a.dockerfile),
         "target": a.target.as_deref().map(escape),
         "tier": tier,
+        "likely_tier": likely,
         "build_seconds": seconds,
         "affected": affected,
         "dockerfile_copied": copied,
@@ -284,5 +297,6 @@ fn step_json(step: &Step) -> Value {
         "kind": step.kind.as_str(),
         "status": step.status.as_str(),
         "reason": step.reason.as_deref().map(escape),
+        "uncertain": step.uncertain,
     })
 }

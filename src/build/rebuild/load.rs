@@ -335,6 +335,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
     }
 
     let (tier, deciding) = summarize(&eval.steps);
+    let likely_tier = super::model::likely_tier(&eval.steps);
     let build_seconds = match config.build.estimate {
         Estimate::Tier => config.tier_times(tier).build_seconds,
         Estimate::Steps if tier == BuildTier::None => 0,
@@ -347,6 +348,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             }),
     };
     AppOutcome::Predicted(Rebuild {
+        likely_tier,
         tier,
         build_seconds,
         steps: eval.steps,

@@ -144,6 +144,10 @@ pub struct Step {
     pub reason: Option<String>,
     /// Changed files (repository-relative) that made it re-run.
     pub triggers: Vec<Vec<u8>>,
+    /// It re-runs only if what a RUN of another stage writes changed (a `COPY --from` of a
+    /// path a re-running RUN may or may not write): the worst case counts it, the likely
+    /// case does not.
+    pub uncertain: bool,
 }
 
 impl Step {
@@ -188,7 +192,12 @@ pub struct PathFate {
 /// The predicted rebuild of one app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rebuild {
+    /// The worst case: every step that may re-run does.
     pub tier: BuildTier,
+    /// The likely case: steps that re-run only if a RUN of another stage wrote something
+    /// different ([`Step::uncertain`]) stay cached. Equal to `tier` when nothing is
+    /// uncertain.
+    pub likely_tier: BuildTier,
     pub build_seconds: u32,
     /// Every instruction of the pushed Dockerfile, in file order.
     pub steps: Vec<Step>,

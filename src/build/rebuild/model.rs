@@ -624,6 +624,8 @@ pub(super) struct Cause {
     pub(super) triggers: Vec<Vec<u8>>,
     /// The instruction itself differs from the previous Dockerfile's (an edit).
     pub(super) edit: bool,
+    /// It holds only if a re-running RUN wrote something different ([`Step::uncertain`]).
+    pub(super) uncertain: bool,
 }
 
 pub(super) fn evaluate(
@@ -675,6 +677,7 @@ pub(super) fn evaluate(
             status: StepStatus::Cached,
             reason: None,
             triggers: Vec::new(),
+            uncertain: false,
         })
         .collect();
     let mut readers: Vec<(usize, Source)> = Vec::new();
@@ -682,6 +685,8 @@ pub(super) fn evaluate(
     let mut settings_changed = false;
     // Whether each stage re-runs anything, and the triggers of its first re-run.
     let mut reruns: Vec<Option<Vec<Vec<u8>>>> = vec![None; df.stages.len()];
+    // Whether a stage's re-runs are all uncertain (they hang on an uncertain COPY --from).
+    let mut uncertain_stage: Vec<bool> = vec![false; df.stages.len()];
 
     for stage in &df.stages {
         let s = stage.index;
@@ -707,7 +712,9 @@ pub(super) fn evaluate(
         } else {
             settings_changed = true;
         }
-        let mut chain: Option<(u32, Vec<Vec<u8>>)> = None;
+        // The first re-run step of the stage (every later step re-runs after it), and
+        // whether that re-run is uncertain.
+        let mut chain: Option<(u32, Vec<Vec<u8>>, bool)> = None;
         let mut positional_broken = false;
         for (pos, op) in view.ops.iter().enumerate() {
             // Past the analysis budget the rest is not evaluated; the pipeline reports the
@@ -743,15 +750,39 @@ pub(super) fn evaluate(
                             .get(dep)
                             .map(|d| d.name.clone().unwrap_or_else(|| d.index.to_string()))
                             .unwrap_or_default();
-                        let reason = if pos == 0 && ins.keyword == "FROM" {
-                            format!("built from stage `{name}`, which re-runs")
+                        let built_from = pos == 0 && ins.keyword == "FROM";
+                        let dep_uncertain = uncertain_stage.get(dep).copied().unwrap_or(false);
+                        // `COPY --from` is keyed on the content it copies, not on whether
+                        // the stage re-ran (BuildKit checksums the copied files).
+                        let copied = if built_from {
+                            None
                         } else {
-                            format!("reads from stage `{name}`, which re-runs")
+                            copied_paths(ins)
+                                .map(|paths| stage_writes(df, &steps, &new_views, dep, &paths))
+                        };
+                        let (reason, uncertain) = match copied {
+                            Some(Writes::Nothing) => continue,
+                            Some(Writes::Maybe(paths)) => (
+                                format!(
+                                    "re-runs only if `{name}`:{paths} changed (a RUN of `{name}` \
+                                     re-runs, and what it writes is not known without running it)"
+                                ),
+                                true,
+                            ),
+                            Some(Writes::Yes) | None if built_from => (
+                                format!("built from stage `{name}`, which re-runs"),
+                                dep_uncertain,
+                            ),
+                            Some(Writes::Yes) | None => (
+                                format!("reads from stage `{name}`, which re-runs"),
+                                dep_uncertain,
+                            ),
                         };
                         cause = Some(Cause {
                             reason,
                             triggers: triggers.clone(),
                             edit: false,
+                            uncertain,
                         });
                         break;
                     }
@@ -771,24 +802,32 @@ pub(super) fn evaluate(
                     if c.edit && first_edit.is_none() {
                         first_edit = Some(op.instr);
                     }
-                    if chain.is_none() {
-                        chain = Some((ins.start_line, c.triggers.clone()));
+                    // A certain re-run after an uncertain one makes the rest certain.
+                    let chained_uncertain = chain.as_ref().map(|(_, _, u)| *u);
+                    let uncertain = c.uncertain && chained_uncertain != Some(false);
+                    if chain.is_none() || (chained_uncertain == Some(true) && !c.uncertain) {
+                        chain = Some((ins.start_line, c.triggers.clone(), uncertain));
                     }
                     step.status = StepStatus::Rerun;
                     step.reason = Some(c.reason);
                     step.triggers = c.triggers;
+                    step.uncertain = uncertain;
                 }
-                (None, Some((line, triggers))) => {
+                (None, Some((line, triggers, uncertain))) => {
                     step.status = StepStatus::Rerun;
                     step.reason = Some(format!("follows line {line}, which re-runs"));
                     step.triggers = triggers.clone();
+                    step.uncertain = *uncertain;
                 }
                 (None, None) => {}
             }
         }
-        if let Some((_, triggers)) = chain {
+        if let Some((_, triggers, uncertain)) = chain {
             if let Some(slot) = reruns.get_mut(s) {
                 *slot = Some(triggers);
+            }
+            if let Some(slot) = uncertain_stage.get_mut(s) {
+                *slot = uncertain;
             }
         }
     }
@@ -806,8 +845,120 @@ pub(super) fn evaluate(
     })
 }
 
+/// What the re-running steps of a stage do to some paths of its filesystem.
+enum Writes {
+    /// No re-running step writes there (COPY destinations elsewhere): the content is the
+    /// previous build's.
+    Nothing,
+    /// A re-running RUN may write there (or not): the paths, for the message.
+    Maybe(String),
+    /// A re-running step writes there, or the stage is rebuilt from a new base.
+    Yes,
+}
+
+/// The absolute paths a `COPY --from`/`ADD --from` copies out of its stage; `None` for
+/// other instructions or sources with variables or wildcards (taken as anything).
+fn copied_paths(ins: &Instruction) -> Option<Vec<String>> {
+    let spec = ins.copy_sources()?;
+    spec.from.as_ref()?;
+    let mut out = Vec::new();
+    for src in &spec.sources {
+        if src.contains(['$', '*', '?', '[']) {
+            return None;
+        }
+        let abs = if src.starts_with('/') {
+            src.clone()
+        } else {
+            format!("/{src}")
+        };
+        out.push(crate::docker::gopath::clean(&abs));
+    }
+    Some(out)
+}
+
+/// Whether `a` is `b`, inside it, or holds it (as absolute cleaned paths).
+fn overlaps(a: &str, b: &str) -> bool {
+    let inside = |x: &str, dir: &str| {
+        dir == "/" || x == dir || x.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+    };
+    inside(a, b) || inside(b, a)
+}
+
+/// What the re-running steps of stage `dep` write under `paths`.
+fn stage_writes(
+    df: &Dockerfile,
+    steps: &[Step],
+    views: &Views,
+    dep: usize,
+    paths: &[String],
+) -> Writes {
+    let workdir = views
+        .stages
+        .get(dep)
+        .and_then(|v| v.workdir.as_ref())
+        .and_then(|w| w.value.clone())
+        .unwrap_or_else(|| "/".to_owned());
+    let mut maybe = false;
+    for (ins, step) in df.instructions.iter().zip(steps) {
+        if ins.stage != Some(dep) || step.status != StepStatus::Rerun {
+            continue;
+        }
+        match ins.keyword.as_str() {
+            "COPY" | "ADD" => {
+                let Some(dest) = ins.copy_sources().and_then(|c| c.dest) else {
+                    return Writes::Yes;
+                };
+                if dest.contains('$') {
+                    return Writes::Yes;
+                }
+                let abs = if dest.starts_with('/') {
+                    dest
+                } else {
+                    format!("{workdir}/{dest}")
+                };
+                let abs = crate::docker::gopath::clean(&abs);
+                if paths.iter().any(|p| overlaps(p, &abs)) {
+                    return Writes::Yes;
+                }
+            }
+            // A RUN that names the copied path (`pip install --prefix=/install`, `go build
+            // -o /out/app`) writes it; another may or may not.
+            "RUN" => {
+                let text = ins.cache_key();
+                if paths.iter().any(|p| p != "/" && text.contains(p.as_str())) {
+                    return Writes::Yes;
+                }
+                maybe = true;
+            }
+            // WORKDIR makes a directory; a re-run FROM rebuilds the stage from a new base.
+            "WORKDIR" => {
+                let dir = crate::docker::gopath::clean(ins.args.trim());
+                if paths.iter().any(|p| overlaps(p, &dir)) {
+                    return Writes::Yes;
+                }
+            }
+            _ => return Writes::Yes,
+        }
+    }
+    if maybe {
+        Writes::Maybe(paths.join(", "))
+    } else {
+        Writes::Nothing
+    }
+}
+
 /// The tier of a set of steps (the costliest re-run step's) and the step that decided it
 /// (the first re-run step of that tier).
+/// The likely tier: the costliest re-run step's that is not [`Step::uncertain`].
+pub(super) fn likely_tier(steps: &[Step]) -> BuildTier {
+    steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Rerun && !s.uncertain)
+        .map(|s| s.kind.tier())
+        .max()
+        .unwrap_or(BuildTier::None)
+}
+
 pub(super) fn summarize(steps: &[Step]) -> (BuildTier, Option<usize>) {
     let tier = steps
         .iter()
@@ -834,6 +985,7 @@ pub(super) fn positional_cause(
         reason,
         triggers: vec![inputs.dockerfile.to_vec()],
         edit,
+        uncertain: false,
     };
     let Some((_, old_view)) = old_view else {
         let reason = match inputs.old {
@@ -886,6 +1038,7 @@ pub(super) fn positional_cause(
             reason: format!("build argument {shown} changed"),
             triggers: vec![inputs.args_file.to_vec()],
             edit: false,
+            uncertain: false,
         },
         Origin::Line(keyword, line) if line > 0 => {
             let what = match keyword {
@@ -909,6 +1062,7 @@ pub(super) fn context_cause(delta: &ContextDelta, src: &Source) -> Option<Cause>
             reason: "the .dockerignore change alters what it copies".to_owned(),
             triggers: vec![trigger.clone()],
             edit: false,
+            uncertain: false,
         });
     }
     let hits: Vec<&(String, Vec<u8>)> = delta
@@ -932,6 +1086,7 @@ pub(super) fn context_cause(delta: &ContextDelta, src: &Source) -> Option<Cause>
         reason,
         triggers,
         edit: false,
+        uncertain: false,
     })
 }
 

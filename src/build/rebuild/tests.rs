@@ -506,3 +506,26 @@ fn a_user_before_workdir_reruns_the_workdir() {
     let r = run(Some(old), new, &[]);
     assert_eq!(r.rerun_lines(), [3, 4], "{:?}", r.statuses());
 }
+
+#[test]
+fn copy_from_is_keyed_on_what_it_copies() {
+    // The common Python layout: dependencies into /install, then sources compiled
+    // elsewhere; the final stage copies /install and downloads a model after it.
+    let df = "FROM python:3.12 AS builder\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --prefix=/install -r requirements.txt\nCOPY . .\nRUN python -m compileall -q /app\nFROM python:3.12-slim\nCOPY --from=builder /install /usr/local\nRUN python -c \"from sentence_transformers import SentenceTransformer; SentenceTransformer('m')\"\nCOPY --from=builder /app /app\n";
+    let r = run(Some(df), df, &["main.py"]);
+    // Worst case: the compile RUN might write under /install.
+    assert_eq!(r.tier, BuildTier::Full);
+    let copy = r.steps.iter().find(|s| s.line == 8).unwrap();
+    assert!(copy.uncertain, "{:?}", copy.reason);
+    assert!(copy
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("re-runs only if `builder`:/install changed"));
+    // Likely case: only the source copy of the final stage re-runs.
+    assert_eq!(likely_tier(&r.steps), BuildTier::Incremental);
+    // A re-running COPY elsewhere in the source stage leaves the copy cached.
+    let df2 = "FROM python:3.12 AS builder\nRUN pip install --prefix=/install flask\nCOPY . /src\nFROM python:3.12-slim\nCOPY --from=builder /install /usr/local\nRUN echo after\n";
+    let r = run(Some(df2), df2, &["main.py"]);
+    assert_eq!(r.rerun_lines(), [3], "{:?}", r.statuses());
+}
