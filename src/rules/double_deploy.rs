@@ -107,6 +107,22 @@ fn existed_before(cx: &RuleContext<'_>, a: &DeployTarget, b: &DeployTarget) -> b
     had(a) && had(b)
 }
 
+/// Whether `t`'s name is pushguard's stand-in, not one the configuration states: the
+/// platform's name, or the last directory of its config or build context.
+fn made_up_name(t: &DeployTarget) -> bool {
+    let last = |p: &str| p.rsplit('/').next().map(str::to_owned).unwrap_or_default();
+    let config_dir = t
+        .config
+        .rsplit_once('/')
+        .map(|(d, _)| last(d))
+        .unwrap_or_default();
+    let context = match &t.build {
+        crate::deploy::Build::Docker(d) => last(&d.context),
+        _ => String::new(),
+    };
+    t.app == t.platform.id() || t.app == config_dir || (!context.is_empty() && t.app == context)
+}
+
 /// How a push reaches `t`, for the message: `the platform's Git integration
 /// (railway.json)`, `.github/workflows/deploy.yml:14`.
 fn path_of(t: &DeployTarget) -> String {
@@ -130,7 +146,13 @@ fn same_app(a: &DeployTarget, b: &DeployTarget, all: &[TargetStatus]) -> bool {
     if a.platform != b.platform {
         return false;
     }
-    if a.app == b.app {
+    // Two deploys of one config are one app; two configs agree only on a name they state
+    // (a name made up from a directory, when the file names none, proves nothing).
+    // (Images are told apart by their tags only: two pushes of images whose tags are
+    // variables may go to two registries.)
+    let made_up = made_up_name(a) || made_up_name(b);
+    let same_config = a.config == b.config && a.platform != Platform::Container;
+    if a.app == b.app && (same_config || !made_up) {
         return true;
     }
     let (integration, workflow) = match (&a.via, &b.via) {

@@ -126,8 +126,26 @@ pub fn read(path: &str, text: &str) -> Result<Workflow, Note> {
                     continue;
                 };
                 let only = ref_condition(step["if"].as_str()).or_else(|| job_only.clone());
+                // Move past this step in the text whether or not it deploys, so that the
+                // next deploy's line is looked for after it.
+                let step_needle = step["uses"].as_str().map(str::to_owned).or_else(|| {
+                    step["run"]
+                        .as_str()
+                        .and_then(|r| r.lines().find(|l| !l.trim().is_empty()))
+                        .map(|l| l.trim().to_owned())
+                });
+                let step_start = cursor;
+                let step_line = step_needle
+                    .as_deref()
+                    .and_then(|n| find_line(text, &mut cursor, n));
                 for command in step_deploys(step, &dir) {
-                    let line = find_line(text, &mut cursor, &command.needle);
+                    let mut at = step_start;
+                    let line = if step["uses"].as_str().is_some() {
+                        step_line
+                    } else {
+                        find_line(text, &mut at, &command.needle).or(step_line)
+                    };
+                    cursor = cursor.max(at);
                     wf.deploys.push(StepDeploy {
                         command,
                         line,
