@@ -108,7 +108,7 @@ fn table(
         Some(other) => Err(Problem::new(
             line,
             format!(
-                "`{shown}` is {}, not a table; Netlify will reject the file; write it as `[{shown}]`",
+                "`{shown}` is {}, not a table: Netlify documents `[{shown}]` as one table, and pushguard reads only that form, so this site's build settings are not read; write it as `[{shown}]`",
                 type_name(other)
             ),
         )),
