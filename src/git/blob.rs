@@ -96,6 +96,18 @@ pub fn is_blob(tree: &Tree<'_>, path: &str) -> bool {
         .is_ok_and(|e| e.kind() == Some(git2::ObjectType::Blob))
 }
 
+/// `path` with a symbolic link at any of its components followed (`conf/app.yml` where
+/// `conf -> settings/prod` is `settings/prod/app.yml`), as a checkout resolves it. `None`
+/// when a link leaves the repository or loops.
+pub fn resolve_path(repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<String> {
+    let mut resolved = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        let next = crate::paths::join(&resolved, part);
+        resolved = resolve_links(repo, tree, &next)?;
+    }
+    Some(resolved)
+}
+
 /// How many symbolic links [`resolve_links`] follows before it gives up (a loop).
 const MAX_LINK_HOPS: usize = 8;
 

@@ -749,3 +749,25 @@ fn a_dockerfile_committed_as_a_link_is_the_file_it_points_at() {
     let r = repo.push(&["origin", "main"]);
     assert!(!r.stderr.contains("app-build"), "{}", r.stderr);
 }
+
+#[test]
+fn a_copy_through_a_symbolic_link_reruns_when_the_target_changes() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.write(
+        "Dockerfile",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY config /etc/app\nCOPY app.conf /etc/app.conf\n",
+    );
+    repo.write("requirements.txt", "flask\n");
+    repo.write("settings/prod/app.yml", "debug: false\n");
+    repo.write("conf/real.conf", "port=1\n");
+    std::os::unix::fs::symlink("settings/prod", repo.path.join("config")).unwrap();
+    std::os::unix::fs::symlink("conf/real.conf", repo.path.join("app.conf")).unwrap();
+    repo.commit_all("initial");
+    repo.commit_files("tune", &[("settings/prod/app.yml", "debug: true\n")]);
+    let a = explain(&repo, "HEAD^!")["apps"][0].clone();
+    assert_eq!(lines_with(&a, "rerun"), [5, 6], "{a:#}");
+    repo.commit_files("port", &[("conf/real.conf", "port=2\n")]);
+    let a = explain(&repo, "HEAD^!")["apps"][0].clone();
+    assert_eq!(lines_with(&a, "rerun"), [6], "{a:#}");
+}

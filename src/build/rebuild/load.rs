@@ -277,6 +277,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             });
         }
     }
+    symlinked_sources(snap, app, &new_df, &mut delta);
     if ignore_changed {
         let trigger = new_ignore
             .as_ref()
@@ -367,6 +368,59 @@ fn old_build_args(snap: &Snapshot<'_>, app: &App) -> BTreeMap<String, String> {
         // A workflow's `--build-arg` values are compared only where fly.toml holds them.
         _ => app.build_args.clone(),
     }
+}
+
+/// A `COPY` source that is a symbolic link, or goes through one, is copied as what it
+/// points at (BuildKit follows links in the source paths it is given): a change to the
+/// target is a change to the source. Each changed file under a literal source's resolved
+/// path is added to the context's changes under the source's own path.
+fn symlinked_sources(
+    snap: &Snapshot<'_>,
+    app: &App,
+    df: &crate::docker::dockerfile::Dockerfile,
+    delta: &mut ContextDelta,
+) {
+    let mut aliases: Vec<(String, Vec<u8>)> = Vec::new();
+    for ins in &df.instructions {
+        let Some(spec) = ins.copy_sources() else {
+            continue;
+        };
+        if spec.from.is_some() {
+            continue;
+        }
+        for src in &spec.sources {
+            if src.contains(['*', '?', '[', '$']) || src.contains("://") {
+                continue;
+            }
+            let Some(rel) = crate::paths::clean_repo_path(src.trim_start_matches('/')) else {
+                continue;
+            };
+            if rel.is_empty() {
+                continue;
+            }
+            let full = crate::paths::join(&app.context, &rel);
+            let Some(target) = crate::git::blob::resolve_path(snap.repo, snap.new, &full) else {
+                continue;
+            };
+            if target == full {
+                continue;
+            }
+            for change in snap.changed {
+                let Ok(path) = std::str::from_utf8(&change.path) else {
+                    continue;
+                };
+                let rest = if path == target {
+                    Some("")
+                } else {
+                    path.strip_prefix(&target).filter(|r| r.starts_with('/'))
+                };
+                if let Some(rest) = rest {
+                    aliases.push((format!("{rel}{rest}"), change.path.clone()));
+                }
+            }
+        }
+    }
+    delta.changes.extend(aliases);
 }
 
 /// Adds the context files git did not change whose membership the ignore-file edit
