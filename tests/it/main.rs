@@ -7,6 +7,7 @@
 mod common;
 
 mod apps;
+mod buildkit;
 mod bypass;
 mod deploys;
 mod engines;
