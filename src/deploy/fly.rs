@@ -141,6 +141,18 @@ pub fn read_fly(
         build,
         note,
     };
+    // A `[build] dockerfile` that cannot be built: the app's build is unknown.
+    let dockerfile_problem = |message: String| {
+        done(
+            Build::Unknown,
+            Some(Note {
+                severity: Severity::Warn,
+                path: path.to_owned(),
+                line: line_containing(&text, "dockerfile"),
+                message,
+            }),
+        )
+    };
     let from_command = match command {
         Some(Build::Docker(d)) => Some(d),
         _ => None,
@@ -169,18 +181,10 @@ pub fn read_fly(
         Some(rel) => match clean_repo_path(&join(dir, rel)) {
             Some(p) => Some(p),
             None => {
-                return done(
-                    Build::Unknown,
-                    Some(Note {
-                        severity: Severity::Warn,
-                        path: path.to_owned(),
-                        line: line_containing(&text, "dockerfile"),
-                        message: format!(
-                            "`[build] dockerfile = {rel:?}` points outside the repository, so \
-                             pushguard cannot read it"
-                        ),
-                    }),
-                )
+                return dockerfile_problem(format!(
+                    "`[build] dockerfile = {rel:?}` points outside the repository, so \
+                     pushguard cannot read it"
+                ))
             }
         },
         None => from_command
@@ -199,18 +203,10 @@ pub fn read_fly(
     };
     if !is_blob(tree, &dockerfile) {
         if named.is_some() {
-            return done(
-                Build::Unknown,
-                Some(Note {
-                    severity: Severity::Warn,
-                    path: path.to_owned(),
-                    line: line_containing(&text, "dockerfile"),
-                    message: format!(
-                        "names the Dockerfile {dockerfile}, which is not in the pushed commit; \
-                         `fly deploy` will fail to find it"
-                    ),
-                }),
-            );
+            return dockerfile_problem(format!(
+                "names the Dockerfile {dockerfile}, which is not in the pushed commit; \
+                 `fly deploy` will fail to find it"
+            ));
         }
         if build.and_then(|b| b.get("buildpacks")).is_some() {
             return done(Build::Buildpack("buildpacks".to_owned()), None);

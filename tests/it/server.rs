@@ -5,6 +5,24 @@ use crate::common;
 
 use common::{write_executable, Sandbox, TestRepo, PUSHGUARD};
 
+/// `git args` in `repo` with `input` on stdin; its trimmed stdout.
+fn git_stdin(sandbox: &Sandbox, repo: &TestRepo<'_>, args: &[&str], input: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = sandbox
+        .cmd("git", &repo.path)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
 fn server_hook(repo: &TestRepo<'_>) {
     let hook = repo.remote.join("hooks/pre-receive");
     write_executable(
@@ -229,8 +247,6 @@ fn an_oversized_pushed_configuration_is_refused_with_a_short_message() {
 
 #[test]
 fn a_commit_the_server_cannot_read_is_rejected() {
-    use std::io::Write;
-    use std::process::Stdio;
     let sandbox = Sandbox::new();
     let repo = strict_server(&sandbox);
     // The server's own configuration, so the analysis (not the configuration lookup) meets
@@ -247,20 +263,7 @@ fn a_commit_the_server_cannot_read_is_rejected() {
     let before = repo.remote_sha("refs/heads/main");
     // A tree entry with the mode `1100644`: git accepts it (even with fsck) and checks it
     // out as a file; libgit2 cannot parse the tree.
-    let hash_stdin = |args: &[&str], input: &[u8]| {
-        let mut child = sandbox
-            .cmd("git", &repo.path)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout)
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
+    let hash_stdin = |args: &[&str], input: &[u8]| git_stdin(&sandbox, &repo, args, input);
     let blob = hash_stdin(&["hash-object", "-w", "--stdin"], b"x\n");
     let mut tree_bytes = b"1100644 file\0".to_vec();
     tree_bytes.extend((0..20).map(|i| u8::from_str_radix(&blob[2 * i..2 * i + 2], 16).unwrap()));
@@ -361,27 +364,12 @@ fn a_tag_pointing_at_a_tree_is_judged_like_a_commit() {
 
 #[test]
 fn a_commit_libgit2_cannot_parse_is_read_through_git() {
-    use std::io::Write;
-    use std::process::Stdio;
     let sandbox = Sandbox::new();
     let repo = sandbox.repo("app");
     server_hook(&repo);
     repo.commit_files("init", &[("app.py", "x = 1\n")]);
     assert!(repo.push(&["origin", "main"]).success());
-    let hash_stdin = |args: &[&str], input: &[u8]| {
-        let mut child = sandbox
-            .cmd("git", &repo.path)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout)
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
+    let hash_stdin = |args: &[&str], input: &[u8]| git_stdin(&sandbox, &repo, args, input);
     let blob = hash_stdin(
         &["hash-object", "-w", "--stdin"],
         b"FROM alpine\nENV AWS_ACCESS_KEY_ID=AKIAZ3PQ7RT2LM5XW9KD\nENV AWS_SECRET_ACCESS_KEY=q8Vn2LxT7bR0fKw9ZyH3mP5sJd1Gc6Ae4Ut8NoQi\n",

@@ -34,7 +34,9 @@ pub struct CommandDeploy {
 }
 
 impl CommandDeploy {
-    fn new(platform: Platform, dir: String, needle: &str) -> CommandDeploy {
+    /// A deploy to `platform` from `dir` whose build the platform's config decides, found
+    /// in the file by the words of `needle`.
+    pub fn new(platform: Platform, dir: String, needle: &str) -> CommandDeploy {
         CommandDeploy {
             platform,
             app: None,

@@ -14,7 +14,6 @@ use yaml_rust2::{Yaml, YamlLoader};
 use super::commands::script_deploys;
 use super::CommandDeploy;
 use crate::deploy::target::{Branches, Note, PathFilter};
-use crate::severity::Severity;
 
 /// The pipeline file GitLab reads.
 pub const GITLAB_CI: &str = ".gitlab-ci.yml";
@@ -46,16 +45,8 @@ pub struct JobDeploy {
 
 /// Reads `.gitlab-ci.yml`; a file that is not YAML is one note naming the line.
 pub fn read(text: &str) -> Result<Vec<JobDeploy>, Note> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| Note {
-        severity: Severity::Warn,
-        path: GITLAB_CI.to_owned(),
-        line: u32::try_from(e.marker().line()).ok(),
-        message: format!(
-            "does not parse as YAML ({}); GitLab will not run this pipeline either, and \
-             pushguard cannot tell what it deploys. Fix the file",
-            e.info()
-        ),
-    })?;
+    let docs = YamlLoader::load_from_str(text)
+        .map_err(|e| super::yaml_note(GITLAB_CI, &e, "GitLab will not run this pipeline either"))?;
     let Some(jobs) = docs.first().and_then(Yaml::as_hash) else {
         return Ok(Vec::new());
     };

@@ -81,16 +81,8 @@ pub struct StepDeploy {
 /// Reads the workflow at `path`. A file that is not YAML, or whose `on`/`jobs` have the
 /// wrong shape, is one note naming the line.
 pub fn read(path: &str, text: &str) -> Result<Workflow, Note> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| Note {
-        severity: Severity::Warn,
-        path: path.to_owned(),
-        line: u32::try_from(e.marker().line()).ok(),
-        message: format!(
-            "does not parse as YAML ({}); GitHub will not run this workflow either, and \
-             pushguard cannot tell what it deploys. Fix the file",
-            e.info()
-        ),
-    })?;
+    let docs = YamlLoader::load_from_str(text)
+        .map_err(|e| yaml_note(path, &e, "GitHub will not run this workflow either"))?;
     let Some(doc) = docs.first() else {
         return Ok(empty(path));
     };
@@ -156,6 +148,21 @@ pub fn read(path: &str, text: &str) -> Result<Workflow, Note> {
         }
     }
     Ok(wf)
+}
+
+/// The note for a CI file that is not YAML: its line, the parser's words, and what the CI
+/// system does with it (`consequence`).
+pub(crate) fn yaml_note(path: &str, e: &yaml_rust2::ScanError, consequence: &str) -> Note {
+    Note {
+        severity: Severity::Warn,
+        path: path.to_owned(),
+        line: u32::try_from(e.marker().line()).ok(),
+        message: format!(
+            "does not parse as YAML ({}); {consequence}, and pushguard cannot tell what it \
+             deploys. Fix the file",
+            e.info()
+        ),
+    }
 }
 
 fn empty(path: &str) -> Workflow {
@@ -444,15 +451,7 @@ fn step_deploys(step: &Yaml, dir: &str) -> Vec<CommandDeploy> {
 }
 
 fn action_deploy(platform: Platform, action: &str, dir: String) -> CommandDeploy {
-    CommandDeploy {
-        platform,
-        app: None,
-        dir,
-        config: None,
-        build: Build::Unknown,
-        no_cache: false,
-        needle: action.to_owned(),
-    }
+    CommandDeploy::new(platform, dir, action)
 }
 
 /// The 1-based line of the next line at or after `cursor` holding every word of
