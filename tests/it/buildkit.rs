@@ -79,6 +79,11 @@ fn cases() -> Vec<Case> {
             head: vec![("main.py", "print(2)\n".into())],
         },
         Case {
+            name: "RUN --mount from a stage",
+            base: py("FROM local/python:3.12 AS wheels\nRUN pip wheel flask\nCOPY . /src\nFROM local/python:3.12\nRUN --mount=type=bind,from=wheels,source=/var/lib/stub-pip,target=/w ls /w\nCOPY --from=wheels /src /app\n"),
+            head: vec![("main.py", "print(2)\n".into())],
+        },
+        Case {
             name: "USER before WORKDIR",
             base: py("FROM local/python:3.12\nWORKDIR /app\nCOPY main.py .\nRUN python main.py\n"),
             head: vec![(

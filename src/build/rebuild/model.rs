@@ -856,13 +856,29 @@ enum Writes {
     Yes,
 }
 
-/// The absolute paths a `COPY --from`/`ADD --from` copies out of its stage; `None` for
-/// other instructions or sources with variables or wildcards (taken as anything).
+/// The absolute paths a `COPY --from`/`ADD --from` copies out of its stage, or a `RUN`
+/// bind-mounts from one; `None` for other instructions or sources with variables or
+/// wildcards (taken as anything).
 fn copied_paths(ins: &Instruction) -> Option<Vec<String>> {
-    let spec = ins.copy_sources()?;
-    spec.from.as_ref()?;
+    // `RUN --mount=type=bind,from=<stage>,source=<path>` is keyed on that content too.
+    let sources: Vec<String> = if ins.keyword == "RUN" {
+        let from_stage: Vec<String> = ins
+            .mounts()
+            .into_iter()
+            .filter(|m| m.kind == "bind" && m.from.is_some())
+            .map(|m| m.source.unwrap_or_else(|| "/".to_owned()))
+            .collect();
+        if from_stage.is_empty() {
+            return None;
+        }
+        from_stage
+    } else {
+        let spec = ins.copy_sources()?;
+        spec.from.as_ref()?;
+        spec.sources
+    };
     let mut out = Vec::new();
-    for src in &spec.sources {
+    for src in &sources {
         if src.contains(['$', '*', '?', '[']) {
             return None;
         }

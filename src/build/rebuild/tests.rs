@@ -529,3 +529,11 @@ fn copy_from_is_keyed_on_what_it_copies() {
     let r = run(Some(df2), df2, &["main.py"]);
     assert_eq!(r.rerun_lines(), [3], "{:?}", r.statuses());
 }
+
+#[test]
+fn a_run_mounting_from_a_stage_is_keyed_on_what_it_mounts() {
+    let df = "FROM python:3.12 AS wheels\nRUN pip wheel --wheel-dir=/wheels flask\nCOPY . /src\nFROM python:3.12-slim\nRUN --mount=type=bind,from=wheels,source=/wheels,target=/w pip install /w/*.whl\nCOPY --from=wheels /src /app\n";
+    // Only the source copy of `wheels` re-runs: the mounted /wheels is the same.
+    let r = run(Some(df), df, &["main.py"]);
+    assert_eq!(r.rerun_lines(), [3, 6], "{:?}", r.statuses());
+}
