@@ -771,3 +771,21 @@ fn a_copy_through_a_symbolic_link_reruns_when_the_target_changes() {
     let a = explain(&repo, "HEAD^!")["apps"][0].clone();
     assert_eq!(lines_with(&a, "rerun"), [6], "{a:#}");
 }
+
+#[test]
+fn a_link_replaced_by_the_same_bytes_changes_nothing() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.write(
+        "Dockerfile",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.conf /etc/app.conf\nRUN echo built\n",
+    );
+    repo.write("conf/real.conf", "port=1\n");
+    std::os::unix::fs::symlink("conf/real.conf", repo.path.join("app.conf")).unwrap();
+    repo.commit_all("initial");
+    std::fs::remove_file(repo.path.join("app.conf")).unwrap();
+    repo.write("app.conf", "port=1\n");
+    repo.commit_all("inline the config");
+    let a = explain(&repo, "HEAD^!")["apps"][0].clone();
+    assert_eq!(lines_with(&a, "rerun"), Vec::<u64>::new(), "{a:#}");
+}

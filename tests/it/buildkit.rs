@@ -84,6 +84,26 @@ fn cases() -> Vec<Case> {
             head: vec![("main.py", "print(2)\n".into())],
         },
         Case {
+            name: "a linked source whose target changes",
+            base: {
+                let mut f = py("FROM local/python:3.12\nWORKDIR /app\nCOPY app.conf /etc/app.conf\nRUN cat /etc/app.conf\nCOPY main.py .\n");
+                f.push(("conf/real.conf", "port=1\n".into()));
+                f.push(("app.conf", "@link:conf/real.conf".into()));
+                f
+            },
+            head: vec![("conf/real.conf", "port=2\n".into())],
+        },
+        Case {
+            name: "a linked source replaced by the same bytes",
+            base: {
+                let mut f = py("FROM local/python:3.12\nWORKDIR /app\nCOPY app.conf /etc/app.conf\nRUN cat /etc/app.conf\nCOPY main.py .\n");
+                f.push(("conf/real.conf", "port=1\n".into()));
+                f.push(("app.conf", "@link:conf/real.conf".into()));
+                f
+            },
+            head: vec![("app.conf", "port=1\n".into())],
+        },
+        Case {
             name: "USER before WORKDIR",
             base: py("FROM local/python:3.12\nWORKDIR /app\nCOPY main.py .\nRUN python main.py\n"),
             head: vec![(
@@ -288,9 +308,17 @@ fn buildkit_steps(log: &str, dockerfile: &str) -> Vec<(u32, bool)> {
     out
 }
 
+/// Writes `files`; a text `@link:TARGET` makes a symbolic link to TARGET instead.
 fn write_all(repo: &TestRepo<'_>, files: &[(&str, String)]) {
     for (path, text) in files {
-        repo.write(path, text);
+        let full = repo.path.join(path);
+        if full.symlink_metadata().is_ok() {
+            std::fs::remove_file(&full).unwrap();
+        }
+        match text.strip_prefix("@link:") {
+            Some(target) => std::os::unix::fs::symlink(target, &full).unwrap(),
+            None => repo.write(path, text),
+        }
     }
 }
 

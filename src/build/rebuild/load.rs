@@ -237,6 +237,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
     let mut fates: Vec<PathFate> = Vec::new();
     let mut members: Vec<usize> = Vec::new();
     let mut seen: HashSet<&[u8]> = HashSet::new();
+    let literal = literal_sources(&new_df);
     for change in snap.changed {
         seen.insert(&change.path);
         let Some(rel) = app.in_context(&change.path) else {
@@ -247,6 +248,11 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             continue;
         };
         let rel = String::from_utf8_lossy(rel).into_owned();
+        // A source named in a COPY is copied as what it points at: a link replaced by a
+        // file with the same bytes (or the reverse) copies the same content.
+        if literal.contains(&rel) && same_through_link(snap, change) {
+            continue;
+        }
         let in_new = change.new.is_some() && !new_ig.is_excluded(&rel);
         let in_old = change.old.is_some() && !old_ig.is_excluded(&rel);
         if in_new || in_old {
@@ -367,6 +373,45 @@ fn old_build_args(snap: &Snapshot<'_>, app: &App) -> BTreeMap<String, String> {
         (AppOrigin::FlyToml(_), None) => BTreeMap::new(),
         // A workflow's `--build-arg` values are compared only where fly.toml holds them.
         _ => app.build_args.clone(),
+    }
+}
+
+/// The literal source paths (context-relative, cleaned) of the `COPY`/`ADD`s that copy from
+/// the context.
+fn literal_sources(df: &crate::docker::dockerfile::Dockerfile) -> HashSet<String> {
+    df.instructions
+        .iter()
+        .filter_map(|i| i.copy_sources())
+        .filter(|c| c.from.is_none())
+        .flat_map(|c| c.sources.into_iter())
+        .filter(|s| !s.contains(['*', '?', '[', '$']) && !s.contains("://"))
+        .filter_map(|s| crate::paths::clean_repo_path(s.trim_start_matches('/')))
+        .collect()
+}
+
+/// Whether `change` swaps a symbolic link for a file holding what the link pointed at (or
+/// the reverse).
+fn same_through_link(snap: &Snapshot<'_>, change: &FileChange) -> bool {
+    use crate::git::changes::EntryKind;
+    let (Some(old), Some(new), Some(old_tree)) = (&change.old, &change.new, snap.old) else {
+        return false;
+    };
+    let Ok(path) = std::str::from_utf8(&change.path) else {
+        return false;
+    };
+    let target_blob = |tree: &Tree<'_>| {
+        let target = crate::git::blob::resolve_links(snap.repo, tree, path)?;
+        let entry = tree.get_path(std::path::Path::new(&target)).ok()?;
+        Some(entry.id())
+    };
+    match (old.kind, new.kind) {
+        (EntryKind::Symlink, EntryKind::File | EntryKind::Executable) => {
+            target_blob(old_tree) == Some(new.id)
+        }
+        (EntryKind::File | EntryKind::Executable, EntryKind::Symlink) => {
+            target_blob(snap.new) == Some(old.id)
+        }
+        _ => false,
     }
 }
 
