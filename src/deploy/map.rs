@@ -556,11 +556,14 @@ fn read_space(repo: &Repository, tree: &Tree<'_>) -> Read {
 }
 
 /// Whether a push to `branch` is one `branches` admits; `defaults` are the repository's
-/// default branch names.
+/// default branch names (or `[deploy] branches`, names or globs, when set).
 pub fn branch_matches(branches: &Branches, branch: &str, defaults: &[String]) -> bool {
     use super::filters::{github_list, minimatch};
     match branches {
-        Branches::Default => defaults.iter().any(|d| d == branch),
+        // `[deploy] branches` may hold globs (`release/*`).
+        Branches::Default => defaults
+            .iter()
+            .any(|d| d == branch || super::filters::github_pattern(d, branch)),
         Branches::Any => true,
         Branches::GitHub(list) => github_list(list, branch),
         Branches::Named(names) => names.iter().any(|n| n == branch),
