@@ -494,3 +494,34 @@ fn the_server_hook_writes_valid_sarif() {
     }
     assert_eq!(doc["runs"][0]["results"][0]["level"], "warning");
 }
+
+#[test]
+fn json_targets_have_exactly_the_documented_fields() {
+    let docs = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json.md"))
+        .expect("read docs/json.md");
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.commit_files(
+        "init",
+        &[
+            ("fly.toml", "app = \"acme\"\n"),
+            ("Dockerfile", "FROM python:3.12\nCOPY . .\n"),
+            (
+                ".gitlab-ci.yml",
+                "deploy:\n  script: [railway up --service api]\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n",
+            ),
+        ],
+    );
+    repo.commit_files("edit", &[("app.py", "x = 1\n")]);
+    let out = check(&repo, &["--format", "json", "HEAD^!"]);
+    let doc = json_stdout(&out);
+    let targets = doc["refs"][0]["targets"].as_array().expect("targets");
+    assert_eq!(targets.len(), 2, "{doc:#}");
+    for t in targets {
+        assert_eq!(keys(t), documented_fields(&docs, "## `refs[].targets[]`"));
+    }
+    assert_eq!(targets[0]["platform"], "railway");
+    assert_eq!(targets[0]["via"], ".gitlab-ci.yml");
+    assert_eq!(targets[1]["platform"], "fly");
+    assert_eq!(doc["refs"][0]["deploys"], true);
+}
