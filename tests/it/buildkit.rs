@@ -199,6 +199,13 @@ fn generated(seed: u64, count: usize) -> Vec<Case> {
         .collect()
 }
 
+/// Writes `line` to the real stderr: libtest captures `eprintln!` of passing tests, and
+/// whether the real builder was used must show in every run.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// The engine's environment, when one answers: `DOCKER_HOST` and friends as
 /// `.ci/buildkit-setup.sh`'s `env.sh` sets them.
 fn builder_ready() -> bool {
@@ -325,9 +332,9 @@ fn write_all(repo: &TestRepo<'_>, files: &[(&str, String)]) {
 #[test]
 fn predictions_agree_with_a_real_buildkit() {
     if !builder_ready() {
-        eprintln!(
+        say(
             "BUILDKIT SUITE SKIPPED: no Docker Engine answers (run `.ci/buildkit-setup.sh` and \
-             source its env.sh); the rebuild model was not checked against the real builder"
+             source its env.sh); the rebuild model was not checked against the real builder",
         );
         return;
     }
@@ -339,7 +346,9 @@ fn predictions_agree_with_a_real_buildkit() {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(1, |d| d.as_secs())
         });
-    eprintln!("buildkit oracle: seed {seed} (PUSHGUARD_ORACLE_SEED={seed} repeats this run)");
+    say(&format!(
+        "buildkit oracle: seed {seed} (PUSHGUARD_ORACLE_SEED={seed} repeats this run)"
+    ));
     let mut compared = 0;
     let mut over = Vec::new();
     let mut under = Vec::new();
@@ -394,11 +403,11 @@ fn predictions_agree_with_a_real_buildkit() {
             }
         }
     }
-    eprintln!(
+    say(&format!(
         "buildkit oracle: {compared} steps compared, {} over-predicted, {} under-predicted",
         over.len(),
         under.len()
-    );
+    ));
     for o in &over {
         eprintln!("  over: {o}");
     }
