@@ -62,6 +62,21 @@ fn pty_push(repo: &TestRepo<'_>, args: &[&str]) -> PtySession {
     in_pty(repo.push_cmd(args))
 }
 
+/// `git push origin main` in a pseudo-terminal, followed by `stty -a` on the same terminal
+/// (to see the modes it was left in), once the question is on screen and the hook reads
+/// keys.
+fn waiting_prompt(repo: &TestRepo<'_>) -> PtySession {
+    let mut cmd = repo.sandbox.cmd("sh", &repo.path);
+    cmd.args([
+        "-c",
+        "git push origin main; echo \"push-exit=$?\"; stty -a </dev/tty; echo stty-done",
+    ]);
+    let mut p = in_pty(cmd);
+    p.exp_string("[y/N] ").unwrap();
+    settle();
+    p
+}
+
 /// Waits for the end of output and the exit code.
 fn finish(p: &mut PtySession) -> (String, i32) {
     let rest = p.exp_eof().expect("output ends");
@@ -195,14 +210,7 @@ fn ctrl_c_cancels_and_leaves_the_terminal_usable() {
     let repo = guarded(&sandbox, BLOCK_EMPTY);
     let before = repo.remote_sha("refs/heads/main");
     repo.commit_empty("rebuild please");
-    let mut cmd = sandbox.cmd("sh", &repo.path);
-    cmd.args([
-        "-c",
-        "git push origin main; echo \"push-exit=$?\"; stty -a </dev/tty; echo stty-done",
-    ]);
-    let mut p = in_pty(cmd);
-    p.exp_string("[y/N] ").unwrap();
-    settle();
+    let mut p = waiting_prompt(&repo);
     p.send_control('c').unwrap();
     let (rest, code) = finish(&mut p);
     assert_eq!(code, 0, "{rest}");
@@ -229,14 +237,7 @@ fn a_signal_while_the_prompt_waits_restores_the_terminal() {
         let repo = guarded(&sandbox, BLOCK_EMPTY);
         let before = repo.remote_sha("refs/heads/main");
         repo.commit_empty("rebuild please");
-        let mut cmd = sandbox.cmd("sh", &repo.path);
-        cmd.args([
-            "-c",
-            "git push origin main; echo \"push-exit=$?\"; stty -a </dev/tty; echo stty-done",
-        ]);
-        let mut p = in_pty(cmd);
-        p.exp_string("[y/N] ").unwrap();
-        settle();
+        let mut p = waiting_prompt(&repo);
         // Sent from elsewhere (a GUI client giving up, a closed window): not a key.
         let killed = common::run(sandbox.cmd("pkill", &repo.path).args([
             &format!("-{signal}"),
