@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{
     dir_name, dir_of, integration, key_line, note, opt_str, parse_json, parse_toml, resolve,
-    Problem,
+    top_object, Problem,
 };
 use crate::deploy::target::{Branches, Build, PathFilter, Platform, Read};
 use crate::severity::Severity;
@@ -34,12 +34,10 @@ pub fn read(path: &str, text: &str) -> Read {
 }
 
 fn read_doc(path: &str, text: &str, doc: &Value) -> Result<Read, Problem> {
-    let top = doc.as_object().ok_or_else(|| {
-        Problem::new(
-            Some(1),
-            "is not an object of settings; Wrangler will reject it; write `{ \"name\": ..., ... }`",
-        )
-    })?;
+    let top = top_object(
+        doc,
+        "is not an object of settings; Wrangler will reject it; write `{ \"name\": ..., ... }`",
+    )?;
     let line = key_line(text, "pages_build_output_dir");
     let Some(out) = opt_str(
         top,

@@ -54,6 +54,23 @@ impl Problem {
     }
 }
 
+/// The top-level object of a parsed JSON or TOML file, or the problem (on line 1) that
+/// it is something else, in `message`'s words.
+pub(crate) fn top_object<'d>(
+    doc: &'d serde_json::Value,
+    message: &str,
+) -> Result<&'d serde_json::Map<String, serde_json::Value>, Problem> {
+    doc.as_object()
+        .ok_or_else(|| Problem::new(Some(1), message))
+}
+
+/// The one target a reading found (tests).
+#[cfg(test)]
+pub(crate) fn only_target(r: &Read) -> &DeployTarget {
+    assert_eq!(r.targets.len(), 1, "{r:?}");
+    &r.targets[0]
+}
+
 /// A Warn or Info note about `path`.
 pub(crate) fn note(severity: Severity, path: &str, line: Option<u32>, message: String) -> Note {
     Note {

@@ -156,10 +156,7 @@ fn is_rev(word: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn one(r: &Read) -> &crate::deploy::target::DeployTarget {
-        assert_eq!(r.targets.len(), 1, "{r:?}");
-        &r.targets[0]
-    }
+    use super::super::only_target as one;
 
     #[test]
     fn a_docs_site_in_a_subdirectory() {

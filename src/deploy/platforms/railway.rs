@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::{
     dir_name, dir_of, docker, integration, key_line, note, opt_str, parse_json, parse_toml,
-    resolve, Problem,
+    resolve, top_object, Problem,
 };
 use crate::deploy::target::{Branches, Build, PathFilter, Platform, Read};
 use crate::severity::Severity;
@@ -39,9 +39,7 @@ pub fn read(path: &str, text: &str) -> Read {
 
 fn read_doc(path: &str, text: &str, doc: &Value) -> Result<Read, Problem> {
     let empty = Map::new();
-    let top = doc.as_object().ok_or_else(|| {
-        Problem::new(Some(1), "is not a JSON object; Railway will reject it; write the settings as `{\"build\": {...}, \"deploy\": {...}}`")
-    })?;
+    let top = top_object(doc, "is not a JSON object; Railway will reject it; write the settings as `{\"build\": {...}, \"deploy\": {...}}`")?;
     let build = match top.get("build") {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(b)) => b,
@@ -130,10 +128,7 @@ mod tests {
     use super::*;
     use crate::deploy::target::DockerBuild;
 
-    fn only(r: &Read) -> &crate::deploy::target::DeployTarget {
-        assert_eq!(r.targets.len(), 1, "{r:?}");
-        &r.targets[0]
-    }
+    use super::super::only_target as only;
 
     #[test]
     fn a_dockerfile_service_in_a_monorepo() {

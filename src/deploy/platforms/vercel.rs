@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{
     dir_name, dir_of, ignore_filter, integration, key_line, note, opt_str, parse_json, resolve,
-    type_name, Problem,
+    top_object, type_name, Problem,
 };
 use crate::deploy::target::{Branches, Build, PathFilter, Platform, Read};
 use crate::severity::Severity;
@@ -26,12 +26,10 @@ pub fn read(path: &str, text: &str) -> Read {
 }
 
 fn read_doc(path: &str, text: &str, doc: &Value) -> Result<Read, Problem> {
-    let top = doc.as_object().ok_or_else(|| {
-        Problem::new(
-            Some(1),
-            "is not a JSON object; Vercel will reject it; write the settings as `{ ... }`",
-        )
-    })?;
+    let top = top_object(
+        doc,
+        "is not a JSON object; Vercel will reject it; write the settings as `{ ... }`",
+    )?;
     let dir = dir_of(path);
     let name_line = top
         .contains_key("name")
@@ -151,10 +149,7 @@ fn is_rev(word: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn one(r: &Read) -> &crate::deploy::target::DeployTarget {
-        assert_eq!(r.targets.len(), 1, "{r:?}");
-        &r.targets[0]
-    }
+    use super::super::only_target as one;
 
     #[test]
     fn a_monorepo_project_with_the_diff_idiom() {
