@@ -40,14 +40,7 @@ pub fn tick() -> bool {
         t.set(n);
         n
     });
-    if n % TICKS_PER_CHECK != 0 {
-        return false;
-    }
-    let over = DEADLINE.with(|d| d.get().is_some_and(|at| Instant::now() >= at));
-    if over {
-        OVER.with(|o| o.set(true));
-    }
-    over
+    n % TICKS_PER_CHECK == 0 && over()
 }
 
 /// Whether the budget has run out (checking the clock now).
