@@ -82,15 +82,7 @@ impl Rule for DoubleDeploy {
 /// Whether the tree the push starts from already deployed both paths from this branch:
 /// the same targets (platform, app, file and path), both reached by the branch.
 fn existed_before(cx: &RuleContext<'_>, a: &DeployTarget, b: &DeployTarget) -> bool {
-    let Some(parent) = cx
-        .changes
-        .commits
-        .first()
-        .and_then(|c| c.info.parents.first().copied())
-    else {
-        return false;
-    };
-    let Some(tree) = cx.repo.find_commit(parent).ok().and_then(|c| c.tree().ok()) else {
+    let Some(tree) = cx.base_tree() else {
         return false;
     };
     let before = crate::deploy::map_of(cx.repo, &tree, None);

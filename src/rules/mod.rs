@@ -294,7 +294,7 @@ pub struct RuleContext<'a> {
     pub(crate) rules: &'a Registry<'a>,
 }
 
-impl RuleContext<'_> {
+impl<'a> RuleContext<'a> {
     /// The content of a blob, read at most once per push and capped.
     pub fn content(&self, id: Oid) -> Rc<BlobContent> {
         self.cache.blob(self.repo, id)
@@ -321,6 +321,14 @@ impl RuleContext<'_> {
     /// text within the cap. A missing side (added/deleted file) is the empty string.
     pub fn texts(&self, file: &FileChange) -> Option<(Rc<BlobContent>, Rc<BlobContent>)> {
         self.cache.texts(self.repo, file)
+    }
+
+    /// The tree the push starts from: its first commit's first parent's (`None` for a push
+    /// that starts a history, or an unreadable parent).
+    pub fn base_tree(&self) -> Option<git2::Tree<'a>> {
+        let first = self.changes.commits.first()?;
+        let parent = *first.info.parents.first()?;
+        self.repo.find_commit(parent).ok()?.tree().ok()
     }
 
     /// Whether an enabled rule other than `me` reports `claim` itself.

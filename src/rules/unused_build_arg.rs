@@ -82,7 +82,7 @@ impl Rule for UnusedBuildArg {
             let Some(declared) = declared_args(&text) else {
                 continue;
             };
-            let before = base_tree(cx).and_then(|old| {
+            let before = cx.base_tree().and_then(|old| {
                 match file_at(cx.repo, &old, &build.dockerfile, MAX_DOCKERFILE_BYTES) {
                     FileAt::Text(t) => declared_args(&t),
                     _ => None,
@@ -129,13 +129,6 @@ fn declared_args(text: &str) -> Option<Vec<String>> {
             .flat_map(|i| i.arg_defs().into_iter().map(|(name, _)| name))
             .collect(),
     )
-}
-
-/// The tree the push starts from: the first pushed commit's first parent.
-fn base_tree<'r>(cx: &RuleContext<'r>) -> Option<git2::Tree<'r>> {
-    let first = cx.changes.commits.first()?;
-    let parent = *first.info.parents.first()?;
-    cx.repo.find_commit(parent).ok()?.tree().ok()
 }
 
 fn read_text(cx: &RuleContext<'_>, tree: &git2::Tree<'_>, path: &str) -> Option<String> {
