@@ -585,11 +585,20 @@ fn target_statuses(
             }
         }
     }
-    let head_message = update
-        .commit
-        .and_then(|id| repo.find_commit(id).ok())
-        .map(|c| String::from_utf8_lossy(c.message_bytes()).into_owned())
-        .unwrap_or_default();
+    // The pushed head is among the listed commits (its message already read); a head the
+    // remote already has is read here.
+    let head_message = match changes
+        .commits
+        .iter()
+        .find(|c| Some(c.info.id) == update.commit)
+    {
+        Some(c) => c.info.message.clone(),
+        None => update
+            .commit
+            .and_then(|id| repo.find_commit(id).ok())
+            .map(|c| String::from_utf8_lossy(c.message_bytes()).into_owned())
+            .unwrap_or_default(),
+    };
     let facts = PushFacts {
         branch,
         tag,
