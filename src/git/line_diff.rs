@@ -24,6 +24,14 @@ pub fn new_lines(old: &str, new: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// How many lines `text` has as a diff counts them: each `\n` ends one, and a last line
+/// without one counts too. A line diff between two texts adds and removes at least as many
+/// lines as their counts differ by, which lets callers turn an edit away before diffing it.
+pub fn line_count(text: &str) -> usize {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    ends + usize::from(!text.is_empty() && !text.ends_with('\n'))
+}
+
 /// Computes a line diff: xdiff's, as libgit2 gives it with no context lines.
 pub fn line_diff(old: &str, new: &str) -> Result<LineDiff, git2::Error> {
     match certain_diff(old, new) {

@@ -19,7 +19,9 @@
 //! directives (`# noqa`, `// eslint-disable`, `# type:`, shebangs, encoding lines), which
 //! change what linters, type checkers or bundlers do.
 
-use crate::git::changes::{line_diff, BlobContent, ChangeKind, CommitChange, FileChange};
+use crate::git::changes::{
+    line_count, line_diff, BlobContent, ChangeKind, CommitChange, FileChange,
+};
 use crate::rules::text::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
@@ -121,6 +123,10 @@ fn marker_edit(cx: &RuleContext<'_>, file: &FileChange, forcing: bool) -> Option
     let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
         return None;
     };
+    // The diff changes at least as many lines as the counts differ by.
+    if line_count(old).abs_diff(line_count(new)) > MAX_MARKER_LINES {
+        return None;
+    }
     // Without a forcing message, only a marker that says it itself counts: a text with no
     // word of forcing in it is not diffed at all (most commits of a long push).
     if !forcing && !may_say_forcing(new) {

@@ -42,8 +42,11 @@ pub mod text;
 mod timestamp_edit;
 mod trigger_file;
 
-/// Text blobs larger than this are not kept in the push's cache (see [`PushCache::blob`]).
-const MAX_KEPT_BYTES: usize = 8 * 1024;
+/// The most blob content the push's cache holds at once (see [`BlobCache`]).
+const MAX_CACHED_BYTES: usize = 8 * 1024 * 1024;
+
+/// What an entry that holds no text (binary, too large, unreadable) is counted as.
+const ENTRY_BYTES: usize = 64;
 
 /// Blobs larger than this are judged by size only (from the object header), never read.
 pub const MAX_BLOB_BYTES: u64 = 1024 * 1024;
@@ -341,7 +344,7 @@ impl<'a> RuleContext<'a> {
 /// parsed once, and whatever each rule memoises ([`PushCache::memo`]).
 #[derive(Default)]
 pub struct PushCache {
-    cache: RefCell<FastMap<Oid, Rc<BlobContent>>>,
+    cache: RefCell<BlobCache>,
     /// Parsed Dockerfiles by blob: several rules look at each pushed Dockerfile.
     dockerfiles: RefCell<FastMap<Oid, Option<Rc<Dockerfile>>>>,
     /// One value per memo type, made on first use.
@@ -352,7 +355,7 @@ pub struct PushCache {
 impl std::fmt::Debug for PushCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PushCache")
-            .field("blobs", &self.cache.borrow().len())
+            .field("blobs", &self.cache.borrow().map.len())
             .finish_non_exhaustive()
     }
 }
@@ -360,20 +363,11 @@ impl std::fmt::Debug for PushCache {
 impl PushCache {
     /// The content of blob `id`, read at most once per push and capped.
     pub fn blob(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {
-        if let Some(hit) = self.cache.borrow().get(&id) {
+        if let Some(hit) = self.cache.borrow().map.get(&id) {
             return Rc::clone(hit);
         }
         let content = Rc::new(read_blob(repo, id, MAX_BLOB_BYTES));
-        // Small blobs are kept for the rules that read them again; a large one (a bundle, a
-        // data file) is read again when asked, so a long push's memory does not grow with
-        // every large file it touches.
-        let keep = match &*content {
-            BlobContent::Text(text) => text.len() <= MAX_KEPT_BYTES,
-            _ => true,
-        };
-        if keep {
-            self.cache.borrow_mut().insert(id, Rc::clone(&content));
-        }
+        self.cache.borrow_mut().insert(id, Rc::clone(&content));
         content
     }
 
@@ -409,6 +403,43 @@ impl PushCache {
             .borrow_mut()
             .insert(key, Rc::clone(&memo) as Rc<dyn Any>);
         memo
+    }
+}
+
+/// The blobs read most recently, at most [`MAX_CACHED_BYTES`] of content, the oldest
+/// dropped first.
+///
+/// The rules read a commit's blobs while `git log` lists it (the read-ahead), several rules
+/// the same blobs, and the checks after the listing go back to a few of them; what they
+/// work out from the content is memoised per rule ([`PushCache::memo`]), so content needs
+/// to outlive its commit only briefly. Bounding it by bytes, not by count or push, keeps a
+/// push's memory flat however many commits and files it carries; a blob dropped and asked
+/// for again is read again.
+#[derive(Default)]
+struct BlobCache {
+    map: FastMap<Oid, Rc<BlobContent>>,
+    /// Insertion order, with each entry's counted size.
+    order: std::collections::VecDeque<(Oid, usize)>,
+    bytes: usize,
+}
+
+impl BlobCache {
+    fn insert(&mut self, id: Oid, content: Rc<BlobContent>) {
+        let size = match &*content {
+            BlobContent::Text(text) => text.len().max(ENTRY_BYTES),
+            _ => ENTRY_BYTES,
+        };
+        if self.map.insert(id, content).is_none() {
+            self.order.push_back((id, size));
+            self.bytes += size;
+        }
+        while self.bytes > MAX_CACHED_BYTES {
+            let Some((old, size)) = self.order.pop_front() else {
+                break;
+            };
+            self.map.remove(&old);
+            self.bytes -= size;
+        }
     }
 }
 

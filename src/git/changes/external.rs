@@ -245,6 +245,7 @@ fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
     Command::new("git")
         .arg("--git-dir")
         .arg(repo.path())
+        .args(BOUNDED_MEMORY)
         .args([
             "log",
             "--stdin",
@@ -278,6 +279,20 @@ fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
         .spawn()
         .ok()
 }
+
+/// Settings that bound what `git log` keeps resident while it walks a long range. Its
+/// defaults map packfiles in 1 GiB windows, up to 8 GiB, and cache 96 MiB of delta bases:
+/// listing a whole history reads trees from all over the pack, and the pages it touched
+/// stay resident (106 MB for a 284 MB pack, against 27 MB with these, in the same CPU
+/// time). Only the listing's memory changes; what it lists does not.
+const BOUNDED_MEMORY: [&str; 6] = [
+    "-c",
+    "core.packedGitWindowSize=1m",
+    "-c",
+    "core.packedGitLimit=8m",
+    "-c",
+    "core.deltaBaseCacheLimit=4m",
+];
 
 /// Stops a child whose output is no longer wanted (or whose pipes were lost) and waits for
 /// it, so it leaves no zombie.

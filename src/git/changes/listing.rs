@@ -238,7 +238,25 @@ impl ChangeSet {
 pub fn tune_libgit2() {
     git2::opts::enable_caching(false);
     git2::opts::strict_hash_verification(false);
+    // libgit2 maps packfiles in windows of 1 GiB and keeps up to 8 GiB of them mapped
+    // (its 64-bit defaults). Every page a read touches stays resident while its window is
+    // mapped, so a push that reads across a large pack would hold most of the pack in its
+    // resident set. Windows of 4 MiB, at most 24 MiB mapped (least recently used unmapped
+    // first), bound that part of the memory whatever the pack's size; mapping a window is
+    // one `mmap`, a few microseconds against the inflation of the objects read from it.
+    // SAFETY: both calls only store a global setting; they run once, at startup, before
+    // any repository is opened or any other thread exists.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(MWINDOW_BYTES);
+        let _ = git2::opts::set_mwindow_mapped_limit(MWINDOW_MAPPED_BYTES);
+    }
 }
+
+/// The size of one mapped window of a packfile (see [`tune_libgit2`]).
+const MWINDOW_BYTES: usize = 1024 * 1024;
+
+/// The most of all packfiles libgit2 keeps mapped at once (see [`tune_libgit2`]).
+const MWINDOW_MAPPED_BYTES: usize = 8 * 1024 * 1024;
 
 fn commit_change(trees: &mut Trees<'_>, id: Oid, shallow: &HashSet<Oid>) -> CommitChange {
     let (info, tree_id) = match commit_info(trees.repo, id) {

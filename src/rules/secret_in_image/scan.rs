@@ -1,6 +1,10 @@
 //! Secrets on the lines a push adds to any text file: known key shapes, private keys, and
 //! literal values assigned to secret-named keys.
 
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, Input, MatchKind};
+
 use super::*;
 
 /// The secrets on the lines `file` adds; `new` is its new side's blob ([`blob_to_scan`]).
@@ -74,13 +78,131 @@ pub(super) fn has_candidate(
         return known;
     }
     let found = match &*cache.blob(repo, id) {
-        BlobContent::Text(text) => text.lines().any(|l| could_be_secret(l, style)),
-        BlobContent::Binary | BlobContent::TooLarge(_) => scan_text(repo, cache, id)
-            .is_some_and(|text| text.lines().any(|l| could_be_secret(l, style))),
+        BlobContent::Text(text) => candidate_lines(text)
+            .into_iter()
+            .any(|l| could_be_secret(l, style)),
+        BlobContent::Binary | BlobContent::TooLarge(_) => {
+            scan_text(repo, cache, id).is_some_and(|text| {
+                candidate_lines(&text)
+                    .into_iter()
+                    .any(|l| could_be_secret(l, style))
+            })
+        }
         BlobContent::Unreadable(_) => false,
     };
     memo.candidates.borrow_mut().insert(key, found);
     found
+}
+
+/// Case-sensitive strings one of which is on every line [`known_shape`],
+/// [`private_key_header`] or [`url_password`] can accept: the start of every token
+/// [`shape_at`] knows, a private key header, a URL's `://`.
+const SHAPE_ANCHORS: &[&str] = &[
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "A3T",
+    "AIza",
+    "fo1_",
+    "fm1a_",
+    "fm1r_",
+    "fm2_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "-----BEGIN ",
+    "://",
+];
+
+/// The fragments [`mentions_secret_word`] requires, in any ASCII case, before an
+/// assignment or a connection-string field is parsed (matched on a lower-cased copy).
+const WORD_ANCHORS: &[&str] = &["key", "token", "secret", "pass", "pw", "auth", "cred"];
+
+/// The two anchor automata, built on first use. They are separate, and the words are
+/// matched on a lower-cased copy, because each set alone keeps the automaton's vectorised
+/// multi-pattern prefilter (Teddy) effective: one ASCII-case-insensitive automaton over
+/// all of them has no prefilter, and one over every case of every word crowds its
+/// buckets; either scans at a quarter of the speed (measured on a real repository's
+/// pushed text: 100 ms against 45 ms for 59 MB, folding included).
+fn anchors() -> Option<&'static (AhoCorasick, AhoCorasick)> {
+    static ANCHORS_AC: OnceLock<Option<(AhoCorasick, AhoCorasick)>> = OnceLock::new();
+    ANCHORS_AC
+        .get_or_init(|| {
+            let build = |patterns: &[&str]| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(patterns)
+                    .ok()
+            };
+            Some((build(SHAPE_ANCHORS)?, build(WORD_ANCHORS)?))
+        })
+        .as_ref()
+}
+
+/// The lines of `text` (as [`str::lines`] splits them) that hold one of the anchors
+/// ([`SHAPE_ANCHORS`], [`WORD_ANCHORS`]): the only ones [`could_be_secret`] can accept.
+/// Two vectorised searches over the whole text instead of a scan of every line: on a long
+/// push almost every pushed line is turned away here, at memory speed. In text order,
+/// each line once.
+pub(super) fn candidate_lines(text: &str) -> Vec<&str> {
+    let Some((shapes, words)) = anchors() else {
+        // Built from constants, so this cannot happen; were it to, every line is a
+        // candidate and the scan stays complete.
+        return text.lines().collect();
+    };
+    let bytes = text.as_bytes();
+    let mut spans = line_spans(shapes, bytes);
+    FOLDED.with(|folded| {
+        let mut folded = folded.borrow_mut();
+        folded.clear();
+        folded.extend(bytes.iter().map(u8::to_ascii_lowercase));
+        spans.extend(line_spans(words, &folded));
+        // A blob of a few MiB leaves its copy's buffer allocated for the next: keep it
+        // only when small, so the memory this holds stays bounded.
+        if folded.capacity() > MAX_FOLDED_KEPT {
+            *folded = Vec::new();
+        }
+    });
+    spans.sort_unstable();
+    spans.dedup();
+    // As `str::lines`, a `\r` is part of the line end only before a `\n`.
+    spans
+        .into_iter()
+        .filter_map(|(start, end)| {
+            let line = text.get(start..end)?;
+            Some(match line.strip_suffix('\r') {
+                Some(stripped) if end < text.len() => stripped,
+                _ => line,
+            })
+        })
+        .collect()
+}
+
+thread_local! {
+    /// The lower-cased copy [`candidate_lines`] searches for words, reused across blobs.
+    static FOLDED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The largest lower-cased copy kept for the next blob.
+const MAX_FOLDED_KEPT: usize = 1024 * 1024;
+
+/// The byte spans (without the `\n`) of the lines of `bytes` that hold a match of `ac`.
+fn line_spans(ac: &AhoCorasick, bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(hit) = ac.find(Input::new(bytes).span(from..bytes.len())) {
+        let before = bytes.get(..hit.start()).unwrap_or_default();
+        let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let after = bytes.get(hit.end()..).unwrap_or_default();
+        let end = memchr::memchr(b'\n', after).map_or(bytes.len(), |i| hit.end() + i);
+        spans.push((start, end));
+        from = (end + 1).min(bytes.len());
+    }
+    spans
 }
 
 /// What this rule remembers per push.

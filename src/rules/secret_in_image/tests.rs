@@ -451,3 +451,57 @@ fn passwords_in_connection_strings() {
         assert!(connection_password(line).is_none(), "{line}");
     }
 }
+
+/// A line the scan could report is always among the anchor prefilter's candidates, in
+/// every case spelling, line ending and position; lines are generated from the pieces the
+/// scanners look for so that many of them are reportable.
+#[test]
+fn candidate_lines_keep_every_reportable_line() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let pieces = prop::sample::select(vec![
+        "key".to_owned(),
+        "ApI_kEy".to_owned(),
+        "TOKEN".to_owned(),
+        "Secret".to_owned(),
+        "PassWord".to_owned(),
+        "pWd=".to_owned(),
+        "AUTH".to_owned(),
+        "Cred".to_owned(),
+        " = ".to_owned(),
+        ": ".to_owned(),
+        "\"".to_owned(),
+        "'".to_owned(),
+        ";".to_owned(),
+        "Server=db.example.net;".to_owned(),
+        "postgres://app:".to_owned(),
+        "@db.prod.example.net/x".to_owned(),
+        "-----BEGIN RSA PRIVATE KEY-----".to_owned(),
+        tok("AKIA", "Q7ZL2M", 16),
+        tok("ghp_", "aZ9bY8cX7", 36),
+        tok("AIza", "Sy-9_kQ", 35),
+        "k9$Qz!Lw3#Rv8@Tx5^Mb".to_owned(),
+        "x7Rq2Lz9Vw4Kt8Np3Hs6".to_owned(),
+        "plain words here".to_owned(),
+        "\r".to_owned(),
+        "\n".to_owned(),
+    ]);
+    let text = prop::collection::vec(pieces, 0..40).prop_map(|p| p.concat());
+    let mut runner = TestRunner::new(Config::with_cases(2000));
+    runner
+        .run(&text, |text| {
+            let candidates = candidate_lines(&text);
+            for style in [ValueStyle::Code, ValueStyle::Config] {
+                for line in text.lines() {
+                    if could_be_secret(line, style) {
+                        prop_assert!(
+                            candidates.iter().any(|c| std::ptr::eq(*c, line)),
+                            "{line:?} is reportable but no candidate"
+                        );
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}

@@ -24,7 +24,7 @@ use crate::globs::Globs;
 use crate::config::RuleConfig;
 use crate::escape::escape;
 use crate::git::changes::{
-    line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange,
+    line_count, line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange,
 };
 use crate::hash::FastMap;
 use crate::rules::text::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
@@ -124,6 +124,11 @@ fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) ->
     let kind = file_kind(path);
     let nature = compare(kind, old_text, new_text);
     if nature == ChangeNature::Identical {
+        return Edit::Functional;
+    }
+    // A stamp edit replaces as many lines as it removes ([`stamp_lines`]), so a functional
+    // edit that changes the line count is neither a stamp nor cosmetic: no diff needed.
+    if nature == ChangeNature::Functional && line_count(old_text) != line_count(new_text) {
         return Edit::Functional;
     }
     let Ok(diff) = line_diff(old_text, new_text) else {
