@@ -27,7 +27,7 @@ use crate::rules::text::ChangeNature;
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
 use super::intent::{is_marker_line, may_say_forcing, says_forcing};
 use super::manifest_comment_only::is_dockerfile_kind;
-use super::timestamp_edit::{classify, is_docs_path, Edit};
+use super::timestamp_edit::{classify, hand_written_size, is_docs_path, Edit};
 use super::{quoted_summary, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.dummy-source-edit]`.
@@ -119,6 +119,9 @@ const MAX_MARKER_LINES: usize = 40;
 /// is the same but for whitespace and separators; `Some(true)` when an added marker says
 /// itself that it forces a build (`# deploy trigger 2025-11-17`).
 fn marker_edit(cx: &RuleContext<'_>, file: &FileChange, forcing: bool) -> Option<(u32, bool)> {
+    if !hand_written_size(cx.repo, cx.cache, file.new?.id) {
+        return None;
+    }
     let (old, new) = cx.texts(file)?;
     let (BlobContent::Text(old), BlobContent::Text(new)) = (&*old, &*new) else {
         return None;

@@ -303,6 +303,15 @@ impl<'a> RuleContext<'a> {
         self.cache.blob(self.repo, id)
     }
 
+    /// Whether `file`'s new side is text that contains `needle`: a rule that reports only
+    /// added lines holding `needle` asks this before reading the old side and diffing.
+    pub fn new_text_contains(&self, file: &FileChange, needle: &[u8]) -> bool {
+        file.new.is_some_and(|new| {
+            matches!(&*self.content(new.id),
+                BlobContent::Text(text) if memchr::memmem::find(text.as_bytes(), needle).is_some())
+        })
+    }
+
     /// The Dockerfile in blob `id`, parsed once per push; `None` when it is not text within
     /// the cap or does not parse.
     pub fn dockerfile(&self, id: Oid) -> Option<Rc<Dockerfile>> {

@@ -63,6 +63,11 @@ impl Rule for NoCacheDeploy {
                 if !is_build_file(globs, file) {
                     continue;
                 }
+                // Only an added line with the flag is reported: a new text without it (most
+                // of them) has none, and its old side need not be read.
+                if !cx.new_text_contains(file, b"--no-cache") {
+                    continue;
+                }
                 let Some((old, new)) = cx.texts(file) else {
                     continue;
                 };

@@ -32,6 +32,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
@@ -75,7 +76,7 @@ impl Rule for SecretInImage {
         let mut free = true;
         for file in commit.files() {
             if let Some(id) = blob_to_scan(file) {
-                free &= !has_candidate(cx.repo, cx.cache, id, ValueStyle::of(&file.path));
+                free &= reportable(cx.repo, cx.cache, id, ValueStyle::of(&file.path)).is_empty();
             }
         }
         if free {

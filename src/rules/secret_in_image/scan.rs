@@ -8,43 +8,80 @@ use aho_corasick::{AhoCorasick, Input, MatchKind};
 use super::*;
 
 /// The secrets on the lines `file` adds; `new` is its new side's blob ([`blob_to_scan`]).
-/// The new text is scanned whole first: an added line
-/// is one of its lines, and a line's verdict depends on nothing but the line (a private key
-/// counts only with its header line), so a text none of whose lines could be a finding adds
-/// none. Only then is the old side read and the added lines worked out: on a long push most
-/// files hold no candidate at all, and this halves the blobs read.
+///
+/// A line's verdict depends on nothing but the line (and the path's [`ValueStyle`]), with
+/// one exception: a private key header counts when key material follows it on the next
+/// added line. So the reportable lines `file` adds are the reportable lines of its new
+/// text that its old text lacks, and a reportable line the old text has is one of the old
+/// text's reportable lines. Both sets are worked out once per blob ([`reportable`], usually
+/// by the read-ahead, the old side often as the new side of the commit before), so neither
+/// text is read again here, and the old side is not read at all when the new one holds
+/// nothing reportable. Only a key header without its body on the same line needs the
+/// added lines themselves, and then both texts are read.
 pub(super) fn added_line_secrets(
     cx: &RuleContext<'_>,
     file: &FileChange,
     new: Oid,
     style: ValueStyle,
 ) -> Vec<Found> {
-    if !has_candidate(cx.repo, cx.cache, new, style) {
+    let new_lines_found = reportable(cx.repo, cx.cache, new, style);
+    if new_lines_found.is_empty() {
         return Vec::new();
     }
-    let Some(new) = scan_text(cx.repo, cx.cache, new) else {
-        return Vec::new();
-    };
+    if new_lines_found.iter().any(|r| r.needs_next) {
+        return added_line_secrets_read(cx, file, new, style);
+    }
     // A previous version that cannot be read as text (binary before, or gone) adds nothing
     // to compare with: every line of the new one is new.
+    let old_found = file
+        .old
+        .map(|old| reportable(cx.repo, cx.cache, old.id, style))
+        .unwrap_or_default();
+    let before: FastSet<&str> = old_found.iter().map(|r| r.text.as_str()).collect();
+    let added: Vec<(u32, String)> = new_lines_found
+        .iter()
+        .filter(|r| !before.contains(r.text.as_str()))
+        .map(|r| (r.line, r.text.clone()))
+        .collect();
+    scan_added_lines(&added, style)
+}
+
+/// [`added_line_secrets`] from both texts: every added line, so that a private key header
+/// is judged with the line after it.
+fn added_line_secrets_read(
+    cx: &RuleContext<'_>,
+    file: &FileChange,
+    new: Oid,
+    style: ValueStyle,
+) -> Vec<Found> {
     let old = file
         .old
-        .and_then(|old| scan_text(cx.repo, cx.cache, old.id))
+        .and_then(|old| with_scan_text(cx.repo, cx.cache, old.id, str::to_owned))
         .unwrap_or_default();
-    scan_added_lines(&new_lines(&old, &new), style)
+    with_scan_text(cx.repo, cx.cache, new, |new| {
+        scan_added_lines(&new_lines(&old, new), style)
+    })
+    .unwrap_or_default()
 }
 
 /// The largest blob the scan reads past the content rules' cap: a secret in a big file is
 /// still a secret in the image.
 const MAX_SCANNED_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Blob `id` as text for the secret scan. Text within the rules' cap comes from the push's
-/// cache; a text file with a stray NUL or invalid byte, or larger than that cap (up to
-/// [`MAX_SCANNED_BYTES`]), is read as well, the odd bytes replaced. Binary files (images,
-/// archives: more than one byte in fifty is a control byte) are not text.
-fn scan_text(repo: &Repository, cache: &PushCache, id: Oid) -> Option<String> {
+/// Calls `f` with blob `id` as text for the secret scan; `None` when it is not text. Text
+/// within the rules' cap comes from the push's cache; a text file with a stray NUL or
+/// invalid byte, or larger than that cap (up to [`MAX_SCANNED_BYTES`]), is read as well,
+/// borrowed as it is when it is valid UTF-8 without NULs, else with the odd bytes
+/// replaced. Binary files (images, archives: more than one byte in fifty is a control
+/// byte) are not text.
+fn with_scan_text<R>(
+    repo: &Repository,
+    cache: &PushCache,
+    id: Oid,
+    f: impl FnOnce(&str) -> R,
+) -> Option<R> {
     match &*cache.blob(repo, id) {
-        BlobContent::Text(text) => return Some(text.clone()),
+        BlobContent::Text(text) => return Some(f(text)),
         BlobContent::Binary => {}
         BlobContent::TooLarge(size) if *size <= MAX_SCANNED_BYTES => {}
         _ => return None,
@@ -61,36 +98,51 @@ fn scan_text(repo: &Repository, cache: &PushCache, id: Oid) -> Option<String> {
     if control(head) * 50 > head.len() || control(bytes) * 50 > bytes.len() {
         return None;
     }
-    Some(String::from_utf8_lossy(bytes).replace('\0', " "))
+    match std::str::from_utf8(bytes) {
+        Ok(text) if memchr::memchr(0, bytes).is_none() => Some(f(text)),
+        _ => Some(f(&String::from_utf8_lossy(bytes).replace('\0', " "))),
+    }
 }
 
-/// Whether blob `id` is text with a line [`scan_added_lines`] could report under `style`;
-/// worked out once per blob and style, usually by [`read_ahead`] while the push is listed.
-pub(super) fn has_candidate(
+/// A line of a blob that [`scan_added_lines`] could report if it were added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Reportable {
+    /// Its 1-based line number.
+    pub(super) line: u32,
+    pub(super) text: String,
+    /// A private key header without key material on the same line: whether it is
+    /// reported depends on the next added line.
+    pub(super) needs_next: bool,
+}
+
+/// The lines of blob `id` that [`scan_added_lines`] could report under `style` (none when
+/// it is not text); worked out once per blob and style, usually by [`read_ahead`] while
+/// the push is listed. Secrets are rare, so what is kept is small whatever the blob.
+pub(super) fn reportable(
     repo: &Repository,
     cache: &PushCache,
     id: Oid,
     style: ValueStyle,
-) -> bool {
+) -> Rc<[Reportable]> {
     let memo = cache.memo::<Memo>();
     let key = (id, style == ValueStyle::Code);
-    if let Some(&known) = memo.candidates.borrow().get(&key) {
-        return known;
+    if let Some(known) = memo.reportable.borrow().get(&key) {
+        return Rc::clone(known);
     }
-    let found = match &*cache.blob(repo, id) {
-        BlobContent::Text(text) => candidate_lines(text)
+    let found: Rc<[Reportable]> = with_scan_text(repo, cache, id, |text| {
+        candidate_lines(text)
             .into_iter()
-            .any(|l| could_be_secret(l, style)),
-        BlobContent::Binary | BlobContent::TooLarge(_) => {
-            scan_text(repo, cache, id).is_some_and(|text| {
-                candidate_lines(&text)
-                    .into_iter()
-                    .any(|l| could_be_secret(l, style))
+            .filter(|(_, l, anchors)| could_be_secret_with(l, style, *anchors))
+            .map(|(line, text, _)| Reportable {
+                line,
+                text: text.to_owned(),
+                needs_next: private_key_header(text).is_some_and(|h| !h.inline_body),
             })
-        }
-        BlobContent::Unreadable(_) => false,
-    };
-    memo.candidates.borrow_mut().insert(key, found);
+            .collect::<Vec<_>>()
+    })
+    .unwrap_or_default()
+    .into();
+    memo.reportable.borrow_mut().insert(key, Rc::clone(&found));
     found
 }
 
@@ -144,23 +196,27 @@ fn anchors() -> Option<&'static (AhoCorasick, AhoCorasick)> {
 }
 
 /// The lines of `text` (as [`str::lines`] splits them) that hold one of the anchors
-/// ([`SHAPE_ANCHORS`], [`WORD_ANCHORS`]): the only ones [`could_be_secret`] can accept.
-/// Two vectorised searches over the whole text instead of a scan of every line: on a long
-/// push almost every pushed line is turned away here, at memory speed. In text order,
-/// each line once.
-pub(super) fn candidate_lines(text: &str) -> Vec<&str> {
+/// ([`SHAPE_ANCHORS`], [`WORD_ANCHORS`]), with their 1-based numbers: the only ones
+/// [`could_be_secret`] can accept. Two vectorised searches over the whole text instead of
+/// a scan of every line: on a long push almost every pushed line is turned away here, at
+/// memory speed. In text order, each line once.
+pub(super) fn candidate_lines(text: &str) -> Vec<(u32, &str, Anchors)> {
     let Some((shapes, words)) = anchors() else {
         // Built from constants, so this cannot happen; were it to, every line is a
         // candidate and the scan stays complete.
-        return text.lines().collect();
+        let all = Anchors {
+            shape: true,
+            word: true,
+        };
+        return (1..).zip(text.lines()).map(|(n, l)| (n, l, all)).collect();
     };
     let bytes = text.as_bytes();
-    let mut spans = line_spans(shapes, bytes);
+    let mut spans = line_spans(shapes, bytes, SHAPE);
     FOLDED.with(|folded| {
         let mut folded = folded.borrow_mut();
         folded.clear();
         folded.extend(bytes.iter().map(u8::to_ascii_lowercase));
-        spans.extend(line_spans(words, &folded));
+        spans.extend(line_spans(words, &folded, WORD));
         // A blob of a few MiB leaves its copy's buffer allocated for the next: keep it
         // only when small, so the memory this holds stays bounded.
         if folded.capacity() > MAX_FOLDED_KEPT {
@@ -168,19 +224,42 @@ pub(super) fn candidate_lines(text: &str) -> Vec<&str> {
         }
     });
     spans.sort_unstable();
-    spans.dedup();
-    // As `str::lines`, a `\r` is part of the line end only before a `\n`.
-    spans
-        .into_iter()
-        .filter_map(|(start, end)| {
-            let line = text.get(start..end)?;
-            Some(match line.strip_suffix('\r') {
-                Some(stripped) if end < text.len() => stripped,
-                _ => line,
-            })
-        })
-        .collect()
+    // A line both automata found is one candidate with both kinds.
+    spans.dedup_by(|later, kept| {
+        let same = (later.0, later.1) == (kept.0, kept.1);
+        if same {
+            kept.2 |= later.2;
+        }
+        same
+    });
+    let (mut line, mut counted) = (1u32, 0);
+    let mut out = Vec::with_capacity(spans.len());
+    for (start, end, kinds) in spans {
+        let skipped = bytes.get(counted..start).unwrap_or_default();
+        line = line.saturating_add(
+            u32::try_from(memchr::memchr_iter(b'\n', skipped).count()).unwrap_or(u32::MAX),
+        );
+        counted = start;
+        let Some(text_line) = text.get(start..end) else {
+            continue;
+        };
+        // As `str::lines`, a `\r` is part of the line end only before a `\n`.
+        let text_line = match text_line.strip_suffix('\r') {
+            Some(stripped) if end < text.len() => stripped,
+            _ => text_line,
+        };
+        let anchors = Anchors {
+            shape: kinds & SHAPE != 0,
+            word: kinds & WORD != 0,
+        };
+        out.push((line, text_line, anchors));
+    }
+    out
 }
+
+/// The kinds of anchor, as bits of a span (see [`Anchors`]).
+const SHAPE: u8 = 1;
+const WORD: u8 = 2;
 
 thread_local! {
     /// The lower-cased copy [`candidate_lines`] searches for words, reused across blobs.
@@ -190,8 +269,9 @@ thread_local! {
 /// The largest lower-cased copy kept for the next blob.
 const MAX_FOLDED_KEPT: usize = 1024 * 1024;
 
-/// The byte spans (without the `\n`) of the lines of `bytes` that hold a match of `ac`.
-fn line_spans(ac: &AhoCorasick, bytes: &[u8]) -> Vec<(usize, usize)> {
+/// The byte spans (without the `\n`) of the lines of `bytes` that hold a match of `ac`,
+/// each marked `kind`.
+fn line_spans(ac: &AhoCorasick, bytes: &[u8], kind: u8) -> Vec<(usize, usize, u8)> {
     let mut spans = Vec::new();
     let mut from = 0;
     while let Some(hit) = ac.find(Input::new(bytes).span(from..bytes.len())) {
@@ -199,7 +279,7 @@ fn line_spans(ac: &AhoCorasick, bytes: &[u8]) -> Vec<(usize, usize)> {
         let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
         let after = bytes.get(hit.end()..).unwrap_or_default();
         let end = memchr::memchr(b'\n', after).map_or(bytes.len(), |i| hit.end() + i);
-        spans.push((start, end));
+        spans.push((start, end, kind));
         from = (end + 1).min(bytes.len());
     }
     spans
@@ -208,18 +288,36 @@ fn line_spans(ac: &AhoCorasick, bytes: &[u8]) -> Vec<(usize, usize)> {
 /// What this rule remembers per push.
 #[derive(Default)]
 pub(super) struct Memo {
-    /// Whether a blob holds a line this rule could report, by (blob, code style).
-    pub(super) candidates: RefCell<FastMap<(Oid, bool), bool>>,
+    /// The lines of a blob this rule could report, by (blob, code style).
+    pub(super) reportable: RefCell<FastMap<(Oid, bool), Rc<[Reportable]>>>,
     /// Commits none of whose files holds such a line, found by the read-ahead: the check
     /// then looks only at their Dockerfiles.
     pub(super) secret_free: RefCell<FastSet<Oid>>,
 }
 
 /// Whether [`scan_added_lines`] could report `line` if it were added: it is not allowed
-/// and holds a private key header or what [`scan_line`] finds.
+/// and holds a private key header or what [`scan_line`] finds. The reference the scan's
+/// prefiltered form ([`could_be_secret_with`]) is tested against.
+#[cfg(test)]
 pub(super) fn could_be_secret(line: &str, style: ValueStyle) -> bool {
     !is_allowed_line(line)
         && (private_key_header(line).is_some() || scan_line(line, style).is_some())
+}
+
+/// [`could_be_secret`] for a candidate line whose anchors [`candidate_lines`] found.
+pub(super) fn could_be_secret_with(line: &str, style: ValueStyle, anchors: Anchors) -> bool {
+    !is_allowed_line(line)
+        && ((anchors.shape && private_key_header(line).is_some())
+            || scan_line_with(line, style, anchors).is_some())
+}
+
+/// Which kinds of anchor a candidate line holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct Anchors {
+    /// One of [`SHAPE_ANCHORS`]: a token, key header or URL may be on it.
+    pub(super) shape: bool,
+    /// One of [`WORD_ANCHORS`]: exactly when [`mentions_secret_word`] holds.
+    pub(super) word: bool,
 }
 
 /// Whether unquoted values count as literals: in code an unquoted right-hand side is an
@@ -319,13 +417,26 @@ impl LineHit {
 
 /// The first secret on a line: a known token shape, else a generic assignment.
 pub(super) fn scan_line(line: &str, style: ValueStyle) -> Option<LineHit> {
-    if let Some(hit) = known_shape(line) {
-        return Some(hit);
+    let anchors = Anchors {
+        shape: true,
+        word: mentions_secret_word(line),
+    };
+    scan_line_with(line, style, anchors)
+}
+
+/// [`scan_line`] for a line whose anchors are known: the token shapes and URL passwords
+/// are looked for only on a line with a shape anchor, assignments only on one with a
+/// secret word.
+fn scan_line_with(line: &str, style: ValueStyle, anchors: Anchors) -> Option<LineHit> {
+    if anchors.shape {
+        if let Some(hit) = known_shape(line) {
+            return Some(hit);
+        }
+        if let Some(hit) = url_password(line) {
+            return Some(hit);
+        }
     }
-    if let Some(hit) = url_password(line) {
-        return Some(hit);
-    }
-    if !mentions_secret_word(line) {
+    if !anchors.word {
         return None;
     }
     if let Some(hit) = field_password(line) {

@@ -114,6 +114,9 @@ fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) ->
     let Some(path) = file.path_str() else {
         return Edit::Functional;
     };
+    if !hand_written_size(repo, cache, new.id) {
+        return Edit::Functional;
+    }
     let Some((old_text, new_text)) = cache.texts(repo, file) else {
         return Edit::Functional;
     };
@@ -150,6 +153,19 @@ fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) ->
         },
         ChangeNature::Identical | ChangeNature::Functional => Edit::Functional,
     }
+}
+
+/// The largest text the cosmetic rules compare. A stamp, a marker comment or a dummy edit
+/// is written by hand into a file a person edits: source files and configurations are far
+/// below this (a 6,000-line module is about 250 KB). Larger texts are data, generated
+/// output or bundles; comparing both versions of each would cost more than git's whole
+/// diff of them, so such an edit counts as functional, like a file over the content cap.
+pub(super) const MAX_COSMETIC_BYTES: usize = 256 * 1024;
+
+/// Whether blob `id` is text no larger than [`MAX_COSMETIC_BYTES`] (it is read into the
+/// push's cache, where the secret scan has usually put it already).
+pub(super) fn hand_written_size(repo: &Repository, cache: &PushCache, id: Oid) -> bool {
+    matches!(&*cache.blob(repo, id), BlobContent::Text(t) if t.len() <= MAX_COSMETIC_BYTES)
 }
 
 /// The changed lines of a file when every one of them only bumps a stamp in a harmless
