@@ -32,6 +32,33 @@ pub fn line_count(text: &str) -> usize {
     ends + usize::from(!text.is_empty() && !text.ends_with('\n'))
 }
 
+/// The lines (with their ends) of `old` and `new` between the lines both start with and
+/// the lines both end with: what xdiff trims before it diffs. Every line a diff removes is
+/// in the first, every line it adds in the second, and the lines of each that the diff
+/// keeps are the same multiset, so callers can rule an edit out on the middles alone.
+pub fn middles<'a, 'b>(old: &'a str, new: &'b str) -> (Vec<&'a str>, Vec<&'b str>) {
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a_end, b_end) = (a.len() - suffix, b.len() - suffix);
+    (
+        a.get(prefix..a_end)
+            .map(<[&str]>::to_vec)
+            .unwrap_or_default(),
+        b.get(prefix..b_end)
+            .map(<[&str]>::to_vec)
+            .unwrap_or_default(),
+    )
+}
+
 /// Computes a line diff: xdiff's, as libgit2 gives it with no context lines.
 pub fn line_diff(old: &str, new: &str) -> Result<LineDiff, git2::Error> {
     match certain_diff(old, new) {

@@ -20,7 +20,7 @@
 //! change what linters, type checkers or bundlers do.
 
 use crate::git::changes::{
-    line_count, line_diff, BlobContent, ChangeKind, CommitChange, FileChange,
+    line_count, line_diff, middles, BlobContent, ChangeKind, CommitChange, FileChange,
 };
 use crate::rules::text::ChangeNature;
 
@@ -132,7 +132,8 @@ fn marker_edit(cx: &RuleContext<'_>, file: &FileChange, forcing: bool) -> Option
     }
     // Without a forcing message, only a marker that says it itself counts: a text with no
     // word of forcing in it is not diffed at all (most commits of a long push).
-    if !forcing && !may_say_forcing(new) {
+    // The added lines are all in the new text's changed middle: only it is searched.
+    if !forcing && !middles(old, new).1.iter().any(|l| may_say_forcing(l)) {
         return None;
     }
     let diff = line_diff(old, new).ok()?;

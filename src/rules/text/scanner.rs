@@ -46,6 +46,7 @@ pub(super) enum Open {
     },
 }
 
+#[derive(Clone)]
 pub(super) struct Scanner {
     pub(super) kind: FileKind,
     pub(super) open: Open,
@@ -62,6 +63,20 @@ pub(super) struct Scanner {
 }
 
 impl Scanner {
+    /// Whether two scanners will scan any further lines alike: the same open literal,
+    /// comment, brackets, continuation, heredocs and block scalar, and both past or both
+    /// before the first line (the only use of the line count).
+    pub(super) fn same_state(&self, other: &Scanner) -> bool {
+        self.kind == other.kind
+            && self.open == other.open
+            && self.depth == other.depth
+            && self.continued == other.continued
+            && (self.lines_seen == 0) == (other.lines_seen == 0)
+            && self.pending_heredocs == other.pending_heredocs
+            && self.heredocs == other.heredocs
+            && self.block_scalar == other.block_scalar
+    }
+
     pub(super) fn new(kind: FileKind) -> Scanner {
         Scanner {
             kind,

@@ -46,7 +46,80 @@ pub(super) fn same_signature(kind: FileKind, old: &str, new: &str) -> bool {
     if policy(kind).0 == Collapse::Remove {
         return signature(kind, old) == signature(kind, new);
     }
+    if let Some(same) = same_signature_in_middles(kind, old, new) {
+        return same;
+    }
     SignatureLines::new(kind, old).eq(SignatureLines::new(kind, new))
+}
+
+/// [`same_signature`] from the lines that differ: the lines both texts start with give the
+/// same signature lines and leave the same state behind, so they are scanned once, and
+/// each text's changed middle is scanned from that state. When both middles leave the same
+/// state too, the lines both texts end with give the same signature lines on both sides,
+/// and the answer is whether the middles' signature lines are equal; otherwise `None`,
+/// and the whole texts are compared. A usual edit changes a few lines of a long file, so
+/// this scans a bit over half of one text where the whole comparison scans both.
+pub(super) fn same_signature_in_middles(kind: FileKind, old: &str, new: &str) -> Option<bool> {
+    let (prefix, old_mid, new_mid) = split_common_lines(old, new);
+    let mut shared = SignatureLines::new(kind, "");
+    shared.lines = lines_of(prefix);
+    shared.by_ref().for_each(drop);
+    let run = |mid: &str| -> (Vec<String>, SignatureLines<'static>) {
+        let mut side = shared.clone_state();
+        side.lines = lines_of(mid);
+        let items: Vec<String> = side.by_ref().collect();
+        (items, side.clone_state())
+    };
+    let (old_items, old_end) = run(old_mid);
+    let (new_items, new_end) = run(new_mid);
+    old_end
+        .same_state(&new_end)
+        .then_some(old_items == new_items)
+}
+
+/// The lines of `text` (empty, or ending with a line end, or running to the end of its
+/// file) as [`SignatureLines`] reads them from a whole text: a line end closes a line
+/// rather than opening an empty one, and the empty text has no lines. A text's own last
+/// line end is followed by one empty piece in a whole-text read; only blank lines at the
+/// end of a text are lost that way, and those never give a signature line.
+fn lines_of(text: &str) -> std::str::Split<'_, char> {
+    let mut lines = text.strip_suffix('\n').unwrap_or(text).split('\n');
+    if text.is_empty() {
+        lines.next();
+    }
+    lines
+}
+
+/// `(prefix, old_middle, new_middle)`: the whole lines both texts start with, then what
+/// each has before the whole lines both end with. The prefix is empty or ends with `\n`,
+/// and so does each middle unless it runs to the end of its text.
+fn split_common_lines<'a>(old: &'a str, new: &'a str) -> (&'a str, &'a str, &'a str) {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let prefix_len = a
+        .get(..same)
+        .and_then(|p| memchr::memrchr(b'\n', p))
+        .map_or(0, |i| i + 1);
+    let room = a.len().min(b.len()) - prefix_len;
+    let tail = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    // The common tail is taken from a line start in both texts on: just after a `\n`, or
+    // at the prefix's end.
+    let line_start = |t: &[u8], at: usize| at == prefix_len || t.get(at - 1) == Some(&b'\n');
+    let mut suffix_len = tail;
+    while suffix_len > 0
+        && !(line_start(a, a.len() - suffix_len) && line_start(b, b.len() - suffix_len))
+    {
+        suffix_len -= 1;
+    }
+    let old_mid = old.get(prefix_len..a.len() - suffix_len).unwrap_or("");
+    let new_mid = new.get(prefix_len..b.len() - suffix_len).unwrap_or("");
+    (old.get(..prefix_len).unwrap_or(""), old_mid, new_mid)
 }
 
 /// The lines of a [`signature`], one at a time: each line's significant text, with blank
@@ -78,6 +151,32 @@ impl<'t> SignatureLines<'t> {
             after_text: false,
             next_text: None,
         }
+    }
+}
+
+impl<'t> SignatureLines<'t> {
+    /// A copy of this iterator's state (scanner, held blank lines) with no lines left to
+    /// read; give it lines to continue from here.
+    fn clone_state<'u>(&self) -> SignatureLines<'u> {
+        let mut lines = "".split('\n');
+        lines.next();
+        SignatureLines {
+            collapse: self.collapse,
+            blanks: self.blanks,
+            scanner: self.scanner.clone(),
+            lines,
+            held: self.held,
+            after_text: self.after_text,
+            next_text: self.next_text.clone(),
+        }
+    }
+
+    /// Whether two iterators, given the same lines from here on, give the same items.
+    fn same_state(&self, other: &SignatureLines<'_>) -> bool {
+        self.scanner.same_state(&other.scanner)
+            && self.held == other.held
+            && self.after_text == other.after_text
+            && self.next_text == other.next_text
     }
 }
 

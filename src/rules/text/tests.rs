@@ -545,3 +545,86 @@ fn hostile_inputs_do_not_panic() {
         }
     }
 }
+
+/// Comparing only the changed middles from a shared state gives the whole comparison's
+/// answer: texts are built from the pieces that change a scanner's state (comments,
+/// strings, block comments, heredocs, continuations, brackets, blank lines, block
+/// scalars), and each is compared with a random edit of itself.
+#[test]
+fn middles_comparison_agrees_with_the_whole() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let piece = prop::sample::select(vec![
+        "x = 1\n",
+        "y = [1,\n",
+        "  2]\n",
+        "# note\n",
+        "// note\n",
+        "/* open\n",
+        "close */\n",
+        "\"\"\"doc\n",
+        "end\"\"\"\n",
+        "s = 'a # b'\n",
+        "cat <<EOF\n",
+        "body # not\n",
+        "EOF\n",
+        "a \\\n",
+        "key: |\n",
+        "  block # text\n",
+        "\n",
+        "   \n",
+        "  indented\n",
+        "z = 2",
+        "'''\n",
+        "`tpl\n",
+        "`\n",
+        "-- sql\n",
+        "\t\n",
+        "RUN echo \\\n",
+    ]);
+    let text = prop::collection::vec(piece.clone(), 0..30);
+    let edit = (
+        text,
+        prop::collection::vec((0usize..40, 0u8..3, piece), 1..4),
+    );
+    let kinds = [
+        FileKind::Python,
+        FileKind::JavaScript,
+        FileKind::Shell,
+        FileKind::Toml,
+        FileKind::Yaml,
+        FileKind::Requirements,
+        FileKind::Markdown,
+        FileKind::Other,
+    ];
+    let decided = std::cell::Cell::new(0usize);
+    let mut runner = TestRunner::new(Config::with_cases(3000));
+    runner
+        .run(&edit, |(pieces, edits)| {
+            let mut changed = pieces.clone();
+            for (at, op, p) in edits {
+                let at = at % (changed.len() + 1);
+                match op {
+                    0 => changed.insert(at, p),
+                    1 if at < changed.len() => {
+                        changed.remove(at);
+                    }
+                    _ if at < changed.len() => changed[at] = p,
+                    _ => changed.push(p),
+                }
+            }
+            let (old, new) = (pieces.concat(), changed.concat());
+            for kind in kinds {
+                let whole = signature::SignatureLines::new(kind, &old)
+                    .eq(signature::SignatureLines::new(kind, &new));
+                if let Some(fast) = signature::same_signature_in_middles(kind, &old, &new) {
+                    decided.set(decided.get() + 1);
+                    prop_assert_eq!(fast, whole, "{:?}\n{:?}\n{:?}", kind, old, new);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    // The shortcut must actually decide most comparisons, or it only adds work.
+    assert!(decided.get() > 3000 * 8 / 2, "decided {}", decided.get());
+}

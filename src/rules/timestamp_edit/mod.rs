@@ -24,7 +24,7 @@ use crate::globs::Globs;
 use crate::config::RuleConfig;
 use crate::escape::escape;
 use crate::git::changes::{
-    line_count, line_diff, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange,
+    line_count, line_diff, middles, BlobContent, ChangeKind, CommitChange, EntryKind, FileChange,
 };
 use crate::hash::FastMap;
 use crate::rules::text::{code_of_line, compare, mask_volatile, ChangeNature, FileKind};
@@ -131,7 +131,9 @@ fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) ->
     }
     // A stamp edit replaces as many lines as it removes ([`stamp_lines`]), so a functional
     // edit that changes the line count is neither a stamp nor cosmetic: no diff needed.
-    if nature == ChangeNature::Functional && line_count(old_text) != line_count(new_text) {
+    if nature == ChangeNature::Functional
+        && (line_count(old_text) != line_count(new_text) || !stamps_could_pair(old_text, new_text))
+    {
         return Edit::Functional;
     }
     let Ok(diff) = line_diff(old_text, new_text) else {
@@ -166,6 +168,27 @@ pub(super) const MAX_COSMETIC_BYTES: usize = 256 * 1024;
 /// push's cache, where the secret scan has usually put it already).
 pub(super) fn hand_written_size(repo: &Repository, cache: &PushCache, id: Oid) -> bool {
     matches!(&*cache.blob(repo, id), BlobContent::Text(t) if t.len() <= MAX_COSMETIC_BYTES)
+}
+
+/// Whether the changed lines of an edit could pair up as [`stamp_lines`] requires, each
+/// removed line with an added one equal to it once volatile values are masked: then the
+/// middles the diff works in ([`middles`]) hold the same masked lines, whatever the diff's
+/// alignment. Most functional edits fail this on a few lines, without the diff.
+fn stamps_could_pair(old: &str, new: &str) -> bool {
+    let (a, b) = middles(old, new);
+    if a.len() != b.len() {
+        return false;
+    }
+    // As the diff gives its lines: without their ends.
+    let masked = |lines: Vec<&str>| {
+        let mut m: Vec<String> = lines
+            .into_iter()
+            .map(|l| mask_volatile(l.trim_end_matches(['\n', '\r'])))
+            .collect();
+        m.sort_unstable();
+        m
+    };
+    masked(a) == masked(b)
 }
 
 /// The changed lines of a file when every one of them only bumps a stamp in a harmless
