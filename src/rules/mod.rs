@@ -17,6 +17,7 @@ use crate::deploy::TargetStatus;
 use crate::docker::dockerfile::Dockerfile;
 use crate::escape::{escape, Escaped};
 use crate::finding::Finding;
+use crate::git::blob::{BatchReader, Batched};
 use crate::git::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
 use crate::git::push::RefUpdate;
 use crate::hash::FastMap;
@@ -358,7 +359,28 @@ pub struct PushCache {
     dockerfiles: RefCell<FastMap<Oid, Option<Rc<Dockerfile>>>>,
     /// One value per memo type, made on first use.
     memos: RefCell<FastMap<TypeId, Rc<dyn Any>>>,
+    /// The `git cat-file` reader for pushes that read many blobs.
+    batch: RefCell<Batch>,
 }
+
+/// Whether the push reads through a [`BatchReader`]: not before [`BATCH_AFTER`] blobs were
+/// asked for in bulk (a push without many large files never starts a process for it), and
+/// never again once it broke.
+enum Batch {
+    Unused { asked: usize },
+    Running(BatchReader),
+    Broken,
+}
+
+impl Default for Batch {
+    fn default() -> Batch {
+        Batch::Unused { asked: 0 }
+    }
+}
+
+/// Blobs asked for in bulk ([`PushCache::read_all`]) before a push starts reading through
+/// `git cat-file`: below this, starting it costs more than it saves.
+const BATCH_AFTER: usize = 16;
 
 /// Shows only how much is held: the contents are the repository's.
 impl std::fmt::Debug for PushCache {
@@ -378,6 +400,85 @@ impl PushCache {
         let content = Rc::new(read_blob(repo, id, MAX_BLOB_BYTES));
         self.cache.borrow_mut().insert(id, Rc::clone(&content));
         content
+    }
+
+    /// Calls `each` with the bytes of every blob of `ids` in order (or `None` for one that
+    /// cannot be read), bypassing the cache. With [`BATCH_AFTER`] ids or more the reads go
+    /// through one `git cat-file` ([`BatchReader`]), whose delta cache makes reading the
+    /// versions of one file in a row cheap where libgit2 re-inflates each version's delta
+    /// chain; callers that read many versions of large files group them by path first.
+    pub fn read_all(
+        &self,
+        repo: &Repository,
+        ids: &[Oid],
+        mut each: impl FnMut(Oid, Option<&[u8]>),
+    ) {
+        let mut given = 0;
+        {
+            let mut batch = self.batch.borrow_mut();
+            if let Batch::Unused { asked } = &mut *batch {
+                *asked += ids.len();
+                if *asked >= BATCH_AFTER {
+                    *batch = BatchReader::spawn(repo).map_or(Batch::Broken, Batch::Running);
+                }
+            }
+            if let Batch::Running(reader) = &mut *batch {
+                let mut missing = Vec::new();
+                let read = reader.read(ids, |id, got| {
+                    given += 1;
+                    match got {
+                        Batched::Bytes(bytes) => each(id, Some(bytes)),
+                        Batched::Missing => missing.push(id),
+                    }
+                });
+                if read.is_err() {
+                    *batch = Batch::Broken;
+                }
+                drop(batch);
+                // What git did not have, libgit2 is asked for (and says why it cannot).
+                for id in missing {
+                    let blob = repo.find_blob(id).ok();
+                    each(id, blob.as_ref().map(git2::Blob::content));
+                }
+            }
+        }
+        for &id in ids.get(given..).unwrap_or_default() {
+            let blob = repo.find_blob(id).ok();
+            each(id, blob.as_ref().map(git2::Blob::content));
+        }
+    }
+
+    /// Calls `f` with the bytes of blob `id`, however large (the caller has checked its
+    /// size); through the push's `git cat-file` when it has one. `None` when it cannot be
+    /// read.
+    pub fn with_bytes<R>(
+        &self,
+        repo: &Repository,
+        id: Oid,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Option<R> {
+        let mut batch = self.batch.borrow_mut();
+        if let Batch::Running(reader) = &mut *batch {
+            let mut f = Some(f);
+            let mut out = None;
+            let read = reader.read(&[id], |_, got| {
+                if let (Batched::Bytes(bytes), Some(f)) = (got, f.take()) {
+                    out = Some(f(bytes));
+                }
+            });
+            match read {
+                Ok(()) if out.is_some() => return out,
+                Ok(()) => {}
+                Err(_) => *batch = Batch::Broken,
+            }
+            drop(batch);
+            let f = f?;
+            let blob = repo.find_blob(id).ok()?;
+            return Some(f(blob.content()));
+        }
+        drop(batch);
+        let blob = repo.find_blob(id).ok()?;
+        Some(f(blob.content()))
     }
 
     /// See [`RuleContext::texts`].

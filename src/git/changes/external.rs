@@ -156,7 +156,7 @@ pub(super) struct Started {
 impl Started {
     /// Spawns `git log` for `range` and hands it the range; `None` when git cannot do it.
     pub(super) fn start(repo: &Repository, range: &CommitRange) -> Option<Started> {
-        if is_partial_clone(repo) || range.include.is_empty() {
+        if crate::git::blob::is_partial_clone(repo) || range.include.is_empty() {
             return None;
         }
         let input = revisions(repo, range)?;
@@ -299,13 +299,6 @@ const BOUNDED_MEMORY: [&str; 6] = [
 fn reap(mut child: Child) {
     let _ = child.kill();
     let _ = child.wait();
-}
-
-fn is_partial_clone(repo: &Repository) -> bool {
-    repo.config()
-        .ok()
-        .and_then(|c| c.get_string("extensions.partialclone").ok())
-        .is_some_and(|remote| !remote.is_empty())
 }
 
 /// Parses `git log` output as it arrives, newest commit first. The output alternates

@@ -74,10 +74,26 @@ impl Rule for SecretInImage {
     /// check then skips its files (a verdict depends only on the blob and the path's style).
     fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
         let mut free = true;
+        let memo = cx.cache.memo::<Memo>();
+        let odb = cx.repo.odb().ok();
         for file in commit.files() {
-            if let Some(id) = blob_to_scan(file) {
-                free &= reportable(cx.repo, cx.cache, id, ValueStyle::of(&file.path)).is_empty();
+            let Some(id) = blob_to_scan(file) else {
+                continue;
+            };
+            let style = ValueStyle::of(&file.path);
+            let size = odb
+                .as_ref()
+                .and_then(|o| o.read_header(id).ok())
+                .map(|(s, _)| s);
+            if size.is_some_and(|s| s as u64 > MIN_DEFERRED_BYTES) {
+                // Scanned after the listing with every version of its path in a row.
+                memo.deferred
+                    .borrow_mut()
+                    .push((file.path.clone(), id, style));
+                free = false;
+                continue;
             }
+            free &= reportable(cx.repo, cx.cache, id, style).is_empty();
         }
         if free {
             let memo = cx.cache.memo::<Memo>();
@@ -88,6 +104,7 @@ impl Rule for SecretInImage {
     fn check(&self, cx: &RuleContext<'_>, emit: &mut Emitter<'_>) {
         let configured = emit.settings().severity.unwrap_or(Severity::Block);
         let memo = cx.cache.memo::<Memo>();
+        scan_deferred(cx.repo, cx.cache, &memo);
         for commit in &cx.changes.commits {
             let edits = dockerfile_changes(cx, commit);
             if edits.is_empty() && memo.secret_free.borrow().contains(&commit.info.id) {

@@ -86,8 +86,26 @@ fn with_scan_text<R>(
         BlobContent::TooLarge(size) if *size <= MAX_SCANNED_BYTES => {}
         _ => return None,
     }
-    let blob = repo.find_blob(id).ok()?;
-    let bytes = blob.content();
+    cache.with_bytes(repo, id, |bytes| scan_bytes(bytes, f))?
+}
+
+/// [`with_scan_text`] on a blob's bytes read past the cache: what the cache would hold as
+/// text is scanned as it is, and the rest as [`scan_bytes`] says.
+fn scan_text_of<R>(bytes: &[u8], f: impl FnOnce(&str) -> R) -> Option<R> {
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len <= crate::rules::MAX_BLOB_BYTES && memchr::memchr(0, bytes).is_none() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Some(f(text));
+        }
+    }
+    if len > MAX_SCANNED_BYTES {
+        return None;
+    }
+    scan_bytes(bytes, f)
+}
+
+/// [`with_scan_text`] on bytes read past the cache.
+fn scan_bytes<R>(bytes: &[u8], f: impl FnOnce(&str) -> R) -> Option<R> {
     let control = |b: &[u8]| {
         b.iter()
             .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t'))
@@ -102,6 +120,19 @@ fn with_scan_text<R>(
         Ok(text) if memchr::memchr(0, bytes).is_none() => Some(f(text)),
         _ => Some(f(&String::from_utf8_lossy(bytes).replace('\0', " "))),
     }
+}
+
+/// The lines of `text` that [`scan_added_lines`] could report under `style`.
+fn reportable_lines(text: &str, style: ValueStyle) -> Vec<Reportable> {
+    candidate_lines(text)
+        .into_iter()
+        .filter(|(_, l, anchors)| could_be_secret_with(l, style, *anchors))
+        .map(|(line, text, _)| Reportable {
+            line,
+            text: text.to_owned(),
+            needs_next: private_key_header(text).is_some_and(|h| !h.inline_body),
+        })
+        .collect()
 }
 
 /// A line of a blob that [`scan_added_lines`] could report if it were added.
@@ -129,19 +160,10 @@ pub(super) fn reportable(
     if let Some(known) = memo.reportable.borrow().get(&key) {
         return Rc::clone(known);
     }
-    let found: Rc<[Reportable]> = with_scan_text(repo, cache, id, |text| {
-        candidate_lines(text)
-            .into_iter()
-            .filter(|(_, l, anchors)| could_be_secret_with(l, style, *anchors))
-            .map(|(line, text, _)| Reportable {
-                line,
-                text: text.to_owned(),
-                needs_next: private_key_header(text).is_some_and(|h| !h.inline_body),
-            })
-            .collect::<Vec<_>>()
-    })
-    .unwrap_or_default()
-    .into();
+    let found: Rc<[Reportable]> =
+        with_scan_text(repo, cache, id, |text| reportable_lines(text, style))
+            .unwrap_or_default()
+            .into();
     memo.reportable.borrow_mut().insert(key, Rc::clone(&found));
     found
 }
@@ -285,14 +307,60 @@ fn line_spans(ac: &AhoCorasick, bytes: &[u8], kind: u8) -> Vec<(usize, usize, u8
     spans
 }
 
+/// A blob as scanned under a [`ValueStyle`]: its id and whether the style is code.
+pub(super) type StyledBlob = (Oid, bool);
+
 /// What this rule remembers per push.
 #[derive(Default)]
 pub(super) struct Memo {
     /// The lines of a blob this rule could report, by (blob, code style).
-    pub(super) reportable: RefCell<FastMap<(Oid, bool), Rc<[Reportable]>>>,
+    pub(super) reportable: RefCell<FastMap<StyledBlob, Rc<[Reportable]>>>,
     /// Commits none of whose files holds such a line, found by the read-ahead: the check
     /// then looks only at their Dockerfiles.
     pub(super) secret_free: RefCell<FastSet<Oid>>,
+    /// Large blobs the read-ahead left for [`scan_deferred`], by path, in push order.
+    pub(super) deferred: RefCell<Vec<(Vec<u8>, Oid, ValueStyle)>>,
+}
+
+/// Blobs larger than this are scanned after the listing, grouped by path
+/// ([`scan_deferred`]), not as their commits arrive.
+pub(super) const MIN_DEFERRED_BYTES: u64 = 64 * 1024;
+
+/// Works out [`reportable`] for the large blobs the read-ahead left, every version of one
+/// path in a row. Large files that change often (data a bot rewrites, a rebuilt bundle)
+/// are stored as chains of deltas between their versions; read in push order, the
+/// versions of several such files interleave and every read re-inflates its chain, while
+/// in a row each version is one delta away from the one read before it, which
+/// `git cat-file`'s delta cache still holds ([`PushCache::read_all`]).
+pub(super) fn scan_deferred(repo: &Repository, cache: &PushCache, memo: &Memo) {
+    let mut deferred = std::mem::take(&mut *memo.deferred.borrow_mut());
+    if deferred.is_empty() {
+        return;
+    }
+    // Stable: within a path, the push's order (newest first, as the pack stores chains).
+    deferred.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut seen = FastSet::default();
+    deferred.retain(|(_, id, style)| seen.insert((*id, *style == ValueStyle::Code)));
+    let styles: FastMap<Oid, Vec<ValueStyle>> =
+        deferred
+            .iter()
+            .fold(FastMap::default(), |mut m, (_, id, style)| {
+                m.entry(*id).or_default().push(*style);
+                m
+            });
+    let mut ids: Vec<Oid> = deferred.iter().map(|(_, id, _)| *id).collect();
+    let mut once = FastSet::default();
+    ids.retain(|id| once.insert(*id));
+    cache.read_all(repo, &ids, |id, bytes| {
+        for &style in styles.get(&id).map(Vec::as_slice).unwrap_or_default() {
+            let found = bytes
+                .and_then(|b| scan_text_of(b, |text| reportable_lines(text, style)))
+                .unwrap_or_default();
+            memo.reportable
+                .borrow_mut()
+                .insert((id, style == ValueStyle::Code), found.into());
+        }
+    });
 }
 
 /// Whether [`scan_added_lines`] could report `line` if it were added: it is not allowed
@@ -927,6 +995,11 @@ pub(super) fn name_words(name: &str) -> Vec<String> {
 
 /// Whether a variable or key name says it holds a secret.
 pub(super) fn is_secret_name(name: &str) -> bool {
+    // Every secret word holds one of the fragments: most names (in a data file, every
+    // key of every record) are turned away without splitting them into words.
+    if !mentions_secret_word(name) {
+        return false;
+    }
     let words = name_words(name);
     words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
         && !words.iter().any(|w| NOT_SECRET_WORDS.contains(&w.as_str()))

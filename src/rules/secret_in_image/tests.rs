@@ -503,3 +503,12 @@ fn candidate_lines_keep_every_reportable_line() {
         })
         .unwrap();
 }
+
+/// The prefilters rely on every secret word holding one of the anchor fragments.
+#[test]
+fn every_secret_word_holds_a_fragment() {
+    for word in SECRET_WORDS {
+        assert!(mentions_secret_word(word), "{word}");
+        assert!(is_secret_name(word), "{word}");
+    }
+}
