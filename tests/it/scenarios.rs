@@ -328,3 +328,57 @@ fn writing_an_api_key_into_env_at_build_time_is_reported() {
     assert_eq!(finding["severity"], "warn");
     assert_eq!(finding["line"], 16);
 }
+
+/// A data file a bot rewrites on every commit: large versions are scanned after the listing,
+/// every version of the path in a row through `git cat-file`. The secret one version adds
+/// is reported once, on that commit and line, and not again by the versions that keep it.
+#[test]
+fn secrets_in_many_versions_of_large_files_are_found_once() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.deployed(&[("app.py", "print('hi')\n")]);
+    // Assembled at run time, so this file holds no secret-shaped literal.
+    let token: String = "q7Zr2LxV9wK4tN8pH3sB6mY1cF5dJ0gE".chars().rev().collect();
+    let secret = format!("  \"api_token\": \"{token}\",\n");
+    let record = |i: usize, n: usize| format!("  \"row_{i}_{n}\": \"value {i} of version {n}\",\n");
+    let mut secret_commit = String::new();
+    for n in 0..24 {
+        let mut feed = String::from("{\n");
+        let mut stats = String::from("{\n");
+        for i in 0..2_500 {
+            feed.push_str(&record(i, if i % 97 == 0 { n } else { 0 }));
+            stats.push_str(&record(i + 7, if i % 89 == 0 { n } else { 1 }));
+            if n >= 10 && i == 1_234 {
+                feed.push_str(&secret);
+            }
+        }
+        feed.push_str("  \"end\": true\n}\n");
+        stats.push_str("  \"end\": true\n}\n");
+        let id = repo.commit_files(
+            &format!("data refresh {n}"),
+            &[("data/feed.json", &feed), ("data/stats.json", &stats)],
+        );
+        if n == 10 {
+            secret_commit = id;
+        }
+    }
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "check",
+        "--format",
+        "json",
+        "origin/main..main",
+    ]));
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", common::describe(&out)));
+    let secrets: Vec<&Value> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "secret-in-image")
+        .collect();
+    assert_eq!(secrets.len(), 1, "{secrets:#?}");
+    let found = secrets[0];
+    assert_eq!(found["commit"], secret_commit.as_str(), "{found:#?}");
+    assert_eq!(found["path"], "data/feed.json");
+    assert_eq!(found["line"], 1_237, "{found:#?}");
+    assert!(!found["message"].as_str().unwrap_or("").contains(&token));
+}
