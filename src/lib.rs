@@ -30,6 +30,7 @@ pub mod finding;
 pub mod globs;
 pub mod hash;
 pub(crate) mod mask;
+pub mod memory;
 pub mod panic;
 pub(crate) mod paths;
 pub mod severity;

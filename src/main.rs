@@ -151,6 +151,7 @@ impl FormatArg {
 
 fn main() -> ExitCode {
     pushguard::panic::install();
+    pushguard::memory::tune();
     pushguard::git::changes::tune_libgit2();
     let cli = Cli::parse();
     let config = cli.config.as_deref();

@@ -402,6 +402,20 @@ impl PushCache {
         content
     }
 
+    /// The size of blob `id`: from the cache when it holds the blob, else from the object's
+    /// header, without reading it. `None` when it cannot be read.
+    pub fn size(&self, repo: &Repository, id: Oid) -> Option<u64> {
+        if let Some(hit) = self.cache.borrow().map.get(&id) {
+            match &**hit {
+                BlobContent::Text(text) => return u64::try_from(text.len()).ok(),
+                BlobContent::TooLarge(size) => return Some(*size),
+                BlobContent::Binary | BlobContent::Unreadable(_) => {}
+            }
+        }
+        let (size, _) = repo.odb().ok()?.read_header(id).ok()?;
+        u64::try_from(size).ok()
+    }
+
     /// Calls `each` with the bytes of every blob of `ids` in order (or `None` for one that
     /// cannot be read), bypassing the cache. With [`BATCH_AFTER`] ids or more the reads go
     /// through one `git cat-file` ([`BatchReader`]), whose delta cache makes reading the

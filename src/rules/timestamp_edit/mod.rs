@@ -164,10 +164,13 @@ fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) ->
 /// diff of them, so such an edit counts as functional, like a file over the content cap.
 pub(super) const MAX_COSMETIC_BYTES: usize = 256 * 1024;
 
-/// Whether blob `id` is text no larger than [`MAX_COSMETIC_BYTES`] (it is read into the
-/// push's cache, where the secret scan has usually put it already).
+/// Whether blob `id` is text no larger than [`MAX_COSMETIC_BYTES`]. Its size is looked up
+/// first, so a larger one is never read for this.
 pub(super) fn hand_written_size(repo: &Repository, cache: &PushCache, id: Oid) -> bool {
-    matches!(&*cache.blob(repo, id), BlobContent::Text(t) if t.len() <= MAX_COSMETIC_BYTES)
+    cache
+        .size(repo, id)
+        .is_some_and(|size| size <= MAX_COSMETIC_BYTES as u64)
+        && matches!(&*cache.blob(repo, id), BlobContent::Text(_))
 }
 
 /// Whether the changed lines of an edit could pair up as [`stamp_lines`] requires, each
