@@ -8,6 +8,9 @@
 #                      (e) its default branch's whole history pushed to an empty remote and
 #                      (f) its last 50 first-parent commits pushed onto a remote that holds
 #                      the rest
+#   BENCH_FILL_MISSING=1  for (e) and (f) from a snapshot that lacks some objects (large
+#                      blobs): let git's content floor read a placeholder for each (replace
+#                      refs, which pushguard ignores) instead of failing
 #   BENCH_RUNS=N       paired runs per case (default 15), after 2 untimed warm-up runs
 #   PUSHGUARD_BIN=P    benchmark this binary instead of building one (`cargo build --release`)
 #   BENCH_HOOK_SHIM=F  hook template to use (default hooks/pre-push, its @PUSHGUARD_BIN@
@@ -32,9 +35,9 @@
 #   all four alike. Added time = median(ii, iii or iv) - median(i).
 #
 # Targets (informational; the exit status is 0 whatever they say):
-#   (a), (d): pushguard adds at most 5 ms.  (b), (c): pushguard is no slower than the floor.
-#   (c): pushguard's peak memory (max RSS) under 50 MB.
-#   (e), (f): pushguard is no slower than the content floor (`git log -p`).
+#   (a), (d): pushguard adds at most 5 ms.  (b), (c): it adds at most 1.5 x what the floor
+#   adds.  (e), (f): it adds at most half the CPU time the content floor (`git log -p`)
+#   adds.  Everywhere: pushguard's peak memory (max RSS) at most 50 MB.
 set -euo pipefail
 
 ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
@@ -176,7 +179,7 @@ mkdir -p "$TMP/hooks-empty"
 build_real_fixture() {
 	local c=$1 tip dir
 	tip=$(git -C "$BENCH_REPO" rev-parse "$REAL_BRANCH")
-	dir=$FIXTURES/$c-$(printf '%s' "$BENCH_REPO@$tip" | git hash-object --stdin | cut -c1-12)
+	dir=$FIXTURES/$c-$(printf '%s' "$BENCH_REPO@$tip${BENCH_FILL_MISSING:+ filled}" | git hash-object --stdin | cut -c1-12)
 	FIXTURE_DIR[$c]=$dir
 	[ -f "$dir/ready" ] && return 0
 	note "bench: building fixture ($c) ${DESC[$c]} (cached in ${dir#"$ROOT"/})"
@@ -200,6 +203,16 @@ build_real_fixture() {
 		fi
 		git remote add origin ../remote.git
 		git fetch -q origin
+		if [ -n "${BENCH_FILL_MISSING:-}" ]; then
+			# A snapshot without its largest blobs makes `git log -p` stop at the first
+			# one. Replace refs stand a one-line blob in for each missing object, for git
+			# only (pushguard ignores replace refs and reports those files as unreadable),
+			# so the content floor completes; it is then lower than on the whole
+			# repository, which only makes the comparison stricter for pushguard.
+			filler=$(printf 'missing from this snapshot\n' | git hash-object -w --stdin)
+			git rev-list --objects --missing=print "$REAL_BRANCH" | sed -n 's/^?//p' |
+				while read -r gone; do git update-ref "refs/replace/$gone" "$filler"; done
+		fi
 	) || die "building fixture ($c) from $BENCH_REPO failed (does its branch have 50 commits?)"
 	mv "$dir.tmp" "$dir"
 	touch "$dir/ready"
@@ -484,12 +497,12 @@ for C in "${CASES[@]}"; do
 		pass=$(awk -v a="$added_guard" 'BEGIN { print (a <= 5000) ? "PASS" : "FAIL" }')
 		;;
 	b | c)
-		target="pushguard <= floor"
-		pass=$(awk -v g="$guard" -v f="$floor" 'BEGIN { print (g <= f) ? "PASS" : "FAIL" }')
+		target="+pushguard <= 1.5 x +floor"
+		pass=$(awk -v g="$added_guard" -v f="$added_floor" 'BEGIN { print (g <= 1.5 * f) ? "PASS" : "FAIL" }')
 		;;
 	e | f)
-		target="pushguard <= log -p"
-		pass=$(awk -v g="$guard" -v p="$patch" 'BEGIN { print (g <= p) ? "PASS" : "FAIL" }')
+		target="(CPU table)"
+		pass=""
 		;;
 	esac
 	[ "${R_OK[$C]}" = 1 ] || pass="INVALID (see warnings)"
@@ -502,14 +515,24 @@ done
 printf '(+log -p: the same hook as the floor with `git log -p`, the least a hook that reads the pushed lines pays; for comparison only)\n'
 
 printf '\nCPU time (user + system of git push and everything it ran; medians)\n'
-printf '%-4s %9s %11s %11s | %11s %11s %11s\n' case "no hook" pushguard floor "+pushguard" "+floor" "+log -p"
+printf '%-4s %9s %11s %11s | %11s %11s %11s | %-26s %s\n' case "no hook" pushguard floor "+pushguard" "+floor" "+log -p" target result
 for C in "${CASES[@]}"; do
 	base=${R_CPU_BASE[$C]} guard=${R_CPU_GUARD[$C]} floor=${R_CPU_FLOOR[$C]} patch=${R_CPU_PATCH[$C]}
-	printf '%-4s %9s %11s %11s | %11s %11s %11s\n' "($C)" \
+	added_guard=$(awk -v g="$guard" -v b="$base" 'BEGIN { print g - b }')
+	added_patch=$(awk -v p="$patch" -v b="$base" 'BEGIN { print p - b }')
+	target="" pass=""
+	case $C in
+	e | f)
+		target="+pushguard <= 0.5 x +log -p"
+		pass=$(awk -v g="$added_guard" -v p="$added_patch" 'BEGIN { print (g <= 0.5 * p) ? "PASS" : "FAIL" }')
+		[ "${R_OK[$C]}" = 1 ] || pass="INVALID (see warnings)"
+		;;
+	esac
+	printf '%-4s %9s %11s %11s | %11s %11s %11s | %-26s %s\n' "($C)" \
 		"$(ms "$base") ms" "$(ms "$guard") ms" "$(ms "$floor") ms" \
-		"$(signed_ms "$(awk -v g="$guard" -v b="$base" 'BEGIN { print g - b }')") ms" \
+		"$(signed_ms "$added_guard") ms" \
 		"$(signed_ms "$(awk -v f="$floor" -v b="$base" 'BEGIN { print f - b }')") ms" \
-		"$(signed_ms "$(awk -v p="$patch" -v b="$base" 'BEGIN { print p - b }')") ms"
+		"$(signed_ms "$added_patch") ms" "$target" "$pass"
 done
 
 mb() { case $1 in n/a) echo n/a ;; *) awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }' ;; esac; }
@@ -517,14 +540,11 @@ printf '\npeak memory (max RSS) of the hook process\n'
 printf '%-4s %14s %14s   %-22s %s\n' case pushguard "git-log floor" target result
 for C in "${CASES[@]}"; do
 	rss=${R_RSS[$C]} rss_floor=${R_RSS_FLOOR[$C]}
-	target="" pass=""
-	if [ "$C" = c ]; then
-		target="pushguard < 50 MB"
-		case $rss in
-		n/a) pass="NOT MEASURED (no GNU time)" ;;
-		*) pass=$(awk -v k="$rss" 'BEGIN { print (k < 50 * 1024) ? "PASS" : "FAIL" }') ;;
-		esac
-	fi
+	target="pushguard <= 50 MB"
+	case $rss in
+	n/a) pass="NOT MEASURED (no GNU time)" ;;
+	*) pass=$(awk -v k="$rss" 'BEGIN { print (k <= 50 * 1024) ? "PASS" : "FAIL" }') ;;
+	esac
 	printf '%-4s %14s %14s   %-22s %s\n' "($C)" "$(mb "$rss")" "$(mb "$rss_floor")" "$target" "$pass"
 done
 printf '\n(MB = 1024 KiB of max RSS; for the floor, its largest process: git log.)\n'

@@ -171,6 +171,15 @@ fn judge<'f>(cx: &RuleContext<'_>, commit: &'f CommitChange, forcing: bool) -> V
     if files.is_empty() || commit.info.parents.len() > 1 {
         return Verdict::Skip;
     }
+    // Without a forcing message, a file added or deleted is a real change unless another
+    // rule reports it (a trigger file). The verdict does not depend on the order files are
+    // looked at, so such a file settles it before any content is compared.
+    let real_unread = |f: &FileChange| {
+        f.kind != ChangeKind::Modified && !cx.claimed_by_other(ID, &Claim::TriggerFile(f))
+    };
+    if !forcing && files.iter().any(real_unread) {
+        return Verdict::Skip;
+    }
     let mut mine = Vec::new();
     let mut said = forcing;
     // A file moved with its content unchanged (a deletion and an addition of the same blob):

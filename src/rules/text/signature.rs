@@ -64,17 +64,27 @@ pub(super) fn same_signature_in_middles(kind: FileKind, old: &str, new: &str) ->
     let mut shared = SignatureLines::new(kind, "");
     shared.lines = lines_of(prefix);
     shared.by_ref().for_each(drop);
-    let run = |mid: &str| -> (Vec<String>, SignatureLines<'static>) {
-        let mut side = shared.clone_state();
-        side.lines = lines_of(mid);
-        let items: Vec<String> = side.by_ref().collect();
-        (items, side.clone_state())
-    };
-    let (old_items, old_end) = run(old_mid);
-    let (new_items, new_end) = run(new_mid);
-    old_end
-        .same_state(&new_end)
-        .then_some(old_items == new_items)
+    let mut a = shared.clone_state();
+    a.lines = lines_of(old_mid);
+    let mut b = shared.clone_state();
+    b.lines = lines_of(new_mid);
+    // The whole texts give the prefix's items, then the middles', then the suffix's: the
+    // first middle item that differs settles it, as the whole comparison would.
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => {}
+            (Some(_), Some(_)) => return Some(false),
+            (None, None) => break,
+            // One middle has more items: the texts differ if the suffix, read from the
+            // same state on both sides, gives the same items after both.
+            _ => {
+                a.by_ref().for_each(drop);
+                b.by_ref().for_each(drop);
+                return a.same_state(&b).then_some(false);
+            }
+        }
+    }
+    a.same_state(&b).then_some(true)
 }
 
 /// The lines of `text` (empty, or ending with a line end, or running to the end of its

@@ -104,13 +104,9 @@ type EditKey = (Option<Oid>, Option<Oid>, Vec<u8>);
 /// [`RuleContext::texts`] does, so blobs over the cap, binaries and unreadable objects count
 /// as functional (never flagged).
 fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) -> Edit {
-    let (Some(old), Some(new)) = (file.old, file.new) else {
+    let (Some(new), true) = (file.new, !functional_unread(file)) else {
         return Edit::Functional;
     };
-    let plain = |k: EntryKind| matches!(k, EntryKind::File | EntryKind::Executable);
-    if file.kind != ChangeKind::Modified || old.kind != new.kind || !plain(new.kind) {
-        return Edit::Functional;
-    }
     let Some(path) = file.path_str() else {
         return Edit::Functional;
     };
@@ -155,6 +151,16 @@ fn classify_uncached(repo: &Repository, cache: &PushCache, file: &FileChange) ->
         },
         ChangeNature::Identical | ChangeNature::Functional => Edit::Functional,
     }
+}
+
+/// Whether [`classify`] calls `file` functional without reading it: added, deleted, or
+/// changed in kind, or not a plain file.
+pub(super) fn functional_unread(file: &FileChange) -> bool {
+    let (Some(old), Some(new)) = (file.old, file.new) else {
+        return true;
+    };
+    let plain = |k: EntryKind| matches!(k, EntryKind::File | EntryKind::Executable);
+    file.kind != ChangeKind::Modified || old.kind != new.kind || !plain(new.kind)
 }
 
 /// The largest text the cosmetic rules compare. A stamp, a marker comment or a dummy edit
@@ -637,7 +643,14 @@ fn stamp_edits<'f>(
     commit: &'f CommitChange,
     manifests: Option<&Globs>,
 ) -> Vec<Stamp<'f>> {
-    let mut idle = true;
+    // A file added, deleted or changed in kind is a real change without reading it; the
+    // outcome does not depend on the order files are looked at, so those go first and the
+    // other files' contents are not compared at all.
+    let mut idle = !commit.files().iter().any(|f| {
+        let special = manifests.is_some_and(|g| g.is_match(&f.path))
+            || is_dockerfile_kind(f.path_str().unwrap_or(""));
+        !special && functional_unread(f)
+    });
     let mut found = Vec::new();
     for file in commit.files() {
         let manifest = manifests.is_some_and(|g| g.is_match(&file.path));
