@@ -44,7 +44,7 @@ mod timestamp_edit;
 mod trigger_file;
 
 /// The most blob content the push's cache holds at once (see [`BlobCache`]).
-const MAX_CACHED_BYTES: usize = 8 * 1024 * 1024;
+const MAX_CACHED_BYTES: usize = 4 * 1024 * 1024;
 
 /// What an entry that holds no text (binary, too large, unreadable) is counted as.
 const ENTRY_BYTES: usize = 64;

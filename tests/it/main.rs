@@ -15,6 +15,7 @@ mod forcing;
 mod formats;
 mod hostile;
 mod install;
+mod memory;
 mod prompt;
 mod properties;
 mod push;
