@@ -394,26 +394,21 @@ impl std::fmt::Debug for PushCache {
 impl PushCache {
     /// The content of blob `id`, read at most once per push and capped.
     pub fn blob(&self, repo: &Repository, id: Oid) -> Rc<BlobContent> {
+        self.blob_upto(repo, id, MAX_BLOB_BYTES)
+    }
+
+    /// [`PushCache::blob`] with a lower cap: a blob over `cap` (by its header) is
+    /// [`BlobContent::TooLarge`] and not read, which is not remembered when `cap` is below
+    /// the content cap; a blob within it is read and cached as `blob` would.
+    pub fn blob_upto(&self, repo: &Repository, id: Oid, cap: u64) -> Rc<BlobContent> {
         if let Some(hit) = self.cache.borrow().map.get(&id) {
             return Rc::clone(hit);
         }
-        let content = Rc::new(read_blob(repo, id, MAX_BLOB_BYTES));
-        self.cache.borrow_mut().insert(id, Rc::clone(&content));
-        content
-    }
-
-    /// The size of blob `id`: from the cache when it holds the blob, else from the object's
-    /// header, without reading it. `None` when it cannot be read.
-    pub fn size(&self, repo: &Repository, id: Oid) -> Option<u64> {
-        if let Some(hit) = self.cache.borrow().map.get(&id) {
-            match &**hit {
-                BlobContent::Text(text) => return u64::try_from(text.len()).ok(),
-                BlobContent::TooLarge(size) => return Some(*size),
-                BlobContent::Binary | BlobContent::Unreadable(_) => {}
-            }
+        let content = Rc::new(read_blob(repo, id, cap.min(MAX_BLOB_BYTES)));
+        if cap >= MAX_BLOB_BYTES || !matches!(*content, BlobContent::TooLarge(_)) {
+            self.cache.borrow_mut().insert(id, Rc::clone(&content));
         }
-        let (size, _) = repo.odb().ok()?.read_header(id).ok()?;
-        u64::try_from(size).ok()
+        content
     }
 
     /// Calls `each` with the bytes of every blob of `ids` in order (or `None` for one that

@@ -75,17 +75,14 @@ impl Rule for SecretInImage {
     fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
         let mut free = true;
         let memo = cx.cache.memo::<Memo>();
-        let odb = cx.repo.odb().ok();
         for file in commit.files() {
             let Some(id) = blob_to_scan(file) else {
                 continue;
             };
             let style = ValueStyle::of(&file.path);
-            let size = odb
-                .as_ref()
-                .and_then(|o| o.read_header(id).ok())
-                .map(|(s, _)| s);
-            if size.is_some_and(|s| s as u64 > MIN_DEFERRED_BYTES) {
+            // One header read decides: a small blob is read here, a large one left.
+            let content = cx.cache.blob_upto(cx.repo, id, MIN_DEFERRED_BYTES);
+            if matches!(*content, BlobContent::TooLarge(_)) {
                 // Scanned after the listing with every version of its path in a row.
                 memo.deferred
                     .borrow_mut()

@@ -173,10 +173,8 @@ pub(super) const MAX_COSMETIC_BYTES: usize = 256 * 1024;
 /// Whether blob `id` is text no larger than [`MAX_COSMETIC_BYTES`]. Its size is looked up
 /// first, so a larger one is never read for this.
 pub(super) fn hand_written_size(repo: &Repository, cache: &PushCache, id: Oid) -> bool {
-    cache
-        .size(repo, id)
-        .is_some_and(|size| size <= MAX_COSMETIC_BYTES as u64)
-        && matches!(&*cache.blob(repo, id), BlobContent::Text(_))
+    let cap = MAX_COSMETIC_BYTES as u64;
+    matches!(&*cache.blob_upto(repo, id, cap), BlobContent::Text(t) if t.len() <= MAX_COSMETIC_BYTES)
 }
 
 /// Whether the changed lines of an edit could pair up as [`stamp_lines`] requires, each
