@@ -91,7 +91,7 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Text => out.write_all(report::text(view).as_bytes())?,
-        Format::Json => write_json(out, &json::json(view))?,
+        Format::Json => json::write(out, view)?,
         Format::Sarif => write_json(out, &sarif::sarif(view, config))?,
         Format::Github => {
             out.write_all(github::annotations(view).as_bytes())?;
