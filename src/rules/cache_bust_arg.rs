@@ -14,11 +14,11 @@ use std::collections::HashSet;
 use crate::config::RuleConfig;
 use crate::docker::dockerfile::{Dockerfile, Instruction};
 use crate::escape::escape;
-use crate::git::changes::{new_lines, BlobContent, FileChange};
+use crate::git::changes::{new_lines, BlobContent, CommitChange, FileChange};
 use crate::severity::Severity;
 
 use super::docker_context::{dockerfile_changes, excerpt, DockerfileEdit};
-use super::{Claim, Emitter, Rule, RuleContext};
+use super::{AheadContext, Claim, Emitter, Rule, RuleContext};
 
 /// Whether `line` is an `ARG` instruction declaring one of `names` (case-insensitive).
 fn declares_named_arg(line: &str, names: &[String]) -> bool {
@@ -38,6 +38,18 @@ pub struct CacheBustArg;
 impl Rule for CacheBustArg {
     fn id(&self) -> &'static str {
         ID
+    }
+
+    /// Looks for `--build-arg` in the CI files' new texts while they are cached.
+    fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
+        let Some(ci) = cx.settings.globs_option("ci_globs") else {
+            return;
+        };
+        for file in commit.files().iter().filter(|f| ci.is_match(&f.path)) {
+            if let Some(new) = file.new {
+                cx.cache.contains(cx.repo, new.id, BUILD_ARG);
+            }
+        }
     }
 
     /// A changed `ARG` line that declares one of this rule's names.
@@ -83,6 +95,9 @@ impl Rule for CacheBustArg {
     }
 }
 
+/// The flag whose values this rule reads in CI files.
+const BUILD_ARG: &[u8] = b"--build-arg";
+
 /// The `--build-arg NAME=VALUE` flags `file`'s new lines add whose value is new on every
 /// run or whose name is a cache buster's, with their line numbers.
 fn per_run_build_args(
@@ -92,7 +107,7 @@ fn per_run_build_args(
 ) -> Vec<(u32, String)> {
     // Every flag this reports is on a line of the new text: most workflows have none, and
     // then the old side need not be read.
-    if !cx.new_text_contains(file, b"--build-arg") {
+    if !cx.new_text_contains(file, BUILD_ARG) {
         return Vec::new();
     }
     let Some((old, new)) = cx.texts(file) else {

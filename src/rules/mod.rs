@@ -305,12 +305,11 @@ impl<'a> RuleContext<'a> {
     }
 
     /// Whether `file`'s new side is text that contains `needle`: a rule that reports only
-    /// added lines holding `needle` asks this before reading the old side and diffing.
-    pub fn new_text_contains(&self, file: &FileChange, needle: &[u8]) -> bool {
-        file.new.is_some_and(|new| {
-            matches!(&*self.content(new.id),
-                BlobContent::Text(text) if memchr::memmem::find(text.as_bytes(), needle).is_some())
-        })
+    /// added lines holding `needle` asks this before reading the old side and diffing
+    /// (see [`PushCache::contains`]).
+    pub fn new_text_contains(&self, file: &FileChange, needle: &'static [u8]) -> bool {
+        file.new
+            .is_some_and(|new| self.cache.contains(self.repo, new.id, needle))
     }
 
     /// The Dockerfile in blob `id`, parsed once per push; `None` when it is not text within
@@ -361,6 +360,8 @@ pub struct PushCache {
     memos: RefCell<FastMap<TypeId, Rc<dyn Any>>>,
     /// The `git cat-file` reader for pushes that read many blobs.
     batch: RefCell<Batch>,
+    /// [`PushCache::contains`]'s answers.
+    found: RefCell<FastMap<(Oid, &'static [u8]), bool>>,
 }
 
 /// Whether the push reads through a [`BatchReader`]: not before [`BATCH_AFTER`] blobs were
@@ -409,6 +410,19 @@ impl PushCache {
             self.cache.borrow_mut().insert(id, Rc::clone(&content));
         }
         content
+    }
+
+    /// Whether blob `id` is text that contains `needle`, remembered per blob and needle: a
+    /// rule asks it in its read-ahead, while the blob is still cached, and again in its
+    /// check, which then reads nothing.
+    pub fn contains(&self, repo: &Repository, id: Oid, needle: &'static [u8]) -> bool {
+        if let Some(&known) = self.found.borrow().get(&(id, needle)) {
+            return known;
+        }
+        let found = matches!(&*self.blob(repo, id),
+            BlobContent::Text(text) if memchr::memmem::find(text.as_bytes(), needle).is_some());
+        self.found.borrow_mut().insert((id, needle), found);
+        found
     }
 
     /// Calls `each` with the bytes of every blob of `ids` in order (or `None` for one that

@@ -41,6 +41,12 @@ impl Rule for NoCacheDeploy {
         let Some(globs) = cx.settings.globs_option("globs") else {
             return;
         };
+        // Answered now, while the read-ahead has the new texts cached.
+        for file in commit.files().iter().filter(|f| is_build_file(globs, f)) {
+            if let Some(new) = file.new {
+                cx.cache.contains(cx.repo, new.id, NO_CACHE);
+            }
+        }
         if !commit.files().iter().any(|f| is_build_file(globs, f)) {
             cx.cache
                 .memo::<NoBuildFiles>()
@@ -65,7 +71,7 @@ impl Rule for NoCacheDeploy {
                 }
                 // Only an added line with the flag is reported: a new text without it (most
                 // of them) has none, and its old side need not be read.
-                if !cx.new_text_contains(file, b"--no-cache") {
+                if !cx.new_text_contains(file, NO_CACHE) {
                     continue;
                 }
                 let Some((old, new)) = cx.texts(file) else {
@@ -95,6 +101,9 @@ impl Rule for NoCacheDeploy {
         }
     }
 }
+
+/// The flag this rule looks for on added lines.
+const NO_CACHE: &[u8] = b"--no-cache";
 
 /// Commits the read-ahead found changing none of the files this rule reads, so the check
 /// after the listing skips them without matching their paths again.
