@@ -283,15 +283,17 @@ fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
 /// Settings that bound what `git log` keeps resident while it walks a long range. Its
 /// defaults map packfiles in 1 GiB windows, up to 8 GiB, and cache 96 MiB of delta bases:
 /// listing a whole history reads trees from all over the pack, and the pages it touched
-/// stay resident (106 MB for a 284 MB pack, against 27 MB with these, in the same CPU
-/// time). Only the listing's memory changes; what it lists does not.
+/// stay resident (106 MB for a 284 MB pack, against 39 MB with these, in the same CPU
+/// time). A smaller delta cache saves a few MB more but makes git re-inflate tree deltas
+/// (4 MiB: 30 % more CPU on 3,000 commits of a 20,000-file tree). Only the listing's
+/// memory changes; what it lists does not.
 const BOUNDED_MEMORY: [&str; 6] = [
     "-c",
     "core.packedGitWindowSize=1m",
     "-c",
     "core.packedGitLimit=8m",
     "-c",
-    "core.deltaBaseCacheLimit=4m",
+    "core.deltaBaseCacheLimit=16m",
 ];
 
 /// Stops a child whose output is no longer wanted (or whose pipes were lost) and waits for
