@@ -22,6 +22,7 @@
 use crate::git::changes::{
     line_count, line_diff, middles, BlobContent, ChangeKind, CommitChange, FileChange,
 };
+use crate::hash::FastSet;
 use crate::rules::text::ChangeNature;
 
 use super::context_bloat::{Contexts, Placement, NOT_IN_CONTEXT_FACT};
@@ -115,6 +116,15 @@ const MAX_MARKER_FILES: usize = 3;
 /// Changed lines beyond this many are a real edit, whatever they look like.
 const MAX_MARKER_LINES: usize = 40;
 
+/// How many lines of either middle have no equal line in the other: a line diff changes
+/// at least that many.
+fn unmatched_lines(a: &[&str], b: &[&str]) -> usize {
+    let in_a: FastSet<&str> = a.iter().copied().collect();
+    let in_b: FastSet<&str> = b.iter().copied().collect();
+    a.iter().filter(|l| !in_b.contains(*l)).count()
+        + b.iter().filter(|l| !in_a.contains(*l)).count()
+}
+
 /// Whether the lines `file` changes are only markers ([`is_marker_line`]) around code that
 /// is the same but for whitespace and separators; `Some(true)` when an added marker says
 /// itself that it forces a build (`# deploy trigger 2025-11-17`).
@@ -130,10 +140,16 @@ fn marker_edit(cx: &RuleContext<'_>, file: &FileChange, forcing: bool) -> Option
     if line_count(old).abs_diff(line_count(new)) > MAX_MARKER_LINES {
         return None;
     }
+    // Every line of one changed middle that the other lacks is a changed line, whatever
+    // the diff's alignment: a real edit is turned away here without a diff.
+    let (old_mid, new_mid) = middles(old, new);
+    if unmatched_lines(&old_mid, &new_mid) > MAX_MARKER_LINES {
+        return None;
+    }
     // Without a forcing message, only a marker that says it itself counts: a text with no
     // word of forcing in it is not diffed at all (most commits of a long push).
     // The added lines are all in the new text's changed middle: only it is searched.
-    if !forcing && !middles(old, new).1.iter().any(|l| may_say_forcing(l)) {
+    if !forcing && !new_mid.iter().any(|l| may_say_forcing(l)) {
         return None;
     }
     let diff = line_diff(old, new).ok()?;
