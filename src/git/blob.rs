@@ -7,7 +7,7 @@
 //! it opens that path.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout};
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
@@ -98,24 +98,10 @@ impl BatchReader {
         if is_partial_clone(repo) {
             return None;
         }
-        let mut child = Command::new("git")
-            .arg("--git-dir")
-            .arg(repo.path())
-            .args([
-                "-c",
-                "core.packedGitWindowSize=1m",
-                "-c",
-                "core.packedGitLimit=8m",
-                "-c",
-                "core.deltaBaseCacheLimit=8m",
-                "cat-file",
-                "--batch",
-            ])
-            .env("GIT_NO_LAZY_FETCH", "1")
-            .env("GIT_NO_REPLACE_OBJECTS", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+        let mut child = crate::git::git_process(repo)
+            // Versions of one path come in a row, each a delta or two from the last.
+            .args(crate::git::bounded_memory("core.deltaBaseCacheLimit=8m"))
+            .args(["cat-file", "--batch"])
             .spawn()
             .ok()?;
         let stdin = child.stdin.take()?;

@@ -39,15 +39,7 @@ pub fn line_count(text: &str) -> usize {
 pub fn middles<'a, 'b>(old: &'a str, new: &'b str) -> (Vec<&'a str>, Vec<&'b str>) {
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let room = a.len().min(b.len()) - prefix;
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let (prefix, suffix) = common_ends(&a, &b);
     let (a_end, b_end) = (a.len() - suffix, b.len() - suffix);
     (
         a.get(prefix..a_end)
@@ -57,6 +49,21 @@ pub fn middles<'a, 'b>(old: &'a str, new: &'b str) -> (Vec<&'a str>, Vec<&'b str
             .map(<[&str]>::to_vec)
             .unwrap_or_default(),
     )
+}
+
+/// How many items `a` and `b` share at their start, and then at their end (never
+/// overlapping the start): lines, as xdiff trims them, or bytes.
+pub fn common_ends<T: PartialEq>(a: &[T], b: &[T]) -> (usize, usize) {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    (prefix, suffix)
 }
 
 /// Computes a line diff: xdiff's, as libgit2 gives it with no context lines.
@@ -95,15 +102,7 @@ fn certain_diff(old: &str, new: &str) -> Option<LineDiff> {
     }
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let room = a.len().min(b.len()) - prefix;
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let (prefix, suffix) = common_ends(&a, &b);
     let (a_mid, b_mid) = (
         a.get(prefix..a.len() - suffix)?,
         b.get(prefix..b.len() - suffix)?,

@@ -10,6 +10,42 @@ pub(crate) mod line_diff;
 pub mod push;
 pub mod range;
 
+/// A `git` process on `repo` as pushguard runs one: on exactly the objects libgit2 reads
+/// (replace refs off), never fetching (git >= 2.44 would fetch a missing object from a
+/// promisor remote), input and output piped, its complaints dropped (a failure shows as
+/// output the caller does not accept, and the caller then reads through libgit2).
+pub(crate) fn git_process(repo: &git2::Repository) -> std::process::Command {
+    use std::process::Stdio;
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("--git-dir")
+        .arg(repo.path())
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// `-c` settings for the git processes pushguard starts on a long push (`git log`, `git
+/// cat-file`), so that what they keep resident is bounded whatever the pack's size. git's
+/// defaults map packfiles in 1 GiB windows, up to 8 GiB, and cache 96 MiB of delta bases:
+/// listing a whole history reads trees from all over the pack, and the pages it touched
+/// stay resident (106 MB for a 284 MB pack, against 39 MB with these, in the same CPU
+/// time). `delta_cache` is the `core.deltaBaseCacheLimit=…` setting, sized per use: a
+/// small one makes git re-inflate deltas (4 MiB: 30 % more CPU listing 3,000 commits of a
+/// 20,000-file tree). Only memory changes; what git prints does not.
+pub(crate) fn bounded_memory(delta_cache: &'static str) -> [&'static str; 6] {
+    [
+        "-c",
+        "core.packedGitWindowSize=1m",
+        "-c",
+        "core.packedGitLimit=8m",
+        "-c",
+        delta_cache,
+    ]
+}
+
 crate::error::stage_error!(
     /// An error of the git stage: a push line that does not parse, a revision that does not
     /// resolve, history that cannot be read. The message is for people; the libgit2 or I/O

@@ -35,7 +35,7 @@ use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use git2::{ObjectType, Oid, Repository};
 
@@ -111,15 +111,8 @@ pub(super) fn one_commit(repo: &Repository, id: Oid) -> Option<CommitChange> {
 
 /// The parents of commit `id` as git reads its header (`parent <id>` lines).
 fn parents_by_git(repo: &Repository, id: Oid) -> Option<Vec<Oid>> {
-    let mut child = Command::new("git")
-        .arg("--git-dir")
-        .arg(repo.path())
+    let mut child = crate::git::git_process(repo)
         .args(["cat-file", "--batch"])
-        .env("GIT_NO_LAZY_FETCH", "1")
-        .env("GIT_NO_REPLACE_OBJECTS", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .spawn()
         .ok()?;
     let mut stdin = child.stdin.take()?;
@@ -242,10 +235,8 @@ fn marker() -> String {
 }
 
 fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
-    Command::new("git")
-        .arg("--git-dir")
-        .arg(repo.path())
-        .args(BOUNDED_MEMORY)
+    crate::git::git_process(repo)
+        .args(crate::git::bounded_memory("core.deltaBaseCacheLimit=16m"))
         .args([
             "log",
             "--stdin",
@@ -266,35 +257,13 @@ fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
             "--no-notes",
             "--no-show-signature",
         ])
-        // git >= 2.44: never fetch a missing object from a promisor remote.
-        .env("GIT_NO_LAZY_FETCH", "1")
         // Into a pipe git flushes after every commit, so each commit is a write and a
         // wake-up of this process: 3,000 of them cost (c) about 18 ms. Buffered, git writes
         // 4 KiB at a time, which the parser takes as it comes.
         .env("GIT_FLUSH", "0")
-        .env("GIT_NO_REPLACE_OBJECTS", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .spawn()
         .ok()
 }
-
-/// Settings that bound what `git log` keeps resident while it walks a long range. Its
-/// defaults map packfiles in 1 GiB windows, up to 8 GiB, and cache 96 MiB of delta bases:
-/// listing a whole history reads trees from all over the pack, and the pages it touched
-/// stay resident (106 MB for a 284 MB pack, against 39 MB with these, in the same CPU
-/// time). A smaller delta cache saves a few MB more but makes git re-inflate tree deltas
-/// (4 MiB: 30 % more CPU on 3,000 commits of a 20,000-file tree). Only the listing's
-/// memory changes; what it lists does not.
-const BOUNDED_MEMORY: [&str; 6] = [
-    "-c",
-    "core.packedGitWindowSize=1m",
-    "-c",
-    "core.packedGitLimit=8m",
-    "-c",
-    "core.deltaBaseCacheLimit=16m",
-];
 
 /// Stops a child whose output is no longer wanted (or whose pipes were lost) and waits for
 /// it, so it leaves no zombie.

@@ -1,6 +1,7 @@
 //! Signatures: the functionally significant text of a file, one entry per significant line.
 
 use super::*;
+use crate::git::line_diff::common_ends;
 
 /// How inner whitespace outside literals is normalised.
 #[derive(Clone, Copy, PartialEq)]
@@ -105,19 +106,16 @@ fn lines_of(text: &str) -> std::str::Split<'_, char> {
 /// and so does each middle unless it runs to the end of its text.
 fn split_common_lines<'a>(old: &'a str, new: &'a str) -> (&'a str, &'a str, &'a str) {
     let (a, b) = (old.as_bytes(), new.as_bytes());
-    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (same, _) = common_ends(a, b);
     let prefix_len = a
         .get(..same)
         .and_then(|p| memchr::memrchr(b'\n', p))
         .map_or(0, |i| i + 1);
-    let room = a.len().min(b.len()) - prefix_len;
-    let tail = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(room)
-        .take_while(|(x, y)| x == y)
-        .count();
+    // The common tail, not reaching back into the prefix's lines.
+    let (_, tail) = common_ends(
+        a.get(prefix_len..).unwrap_or_default(),
+        b.get(prefix_len..).unwrap_or_default(),
+    );
     // The common tail is taken from a line start in both texts on: just after a `\n`, or
     // at the prefix's end.
     let line_start = |t: &[u8], at: usize| at == prefix_len || t.get(at - 1) == Some(&b'\n');
