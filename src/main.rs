@@ -13,8 +13,7 @@ use pushguard::output::style::ColorChoice;
 #[command(
     name = "pushguard",
     version,
-    about = "A git pre-push hook that says what each push will rebuild and stops wasted or dangerous deploy builds",
-    disable_help_subcommand = true
+    about = "A git pre-push hook that says what each push will rebuild and stops wasted or dangerous deploy builds"
 )]
 struct Cli {
     /// Use this config file instead of pushguard.toml (also: PUSHGUARD_CONFIG).
@@ -83,6 +82,15 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a completion script for SHELL to stdout (for example
+    /// `pushguard completions bash > ~/.local/share/bash-completion/completions/pushguard`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout (for example `pushguard man > pushguard.1`).
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +157,16 @@ impl FormatArg {
     }
 }
 
+/// Writes generated text (`what`) to stdout.
+fn print_generated(text: &[u8], what: &str) -> anyhow::Result<Outcome> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text)
+        .and_then(|()| out.flush())
+        .map(|()| Outcome::Allow)
+        .map_err(|e| anyhow::anyhow!("could not write the {what} to stdout: {e}"))
+}
+
 fn main() -> ExitCode {
     pushguard::panic::install();
     pushguard::memory::tune();
@@ -193,6 +211,21 @@ fn main() -> ExitCode {
             LogFormatArg::Json => Format::Json,
         }),
         Command::Init { force } => commands::init(force),
+        Command::Completions { shell } => {
+            // Generated into memory: clap_complete panics when it cannot write.
+            let mut script = Vec::new();
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cli, "pushguard", &mut script);
+            print_generated(&script, "completion script")
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            let cli = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cli)
+                .render(&mut page)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| print_generated(&page, "man page"))
+        }
     };
     match result {
         Ok(Outcome::Allow) => ExitCode::SUCCESS,

@@ -9,6 +9,7 @@ mod common;
 mod apps;
 mod buildkit;
 mod bypass;
+mod cli;
 mod deploys;
 mod engines;
 mod forcing;

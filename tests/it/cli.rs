@@ -1,0 +1,88 @@
+//! The command line itself: help for each command, did-you-mean for mistyped commands and
+//! flags, and the completion scripts and man page generated from the same definitions.
+
+use crate::common;
+
+use common::{Sandbox, PUSHGUARD};
+
+fn run(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
+    common::run(sandbox.cmd(PUSHGUARD, sandbox.root()).args(args))
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    let sandbox = Sandbox::new();
+    for (shell, marker) in [
+        ("bash", "_pushguard()"),
+        ("zsh", "#compdef pushguard"),
+        ("fish", "complete -c pushguard"),
+        ("elvish", "pushguard"),
+        ("powershell", "pushguard"),
+    ] {
+        let out = run(&sandbox, &["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", common::describe(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // Every subcommand is completed.
+        for sub in ["check", "explain", "init", "completions", "man"] {
+            assert!(script.contains(sub), "{shell} misses {sub}");
+        }
+    }
+    let out = run(&sandbox, &["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("possible values"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_man_page_documents_every_command() {
+    let sandbox = Sandbox::new();
+    let out = run(&sandbox, &["man"]);
+    assert!(out.status.success(), "{}", common::describe(&out));
+    let page = stdout(&out);
+    assert!(page.contains(".TH pushguard 1"), "{page}");
+    for sub in ["check", "explain", "config", "log", "init", "completions"] {
+        assert!(page.contains(sub), "the man page misses {sub}");
+    }
+}
+
+#[test]
+fn mistyped_commands_and_flags_get_a_suggestion() {
+    let sandbox = Sandbox::new();
+    let out = run(&sandbox, &["chek"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("similar subcommand exists: 'check'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&sandbox, &["check", "--fromat", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("similar argument exists: '--format'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn help_names_a_command() {
+    let sandbox = Sandbox::new();
+    let out = run(&sandbox, &["help", "check"]);
+    assert!(out.status.success(), "{}", common::describe(&out));
+    assert!(
+        stdout(&out).contains("Usage: pushguard check"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&sandbox, &["help"]);
+    assert!(out.status.success(), "{}", common::describe(&out));
+    assert!(stdout(&out).contains("completions"), "{}", stdout(&out));
+}
