@@ -23,11 +23,21 @@ pub(crate) fn write_chain(
     if f.alternate() {
         let mut next = source;
         while let Some(e) = next {
-            write!(f, ": {e}")?;
+            write!(f, ": {}", shown(e))?;
             next = e.source();
         }
     }
     Ok(())
+}
+
+/// How one error of a chain reads to a user: its message. libgit2's errors show their
+/// class and code after it (`...; class=Reference (4); code=NotFound (-3)`), which are
+/// libgit2's internals, so only their message is shown.
+pub fn shown(e: &(dyn Error + 'static)) -> String {
+    match e.downcast_ref::<git2::Error>() {
+        Some(git) => git.message().to_owned(),
+        None => e.to_string(),
+    }
 }
 
 /// Defines a stage's error type: a message and an optional source, see the module docs.

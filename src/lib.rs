@@ -23,7 +23,7 @@ pub mod rules;
 
 pub mod ascii;
 pub(crate) mod budget;
-pub(crate) mod error;
+pub mod error;
 pub mod escape;
 pub(crate) mod files;
 pub mod finding;

@@ -231,8 +231,13 @@ fn main() -> ExitCode {
         Ok(Outcome::Allow) => ExitCode::SUCCESS,
         Ok(Outcome::Block) => ExitCode::from(1),
         Err(e) => {
-            // Config diagnostics render their own `error:` headings, cargo style.
-            let msg = format!("{e:#}");
+            // Config diagnostics render their own `error:` headings, cargo style; each cause
+            // as a user reads it (libgit2's class and code left out).
+            let msg = e
+                .chain()
+                .map(pushguard::error::shown)
+                .collect::<Vec<_>>()
+                .join(": ");
             match msg.strip_prefix("error: ") {
                 Some(rest) => eprintln!("pushguard: error: {rest}"),
                 None => eprintln!("pushguard: error: {msg}"),

@@ -53,10 +53,10 @@ crate::error::stage_error!(
     Error
 );
 
-/// A libgit2 error on its own shows as libgit2 words it.
+/// A libgit2 error on its own shows as libgit2 words it, without its class and code.
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Error {
-        Error::new(e.to_string())
+        Error::new(e.message())
     }
 }
 

@@ -102,8 +102,9 @@ fn parse_oid(line_no: usize, hex: &[u8]) -> Result<Option<Oid>> {
             escape_bytes(hex)
         ))),
         Err(e) => Err(Error::new(format!(
-            "line {line_no}: invalid object name `{}`: {e}",
-            escape_bytes(hex)
+            "line {line_no}: invalid object name `{}`: {}",
+            escape_bytes(hex),
+            e.message()
         ))),
     }
 }

@@ -86,3 +86,23 @@ fn help_names_a_command() {
     assert!(out.status.success(), "{}", common::describe(&out));
     assert!(stdout(&out).contains("completions"), "{}", stdout(&out));
 }
+
+/// A revision that does not resolve is explained in pushguard's words and git's, without
+/// libgit2's internals (`class=Reference (4); code=NotFound (-3)`).
+#[test]
+fn errors_carry_no_libgit2_internals() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.commit_files("initial", &[("app.py", "print('hi')\n")]);
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["check", "no-such-branch"]),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", common::describe(&out));
+    let err = stderr(&out);
+    assert!(err.contains("`no-such-branch` is not a revision"), "{err}");
+    assert!(err.contains("not found"), "{err}");
+    assert!(!err.contains("class="), "{err}");
+    assert!(!err.contains("code="), "{err}");
+}
