@@ -210,7 +210,7 @@ fn main() -> ExitCode {
             LogFormatArg::Text => Format::Text,
             LogFormatArg::Json => Format::Json,
         }),
-        Command::Init { force } => commands::init(force),
+        Command::Init { force } => commands::init(config, force),
         Command::Completions { shell } => {
             // Generated into memory: clap_complete panics when it cannot write.
             let mut script = Vec::new();

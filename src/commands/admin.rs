@@ -51,12 +51,24 @@ pub fn print_config(config: Option<&Path>) -> Result<Outcome> {
 }
 
 /// `pushguard init`: writes the starter pushguard.toml at the worktree root.
-pub fn init(force: bool) -> Result<Outcome> {
-    let repo = open_repository()?;
-    let Some(root) = repo.workdir() else {
-        bail!("this is a bare repository: there is no working tree to put pushguard.toml in");
+/// Writes the starter configuration to `config` when given (`--config FILE`, else
+/// `PUSHGUARD_CONFIG`, relative to the current directory, as every command reads it), else
+/// to pushguard.toml at the root of the repository's working tree.
+pub fn init(config: Option<&Path>, force: bool) -> Result<Outcome> {
+    let from_env = std::env::var_os(crate::config::CONFIG_ENV).filter(|v| !v.is_empty());
+    let path = match config.map(Path::to_path_buf).or(from_env.map(Into::into)) {
+        Some(file) => file,
+        None => {
+            let repo = open_repository()?;
+            let Some(root) = repo.workdir() else {
+                bail!(
+                    "this is a bare repository: there is no working tree to put pushguard.toml \
+                     in; give a file with `pushguard --config FILE init`"
+                );
+            };
+            root.join("pushguard.toml")
+        }
     };
-    let path = root.join("pushguard.toml");
     let shown = escape(&path.to_string_lossy()).into_owned();
     // `symlink_metadata`, not `exists`: a link (even a dangling one) is something there,
     // and is never written through.

@@ -106,3 +106,38 @@ fn errors_carry_no_libgit2_internals() {
     assert!(!err.contains("class="), "{err}");
     assert!(!err.contains("code="), "{err}");
 }
+
+/// `pushguard --config FILE init` writes the starter to FILE, which the other commands then
+/// read; without it, pushguard.toml at the repository root.
+#[test]
+fn init_writes_where_config_points() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.commit_files("initial", &[("app.py", "print('hi')\n")]);
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "--config",
+        "ops/guard.toml",
+        "init",
+    ]));
+    // The directory must exist: init writes a file, it does not make directories.
+    assert_eq!(out.status.code(), Some(2), "{}", common::describe(&out));
+    std::fs::create_dir_all(repo.path.join("ops")).expect("mkdir");
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "--config",
+        "ops/guard.toml",
+        "init",
+    ]));
+    assert!(out.status.success(), "{}", common::describe(&out));
+    assert!(stdout(&out).contains("ops/guard.toml"), "{}", stdout(&out));
+    assert!(repo.path.join("ops/guard.toml").is_file());
+    assert!(!repo.path.join("pushguard.toml").exists());
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args([
+        "--config",
+        "ops/guard.toml",
+        "config",
+    ]));
+    assert!(out.status.success(), "{}", common::describe(&out));
+    let out = common::run(sandbox.cmd(PUSHGUARD, &repo.path).args(["init"]));
+    assert!(out.status.success(), "{}", common::describe(&out));
+    assert!(repo.path.join("pushguard.toml").is_file());
+}
