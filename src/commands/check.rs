@@ -4,8 +4,11 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
+use super::pre_push::write_audit;
 use super::{judge, load_config, open_repository, Format, Outcome};
-use crate::decide::Environment;
+use crate::decide::audit::{Entry, How};
+use crate::decide::{Environment, Switch};
+use crate::escape::escape;
 use crate::git::range::{default_range, parse_range_args};
 use crate::output::{render, View};
 use crate::pipeline::{analyze_range, check_branch};
@@ -15,6 +18,7 @@ use crate::pipeline::{analyze_range, check_branch};
 const PRE_COMMIT_FROM_REF: &str = "PRE_COMMIT_FROM_REF";
 const PRE_COMMIT_TO_REF: &str = "PRE_COMMIT_TO_REF";
 const PRE_COMMIT_REMOTE_BRANCH: &str = "PRE_COMMIT_REMOTE_BRANCH";
+const PRE_COMMIT_REMOTE_NAME: &str = "PRE_COMMIT_REMOTE_NAME";
 
 /// The commits `pushguard check` was asked about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +81,6 @@ impl Revisions {
 
 /// The revisions of `range`; `None` for the default range.
 fn check_revisions(range: &CheckRange) -> Result<Option<Revisions>> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     match range {
         CheckRange::Revisions(args) => Ok(Some(Revisions::plain(args.join(" "), args.clone()))),
         CheckRange::BaseHead { base, head } => {
@@ -123,6 +126,14 @@ pub fn check(
     to_ref: Option<&str>,
     range: &CheckRange,
 ) -> Result<Outcome> {
+    match Environment::from_process().switch() {
+        Switch::Off => return check_off(),
+        Switch::Unrecognised(value) => eprintln!(
+            "pushguard: warning: PUSHGUARD={value} is not understood (PUSHGUARD=0 turns \
+             pushguard off); checking as usual"
+        ),
+        Switch::On => {}
+    }
     let repo = open_repository()?;
     let config = load_config(&repo, config)?;
     let (label, commits, pushed_to) = match check_revisions(range)? {
@@ -142,4 +153,36 @@ pub fn check(
     let view = View::new(&analysis, &judgement, false);
     render(&view, &config, format, &mut std::io::stdout().lock())?;
     Ok(Outcome::of(judgement.decision))
+}
+
+/// `PUSHGUARD=0 pushguard check`: nothing is checked (exit 0). Under pre-commit's pre-push
+/// stage, where `check` is the push's hook, the skipped push is recorded in the audit log
+/// as the installed hook records it (`pushguard log` lists it).
+fn check_off() -> Result<Outcome> {
+    eprintln!("pushguard: off (PUSHGUARD=0): nothing was checked");
+    let Some(to) = env(PRE_COMMIT_TO_REF) else {
+        return Ok(Outcome::Allow);
+    };
+    let Ok(repo) = open_repository() else {
+        return Ok(Outcome::Allow);
+    };
+    let remote = env(PRE_COMMIT_REMOTE_NAME).unwrap_or_default();
+    let branch = env(PRE_COMMIT_REMOTE_BRANCH).unwrap_or_default();
+    let branch = branch.strip_prefix("refs/heads/").unwrap_or(&branch);
+    let entry = Entry::new(
+        crate::state::now(),
+        &remote,
+        branch,
+        Vec::new(),
+        How::Off,
+        "PUSHGUARD=0",
+        Some(escape(&to).into_owned()),
+    );
+    write_audit(&repo, &[entry]);
+    Ok(Outcome::Allow)
+}
+
+/// A variable pre-commit sets, when set and not empty.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }

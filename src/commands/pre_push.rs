@@ -309,7 +309,7 @@ fn pushguard_off(remote: &str) -> Result<Outcome> {
 }
 
 /// Appends to the audit log; says so, and goes on, when it cannot.
-fn write_audit(repo: &Repository, entries: &[Entry]) {
+pub(super) fn write_audit(repo: &Repository, entries: &[Entry]) {
     let path = audit::log_path(repo);
     if let Err(e) = audit::append(&path, entries) {
         eprintln!(

@@ -141,3 +141,57 @@ fn init_writes_where_config_points() {
     assert!(out.status.success(), "{}", common::describe(&out));
     assert!(repo.path.join("pushguard.toml").is_file());
 }
+
+/// `PUSHGUARD=0` turns `check` off as it turns the hook off; under pre-commit's pre-push
+/// stage (its variables set), the skipped push is recorded in the audit log.
+#[test]
+fn pushguard_off_is_honoured_and_recorded_by_check() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.commit_files("initial", &[("app.py", "print('hi')\n")]);
+    let tip = repo.commit_empty("trigger deploy");
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["check", "--to-ref", "main", "HEAD^!"])
+            .env("PUSHGUARD", "0"),
+    );
+    assert!(out.status.success(), "{}", common::describe(&out));
+    assert!(
+        stderr(&out).contains("nothing was checked"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("empty-commit"), "{}", stdout(&out));
+    // By hand or in CI nothing is recorded; under pre-commit the push is.
+    let log = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["log", "--format", "json"]),
+    );
+    assert!(!stdout(&log).contains("PUSHGUARD=0"), "{}", stdout(&log));
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .arg("check")
+            .env("PUSHGUARD", "0")
+            .env(
+                "PRE_COMMIT_FROM_REF",
+                "0000000000000000000000000000000000000000",
+            )
+            .env("PRE_COMMIT_TO_REF", &tip)
+            .env("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main")
+            .env("PRE_COMMIT_REMOTE_NAME", "origin"),
+    );
+    assert!(out.status.success(), "{}", common::describe(&out));
+    let log = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["log", "--format", "json"]),
+    );
+    let text = stdout(&log);
+    assert!(text.contains("PUSHGUARD=0"), "{text}");
+    assert!(text.contains("\"off\""), "{text}");
+    assert!(text.contains(&tip), "{text}");
+    assert!(text.contains("main"), "{text}");
+}
