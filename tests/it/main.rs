@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod common;
 
+mod action;
 mod apps;
 mod buildkit;
 mod bypass;
