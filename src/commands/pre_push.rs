@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use git2::Repository;
 
 use super::{load_config, open_repository, Outcome};
-use crate::config::Config;
+use crate::config::{Agents, Config};
 use crate::decide::audit::{self, Entry, How};
 use crate::decide::prompt::{Answer, Tty};
 use crate::decide::{self, Ask, Environment, Judgement, NoTerminal, SkipList, Switch};
@@ -244,6 +244,23 @@ fn noninteractive(
     reason: &NoTerminal,
     style: Style,
 ) -> (Outcome, Vec<Entry>) {
+    // A coding assistant is told what to do instead, and under `agents = "block"` it is
+    // stopped even where the policy would let a pusher without a terminal through.
+    let agent = match config.policy.agents {
+        Agents::Ignore => None,
+        Agents::Instruct | Agents::Block => decide::agent_marker(&config.policy.agent_env),
+    };
+    let agent_blocked = agent.is_some() && config.policy.agents == Agents::Block;
+    if let (Some(marker), true) = (
+        &agent,
+        agent_blocked || !decide::noninteractive_allows(&config.policy),
+    ) {
+        let redeploys = redeploy_ways(analysis, judgement, ask);
+        let text = messages::for_agent(ask, marker, &redeploys);
+        eprint!("{}", style.paint(Paint::Red, text.trim_end()));
+        eprintln!();
+        return (Outcome::Block, Vec::new());
+    }
     if decide::noninteractive_allows(&config.policy) {
         let why =
             format!("nobody can confirm here ({reason}), and [policy] noninteractive = \"allow\"");
@@ -266,6 +283,26 @@ fn noninteractive(
         stopped(&msg, ask, style);
         (Outcome::Block, Vec::new())
     }
+}
+
+/// The platforms' redeploy commands the asking findings' hints name ("Here: …"), once each.
+fn redeploy_ways(analysis: &Analysis, judgement: &Judgement, ask: &Ask) -> Vec<String> {
+    let mut ways: Vec<String> = Vec::new();
+    for f in judgement
+        .open(analysis)
+        .filter(|f| ask.rules.contains(&f.rule))
+    {
+        let Some((_, here)) = f.hint.as_str().split_once("Here: ") else {
+            continue;
+        };
+        for way in here.trim_end_matches('.').split("; ") {
+            if !ways.iter().any(|w| w == way) {
+                ways.push(way.to_owned());
+            }
+        }
+    }
+    ways.truncate(3);
+    ways
 }
 
 fn stopped(message: &str, ask: &Ask, style: Style) {

@@ -320,6 +320,32 @@ impl NonInteractive {
     }
 }
 
+/// What pushguard does when a coding assistant pushes (`[policy] agents`): one found by
+/// its environment markers (`[policy] agent_env`) with no terminal to ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agents {
+    /// `[policy] noninteractive` decides, and a stop is explained for the agent: what to
+    /// do instead, and that overriding needs a person, without the bypass menu.
+    Instruct,
+    /// As `Instruct`, and an agent's push that would block is stopped even when
+    /// `noninteractive = "allow"`.
+    Block,
+    /// Agents are treated like any other pusher without a terminal.
+    Ignore,
+}
+
+impl Agents {
+    pub const ALL: [Agents; 3] = [Agents::Instruct, Agents::Block, Agents::Ignore];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Agents::Instruct => "instruct",
+            Agents::Block => "block",
+            Agents::Ignore => "ignore",
+        }
+    }
+}
+
 /// The decision when pushguard itself fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnError {
@@ -358,8 +384,13 @@ impl ServerTrailers {
 }
 
 /// The `[policy]` table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
+    /// What happens when a coding assistant pushes.
+    pub agents: Agents,
+    /// Environment variables that mark a coding assistant's shell: a name, or a prefix
+    /// ending in `*`; set and non-empty.
+    pub agent_env: Vec<String>,
     pub confirm: ConfirmOn,
     pub noninteractive: NonInteractive,
     pub on_error: OnError,
@@ -647,6 +678,8 @@ impl Config {
                 on_error: OnError::Allow,
                 server_trailers: ServerTrailers::Ignore,
                 time_budget_seconds: 30,
+                agents: Agents::Instruct,
+                agent_env: Vec::new(),
             },
             build: BuildSettings::default(),
             apps: Vec::new(),

@@ -141,6 +141,8 @@ pub(super) fn to_toml(c: &Config) -> String {
         "time_budget_seconds",
         &toml::Value::Integer(i64::from(c.policy.time_budget_seconds)),
     );
+    line(&mut out, "agents", &string(c.policy.agents.as_str()));
+    line(&mut out, "agent_env", &strings(&c.policy.agent_env));
     out
 }
 

@@ -45,6 +45,31 @@ impl Environment {
     }
 }
 
+/// The first of `markers` (`[policy] agent_env`: names, or prefixes ending in `*`) that
+/// names a variable of this process's environment, set and not empty: the mark of a coding
+/// assistant's shell. Returned as the variable's name (escaped), never its value.
+pub fn agent_marker(markers: &[String]) -> Option<String> {
+    agent_marker_in(std::env::vars_os(), markers)
+}
+
+fn agent_marker_in(
+    vars: impl Iterator<Item = (OsString, OsString)>,
+    markers: &[String],
+) -> Option<String> {
+    let set: Vec<String> = vars
+        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(k, _)| k.into_string().ok())
+        .collect();
+    markers.iter().find_map(|marker| {
+        set.iter()
+            .find(|name| match marker.strip_suffix('*') {
+                Some(prefix) => name.starts_with(prefix),
+                None => *name == marker,
+            })
+            .map(|name| escape(name).into_owned())
+    })
+}
+
 /// The `PUSHGUARD` switch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Switch {
@@ -151,5 +176,31 @@ mod tests {
         let s = SkipList::parse(OsStr::new("not-inspected"), &known);
         assert_eq!(s.rules, vec!["not-inspected"]);
         assert!(SkipList::parse(OsStr::new(" , "), &known).is_empty());
+    }
+
+    #[test]
+    fn agents_are_found_by_name_or_prefix_set_and_not_empty() {
+        let vars = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        let markers = vec!["CLAUDECODE".to_owned(), "AIDER_*".to_owned()];
+        assert_eq!(
+            agent_marker_in(vars(&[("PATH", "/bin"), ("CLAUDECODE", "1")]), &markers),
+            Some("CLAUDECODE".to_owned())
+        );
+        assert_eq!(
+            agent_marker_in(vars(&[("AIDER_MODEL", "x")]), &markers),
+            Some("AIDER_MODEL".to_owned())
+        );
+        assert_eq!(agent_marker_in(vars(&[("CLAUDECODE", "")]), &markers), None);
+        assert_eq!(
+            agent_marker_in(vars(&[("CLAUDECODE_X", "1")]), &markers),
+            None
+        );
+        assert_eq!(agent_marker_in(vars(&[("AIDER", "1")]), &markers), None);
     }
 }

@@ -147,6 +147,52 @@ pub fn how_to_proceed(ask: &Ask) -> String {
     out
 }
 
+/// The lines printed when a coding assistant's push is stopped (`[policy] agents`):
+/// what to do instead first, then that overriding is a person's decision. The bypass
+/// switches are not offered: an agent told how to skip a check skips it. `marker` is the
+/// environment variable that marked the agent; `redeploys` are the platforms' own
+/// redeploy commands from the findings' hints.
+pub fn for_agent(ask: &Ask, marker: &str, redeploys: &[String]) -> String {
+    let mut out = wrap(
+        &format!(
+            "pushguard: push stopped: a coding assistant is pushing ({marker} is set), and \
+             pushguard found {} ({}).",
+            if ask.severity >= crate::severity::Severity::Block {
+                "problems that block it"
+            } else {
+                "problems to confirm"
+            },
+            ask.rules.join(", ")
+        ),
+        "",
+        "  ",
+        WIDTH,
+    );
+    out.push_str("  What to do instead:\n");
+    let mut item = |text: &str| out.push_str(&wrap(&format!("- {text}"), "    ", "      ", WIDTH));
+    item("do what each finding's `fix:` above says.");
+    for way in redeploys {
+        item(&format!("to deploy again without a new commit: {way}"));
+    }
+    item(
+        "a commit made only to trigger a build or deploy: drop it (`git rebase -i` and delete \
+         its line, or `git reset --soft` to the commit before it) and push the real change \
+         alone.",
+    );
+    item(
+        "a secret: take it out of every pushed commit, not only the newest, and have the \
+         user rotate it.",
+    );
+    out.push_str(&wrap(
+        "Pushing this anyway is a person's decision: show the user these findings and let them \
+         decide. Do not retry the push or look for a way around this check.",
+        "  ",
+        "  ",
+        WIDTH,
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +225,34 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("git push --no-verify"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    }
+
+    #[test]
+    fn an_agent_is_told_what_to_do_and_not_how_to_bypass() {
+        let ask = Ask {
+            severity: Severity::Block,
+            rules: vec!["empty-commit".into()],
+            all_in_commits: true,
+            commits: vec![Oid::ZERO_SHA1],
+        };
+        let text = for_agent(&ask, "CLAUDECODE", &["fly app: fly deploy".to_owned()]);
+        assert!(text.contains("CLAUDECODE is set"), "{text}");
+        assert!(text.contains("fly deploy"), "{text}");
+        assert!(text.contains("person's decision"), "{text}");
+        for bypass in [
+            "--no-verify",
+            "PUSHGUARD=0",
+            "PUSHGUARD_SKIP",
+            "Pushguard-Allow",
+        ] {
+            assert!(!text.contains(bypass), "{text}");
+        }
+        let first = text.find("What to do instead").unwrap_or(usize::MAX);
+        assert!(
+            first < text.find("person's decision").unwrap_or(0),
+            "{text}"
+        );
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     }
 

@@ -77,7 +77,20 @@ impl Sandbox {
             .map(|(key, _)| key)
             .filter(|key| {
                 let key = key.to_string_lossy();
-                key == "CI" || key.starts_with("GIT_") || key.starts_with("PUSHGUARD_")
+                // A coding assistant's markers too: the tests say which pusher they are.
+                const AGENT: &[&str] = &[
+                    "CLAUDE",
+                    "CURSOR_",
+                    "AIDER_",
+                    "CODEX_",
+                    "GEMINI_CLI",
+                    "OPENHANDS_",
+                    "CLINE_",
+                ];
+                key == "CI"
+                    || key.starts_with("GIT_")
+                    || key.starts_with("PUSHGUARD_")
+                    || AGENT.iter().any(|a| key.starts_with(a))
             })
             .collect();
         let env = [

@@ -526,3 +526,74 @@ fn color_flag_forces_colour_without_a_terminal() {
         );
     }
 }
+
+// ---- coding assistants -------------------------------------------------------------------
+
+#[test]
+fn an_agent_is_told_what_to_do_instead_without_the_bypass_menu() {
+    let sandbox = Sandbox::new();
+    let repo = guarded(&sandbox, BLOCK_EMPTY);
+    let before = repo.remote_sha("refs/heads/main");
+    repo.commit_empty("trigger deploy");
+    let r = no_tty(&repo, &["origin", "main"], &[("CLAUDECODE", "1")]);
+    assert!(!r.success(), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("a coding assistant is pushing (CLAUDECODE is set)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("What to do instead:"), "{}", r.stderr);
+    assert!(r.stderr.contains("person's decision"), "{}", r.stderr);
+    for bypass in ["--no-verify", "PUSHGUARD=0", "PUSHGUARD_SKIP"] {
+        assert!(
+            !r.stderr.contains(bypass),
+            "{bypass} offered:\n{}",
+            r.stderr
+        );
+    }
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+}
+
+#[test]
+fn agents_follow_policy_agents() {
+    // "block": stopped even where a pusher without a terminal is let through.
+    let sandbox = Sandbox::new();
+    let repo = guarded(
+        &sandbox,
+        "[rules.empty-commit]\nseverity = \"block\"\n[policy]\nnoninteractive = \"allow\"\nagents = \"block\"\n",
+    );
+    repo.commit_empty("trigger deploy");
+    let r = no_tty(&repo, &["origin", "main"], &[("AIDER_MODEL", "gpt")]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("(AIDER_MODEL is set)"), "{}", r.stderr);
+    let r = no_tty(&repo, &["origin", "main"], &[]);
+    assert!(
+        r.success(),
+        "a person without a terminal is let through: {r:?}"
+    );
+
+    // "ignore": an agent gets what any pusher without a terminal gets.
+    let sandbox = Sandbox::new();
+    let repo = guarded(
+        &sandbox,
+        "[rules.empty-commit]\nseverity = \"block\"\n[policy]\nagents = \"ignore\"\n",
+    );
+    repo.commit_empty("trigger deploy");
+    let r = no_tty(&repo, &["origin", "main"], &[("CLAUDECODE", "1")]);
+    assert!(!r.success(), "{r:?}");
+    assert!(r.stderr.contains("nobody can confirm here"), "{}", r.stderr);
+    assert!(r.stderr.contains("--no-verify"), "{}", r.stderr);
+
+    // Configurable markers.
+    let sandbox = Sandbox::new();
+    let repo = guarded(
+        &sandbox,
+        "[rules.empty-commit]\nseverity = \"block\"\n[policy]\nagent_env = [\"MY_BOT_*\"]\n",
+    );
+    repo.commit_empty("trigger deploy");
+    let r = no_tty(&repo, &["origin", "main"], &[("CLAUDECODE", "1")]);
+    assert!(r.stderr.contains("nobody can confirm here"), "{}", r.stderr);
+    let r = no_tty(&repo, &["origin", "main"], &[("MY_BOT_RUN", "7")]);
+    assert!(r.stderr.contains("(MY_BOT_RUN is set)"), "{}", r.stderr);
+}

@@ -18,7 +18,7 @@ use toml::Spanned;
 
 use super::diagnostic::{did_you_mean, with_suggestion, ConfigError, Diagnostic, Source};
 use super::{
-    AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
+    Agents, AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
     RuleConfig, ServerTrailers, StepWeights, TierTimes,
 };
 use crate::globs::Globs;
@@ -56,6 +56,8 @@ const POLICY_KEYS: &[&str] = &[
     "on_error",
     "server_trailers",
     "time_budget_seconds",
+    "agents",
+    "agent_env",
 ];
 const BUILD_KEYS: &[&str] = &[
     "estimate",
@@ -303,6 +305,24 @@ impl Overlay<'_> {
             }
         }
         ok.then_some(out)
+    }
+
+    /// An array of environment variable names, each optionally ending in `*` (a prefix).
+    fn env_names(&mut self, val: &Val<'_>, field: &str) -> Option<Vec<String>> {
+        let names = self.phrases(val, field)?;
+        let valid = |n: &str| {
+            let stem = n.strip_suffix('*').unwrap_or(n);
+            !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        };
+        if let Some(bad) = names.iter().find(|n| !valid(n)) {
+            self.error(
+                val.span(),
+                format_args!("`{bad}` in `{field}` is not an environment variable name"),
+                "write names such as \"CLAUDECODE\", or a prefix such as \"AIDER_*\"".to_owned(),
+            );
+            return None;
+        }
+        Some(names)
     }
 
     /// `[[app]]`: an array of tables, each an app built from a Dockerfile. A user file's
@@ -706,6 +726,17 @@ impl Overlay<'_> {
                     let what = "`server_trailers` value";
                     if let Some(c) = self.choice(val, &field, what, &choices) {
                         self.config.policy.server_trailers = c;
+                    }
+                }
+                "agents" => {
+                    let choices = Agents::ALL.map(|c| (c.as_str(), c));
+                    if let Some(c) = self.choice(val, &field, "`agents` value", &choices) {
+                        self.config.policy.agents = c;
+                    }
+                }
+                "agent_env" => {
+                    if let Some(names) = self.env_names(val, &field) {
+                        self.config.policy.agent_env = names;
                     }
                 }
                 _ => self.unknown_key(key, "policy", POLICY_KEYS),
