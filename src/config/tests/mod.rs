@@ -349,8 +349,11 @@ fn user_changes_times_policy_and_platform() {
             on_error: OnError::Block,
             server_trailers: crate::config::ServerTrailers::Ignore,
             time_budget_seconds: 30,
+            agents: crate::config::Agents::Instruct,
+            agent_env: Config::builtin().policy.agent_env,
         }
     );
+    assert!(c.policy.agent_env.iter().any(|n| n == "CLAUDECODE"));
     assert_eq!(c.policy.confirm.threshold(), Severity::Warn);
 }
 
@@ -683,4 +686,18 @@ fn build_settings_and_apps_round_trip_through_to_toml() {
     assert_eq!(back, c, "{text}");
     assert_eq!(back.apps.len(), 2);
     assert_eq!(back.to_toml(), text);
+}
+
+#[test]
+fn agent_settings_are_read_and_checked() {
+    let c = user("[policy]\nagents = \"block\"\nagent_env = [\"MY_BOT\", \"BOT_*\"]\n");
+    assert_eq!(c.policy.agents, crate::config::Agents::Block);
+    assert_eq!(
+        c.policy.agent_env,
+        vec!["MY_BOT".to_owned(), "BOT_*".to_owned()]
+    );
+    let err = format!("{}", error("[policy]\nagent_env = [\"MY BOT\"]\n"));
+    assert!(err.contains("not an environment variable name"), "{err}");
+    let err = format!("{}", error("[policy]\nagents = \"maybe\"\n"));
+    assert!(err.contains("instruct"), "{err}");
 }
