@@ -42,7 +42,7 @@ pub enum RefStatus {
 #[derive(Debug, Clone)]
 pub struct RefAnalysis {
     pub update: RefUpdate,
-    /// How the destination is shown: `origin/main`.
+    /// How the destination is shown: `origin/main`, `origin tag v1.0`.
     pub target: String,
     /// Whether a push to this ref reaches a deploy: `[deploy] branches` when the
     /// configuration sets them, else a branch (or tag) at least one target of the deploy
@@ -202,7 +202,13 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
             }
             Some(range) => Work::Range(range),
         };
-        let target = format!("{}/{}", shown, update.short_remote_name());
+        // A tag is not a remote-tracking branch: `origin tag v1.0`, not `origin/v1.0`.
+        let target = match update.ref_kind {
+            crate::git::push::RefKind::Tag => {
+                format!("{} tag {}", shown, update.short_remote_name())
+            }
+            _ => format!("{}/{}", shown, update.short_remote_name()),
+        };
         refs.push(PreparedRef {
             update,
             target,

@@ -40,10 +40,10 @@ pub fn ref_line(r: &RefAnalysis) -> String {
         short_name(&r.update.local_ref)
     };
     let mut line = format!("{local} -> {}  ", escape(&r.target));
+    // A tag says so in its destination (`origin tag v1.0`).
     let what = match r.update.ref_kind {
-        RefKind::Tag => "tag, ",
         RefKind::Other => "ref, ",
-        RefKind::Branch => "",
+        RefKind::Tag | RefKind::Branch => "",
     };
     match &r.status {
         RefStatus::Deleted => {

@@ -177,13 +177,13 @@ fn lightweight_and_annotated_tags_are_inspected() {
     assert!(r.success(), "{r:?}");
     assert!(
         r.stderr
-            .contains("light -> origin/light  tag, 1 commit, 1 file  no deploy"),
+            .contains("light -> origin tag light  1 commit, 1 file  no deploy"),
         "{}",
         r.stderr
     );
     assert!(
         r.stderr
-            .contains("v1.0 -> origin/v1.0  tag, 1 commit, 1 file  no deploy"),
+            .contains("v1.0 -> origin tag v1.0  1 commit, 1 file  no deploy"),
         "{}",
         r.stderr
     );
