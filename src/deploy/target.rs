@@ -249,6 +249,17 @@ impl Build {
 }
 
 impl DeployTarget {
+    /// The target as one name: its platform, then its app unless the app is only the
+    /// platform's name again (`railway`, not `railway railway`). Raw (the app name comes
+    /// from the repository).
+    pub fn label(&self) -> String {
+        if self.app == self.platform.id() || self.app.is_empty() {
+            self.platform.id().to_owned()
+        } else {
+            format!("{} {}", self.platform.id(), self.app)
+        }
+    }
+
     /// How to deploy this target again without a commit, on its platform: a workflow that
     /// can be run by hand first (`gh workflow run`), else the platform's own redeploy.
     /// Raw (the app name comes from the repository).

@@ -184,13 +184,7 @@ pub fn map_text(map: &DeployMap) -> String {
             Some(l) => format!("{}:{l}", t.config),
             None => t.config.clone(),
         };
-        let _ = writeln!(
-            out,
-            "  {} {}  ({})",
-            t.platform.id(),
-            escape(&t.app),
-            escape(&place)
-        );
+        let _ = writeln!(out, "  {}  ({})", escape(&t.label()), escape(&place));
         let _ = writeln!(out, "    via:      {}", escape(t.via.shown()));
         let _ = writeln!(out, "    branches: {}", escape(&t.branches.describe()));
         if !t.tags.is_empty() {

@@ -128,9 +128,8 @@ pub fn target_lines(r: &RefAnalysis) -> String {
             "not deployed"
         };
         let line = format!(
-            "{} {}: {state}{tier} ({})",
-            t.target.platform.id(),
-            escape(&t.target.app),
+            "{}: {state}{tier} ({})",
+            escape(&t.target.label()),
             escape(&t.reason),
         );
         out.push_str(&wrap(&line, "    ", "      ", WIDTH));

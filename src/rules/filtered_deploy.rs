@@ -41,7 +41,7 @@ impl Rule for FilteredDeploy {
         let listed: Vec<String> = stopped
             .iter()
             .take(4)
-            .map(|t| format!("{} {}: {}", t.target.platform.id(), t.target.app, t.reason))
+            .map(|t| format!("{}: {}", t.target.label(), t.reason))
             .collect();
         let more = stopped.len().saturating_sub(listed.len());
         let tail = if more > 0 {

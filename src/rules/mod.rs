@@ -211,12 +211,7 @@ impl<'c> Registry<'c> {
 fn redeploy_here(targets: &[TargetStatus]) -> Option<String> {
     let mut ways: Vec<String> = Vec::new();
     for t in targets.iter().filter(|t| t.triggered) {
-        let way = format!(
-            "{} {}: {}",
-            t.target.platform.id(),
-            t.target.app,
-            t.target.redeploy()
-        );
+        let way = format!("{}: {}", t.target.label(), t.target.redeploy());
         if !ways.contains(&way) {
             ways.push(way);
         }

@@ -583,3 +583,26 @@ fn an_app_whose_dockerfile_copies_from_the_root_is_predicted_from_the_root() {
         .unwrap()
         .contains("evidently deployed from the root"));
 }
+
+/// A target whose app is only its platform's name is named once, in `explain` and in the
+/// push report.
+#[test]
+fn a_target_is_named_once() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    repo.commit_files(
+        "initial",
+        &[
+            ("railway.json", "{\"build\": {\"builder\": \"NIXPACKS\"}}\n"),
+            ("main.py", "print('hi')\n"),
+        ],
+    );
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["explain", "HEAD^!"]),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("  railway  (railway.json"), "{text}");
+    assert!(!text.contains("railway railway"), "{text}");
+}
