@@ -79,7 +79,10 @@ pub fn pre_push(
     }));
     // A broken pushguard.toml stops the push (exit 2) until it is fixed: it is the user's
     // own configuration, and guessing what it meant would check the wrong things.
-    let config = load_config(&repo, config)?;
+    let config = match load_config(&repo, config) {
+        Ok(c) => c,
+        Err(e) => return Err(with_config_hints(&repo, e)),
+    };
     let failed = || anyhow::anyhow!("pushguard's analysis of this push failed (see above)");
     let Ok(prepared) = prepared else {
         return Ok(internal_error(&config.policy, &failed()));
@@ -128,6 +131,37 @@ pub fn pre_push(
     // few percent of a one-commit push's time.
     std::mem::forget((analysis, config, repo));
     Ok(outcome)
+}
+
+/// A configuration that cannot be read stops the push: the error, then how to proceed, in
+/// the hook's own terms. The file is read from the working tree, so a half-edited,
+/// uncommitted pushguard.toml stops a push of commits that never touched it; it says so.
+/// A coding assistant is told to leave the decision to a person instead.
+fn with_config_hints(repo: &git2::Repository, e: anyhow::Error) -> anyhow::Error {
+    let uncommitted = repo
+        .status_file(std::path::Path::new("pushguard.toml"))
+        .is_ok_and(|s| s.intersects(git2::Status::WT_MODIFIED | git2::Status::WT_NEW));
+    let mut hints = String::from("\n\n");
+    if uncommitted {
+        hints.push_str(
+            "  pushguard.toml has changes that are not committed; pushguard reads the working\n  \
+             copy, so those changes stop this push.\n",
+        );
+    }
+    let builtin = Config::builtin().policy;
+    if decide::agent_marker(&builtin.agent_env).is_some() && !std::io::stdin().is_terminal() {
+        hints.push_str(
+            "  A coding assistant is pushing: show the user this error and let them fix\n  \
+             pushguard.toml. Do not retry the push or look for a way around this check.\n",
+        );
+    } else {
+        hints.push_str(
+            "  Fix pushguard.toml and push again. To push now anyway, push again after one of:\n\
+             \x20   - skip pushguard:   PUSHGUARD=0 git push  (recorded in the audit log)\n\
+             \x20   - skip every hook:  git push --no-verify  (leaves no trace)\n",
+        );
+    }
+    anyhow::anyhow!("{e:#}{}", hints.trim_end())
 }
 
 /// pushguard itself failed (not the user's config): `[policy] on_error` decides, loudly.

@@ -371,3 +371,35 @@ fn log_with_nothing_recorded() {
     assert!(table.starts_with("no overrides recorded ("), "{table}");
     assert!(audit(&repo).is_empty());
 }
+
+/// A half-edited pushguard.toml in the working tree stops a push that never touched it,
+/// says that the file is not committed, and gives the usual ways to push anyway.
+#[test]
+fn an_uncommitted_broken_config_stops_the_push_with_the_bypass_hints() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.deployed(&[("main.py", "print('hi')\n")]);
+    let before = repo.remote_sha("refs/heads/main");
+    repo.commit_files("work", &[("main.py", "print('hello')\n")]);
+    repo.write(
+        "pushguard.toml",
+        "[rules.empty-commit\nseverity = \"block\"\n",
+    );
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    for line in [
+        "pushguard.toml:1:",
+        "pushguard.toml has changes that are not committed",
+        "    - skip pushguard:   PUSHGUARD=0 git push  (recorded in the audit log)\n",
+        "    - skip every hook:  git push --no-verify  (leaves no trace)\n",
+    ] {
+        assert!(r.stderr.contains(line), "missing {line:?} in\n{}", r.stderr);
+    }
+    assert_eq!(repo.remote_sha("refs/heads/main"), before);
+    let r: common::PushResult = repo
+        .push_cmd(&["origin", "main"])
+        .env("PUSHGUARD", "0")
+        .output()
+        .expect("git push")
+        .into();
+    assert!(r.success(), "{r:?}");
+}
