@@ -22,6 +22,9 @@ struct Cli {
     /// When to colour the output (auto: when stderr is a terminal and NO_COLOR is unset).
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     color: ColorArg,
+    /// Print only findings that block (the text report of the hook and of `check`).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -186,7 +189,16 @@ fn main() -> ExitCode {
                     url,
                     no_input,
                 },
-        } => commands::pre_push(config, &remote, &url, HookOptions { no_input, color }),
+        } => commands::pre_push(
+            config,
+            &remote,
+            &url,
+            HookOptions {
+                no_input,
+                color,
+                quiet: cli.quiet,
+            },
+        ),
         Command::Hook {
             hook: Hook::PreReceive { format },
         } => commands::pre_receive(config, format.format()),
@@ -196,8 +208,15 @@ fn main() -> ExitCode {
             base,
             head,
             range,
-        } => CheckRange::from_args(range, base, head)
-            .and_then(|range| commands::check(config, format.format(), to_ref.as_deref(), &range)),
+        } => CheckRange::from_args(range, base, head).and_then(|range| {
+            commands::check(
+                config,
+                format.format(),
+                to_ref.as_deref(),
+                &range,
+                cli.quiet,
+            )
+        }),
         Command::Explain { format, range } => {
             let format = match format {
                 ExplainFormatArg::Text => Format::Text,

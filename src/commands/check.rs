@@ -125,6 +125,7 @@ pub fn check(
     format: Format,
     to_ref: Option<&str>,
     range: &CheckRange,
+    quiet: bool,
 ) -> Result<Outcome> {
     match Environment::from_process().switch() {
         Switch::Off => return check_off(),
@@ -151,7 +152,14 @@ pub fn check(
     let skip = Environment::from_process().skip;
     let judgement = judge(&analysis, &config, skip.as_deref(), true, true);
     let view = View::new(&analysis, &judgement, false);
-    render(&view, &config, format, &mut std::io::stdout().lock())?;
+    if quiet && format == Format::Text {
+        super::write_stdout(&crate::output::report::blocks_only(
+            &view,
+            crate::output::style::Style::PLAIN,
+        ))?;
+    } else {
+        render(&view, &config, format, &mut std::io::stdout().lock())?;
+    }
     Ok(Outcome::of(judgement.decision))
 }
 

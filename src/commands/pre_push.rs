@@ -23,6 +23,8 @@ pub struct HookOptions {
     /// `--no-input`: never ask at the terminal; apply `[policy] noninteractive`.
     pub no_input: bool,
     pub color: ColorChoice,
+    /// `-q`: print only what blocks.
+    pub quiet: bool,
 }
 
 /// `pushguard hook pre-push <remote> <url>` with git's ref lines on stdin.
@@ -104,7 +106,12 @@ pub fn pre_push(
         eprint!("{}", style.paint(Paint::Yellow, w.trim_end()));
         eprintln!();
     }
-    let report = report::text_with(&View::new(&analysis, &judgement, true), style);
+    let view = View::new(&analysis, &judgement, true);
+    let report = if options.quiet {
+        report::blocks_only(&view, style)
+    } else {
+        report::text_with(&view, style)
+    };
     eprint!("{report}");
     for line in messages::notices(&judgement) {
         eprintln!("{line}");

@@ -150,6 +150,30 @@ pub fn text(view: &View<'_>) -> String {
 ///
 /// Layout: one line per ref, then the findings grouped by rule and severity (most severe
 /// first), each group with one line per occurrence and the rule's fact and fix once.
+/// The quiet report (`-q`): only the findings in force at `block` severity, with the
+/// refs they belong to; nothing at all when there is none.
+pub fn blocks_only(view: &View<'_>, style: Style) -> String {
+    let blocks: Vec<_> = view
+        .findings
+        .iter()
+        .filter(|(f, w)| w.is_none() && f.severity == Severity::Block)
+        .copied()
+        .collect();
+    if blocks.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "{} {} that block\n",
+        style.paint(Paint::Bold, "pushguard:"),
+        plural(blocks.len(), "finding", "findings")
+    );
+    for group in group_by_rule(&blocks) {
+        out.push('\n');
+        out.push_str(&group_text(&group, view.analysis.refs.len() > 1, style));
+    }
+    out
+}
+
 pub fn text_with(view: &View<'_>, style: Style) -> String {
     let a = view.analysis;
     let mut out = String::new();

@@ -518,3 +518,35 @@ fn hostile_names_are_escaped() {
     assert!(!ours.contains('\x1b'), "{:?}", r.stderr);
     assert!(r.stderr.contains("evil\\e[2J.py"), "{}", r.stderr);
 }
+
+/// `-q`: a push with only warnings prints nothing of pushguard's; one that blocks prints
+/// only what blocks.
+#[test]
+fn quiet_prints_only_what_blocks() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    let hook = repo.hooks_dir().join("pre-push");
+    let text = std::fs::read_to_string(&hook).expect("the installed hook");
+    let quiet = text.replace("hook pre-push", "--quiet hook pre-push");
+    assert_ne!(quiet, text, "the hook runs `pushguard hook pre-push`");
+    std::fs::write(&hook, quiet).expect("rewrite the hook");
+    repo.commit_empty("trigger deploy");
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    assert!(!r.stderr.contains("pushguard:"), "{}", r.stderr);
+    let key: String = "AKIA".chars().chain("Q7ZL2M9XK4TN8PB3".chars()).collect();
+    repo.commit_files(
+        "settings",
+        &[("settings.py", &format!("AWS_ACCESS_KEY_ID = \"{key}\"\n"))],
+    );
+    let r = repo.push(&["origin", "main"]);
+    assert!(!r.success(), "{r:?}");
+    assert!(
+        r.stderr.contains("pushguard: 1 finding that block"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("secret-in-image"), "{}", r.stderr);
+    assert!(!r.stderr.contains("empty-commit"), "{}", r.stderr);
+    assert!(!r.stderr.contains("INCREMENTAL"), "{}", r.stderr);
+}
