@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::explain::explain_app_json;
 use super::View;
+use crate::build::verdict::Reason;
 use crate::deploy::TargetStatus;
 use crate::escape::{escape, escape_bytes};
 use crate::finding::Finding;
@@ -60,24 +61,72 @@ where
     }
 }
 
-/// One ref: its small fields as one value, its commits and files a record at a time.
+/// One ref, its fields in the schema's order; the lists a record at a time.
 struct RefDoc<'a>(&'a RefAnalysis);
 
 impl Serialize for RefDoc<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.0;
-        let Value::Object(fields) = ref_json(r) else {
-            return Err(serde::ser::Error::custom("a ref's fields are an object"));
+        let (status, reason) = match &r.status {
+            RefStatus::Deleted => ("deleted", None),
+            RefStatus::UpToDate => ("up-to-date", None),
+            RefStatus::NotInspected(reason) => ("not-inspected", Some(reason)),
+            RefStatus::Inspected(_) => ("inspected", None),
         };
-        let mut map = s.serialize_map(Some(fields.len() + 2))?;
-        for (key, value) in &fields {
-            // The long lists go in their place in the schema's order.
-            if key == "tier" {
-                map.serialize_entry("commits", &Lazy(|| commit_values(r)))?;
-                map.serialize_entry("files", &Lazy(|| file_values(r)))?;
-            }
-            map.serialize_entry(key, value)?;
-        }
+        let v = r.verdict.as_ref();
+        let mut map = s.serialize_map(Some(20))?;
+        map.serialize_entry("ref", &r.update.short_remote_name())?;
+        map.serialize_entry("remote_ref", &escape_bytes(&r.update.remote_ref))?;
+        map.serialize_entry("local_ref", &escape_bytes(&r.update.local_ref))?;
+        map.serialize_entry("local_sha", &r.update.local_oid.map(|o| o.to_string()))?;
+        map.serialize_entry("remote_sha", &r.update.remote_oid.map(|o| o.to_string()))?;
+        map.serialize_entry("kind", r.update.kind.as_str())?;
+        map.serialize_entry("ref_type", r.update.ref_kind.as_str())?;
+        map.serialize_entry("deploys", &r.triggers_deploy())?;
+        map.serialize_entry(
+            "targets",
+            &Lazy(|| r.targets.iter().map(|t| target_json(r, t))),
+        )?;
+        map.serialize_entry("status", status)?;
+        map.serialize_entry("reason", &reason)?;
+        map.serialize_entry("commits", &Lazy(|| commit_values(r)))?;
+        map.serialize_entry("files", &Lazy(|| file_values(r)))?;
+        map.serialize_entry("tier", &v.map(|v| v.tier.as_str()))?;
+        map.serialize_entry("build_seconds", &v.map(|v| v.times.build_seconds))?;
+        map.serialize_entry("deploy_seconds", &v.map(|v| v.times.deploy_seconds))?;
+        map.serialize_entry("note", &v.and_then(|v| v.note.as_deref()).map(escape))?;
+        map.serialize_entry(
+            "paths_tier",
+            &v.and_then(|v| v.by_paths).map(|t| t.as_str()),
+        )?;
+        map.serialize_entry(
+            "apps",
+            &Lazy(|| {
+                v.into_iter()
+                    .flat_map(|v| v.apps.iter().map(explain_app_json))
+            }),
+        )?;
+        map.serialize_entry(
+            "reasons",
+            &Lazy(|| v.into_iter().flat_map(|v| v.reasons.iter().map(ReasonDoc))),
+        )?;
+        map.end()
+    }
+}
+
+/// One path rule that matched (`refs[].reasons[]`); its `paths` can name every file of a
+/// whole-history push, so they are written from the verdict, not copied into a value.
+struct ReasonDoc<'a>(&'a Reason);
+
+impl Serialize for ReasonDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let re = self.0;
+        let mut map = s.serialize_map(Some(5))?;
+        map.serialize_entry("rule", &re.rule)?;
+        map.serialize_entry("tier", re.tier.as_str())?;
+        map.serialize_entry("message", &re.describe())?;
+        map.serialize_entry("paths", &re.paths)?;
+        map.serialize_entry("commits", &re.commits)?;
         map.end()
     }
 }
@@ -117,43 +166,6 @@ fn file_values(r: &RefAnalysis) -> impl Iterator<Item = Value> + '_ {
     })
 }
 
-/// A ref's fields but `commits` and `files`, which [`RefDoc`] streams before `tier`.
-fn ref_json(r: &RefAnalysis) -> Value {
-    let (status, reason) = match &r.status {
-        RefStatus::Deleted => ("deleted", None),
-        RefStatus::UpToDate => ("up-to-date", None),
-        RefStatus::NotInspected(reason) => ("not-inspected", Some(reason.clone())),
-        RefStatus::Inspected(_) => ("inspected", None),
-    };
-    let v = r.verdict.as_ref();
-    json!({
-        "ref": r.update.short_remote_name(),
-        "remote_ref": escape_bytes(&r.update.remote_ref),
-        "local_ref": escape_bytes(&r.update.local_ref),
-        "local_sha": r.update.local_oid.map(|o| o.to_string()),
-        "remote_sha": r.update.remote_oid.map(|o| o.to_string()),
-        "kind": r.update.kind.as_str(),
-        "ref_type": r.update.ref_kind.as_str(),
-        "deploys": r.triggers_deploy(),
-        "targets": r.targets.iter().map(|t| target_json(r, t)).collect::<Vec<_>>(),
-        "status": status,
-        "reason": reason,
-        "tier": v.map(|v| v.tier.as_str()),
-        "build_seconds": v.map(|v| v.times.build_seconds),
-        "deploy_seconds": v.map(|v| v.times.deploy_seconds),
-        "note": v.and_then(|v| v.note.as_deref()).map(escape),
-        "paths_tier": v.and_then(|v| v.by_paths).map(|t| t.as_str()),
-        "apps": v.map(|v| v.apps.iter().map(explain_app_json).collect::<Vec<_>>()).unwrap_or_default(),
-        "reasons": v.map(|v| v.reasons.iter().map(|re| json!({
-            "rule": re.rule,
-            "tier": re.tier.as_str(),
-            "message": re.describe(),
-            "paths": re.paths,
-            "commits": re.commits,
-        })).collect::<Vec<_>>()).unwrap_or_default(),
-    })
-}
-
 /// One deploy target of a ref (docs/json.md, `refs[].targets[]`).
 fn target_json(r: &RefAnalysis, t: &TargetStatus) -> Value {
     json!({
@@ -180,4 +192,108 @@ fn finding_json(f: &Finding) -> Value {
         "fact": f.fact,
         "hint": f.hint,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::push::{RefKind, RefUpdate, UpdateKind};
+    use crate::pipeline::Analysis;
+    use crate::severity::Severity;
+    use git2::Oid;
+
+    fn analysis() -> Analysis {
+        let oid = Oid::from_bytes(&[7; 20]).unwrap();
+        let update = |remote_ref: &[u8], kind| RefUpdate {
+            local_ref: b"refs/heads/main".to_vec(),
+            local_oid: Some(oid),
+            remote_ref: remote_ref.to_vec(),
+            remote_oid: None,
+            kind,
+            ref_kind: RefKind::Branch,
+            commit: None,
+            remote_commit: None,
+        };
+        let unread = |remote_ref: &[u8], status| RefAnalysis {
+            update: update(remote_ref, UpdateKind::Create),
+            target: "origin/x".into(),
+            deploys: false,
+            targets: Vec::new(),
+            status,
+            verdict: None,
+        };
+        Analysis {
+            remote: "origin\x1b".into(),
+            refs: vec![
+                unread(b"refs/heads/main", RefStatus::NotInspected("gone".into())),
+                unread(b"refs/heads/old", RefStatus::Deleted),
+            ],
+            findings: vec![Finding {
+                rule: "not-inspected".into(),
+                severity: Severity::Block,
+                ref_name: "main".into(),
+                commit: Some(oid),
+                path: None,
+                line: None,
+                message: "m \"q\"".into(),
+                fact: "f".into(),
+                hint: "h".into(),
+            }],
+            blobs: Default::default(),
+        }
+    }
+
+    #[test]
+    fn written_text_is_the_value_pretty_printed() {
+        let a = analysis();
+        let view = View::all(&a);
+        let mut written = Vec::new();
+        write(&mut written, &view).unwrap();
+        let value = json(&view);
+        let mut expected = serde_json::to_string_pretty(&value).unwrap();
+        expected.push('\n');
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+        assert_eq!(value["remote"], "origin\\e");
+        assert_eq!(value["refs"][0]["reason"], "gone");
+        assert_eq!(value["refs"][1]["local_sha"], "07".repeat(20));
+        assert!(expected.contains("      \"commits\": [],\n"), "{expected}");
+    }
+
+    #[test]
+    fn a_ref_has_the_documented_fields_in_order() {
+        let a = analysis();
+        let value = json(&View::all(&a));
+        let keys: Vec<&str> = value["refs"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        // docs/json.md, `refs[]`.
+        assert_eq!(
+            keys,
+            [
+                "ref",
+                "remote_ref",
+                "local_ref",
+                "local_sha",
+                "remote_sha",
+                "kind",
+                "ref_type",
+                "deploys",
+                "targets",
+                "status",
+                "reason",
+                "commits",
+                "files",
+                "tier",
+                "build_seconds",
+                "deploy_seconds",
+                "note",
+                "paths_tier",
+                "apps",
+                "reasons",
+            ]
+        );
+    }
 }

@@ -26,7 +26,7 @@ use crate::pipeline::Analysis;
 pub enum Format {
     /// The report for people ([`report::text`]).
     Text,
-    /// The JSON document of docs/json.md ([`json::json`]).
+    /// The JSON document of docs/json.md ([`json::write`]).
     Json,
     /// A SARIF 2.1.0 log ([`sarif::sarif`]).
     Sarif,
