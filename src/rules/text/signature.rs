@@ -63,8 +63,7 @@ pub(super) fn same_signature(kind: FileKind, old: &str, new: &str) -> bool {
 pub(super) fn same_signature_in_middles(kind: FileKind, old: &str, new: &str) -> Option<bool> {
     let (prefix, old_mid, new_mid) = split_common_lines(old, new);
     let mut shared = SignatureLines::new(kind, "");
-    shared.lines = lines_of(prefix);
-    shared.by_ref().for_each(drop);
+    shared.pass_over(prefix);
     let mut a = shared.clone_state();
     a.lines = lines_of(old_mid);
     let mut b = shared.clone_state();
@@ -93,7 +92,7 @@ pub(super) fn same_signature_in_middles(kind: FileKind, old: &str, new: &str) ->
 /// rather than opening an empty one, and the empty text has no lines. A text's own last
 /// line end is followed by one empty piece in a whole-text read; only blank lines at the
 /// end of a text are lost that way, and those never give a signature line.
-fn lines_of(text: &str) -> std::str::Split<'_, char> {
+pub(super) fn lines_of(text: &str) -> std::str::Split<'_, char> {
     let mut lines = text.strip_suffix('\n').unwrap_or(text).split('\n');
     if text.is_empty() {
         lines.next();
@@ -179,8 +178,41 @@ impl<'t> SignatureLines<'t> {
         }
     }
 
+    /// Reads the lines of `text` (as [`lines_of`] splits them) for their effect on the
+    /// state alone, as draining the iterator over them would leave it, without building
+    /// the signature lines themselves: for lines both texts share, whose items are equal.
+    pub(super) fn pass_over(&mut self, text: &str) {
+        for line in lines_of(text) {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let scan = self.scanner.scan_line(line);
+            match normalised_kind(line, &scan) {
+                Normalised::Text => {
+                    self.held = 0;
+                    self.after_text = true;
+                }
+                Normalised::Empty => {
+                    self.held += 1;
+                    self.after_text = false;
+                }
+                Normalised::Nothing => match self.blanks {
+                    Blanks::Drop => {}
+                    Blanks::Keep => {
+                        self.held += 1;
+                        self.after_text = false;
+                    }
+                    Blanks::CollapseRuns => {
+                        if self.after_text {
+                            self.held += 1;
+                            self.after_text = false;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
     /// Whether two iterators, given the same lines from here on, give the same items.
-    fn same_state(&self, other: &SignatureLines<'_>) -> bool {
+    pub(super) fn same_state(&self, other: &SignatureLines<'_>) -> bool {
         self.scanner.same_state(&other.scanner)
             && self.held == other.held
             && self.after_text == other.after_text
@@ -228,6 +260,49 @@ impl Iterator for SignatureLines<'_> {
                 },
             }
         }
+    }
+}
+
+/// What [`normalise`] makes of a line, without making it.
+enum Normalised {
+    /// `Some` of a non-empty text.
+    Text,
+    /// `Some` of an empty text (a line of a multi-line literal).
+    Empty,
+    /// `None`: blank or comment-only.
+    Nothing,
+}
+
+/// [`normalise`]'s kind of answer for `line`: its text is empty exactly when no piece holds
+/// a character that is not whitespace and no indent is kept.
+fn normalised_kind(line: &str, scan: &LineScan) -> Normalised {
+    if scan.content {
+        return if line.trim_end().is_empty() {
+            Normalised::Empty
+        } else {
+            Normalised::Text
+        };
+    }
+    let solid = scan
+        .pieces
+        .iter()
+        .any(|p| slice(line, &p.range).chars().any(|c| !c.is_whitespace()));
+    if solid {
+        return Normalised::Text;
+    }
+    if !scan.pieces.iter().any(|p| p.kind == PieceKind::Literal) {
+        return Normalised::Nothing;
+    }
+    let indented = scan.indent_significant
+        && scan
+            .pieces
+            .first()
+            .is_some_and(|p| p.range.start == 0 && p.kind == PieceKind::Code)
+        && line.starts_with([' ', '\t']);
+    if indented {
+        Normalised::Text
+    } else {
+        Normalised::Empty
     }
 }
 

@@ -581,6 +581,10 @@ fn middles_comparison_agrees_with_the_whole() {
         "-- sql\n",
         "\t\n",
         "RUN echo \\\n",
+        "  '   '\n",
+        "x = \"\"\"\n",
+        "  \t\n",
+        "    y = ' '\n",
     ]);
     let text = prop::collection::vec(piece.clone(), 0..30);
     let edit = (
@@ -627,4 +631,58 @@ fn middles_comparison_agrees_with_the_whole() {
         .unwrap();
     // The shortcut must actually decide most comparisons, or it only adds work.
     assert!(decided.get() > 3000 * 8 / 2, "decided {}", decided.get());
+}
+
+/// Passing over lines for their effect on the state leaves the state that reading their
+/// signature lines leaves, on every kind of file.
+#[test]
+fn passing_over_lines_leaves_the_state_reading_them_leaves() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let piece = prop::sample::select(vec![
+        "x = 1\n",
+        "y = [1,\n",
+        "  2]\n",
+        "# note\n",
+        "/* open\n",
+        "close */\n",
+        "\"\"\"doc\n",
+        "end\"\"\"\n",
+        "cat <<EOF\n",
+        "body\n",
+        "EOF\n",
+        "a \\\n",
+        "key: |\n",
+        "  block\n",
+        "\n",
+        "   \n",
+        "  '   '\n",
+        "    y = ' '\n",
+        "`tpl\n",
+        "`\n",
+        "\t\n",
+    ]);
+    let text = prop::collection::vec(piece, 0..30).prop_map(|p| p.concat());
+    let kinds = [
+        FileKind::Python,
+        FileKind::JavaScript,
+        FileKind::Shell,
+        FileKind::Yaml,
+        FileKind::Markdown,
+        FileKind::Other,
+    ];
+    let mut runner = TestRunner::new(Config::with_cases(2000));
+    runner
+        .run(&text, |text| {
+            for kind in kinds {
+                let mut passed = signature::SignatureLines::new(kind, "");
+                passed.pass_over(&text);
+                let mut read = signature::SignatureLines::new(kind, "");
+                read.lines = signature::lines_of(&text);
+                read.by_ref().for_each(drop);
+                prop_assert!(passed.same_state(&read), "{:?} {:?}", kind, text);
+            }
+            Ok(())
+        })
+        .unwrap();
 }
