@@ -148,27 +148,11 @@ fn with_config_hints(repo: &git2::Repository, e: anyhow::Error) -> anyhow::Error
     let uncommitted = repo
         .status_file(std::path::Path::new("pushguard.toml"))
         .is_ok_and(|s| s.intersects(git2::Status::WT_MODIFIED | git2::Status::WT_NEW));
-    let mut hints = String::from("\n\n");
-    if uncommitted {
-        hints.push_str(
-            "  pushguard.toml has changes that are not committed; pushguard reads the working\n  \
-             copy, so those changes stop this push.\n",
-        );
-    }
-    let builtin = Config::builtin().policy;
-    if decide::agent_marker(&builtin.agent_env).is_some() && !std::io::stdin().is_terminal() {
-        hints.push_str(
-            "  A coding assistant is pushing: show the user this error and let them fix\n  \
-             pushguard.toml. Do not retry the push or look for a way around this check.\n",
-        );
-    } else {
-        hints.push_str(
-            "  Fix pushguard.toml and push again. To push now anyway, push again after one of:\n\
-             \x20   - skip pushguard:   PUSHGUARD=0 git push  (recorded in the audit log)\n\
-             \x20   - skip every hook:  git push --no-verify  (leaves no trace)\n",
-        );
-    }
-    anyhow::anyhow!("{e:#}{}", hints.trim_end())
+    // A coding assistant, as at the prompt: its markers set and no terminal to ask.
+    let agent =
+        Tty::open().is_err() && decide::agent_marker(&Config::builtin().policy.agent_env).is_some();
+    let hints = messages::unreadable_config(uncommitted, agent);
+    anyhow::anyhow!("{e:#}\n\n{}", hints.trim_end())
 }
 
 /// pushguard itself failed (not the user's config): `[policy] on_error` decides, loudly.

@@ -142,8 +142,45 @@ pub fn how_to_proceed(ask: &Ask) -> String {
         ask.rules.join(",")
     ));
     out.push_str("    - skip pushguard:   PUSHGUARD=0 git push\n");
-    out.push_str("    - skip every hook:  git push --no-verify  (leaves no trace)\n");
+    out.push_str(SKIP_EVERY_HOOK);
     out.push_str("  All but the last are recorded in the audit log (`pushguard log`).\n");
+    out
+}
+
+/// The last way around a stop: git's own, which pushguard never sees.
+const SKIP_EVERY_HOOK: &str = "    - skip every hook:  git push --no-verify  (leaves no trace)\n";
+
+/// What an agent is told after what to do instead: a person decides.
+const PERSON_DECIDES: &str = "Do not retry the push or look for a way around this check.";
+
+/// The lines after the error of a pushguard.toml that cannot be read, which stops the push:
+/// that its changes are not committed when they are not (pushguard reads the working
+/// copy), then how to proceed, for a person or (`agent`) for a coding assistant.
+pub fn unreadable_config(uncommitted: bool, agent: bool) -> String {
+    let mut out = String::new();
+    if uncommitted {
+        out.push_str(
+            "  pushguard.toml has changes that are not committed; pushguard reads the working\n  \
+             copy, so those changes stop this push.\n",
+        );
+    }
+    if agent {
+        out.push_str(&wrap(
+            &format!(
+                "A coding assistant is pushing: show the user this error and let them fix \
+                 pushguard.toml. {PERSON_DECIDES}"
+            ),
+            "  ",
+            "  ",
+            WIDTH,
+        ));
+    } else {
+        out.push_str(
+            "  Fix pushguard.toml and push again. To push now anyway, push again after one of:\n\
+             \x20   - skip pushguard:   PUSHGUARD=0 git push  (recorded in the audit log)\n",
+        );
+        out.push_str(SKIP_EVERY_HOOK);
+    }
     out
 }
 
@@ -184,8 +221,10 @@ pub fn for_agent(ask: &Ask, marker: &str, redeploys: &[String]) -> String {
          user rotate it.",
     );
     out.push_str(&wrap(
-        "Pushing this anyway is a person's decision: show the user these findings and let them \
-         decide. Do not retry the push or look for a way around this check.",
+        &format!(
+            "Pushing this anyway is a person's decision: show the user these findings and let \
+             them decide. {PERSON_DECIDES}"
+        ),
         "  ",
         "  ",
         WIDTH,

@@ -425,45 +425,8 @@ impl PushCache {
     /// through one `git cat-file` ([`BatchReader`]), whose delta cache makes reading the
     /// versions of one file in a row cheap where libgit2 re-inflates each version's delta
     /// chain; callers that read many versions of large files group them by path first.
-    pub fn read_all(
-        &self,
-        repo: &Repository,
-        ids: &[Oid],
-        mut each: impl FnMut(Oid, Option<&[u8]>),
-    ) {
-        let mut given = 0;
-        {
-            let mut batch = self.batch.borrow_mut();
-            if let Batch::Unused { asked } = &mut *batch {
-                *asked += ids.len();
-                if *asked >= BATCH_AFTER {
-                    *batch = BatchReader::spawn(repo).map_or(Batch::Broken, Batch::Running);
-                }
-            }
-            if let Batch::Running(reader) = &mut *batch {
-                let mut missing = Vec::new();
-                let read = reader.read(ids, |id, got| {
-                    given += 1;
-                    match got {
-                        Batched::Bytes(bytes) => each(id, Some(bytes)),
-                        Batched::Missing => missing.push(id),
-                    }
-                });
-                if read.is_err() {
-                    *batch = Batch::Broken;
-                }
-                drop(batch);
-                // What git did not have, libgit2 is asked for (and says why it cannot).
-                for id in missing {
-                    let blob = repo.find_blob(id).ok();
-                    each(id, blob.as_ref().map(git2::Blob::content));
-                }
-            }
-        }
-        for &id in ids.get(given..).unwrap_or_default() {
-            let blob = repo.find_blob(id).ok();
-            each(id, blob.as_ref().map(git2::Blob::content));
-        }
+    pub fn read_all(&self, repo: &Repository, ids: &[Oid], each: impl FnMut(Oid, Option<&[u8]>)) {
+        self.read_each(repo, ids, true, each);
     }
 
     /// Calls `f` with the bytes of blob `id`, however large (the caller has checked its
@@ -475,28 +438,53 @@ impl PushCache {
         id: Oid,
         f: impl FnOnce(&[u8]) -> R,
     ) -> Option<R> {
-        let mut batch = self.batch.borrow_mut();
-        if let Batch::Running(reader) = &mut *batch {
-            let mut f = Some(f);
-            let mut out = None;
-            let read = reader.read(&[id], |_, got| {
-                if let (Batched::Bytes(bytes), Some(f)) = (got, f.take()) {
-                    out = Some(f(bytes));
-                }
-            });
-            match read {
-                Ok(()) if out.is_some() => return out,
-                Ok(()) => {}
-                Err(_) => *batch = Batch::Broken,
+        let (mut f, mut out) = (Some(f), None);
+        self.read_each(repo, &[id], false, |_, bytes| {
+            if let (Some(bytes), Some(f)) = (bytes, f.take()) {
+                out = Some(f(bytes));
             }
-            drop(batch);
-            let f = f?;
-            let blob = repo.find_blob(id).ok()?;
-            return Some(f(blob.content()));
+        });
+        out
+    }
+
+    /// [`PushCache::read_all`]'s reading: through the push's `git cat-file` when it has
+    /// one (starting it, when `may_start`, once enough blobs were asked for), and what
+    /// git did not give (missing, or after its replies broke) through libgit2, which says
+    /// why it cannot read a blob.
+    fn read_each(
+        &self,
+        repo: &Repository,
+        ids: &[Oid],
+        may_start: bool,
+        mut each: impl FnMut(Oid, Option<&[u8]>),
+    ) {
+        let (mut given, mut rest) = (0, Vec::new());
+        {
+            let mut batch = self.batch.borrow_mut();
+            if let (Batch::Unused { asked }, true) = (&mut *batch, may_start) {
+                *asked += ids.len();
+                if *asked >= BATCH_AFTER {
+                    *batch = BatchReader::spawn(repo).map_or(Batch::Broken, Batch::Running);
+                }
+            }
+            if let Batch::Running(reader) = &mut *batch {
+                let read = reader.read(ids, |id, got| {
+                    given += 1;
+                    match got {
+                        Batched::Bytes(bytes) => each(id, Some(bytes)),
+                        Batched::Missing => rest.push(id),
+                    }
+                });
+                if read.is_err() {
+                    *batch = Batch::Broken;
+                }
+            }
         }
-        drop(batch);
-        let blob = repo.find_blob(id).ok()?;
-        Some(f(blob.content()))
+        rest.extend_from_slice(ids.get(given..).unwrap_or_default());
+        for id in rest {
+            let blob = repo.find_blob(id).ok();
+            each(id, blob.as_ref().map(git2::Blob::content));
+        }
     }
 
     /// See [`RuleContext::texts`].

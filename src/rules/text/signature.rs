@@ -165,13 +165,11 @@ impl<'t> SignatureLines<'t> {
     /// A copy of this iterator's state (scanner, held blank lines) with no lines left to
     /// read; give it lines to continue from here.
     fn clone_state<'u>(&self) -> SignatureLines<'u> {
-        let mut lines = "".split('\n');
-        lines.next();
         SignatureLines {
             collapse: self.collapse,
             blanks: self.blanks,
             scanner: self.scanner.clone(),
-            lines,
+            lines: lines_of(""),
             held: self.held,
             after_text: self.after_text,
             next_text: self.next_text.clone(),
@@ -187,26 +185,32 @@ impl<'t> SignatureLines<'t> {
             let scan = self.scanner.scan_line(line);
             match normalised_kind(line, &scan) {
                 Normalised::Text => {
+                    // As reading it would leave it: the held blank lines given out first.
                     self.held = 0;
                     self.after_text = true;
                 }
-                Normalised::Empty => {
-                    self.held += 1;
-                    self.after_text = false;
+                Normalised::Empty => self.hold_empty_text(),
+                Normalised::Nothing => self.hold_blank(),
+            }
+        }
+    }
+
+    /// A line whose significant text is empty (a line of a multi-line literal): held back
+    /// until a line with text follows.
+    fn hold_empty_text(&mut self) {
+        self.held += 1;
+        self.after_text = false;
+    }
+
+    /// A blank or comment-only line, as the format's [`Blanks`] policy says.
+    fn hold_blank(&mut self) {
+        match self.blanks {
+            Blanks::Drop => {}
+            Blanks::Keep => self.hold_empty_text(),
+            Blanks::CollapseRuns => {
+                if self.after_text {
+                    self.hold_empty_text();
                 }
-                Normalised::Nothing => match self.blanks {
-                    Blanks::Drop => {}
-                    Blanks::Keep => {
-                        self.held += 1;
-                        self.after_text = false;
-                    }
-                    Blanks::CollapseRuns => {
-                        if self.after_text {
-                            self.held += 1;
-                            self.after_text = false;
-                        }
-                    }
-                },
             }
         }
     }
@@ -237,27 +241,12 @@ impl Iterator for SignatureLines<'_> {
             let scan = self.scanner.scan_line(line);
             match normalise(line, &scan, self.collapse) {
                 // A line of a multi-line literal can be empty text: kept as such.
-                Some(text) if text.is_empty() => {
-                    self.held += 1;
-                    self.after_text = false;
-                }
+                Some(text) if text.is_empty() => self.hold_empty_text(),
                 Some(text) => {
                     self.next_text = Some(text);
                     self.after_text = true;
                 }
-                None => match self.blanks {
-                    Blanks::Drop => {}
-                    Blanks::Keep => {
-                        self.held += 1;
-                        self.after_text = false;
-                    }
-                    Blanks::CollapseRuns => {
-                        if self.after_text {
-                            self.held += 1;
-                            self.after_text = false;
-                        }
-                    }
-                },
+                None => self.hold_blank(),
             }
         }
     }
