@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use git2::Repository;
 
 use super::{load_config, open_repository, Outcome};
@@ -12,6 +12,7 @@ use crate::decide::audit::{self, Entry, How};
 use crate::decide::prompt::{Answer, Tty};
 use crate::decide::{self, Ask, Environment, Judgement, NoTerminal, SkipList, Switch};
 use crate::escape::escape;
+use crate::git::infer::infer;
 use crate::git::push::parse_stdin;
 use crate::output::style::{ColorChoice, Paint, Style};
 use crate::output::{messages, report, View};
@@ -49,21 +50,36 @@ pub fn pre_push(
         ),
         Switch::On => {}
     }
-    if stdin.is_terminal() {
-        bail!(
-            "`pushguard hook pre-push` reads the ref lines git writes to a pre-push hook's \
-             stdin, and stdin is a terminal. Let git run it (install it with ./install.sh), or \
-             use `pushguard check` to check commits by hand."
-        );
-    }
+    // A terminal on stdin (a hook manager's pseudo-terminal, or lefthook's `interactive:
+    // true`) has no ref lines to read, and reading it would wait for the user.
     let mut input = Vec::new();
-    stdin
-        .lock()
-        .read_to_end(&mut input)
-        .context("cannot read the ref lines git sent on stdin")?;
+    if !stdin.is_terminal() {
+        stdin
+            .lock()
+            .read_to_end(&mut input)
+            .context("cannot read the ref lines git sent on stdin")?;
+    }
     let opened = parse_stdin(&input)
         .map_err(anyhow::Error::from)
-        .and_then(|updates| Ok((updates, open_repository()?)));
+        .and_then(|updates| Ok((updates, open_repository()?)))
+        .and_then(|(updates, repo)| {
+            // git runs a pre-push hook only when there is something to push, so no ref
+            // lines means something between git and pushguard did not pass them on.
+            if !updates.is_empty() {
+                return Ok((updates, repo));
+            }
+            let inferred = infer(&repo, remote).map_err(|e| no_ref_lines(&e))?;
+            eprintln!(
+                "pushguard: git's ref lines did not reach the hook (stdin {}); judging {}",
+                if stdin.is_terminal() {
+                    "is a terminal"
+                } else {
+                    "was empty"
+                },
+                inferred.basis
+            );
+            Ok((inferred.updates, repo))
+        });
     let (updates, repo) = match opened {
         Ok(x) => x,
         Err(e) => {
@@ -153,6 +169,17 @@ fn with_config_hints(repo: &git2::Repository, e: anyhow::Error) -> anyhow::Error
         Tty::open().is_err() && decide::agent_marker(&Config::builtin().policy.agent_env).is_some();
     let hints = messages::unreadable_config(uncommitted, agent);
     anyhow::anyhow!("{e:#}\n\n{}", hints.trim_end())
+}
+
+/// The ref lines did not arrive and what `git push` sends could not be worked out either.
+fn no_ref_lines(e: &crate::git::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "git's ref lines did not reach `pushguard hook pre-push` (its stdin is a terminal or \
+         empty), and what this push sends could not be worked out without them: {e}. If a hook \
+         manager runs pushguard, have it pass git's stdin on (lefthook: `use_stdin: true`; \
+         husky: run pushguard before anything in .husky/pre-push reads stdin); to check \
+         commits by hand, use `pushguard check`."
+    )
 }
 
 /// pushguard itself failed (not the user's config): `[policy] on_error` decides, loudly.

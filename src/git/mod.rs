@@ -6,6 +6,7 @@
 
 pub(crate) mod blob;
 pub mod changes;
+pub mod infer;
 pub(crate) mod line_diff;
 pub mod push;
 pub mod range;

@@ -21,6 +21,7 @@ mod memory;
 mod prompt;
 mod properties;
 mod push;
+mod refs_inferred;
 mod rules;
 mod rules_content;
 mod rules_dockerfile;

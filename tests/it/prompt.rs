@@ -21,7 +21,7 @@ const DOCKERFILE: &str =
 
 /// Pseudo-terminal tests run one at a time: each forks, and the machine is small enough
 /// that parallel builds make the timing of keystrokes unpredictable.
-static PTY: Mutex<()> = Mutex::new(());
+pub(crate) static PTY: Mutex<()> = Mutex::new(());
 
 /// A repository whose `main` is pushed, with the hook installed and `config` committed as
 /// pushguard.toml.
@@ -52,7 +52,7 @@ fn no_tty(repo: &TestRepo<'_>, args: &[&str], env: &[(&str, &str)]) -> common::P
 }
 
 /// `cmd` in a fresh pseudo-terminal that becomes its controlling terminal.
-fn in_pty(mut cmd: Command) -> PtySession {
+pub(crate) fn in_pty(mut cmd: Command) -> PtySession {
     cmd.env("TERM", "xterm").env("NO_COLOR", "1");
     spawn_command(cmd, Some(60_000)).expect("spawn in a pty")
 }
@@ -78,7 +78,7 @@ fn waiting_prompt(repo: &TestRepo<'_>) -> PtySession {
 }
 
 /// Waits for the end of output and the exit code.
-fn finish(p: &mut PtySession) -> (String, i32) {
+pub(crate) fn finish(p: &mut PtySession) -> (String, i32) {
     let rest = p.exp_eof().expect("output ends");
     let code = match p.process().wait().expect("wait") {
         WaitStatus::Exited(_, code) => code,
@@ -88,7 +88,7 @@ fn finish(p: &mut PtySession) -> (String, i32) {
 }
 
 /// Lets the hook reach its key read (raw mode) after the question is on screen.
-fn settle() {
+pub(crate) fn settle() {
     std::thread::sleep(Duration::from_millis(300));
 }
 
