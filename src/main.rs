@@ -25,6 +25,10 @@ struct Cli {
     /// Print only findings that block (the text report of the hook and of `check`).
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// The pre-push hook's full report: every finding with the fact behind it and the fix
+    /// (also: PUSHGUARD_OUTPUT=full, or `[output] style = "full"`).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -66,6 +70,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExplainFormatArg::Text)]
         format: ExplainFormatArg,
+        /// Print the full report of the last push the pre-push hook judged in this clone
+        /// (every finding with the fact behind it and the fix) instead.
+        #[arg(long, conflicts_with = "range")]
+        last: bool,
         /// Revisions in git syntax, as for `check`. Default: `@{upstream}..HEAD`, else HEAD's
         /// commits not on any remote.
         #[arg(value_name = "RANGE")]
@@ -197,6 +205,7 @@ fn main() -> ExitCode {
                 no_input,
                 color,
                 quiet: cli.quiet,
+                verbose: cli.verbose,
             },
         ),
         Command::Hook {
@@ -217,7 +226,8 @@ fn main() -> ExitCode {
                 cli.quiet,
             )
         }),
-        Command::Explain { format, range } => {
+        Command::Explain { last: true, .. } => commands::explain_last(),
+        Command::Explain { format, range, .. } => {
             let format = match format {
                 ExplainFormatArg::Text => Format::Text,
                 ExplainFormatArg::Json => Format::Json,

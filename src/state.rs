@@ -89,6 +89,61 @@ pub fn record_deploy(
     Ok(())
 }
 
+const LAST_REPORT_FILE: &str = "last-push.txt";
+/// The last report is for people to read: a report past this is cut, and says so.
+const MAX_REPORT_BYTES: usize = 4 << 20;
+
+/// Keeps `report` (plain text) as the last push's full report, for `explain --last`.
+pub fn save_last_report(repo: &Repository, report: &str) -> Result<(), Error> {
+    let dir = state_dir(repo);
+    fs::create_dir_all(&dir)
+        .map_err(|e| Error::with_source(format!("cannot create {}", dir.display()), e))?;
+    let mut text = report;
+    let mut cut = "";
+    if text.len() > MAX_REPORT_BYTES {
+        let mut end = MAX_REPORT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text = text.get(..end).unwrap_or_default();
+        cut = "\n[cut: the report is longer than 4 MiB]\n";
+    }
+    let path = dir.join(LAST_REPORT_FILE);
+    let tmp = dir.join(format!("{LAST_REPORT_FILE}.{}.tmp", std::process::id()));
+    let written = crate::files::create_no_follow(&tmp).and_then(|mut f| {
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.write_all(cut.as_bytes()))
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::with_source(
+            format!("cannot write {}", tmp.display()),
+            e,
+        ));
+    }
+    fs::rename(&tmp, &path)
+        .map_err(|e| Error::with_source(format!("cannot write {}", path.display()), e))
+}
+
+/// The last push's full report and where it is kept; `None` (with the path) when no push
+/// was judged in this clone yet. Read as a regular file, at most the size it is written at.
+pub fn last_report(repo: &Repository) -> (PathBuf, std::io::Result<String>) {
+    use std::io::Read;
+    let path = state_dir(repo).join(LAST_REPORT_FILE);
+    let read = (|| {
+        let meta = fs::symlink_metadata(&path)?;
+        if !meta.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        let mut text = String::new();
+        fs::File::open(&path)?
+            .take((MAX_REPORT_BYTES + 64) as u64)
+            .read_to_string(&mut text)?;
+        Ok(text)
+    })();
+    (path, read)
+}
+
 /// Seconds since the unix epoch.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

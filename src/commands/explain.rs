@@ -10,6 +10,30 @@ use crate::escape::escape;
 use crate::git::range::{default_range, parse_range_args};
 use crate::output::{explain, write_json};
 
+/// `pushguard explain --last`: the full report of the last push the hook judged here.
+pub fn explain_last() -> Result<Outcome> {
+    let repo = open_repository()?;
+    let (path, read) = crate::state::last_report(&repo);
+    let text = match read {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "no push has been judged in this clone yet ({} does not exist): the pre-push hook \
+             keeps the full report of the last push there. To see the findings of commits not \
+             pushed yet, run `pushguard check`.",
+            escape(&path.to_string_lossy())
+        ),
+        Err(e) => bail!(
+            "cannot read the last push's report {}: {e}. Remove the file; the next push writes \
+             it again.",
+            escape(&path.to_string_lossy())
+        ),
+    };
+    // Written by pushguard from escaped text; escaped again per line in case it was edited.
+    let shown: String = text.lines().map(|l| format!("{}\n", escape(l))).collect();
+    super::write_stdout(&shown)?;
+    Ok(Outcome::Allow)
+}
+
 /// `pushguard explain [RANGE...]`: for every app of the range's newest commit, each
 /// instruction of its Dockerfile with `cached` or `re-run (why)`, against the build of the
 /// commit before the range (the parent of its oldest commit). RANGE as in `check`; the

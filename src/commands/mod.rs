@@ -10,7 +10,7 @@ mod pre_receive;
 
 pub use admin::{init, log, print_config};
 pub use check::{check, CheckRange};
-pub use explain::explain;
+pub use explain::{explain, explain_last};
 pub use pre_push::{pre_push, HookOptions};
 pub use pre_receive::pre_receive;
 

@@ -26,6 +26,8 @@ pub struct HookOptions {
     pub color: ColorChoice,
     /// `-q`: print only what blocks.
     pub quiet: bool,
+    /// `-v`: the full report, whatever `[output] style` says.
+    pub verbose: bool,
 }
 
 /// `pushguard hook pre-push <remote> <url>` with git's ref lines on stdin.
@@ -41,6 +43,7 @@ pub fn pre_push(
 ) -> Result<Outcome> {
     let env = Environment::from_process();
     let style = Style::for_stderr(options.color);
+    crate::output::report::fit_terminal();
     let stdin = std::io::stdin();
     match env.switch() {
         Switch::Off => return pushguard_off(remote),
@@ -123,22 +126,45 @@ pub fn pre_push(
         eprintln!();
     }
     let view = View::new(&analysis, &judgement, true);
+    let full = report::text_with(&view, Style::PLAIN);
+    if let Err(e) = crate::state::save_last_report(&repo, &full) {
+        eprintln!("pushguard: note: `pushguard explain --last` will not show this push ({e:#})");
+    }
     let report = if options.quiet {
         report::blocks_only(&view, style)
-    } else {
+    } else if full_report(options, &config) {
         report::text_with(&view, style)
+    } else {
+        report::compact(&view, style)
     };
-    eprint!("{report}");
-    for line in messages::notices(&judgement) {
-        eprintln!("{line}");
+    // About to ask at the terminal while stderr goes elsewhere (`git push 2>&1 | tee log`,
+    // a GUI's pane): the report goes to the terminal with the question, once, and stderr
+    // says where it went.
+    let ask_here = judgement.ask.is_some() && !std::io::stderr().is_terminal();
+    let tty_report = ask_here && prompt_possible(&env, options) && Tty::open().is_ok();
+    if tty_report {
+        eprintln!("pushguard: the report and the question are on the terminal (/dev/tty)");
+    } else {
+        eprint!("{report}");
+        for line in messages::notices(&judgement) {
+            eprintln!("{line}");
+        }
     }
     let now = crate::state::now();
     let mut audit = judgement.audit_entries(&analysis, now);
     let outcome = match &judgement.ask {
         None => Outcome::Allow,
         Some(ask) => {
+            let shown_at_tty = tty_report.then_some(report.as_str());
             let (outcome, entries) = confirm(
-                &analysis, &judgement, ask, &config, &env, options, &report, style,
+                &analysis,
+                &judgement,
+                ask,
+                &config,
+                &env,
+                options,
+                shown_at_tty,
+                style,
             );
             audit.extend(entries);
             outcome
@@ -154,6 +180,33 @@ pub fn pre_push(
     // few percent of a one-commit push's time.
     std::mem::forget((analysis, config, repo));
     Ok(outcome)
+}
+
+/// Whether the hook prints the full report: `-v`, else `PUSHGUARD_OUTPUT`, else
+/// `[output] style`.
+fn full_report(options: HookOptions, config: &Config) -> bool {
+    if options.verbose {
+        return true;
+    }
+    match std::env::var("PUSHGUARD_OUTPUT").as_deref() {
+        Ok("full") => true,
+        Ok("compact") => false,
+        Ok(other) if !other.is_empty() => {
+            eprintln!(
+                "pushguard: warning: PUSHGUARD_OUTPUT={} is not understood (full or compact); \
+                 using [output] style",
+                escape(other)
+            );
+            config.report_style == crate::config::ReportStyle::Full
+        }
+        _ => config.report_style == crate::config::ReportStyle::Full,
+    }
+}
+
+/// Whether a question could be asked at all (no `--no-input`, not CI); the terminal is
+/// the remaining condition.
+fn prompt_possible(env: &Environment, options: HookOptions) -> bool {
+    !options.no_input && !env.ci()
 }
 
 /// A configuration that cannot be read stops the push: the error, then how to proceed, in
@@ -215,7 +268,7 @@ fn confirm(
     config: &Config,
     env: &Environment,
     options: HookOptions,
-    report: &str,
+    report: Option<&str>,
     style: Style,
 ) -> (Outcome, Vec<Entry>) {
     let now = crate::state::now();
@@ -234,10 +287,12 @@ fn confirm(
         Ok(tty) => tty,
         Err(reason) => return noninteractive(analysis, judgement, ask, config, &reason, style),
     };
-    // The report went to stderr; when that is not this terminal (`git push 2>log`), the
-    // person answering must still see what they are answering about.
-    if !std::io::stderr().is_terminal() {
+    // The report did not go to stderr: the person answering sees it here.
+    if let Some(report) = report {
         let _ = tty.write(report);
+        for line in messages::notices(judgement) {
+            let _ = tty.write(&format!("{line}\n"));
+        }
     }
     match tty.confirm(&messages::question(analysis, ask)) {
         Ok(Answer::Yes) => {
@@ -322,7 +377,7 @@ fn noninteractive(
                 &format!("pushguard: {why}: pushing anyway (recorded in the audit log)"),
                 "",
                 "  ",
-                report::WIDTH
+                report::width()
             )
         );
         let entries =
@@ -358,7 +413,7 @@ fn redeploy_ways(analysis: &Analysis, judgement: &Judgement, ask: &Ask) -> Vec<S
 }
 
 fn stopped(message: &str, ask: &Ask, style: Style) {
-    let head = report::wrap(&format!("pushguard: {message}"), "", "  ", report::WIDTH);
+    let head = report::wrap(&format!("pushguard: {message}"), "", "  ", report::width());
     eprintln!("{}", style.paint(Paint::Red, head.trim_end()));
     eprint!("{}", messages::how_to_proceed(ask));
 }

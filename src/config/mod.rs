@@ -346,6 +346,26 @@ impl Agents {
     }
 }
 
+/// How much the pre-push hook's text report says (`[output] style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStyle {
+    /// The verdict, one line per finding, and where the full explanation is.
+    Compact,
+    /// Every finding with the fact behind it and the fix.
+    Full,
+}
+
+impl ReportStyle {
+    pub const ALL: [ReportStyle; 2] = [ReportStyle::Compact, ReportStyle::Full];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStyle::Compact => "compact",
+            ReportStyle::Full => "full",
+        }
+    }
+}
+
 /// The decision when pushguard itself fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnError {
@@ -547,6 +567,9 @@ pub struct Config {
     pub unmatched: BuildTier,
     pub platform: Platform,
     pub policy: Policy,
+    /// `[output] style`: the pre-push hook's text report (`check` and the server always
+    /// print it in full).
+    pub report_style: ReportStyle,
     /// The `[build]` table.
     pub build: BuildSettings,
     /// `[[app]]` tables, in file order.
@@ -681,6 +704,7 @@ impl Config {
                 agents: Agents::Instruct,
                 agent_env: Vec::new(),
             },
+            report_style: ReportStyle::Compact,
             build: BuildSettings::default(),
             apps: Vec::new(),
             tiers: TierTable::default(),

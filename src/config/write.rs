@@ -143,6 +143,9 @@ pub(super) fn to_toml(c: &Config) -> String {
     );
     line(&mut out, "agents", &string(c.policy.agents.as_str()));
     line(&mut out, "agent_env", &strings(&c.policy.agent_env));
+
+    out.push_str("\n[output]\n");
+    line(&mut out, "style", &string(c.report_style.as_str()));
     out
 }
 

@@ -286,10 +286,10 @@ impl Judgement {
             .map(|(_, f)| f)
     }
 
-    /// The findings a report shows, each with its waiver: skipped rules are left out (they
-    /// are treated as not run); accepted findings are shown with their reason only when
-    /// `with_accepted` (the pre-push hook shows them; `check` and the server report what is
-    /// in force).
+    /// The findings a report shows, each with its waiver. Waived ones (accepted by a
+    /// trailer, skipped by `PUSHGUARD_SKIP`) are shown, as waived, only when
+    /// `with_accepted`: the pre-push hook shows what it let through and why; `check` and
+    /// the server report what is in force.
     pub fn shown<'a>(
         &'a self,
         analysis: &'a Analysis,
@@ -302,8 +302,7 @@ impl Judgement {
             .map(|(i, f)| (f, self.waivers.get(i).and_then(Option::as_ref)))
             .filter(|(_, w)| match w {
                 None => true,
-                Some(Waiver::Accepted { .. }) => with_accepted,
-                Some(Waiver::Skipped) => false,
+                Some(Waiver::Accepted { .. } | Waiver::Skipped) => with_accepted,
             })
             .collect()
     }

@@ -1,6 +1,6 @@
 //! `pushguard log`: the override log as a table for people.
 
-use super::report::{wrap, WIDTH};
+use super::report::{width, wrap};
 use crate::decide::audit::Line;
 use crate::escape::escape;
 
@@ -31,7 +31,7 @@ pub fn table(lines: &[Line]) -> String {
                 out.push_str(escape(head.trim_end()).as_ref());
                 out.push('\n');
                 if !e.reason.is_empty() {
-                    out.push_str(&wrap(&escape(&e.reason), "    ", "    ", WIDTH));
+                    out.push_str(&wrap(&escape(&e.reason), "    ", "    ", width()));
                 }
             }
             Line::Invalid { number, .. } => {

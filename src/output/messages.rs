@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::report::{plural, wrap, WIDTH};
+use super::report::{plural, width, wrap};
 use super::short_id;
 use crate::build::verdict::Verdict;
 use crate::decide::{Ask, Judgement, NoTerminal, UnknownSource, ALLOW_TRAILER};
@@ -18,7 +18,7 @@ fn unknown_rule_warning(what: &str, id: &str, known: &[String]) -> String {
         "pushguard: warning: {what} unknown rule `{id}`; known rules: {}",
         known.join(", ")
     );
-    wrap(&text, "", "  ", WIDTH)
+    wrap(&text, "", "  ", width())
 }
 
 /// One warning per rule id that names no rule, ready to print.
@@ -130,7 +130,7 @@ pub fn how_to_proceed(ask: &Ask) -> String {
             &format!("- end {which} with {trailers}:"),
             "    ",
             "      ",
-            WIDTH,
+            width(),
         ));
         for rule in ask.rules.iter().take(3) {
             out.push_str(&format!("        {ALLOW_TRAILER}: {rule} <reason>\n"));
@@ -172,7 +172,7 @@ pub fn unreadable_config(uncommitted: bool, agent: bool) -> String {
             ),
             "  ",
             "  ",
-            WIDTH,
+            width(),
         ));
     } else {
         out.push_str(
@@ -203,10 +203,11 @@ pub fn for_agent(ask: &Ask, marker: &str, redeploys: &[String]) -> String {
         ),
         "",
         "  ",
-        WIDTH,
+        width(),
     );
     out.push_str("  What to do instead:\n");
-    let mut item = |text: &str| out.push_str(&wrap(&format!("- {text}"), "    ", "      ", WIDTH));
+    let mut item =
+        |text: &str| out.push_str(&wrap(&format!("- {text}"), "    ", "      ", width()));
     item("do what each finding's `fix:` above says.");
     for way in redeploys {
         item(&format!("to deploy again without a new commit: {way}"));
@@ -227,7 +228,7 @@ pub fn for_agent(ask: &Ask, marker: &str, redeploys: &[String]) -> String {
         ),
         "  ",
         "  ",
-        WIDTH,
+        width(),
     ));
     out
 }

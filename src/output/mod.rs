@@ -40,7 +40,7 @@ pub enum Format {
 #[derive(Debug)]
 pub struct View<'a> {
     pub analysis: &'a Analysis,
-    /// In report order; skipped findings are never here.
+    /// In report order; waived findings only in the hook's view (`with_accepted`).
     pub findings: Vec<(&'a Finding, Option<&'a Waiver>)>,
     pub decision: Decision,
 }

@@ -132,13 +132,37 @@ pub fn target_lines(r: &RefAnalysis) -> String {
             escape(&t.target.label()),
             escape(&t.reason),
         );
-        out.push_str(&wrap(&line, "    ", "      ", WIDTH));
+        out.push_str(&wrap(&line, "    ", "      ", width()));
     }
     out
 }
 
-/// Width the text report is laid out for: fact and fix texts and messages wrap here.
+/// The width text is laid out for when it does not go to a terminal (a log, a pipe, a
+/// test): fact and fix texts and messages wrap here.
 pub const WIDTH: usize = 80;
+
+/// The width in force; [`fit_terminal`] changes it once, at start.
+static LAYOUT_WIDTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(WIDTH);
+
+/// The width the text output is laid out for: [`WIDTH`], or the terminal's once
+/// [`fit_terminal`] has found one.
+pub fn width() -> usize {
+    LAYOUT_WIDTH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Lays the text out for the terminal stderr is, when it is one: its width, between 40
+/// and 160 columns (narrower wraps every word; wider lines are hard to read). Output to
+/// anything else keeps [`WIDTH`], so logs and pipes read the same everywhere.
+pub fn fit_terminal() {
+    if let Some(columns) = super::style::stderr_columns() {
+        LAYOUT_WIDTH.store(columns.clamp(40, 160), std::sync::atomic::Ordering::Relaxed);
+        AT_TERMINAL.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether [`fit_terminal`] found a terminal: ref lines are wrapped only there, and stay
+/// one line each in logs, where they are searched for.
+static AT_TERMINAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The full text report, without colour and without overrides.
 pub fn text(view: &View<'_>) -> String {
@@ -175,6 +199,18 @@ pub fn blocks_only(view: &View<'_>, style: Style) -> String {
 }
 
 pub fn text_with(view: &View<'_>, style: Style) -> String {
+    let mut out = verdict(view, style);
+    let with_ref = view.analysis.refs.len() > 1;
+    for group in group_by_rule(&view.findings) {
+        out.push('\n');
+        out.push_str(&group_text(&group, with_ref, style));
+    }
+    out
+}
+
+/// The report's first part, the same in every style: a header, then per ref its verdict
+/// line, the apps it builds and the deploy targets.
+fn verdict(view: &View<'_>, style: Style) -> String {
     let a = view.analysis;
     let mut out = String::new();
     let to = if a.remote.is_empty() {
@@ -193,69 +229,100 @@ pub fn text_with(view: &View<'_>, style: Style) -> String {
         plural(a.refs.len(), "ref", "refs")
     );
     for r in &a.refs {
-        let _ = writeln!(out, "  {}", ref_line(r));
+        if AT_TERMINAL.load(std::sync::atomic::Ordering::Relaxed) {
+            out.push_str(&wrap_spaced(&ref_line(r), "  ", "      ", width()));
+        } else {
+            let _ = writeln!(out, "  {}", ref_line(r));
+        }
         out.push_str(&app_lines(r));
         out.push_str(&target_lines(r));
-    }
-    let with_ref = a.refs.len() > 1;
-    for group in group_by_rule(&view.findings) {
-        out.push('\n');
-        out.push_str(&group_text(&group, with_ref, style));
     }
     out
 }
 
-/// The findings of one rule at one severity, in report order.
+/// How a group of findings is headed: its severity while in force, or what waived it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Standing {
+    /// Waived by `PUSHGUARD_SKIP` (the hook shows these; nothing else does).
+    Skipped,
+    /// Waived by a `Pushguard-Allow` trailer.
+    Accepted,
+    InForce(Severity),
+}
+
+impl Standing {
+    fn of(f: &Finding, waiver: Option<&Waiver>) -> Standing {
+        match waiver {
+            None => Standing::InForce(f.severity),
+            Some(Waiver::Accepted { .. }) => Standing::Accepted,
+            Some(Waiver::Skipped) => Standing::Skipped,
+        }
+    }
+
+    /// `block[rule]`, `accepted[rule]`: a finding a trailer or a skip let through is not
+    /// shown at the severity it no longer has.
+    fn heading(self, rule: &str, style: Style) -> String {
+        match self {
+            Standing::InForce(severity) => style.severity(severity, &format!("{severity}[{rule}]")),
+            Standing::Accepted => style.paint(Paint::Green, &format!("accepted[{rule}]")),
+            Standing::Skipped => style.paint(Paint::Dim, &format!("skipped[{rule}]")),
+        }
+    }
+}
+
+/// The findings of one rule at one standing, in report order.
 struct Group<'a> {
     rule: &'a str,
-    severity: Severity,
+    standing: Standing,
     items: Vec<(&'a Finding, Option<&'a Waiver>)>,
 }
 
-/// Groups by (rule, severity): most severe first, then in order of first appearance.
+/// Groups by (rule, standing): most severe first, waived ones last, then in order of first
+/// appearance.
 fn group_by_rule<'a>(findings: &[(&'a Finding, Option<&'a Waiver>)]) -> Vec<Group<'a>> {
     let mut groups: Vec<Group<'a>> = Vec::new();
     for &(f, w) in findings {
+        let standing = Standing::of(f, w);
         match groups
             .iter_mut()
-            .find(|g| g.rule == f.rule && g.severity == f.severity)
+            .find(|g| g.rule == f.rule && g.standing == standing)
         {
             Some(g) => g.items.push((f, w)),
             None => groups.push(Group {
                 rule: &f.rule,
-                severity: f.severity,
+                standing,
                 items: vec![(f, w)],
             }),
         }
     }
-    // Stable: equal severities keep their first-appearance order.
-    groups.sort_by_key(|g| std::cmp::Reverse(g.severity));
+    // Stable: equal standings keep their first-appearance order.
+    groups.sort_by_key(|g| std::cmp::Reverse(g.standing));
     groups
+}
+
+/// What waived a finding, for its line: the trailer's reason, or the skip.
+fn waiver_note(waiver: Option<&Waiver>) -> Option<String> {
+    match waiver? {
+        Waiver::Accepted { reason } if reason.is_empty() => {
+            Some("accepted by Pushguard-Allow: no reason given".to_owned())
+        }
+        Waiver::Accepted { reason } => Some(format!("accepted by Pushguard-Allow: {reason}")),
+        Waiver::Skipped => Some("skipped by PUSHGUARD_SKIP".to_owned()),
+    }
 }
 
 fn group_text(g: &Group<'_>, with_ref: bool, style: Style) -> String {
     let mut s = String::new();
-    let heading = format!("{}[{}]", g.severity, g.rule);
-    let _ = writeln!(s, "{}", style.severity(g.severity, &heading));
+    let _ = writeln!(s, "{}", g.standing.heading(g.rule, style));
     for (f, waiver) in &g.items {
         s.push_str(&wrap(
             &occurrence_or_message(f, with_ref),
             "  ",
             "    ",
-            WIDTH,
+            width(),
         ));
-        if let Some(Waiver::Accepted { reason }) = waiver {
-            let reason = if reason.is_empty() {
-                "no reason given"
-            } else {
-                reason
-            };
-            let line = wrap(
-                &format!("accepted by Pushguard-Allow: {reason}"),
-                "    ",
-                "      ",
-                WIDTH,
-            );
+        if let Some(note) = waiver_note(*waiver) {
+            let line = wrap(&note, "    ", "      ", width());
             s.push_str(&paint_lines(&line, Paint::Green, style));
         }
     }
@@ -272,6 +339,55 @@ fn group_text(g: &Group<'_>, with_ref: bool, style: Style) -> String {
         s.push_str(&labelled("fix: ", &f.hint, style));
     }
     s
+}
+
+/// At most this many lines of one rule in the compact report; the rest are counted.
+const COMPACT_PER_RULE: usize = 3;
+
+/// The compact report, the pre-push hook's default: the verdict as in the full report,
+/// then one line per finding (`warn[rule] where: message`, at most three a rule, the rest
+/// counted), then one line saying where the fact behind each and its fix are. Without
+/// findings it is the verdict alone.
+pub fn compact(view: &View<'_>, style: Style) -> String {
+    let mut out = verdict(view, style);
+    let groups = group_by_rule(&view.findings);
+    if groups.is_empty() {
+        return out;
+    }
+    out.push('\n');
+    let with_ref = view.analysis.refs.len() > 1;
+    for g in &groups {
+        let heading = g.standing.heading(g.rule, Style::PLAIN);
+        for (f, waiver) in g.items.iter().take(COMPACT_PER_RULE) {
+            let mut text = format!("{heading} {}", occurrence_or_message(f, with_ref));
+            match waiver {
+                Some(Waiver::Accepted { reason }) if !reason.is_empty() => {
+                    let _ = write!(text, " (Pushguard-Allow: {reason})");
+                }
+                Some(Waiver::Accepted { .. }) => text.push_str(" (Pushguard-Allow)"),
+                Some(Waiver::Skipped) => text.push_str(" (PUSHGUARD_SKIP)"),
+                None => {}
+            }
+            let line = wrap(&text, "", "    ", width());
+            // The heading opens the first line, so its first occurrence is it.
+            out.push_str(&line.replacen(&heading, &g.standing.heading(g.rule, style), 1));
+        }
+        if g.items.len() > COMPACT_PER_RULE {
+            let more = g.items.len() - COMPACT_PER_RULE;
+            let _ = writeln!(out, "    and {more} more {heading}");
+        }
+    }
+    out.push_str(&wrap(
+        &format!(
+            "{} the fact behind each finding and its fix: `pushguard explain --last` \
+             (`--verbose`, PUSHGUARD_OUTPUT=full or [output] style = \"full\" show them here)",
+            style.paint(Paint::Dim, "pushguard:")
+        ),
+        "",
+        "  ",
+        width(),
+    ));
+    out
 }
 
 /// `Dockerfile:3 (1a2b3c4d): message`; the ref is named when the push has several.
@@ -310,7 +426,7 @@ fn occurrence_or_message(f: &Finding, with_ref: bool) -> String {
 
 /// `  why: text` wrapped, continuation lines aligned under the text; the label dimmed.
 fn labelled(label: &str, text: &str, style: Style) -> String {
-    let plain = wrap(text, &format!("  {label}"), "       ", WIDTH);
+    let plain = wrap(text, &format!("  {label}"), "       ", width());
     // The label is the first thing on the first line, so its first occurrence is it.
     let name = label.trim_end();
     plain.replacen(name, &style.paint(Paint::Dim, name), 1)
@@ -347,6 +463,40 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
         line.push_str(word);
         line_len += len;
         empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+/// [`wrap`], keeping the runs of spaces inside a line (the ref line separates its parts
+/// with two); a line break replaces a run.
+pub fn wrap_spaced(text: &str, first: &str, rest: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = first.to_owned();
+    let mut line_len = first.chars().count();
+    let mut empty = true;
+    let mut gap = 0;
+    for word in text.split(' ') {
+        if word.is_empty() {
+            gap += 1;
+            continue;
+        }
+        let len = word.chars().count();
+        let sep = if empty { 0 } else { gap + 1 };
+        if !empty && line_len + sep + len > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_owned();
+            line_len = rest.chars().count();
+        } else {
+            line.extend(std::iter::repeat(' ').take(sep));
+            line_len += sep;
+        }
+        line.push_str(word);
+        line_len += len;
+        empty = false;
+        gap = 0;
     }
     out.push_str(line.trim_end());
     out.push('\n');
@@ -518,16 +668,18 @@ warn[trigger-file]
     }
 
     #[test]
-    fn accepted_findings_show_the_reason_and_skipped_ones_are_hidden() {
+    fn waived_findings_are_shown_as_waived_not_at_their_severity() {
         let a = analysis(vec![
             finding("secret", Severity::Block, 2, "a secret"),
             finding("trigger-file", Severity::Warn, 1, "skipped"),
+            finding("empty-commit", Severity::Block, 3, "in force"),
         ]);
         let waivers = vec![
             Some(Waiver::Accepted {
                 reason: "test key".into(),
             }),
             Some(Waiver::Skipped),
+            None,
         ];
         let judgement = Judgement {
             waivers,
@@ -537,17 +689,71 @@ warn[trigger-file]
         let t = text_with(&view, Style::PLAIN);
         assert!(
             t.contains(
-                "  Dockerfile:2 (02020202): a secret\n    accepted by Pushguard-Allow: test key\n"
+                "accepted[secret]\n  Dockerfile:2 (02020202): a secret\n    accepted by \
+                 Pushguard-Allow: test key\n"
             ),
             "{t}"
         );
-        assert!(!t.contains("trigger-file"), "{t}");
+        assert!(
+            t.contains("skipped[trigger-file]\n  Dockerfile:1 (01010101): skipped\n    skipped by PUSHGUARD_SKIP\n"),
+            "{t}"
+        );
+        assert!(
+            !t.contains("block[secret]") && !t.contains("warn[trigger-file]"),
+            "{t}"
+        );
+        // In force first, waived after.
+        let order = [
+            "block[empty-commit]",
+            "accepted[secret]",
+            "skipped[trigger-file]",
+        ]
+        .map(|h| t.find(h).expect("heading"));
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{t}");
+        let compact = compact(&view, Style::PLAIN);
+        let flat = compact.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(
+                "block[empty-commit] Dockerfile:3 (03030303): in force accepted[secret] \
+                 Dockerfile:2 (02020202): a secret (Pushguard-Allow: test key) \
+                 skipped[trigger-file] Dockerfile:1 (01010101): skipped (PUSHGUARD_SKIP)"
+            ),
+            "{compact}"
+        );
+        // `check` and the server show what is in force only.
+        let in_force = text_with(&View::new(&a, &judgement, false), Style::PLAIN);
+        assert!(
+            !in_force.contains("secret") && !in_force.contains("trigger-file"),
+            "{in_force}"
+        );
         let colored = text_with(&view, Style::new(true));
         assert!(
-            colored.contains("\x1b[1;31mblock[secret]\x1b[0m"),
+            colored.contains("\x1b[1;31mblock[empty-commit]\x1b[0m"),
             "{colored:?}"
         );
         assert!(colored.contains("\x1b[2mwhy:\x1b[0m A fact"), "{colored:?}");
+    }
+
+    #[test]
+    fn compact_is_the_verdict_one_line_a_finding_and_where_the_rest_is() {
+        let a = analysis(vec![
+            finding("trigger-file", Severity::Warn, 1, "first"),
+            finding("trigger-file", Severity::Warn, 2, "second"),
+            finding("trigger-file", Severity::Warn, 3, "third"),
+            finding("trigger-file", Severity::Warn, 4, "fourth"),
+            finding("trigger-file", Severity::Warn, 5, "fifth"),
+        ]);
+        let judgement = Judgement::default();
+        let c = compact(&View::new(&a, &judgement, true), Style::PLAIN);
+        assert!(c.starts_with("pushguard: 1 ref to origin\n"), "{c}");
+        assert!(
+            c.contains("\nwarn[trigger-file] Dockerfile:1 (01010101): first\n"),
+            "{c}"
+        );
+        assert!(c.contains("warn[trigger-file] Dockerfile:3 (03030303): third\n    and 2 more warn[trigger-file]\n"), "{c}");
+        assert!(!c.contains("why:") && !c.contains("fourth"), "{c}");
+        assert!(c.contains("its fix: `pushguard explain --last`"), "{c}");
+        assert!(c.lines().all(|l| l.chars().count() <= WIDTH), "{c}");
     }
 
     #[test]

@@ -95,6 +95,19 @@ impl Style {
     }
 }
 
+/// The number of columns of the terminal stderr is; `None` when it is not a terminal or
+/// does not say.
+pub fn stderr_columns() -> Option<usize> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    // SAFETY: TIOCGWINSZ fills a `winsize` the size libc declares, and the pointer is to a
+    // live, writable local; the call only reads the descriptor's terminal state.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
 /// The colour decision, from its inputs. An explicit `always`/`never` wins over the
 /// environment, as with git's own `--color`.
 pub fn use_color(

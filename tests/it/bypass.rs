@@ -196,9 +196,11 @@ fn a_trailer_accepts_its_rule_for_its_commit_and_shows_the_reason() {
     let sha = repo.head();
     let r = push(&repo, &["origin", "main"], &[]);
     assert!(r.success(), "{r:?}");
+    // The hook's compact report shows the finding as accepted, with the trailer's reason.
     assert!(
-        r.stderr
-            .contains("    accepted by Pushguard-Allow: builder cache poisoned, see INC-42\n"),
+        common::flat(&r.stderr).contains("accepted[empty-commit] commit")
+            && common::flat(&r.stderr)
+                .contains("(Pushguard-Allow: builder cache poisoned, see INC-42)"),
         "{}",
         r.stderr
     );
@@ -252,7 +254,9 @@ fn a_trailer_does_not_cover_other_commits_or_the_body() {
     let r = push(&repo, &["origin", "main"], &[]);
     assert!(!r.success(), "{r:?}");
     assert_eq!(
-        r.stderr.matches("accepted by Pushguard-Allow").count(),
+        common::flat(&r.stderr)
+            .matches("(Pushguard-Allow: ")
+            .count(),
         1,
         "{}",
         r.stderr
@@ -316,8 +320,7 @@ fn hostile_trailer_reasons_are_escaped_everywhere() {
     assert!(!r.stderr.contains('\x1b'), "{:?}", r.stderr);
     assert!(!r.stderr.contains('\u{202e}'), "{:?}", r.stderr);
     assert!(
-        r.stderr
-            .contains("accepted by Pushguard-Allow: \\e[2J\\u{202e}gone"),
+        r.stderr.contains("(Pushguard-Allow: \\e[2J\\u{202e}gone)"),
         "{}",
         r.stderr
     );

@@ -40,8 +40,14 @@ fn deployed(sandbox: &Sandbox) -> TestRepo<'_> {
     ])
 }
 
+/// `git push origin main` with the full report (`PUSHGUARD_OUTPUT=full`): these tests read
+/// each finding's fact and fix, which the default compact report leaves to `explain --last`.
 fn push_main(repo: &TestRepo<'_>) -> PushResult {
-    repo.push(&["origin", "main"])
+    common::run(
+        repo.push_cmd(&["origin", "main"])
+            .env("PUSHGUARD_OUTPUT", "full"),
+    )
+    .into()
 }
 
 #[test]

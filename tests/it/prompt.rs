@@ -597,3 +597,66 @@ fn agents_follow_policy_agents() {
     let r = no_tty(&repo, &["origin", "main"], &[("MY_BOT_RUN", "7")]);
     assert!(r.stderr.contains("(MY_BOT_RUN is set)"), "{}", r.stderr);
 }
+
+/// `git push 2>&1 | cat` (stderr piped, the terminal still there): the report is shown
+/// once, at the terminal with the question, not once on the pipe and again at the prompt.
+#[test]
+fn with_stderr_piped_the_report_is_shown_once_with_the_question() {
+    let _guard = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let sandbox = Sandbox::new();
+    let repo = guarded(&sandbox, BLOCK_EMPTY);
+    let sha = repo.commit_empty("rebuild please");
+    let mut cmd = repo.sandbox.cmd("sh", &repo.path);
+    cmd.args(["-c", "git push origin main 2>&1 | cat"]);
+    let mut p = in_pty(cmd);
+    let before = p.exp_string("[y/N] ").unwrap();
+    settle();
+    p.send("y").unwrap();
+    p.flush().unwrap();
+    let (rest, code) = finish(&mut p);
+    assert_eq!(code, 0, "{rest}");
+    let screen = format!("{before}{rest}");
+    assert_eq!(screen.matches("block[empty-commit]").count(), 1, "{screen}");
+    assert!(
+        screen.contains("pushguard: the report and the question are on the terminal (/dev/tty)"),
+        "{screen}"
+    );
+    assert_eq!(
+        repo.remote_sha("refs/heads/main").as_deref(),
+        Some(sha.as_str())
+    );
+}
+
+/// At a terminal, the report is laid out for its width (here 120 columns, then 50), words
+/// kept whole; in a pipe it keeps 80.
+#[test]
+fn the_report_wraps_at_the_terminals_width() {
+    let _guard = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let sandbox = Sandbox::new();
+    let repo = guarded(&sandbox, "");
+    for cols in [120, 50] {
+        repo.commit_empty("redeploy please, the builder looks stuck again today");
+        let mut cmd = repo.sandbox.cmd("sh", &repo.path);
+        cmd.args([
+            "-c",
+            &format!("stty cols {cols} </dev/tty; git push origin main; echo pushed=$?"),
+        ]);
+        let mut p = in_pty(cmd);
+        let (out, _) = finish(&mut p);
+        assert!(out.contains("pushed=0"), "{out}");
+        // pushguard's report: everything before git's own progress.
+        let report = out.split("Enumerating objects").next().unwrap_or_default();
+        let lines: Vec<&str> = report.lines().collect();
+        let widest = lines
+            .iter()
+            .map(|l| l.trim_end().chars().count())
+            .max()
+            .unwrap_or(0);
+        assert!(widest <= cols, "{cols}: {out}");
+        assert!(widest > cols - 15, "laid out for {cols} columns: {out}");
+        assert!(
+            common::flat(&out).contains("warn[empty-commit] commit "),
+            "{out}"
+        );
+    }
+}

@@ -20,9 +20,41 @@ fn empty_commit_on_a_deploy_branch_warns_and_names_the_alternative() {
     repo.commit_empty("rebuild: clear cache");
     let r = repo.push(&["origin", "main"]);
     assert!(r.success(), "warn does not block: {r:?}");
-    assert!(r.stderr.contains("empty-commit"), "{}", r.stderr);
+    // Compact by default: one line for the finding, and where its fact and fix are.
+    assert!(
+        r.stderr.contains("warn[empty-commit] commit "),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("changes no file"), "{}", r.stderr);
-    assert!(r.stderr.contains("--no-cache"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--no-cache"), "{}", r.stderr);
+    assert!(
+        common::flat(&r.stderr)
+            .contains("the fact behind each finding and its fix: `pushguard explain --last`"),
+        "{}",
+        r.stderr
+    );
+    let out = common::run(
+        sandbox
+            .cmd(common::PUSHGUARD, &repo.path)
+            .args(["explain", "--last"]),
+    );
+    let full = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", common::describe(&out));
+    assert!(full.contains("warn[empty-commit]\n  commit "), "{full}");
+    assert!(full.contains("--no-cache"), "{full}");
+    // --verbose (and PUSHGUARD_OUTPUT=full) print the same here.
+    repo.commit_empty("rebuild again");
+    let r: common::PushResult = common::run(
+        repo.push_cmd(&["origin", "main"])
+            .env("PUSHGUARD_OUTPUT", "full"),
+    )
+    .into();
+    assert!(
+        r.stderr.contains("  fix: To redeploy unchanged code"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

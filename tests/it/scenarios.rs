@@ -86,7 +86,12 @@ fn nuzantara(sandbox: &Sandbox) -> TestRepo<'_> {
 /// Commits `files` and pushes to main; returns the push and the findings of the commit.
 fn push(repo: &TestRepo<'_>, msg: &str, files: &[(&str, &str)]) -> (PushResult, Vec<Value>) {
     repo.commit_files(msg, files);
-    let r = repo.push(&["origin", "main"]);
+    // The full report: these scenarios read each finding's fact and fix.
+    let r = common::run(
+        repo.push_cmd(&["origin", "main"])
+            .env("PUSHGUARD_OUTPUT", "full"),
+    )
+    .into();
     (r, findings(repo))
 }
 

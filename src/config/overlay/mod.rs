@@ -19,7 +19,7 @@ use toml::Spanned;
 use super::diagnostic::{did_you_mean, with_suggestion, ConfigError, Diagnostic, Source};
 use super::{
     Agents, AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
-    RuleConfig, ServerTrailers, StepWeights, TierTimes,
+    ReportStyle, RuleConfig, ServerTrailers, StepWeights, TierTimes,
 };
 use crate::globs::Globs;
 use crate::severity::Severity;
@@ -44,8 +44,9 @@ type Key<'i> = Spanned<Cow<'i, str>>;
 type Val<'i> = Spanned<DeValue<'i>>;
 
 const TOP_KEYS: &[&str] = &[
-    "deploy", "tiers", "paths", "rules", "policy", "build", "app",
+    "deploy", "tiers", "paths", "rules", "policy", "build", "app", "output",
 ];
+const OUTPUT_KEYS: &[&str] = &["style"];
 const DEPLOY_KEYS: &[&str] = &["branches", "unmatched", "platform"];
 const TIER_KEYS: &[&str] = &["build_seconds", "deploy_seconds"];
 const PATH_KEYS: &[&str] = &["globs", "tier", "reason", "enabled"];
@@ -147,7 +148,7 @@ impl Overlay<'_> {
                 continue;
             }
             let Some(table) = (match name {
-                "deploy" | "tiers" | "build" | "paths" | "rules" | "policy" => {
+                "deploy" | "tiers" | "build" | "paths" | "rules" | "policy" | "output" => {
                     self.table(val, name)
                 }
                 _ => {
@@ -163,7 +164,22 @@ impl Overlay<'_> {
                 "build" => self.build(table),
                 "paths" => self.paths(table),
                 "rules" => self.rules(table),
+                "output" => self.output(table),
                 _ => self.policy(table),
+            }
+        }
+    }
+
+    fn output(&mut self, table: &DeTable<'_>) {
+        for (key, val) in table.iter() {
+            match key_str(key) {
+                "style" => {
+                    let choices = ReportStyle::ALL.map(|c| (c.as_str(), c));
+                    if let Some(c) = self.choice(val, "output.style", "`style` value", &choices) {
+                        self.config.report_style = c;
+                    }
+                }
+                _ => self.unknown_key(key, "output", OUTPUT_KEYS),
             }
         }
     }
