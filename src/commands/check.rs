@@ -10,6 +10,7 @@ use crate::decide::audit::{Entry, How};
 use crate::decide::{Environment, Switch};
 use crate::escape::escape;
 use crate::git::range::{default_range, parse_range_args};
+use crate::output::messages::{self, CheckContext};
 use crate::output::{render, View};
 use crate::pipeline::{analyze_range, check_branch};
 
@@ -144,7 +145,13 @@ pub fn check(
             (label, commits, None)
         }
     };
-    let to_ref = match to_ref.map(str::to_owned).or(pushed_to) {
+    // With no range and no branch given, `check` previews `git push`: the branch it would
+    // update, so the deploy decision is the hook's.
+    let previewed = (*range == CheckRange::Default && pushed_to.is_none() && to_ref.is_none())
+        .then(|| crate::git::infer::push_destination(&repo))
+        .flatten()
+        .map(|(_, branch)| branch);
+    let to_ref = match to_ref.map(str::to_owned).or(pushed_to).or(previewed) {
         Some(r) => r.strip_prefix("refs/heads/").unwrap_or(&r).to_owned(),
         None => check_branch(&repo, &config, commits.include.first().copied()),
     };
@@ -160,7 +167,51 @@ pub fn check(
     } else {
         render(&view, &config, format, &mut std::io::stdout().lock())?;
     }
-    Ok(Outcome::of(judgement.decision))
+    let outcome = Outcome::of(judgement.decision);
+    // After the report, on stderr: a JSON or SARIF document on stdout stays whole.
+    if outcome == Outcome::Block && !quiet {
+        let (rules, commits) = blocking(&view);
+        eprint!(
+            "{}",
+            messages::check_stop(check_context(&config), &rules, &commits)
+        );
+    }
+    Ok(outcome)
+}
+
+/// Where this `check` runs, for the words of its stop.
+fn check_context(config: &crate::config::Config) -> CheckContext {
+    let env = Environment::from_process();
+    // An agent first: under pre-commit too it is not offered the switches around the check.
+    let agent = config.policy.agents != crate::config::Agents::Ignore
+        && crate::decide::agent_marker(&config.policy.agent_env).is_some();
+    if env.ci() {
+        CheckContext::Ci
+    } else if agent {
+        CheckContext::Agent
+    } else if self::env(PRE_COMMIT_TO_REF).is_some() {
+        CheckContext::PreCommit
+    } else {
+        CheckContext::Preview
+    }
+}
+
+/// The rules and commits of the findings that block, each once, in report order.
+fn blocking(view: &View<'_>) -> (Vec<String>, Vec<git2::Oid>) {
+    let mut rules: Vec<String> = Vec::new();
+    let mut commits = Vec::new();
+    for (f, waiver) in &view.findings {
+        if waiver.is_some() || f.severity != crate::severity::Severity::Block {
+            continue;
+        }
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule.clone());
+        }
+        if let Some(c) = f.commit.filter(|c| !commits.contains(c)) {
+            commits.push(c);
+        }
+    }
+    (rules, commits)
 }
 
 /// `PUSHGUARD=0 pushguard check`: nothing is checked (exit 0). Under pre-commit's pre-push

@@ -79,6 +79,17 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
     // Only after reports meant for people: it would corrupt a JSON or SARIF document.
     if outcome == Outcome::Block && matches!(format, Format::Text | Format::Github) {
         eprintln!("pushguard: push rejected by the server's pre-receive hook");
+        eprintln!(
+            "  To proceed: fix the commits named above and push again{}. \
+             `git push --no-verify` does not skip a server's hook.",
+            if honour {
+                ", or end a commit's message with `Pushguard-Allow: <rule> <reason>` \
+                 (this server honours the trailer)"
+            } else {
+                " (this server does not honour Pushguard-Allow trailers; ask its \
+                 administrator if a finding is intended)"
+            }
+        );
     }
     Ok(outcome)
 }

@@ -87,6 +87,31 @@ pub fn infer(repo: &Repository, remote: &str) -> Result<Inferred> {
     Ok(Inferred { updates, basis })
 }
 
+/// The branch a plain `git push` from the current branch updates, as git chooses the remote
+/// (`branch.<name>.pushRemote`, `remote.pushDefault`, `branch.<name>.remote`, else
+/// `origin`) and the remote ref (`push.default`): `Some(("origin", "main"))`. `None` when
+/// git would push no branch, or several, or nothing can be worked out (a detached HEAD).
+pub fn push_destination(repo: &Repository) -> Option<(String, String)> {
+    let head = repo.head().ok()?;
+    let branch = head.is_branch().then(|| head.shorthand().ok()).flatten()?;
+    let config = repo.config().ok()?;
+    let remote = [
+        format!("branch.{branch}.pushRemote"),
+        "remote.pushDefault".to_owned(),
+        format!("branch.{branch}.remote"),
+    ]
+    .iter()
+    .find_map(|key| config.get_string(key).ok())
+    .unwrap_or_else(|| "origin".to_owned());
+    let tracking = Tracking::new(repo, &remote);
+    let (specs, _) = default_specs(repo, &remote, &tracking).ok()?;
+    let [spec] = specs.as_slice() else {
+        return None;
+    };
+    let name = std::str::from_utf8(&spec.remote_ref).ok()?;
+    Some((remote.clone(), name.strip_prefix("refs/heads/")?.to_owned()))
+}
+
 /// The arguments of `git push` that decide which refs go out.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct PushArgs {

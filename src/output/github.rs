@@ -168,6 +168,13 @@ pub fn job_summary(view: &View<'_>) -> String {
             );
         }
     }
+    if view.decision == crate::finding::Decision::Block {
+        out.push_str(
+            "\n**To proceed:** rewrite the commits with a `block` finding, or, when a finding is \
+             intended, end that commit's message with `Pushguard-Allow: <rule> <reason>` and \
+             push again (a person's decision, reviewed with the change).\n",
+        );
+    }
     // A blank line keeps the next step's summary out of this table.
     out.push('\n');
     out

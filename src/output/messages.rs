@@ -147,6 +147,80 @@ pub fn how_to_proceed(ask: &Ask) -> String {
     out
 }
 
+/// Where `pushguard check` ran when it blocks: its stop says how to proceed there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckContext {
+    /// pre-commit's pre-push stage (`PRE_COMMIT_TO_REF` set): `check` is the push's hook.
+    PreCommit,
+    /// A CI job (`CI` set): the commits are pushed already.
+    Ci,
+    /// A coding assistant's shell (its markers set, no CI).
+    Agent,
+    /// By hand: a preview of what the hook will do.
+    Preview,
+}
+
+/// The lines `check` prints after its report when it blocks: how to proceed where it ran.
+/// `rules` are the blocking rules, `commits` the commits holding their findings.
+pub fn check_stop(context: CheckContext, rules: &[String], commits: &[git2::Oid]) -> String {
+    let rules_list = rules.join(",");
+    let first = rules.first().map_or("<rule>", String::as_str);
+    let which = match commits {
+        [] => "the commit".to_owned(),
+        [one] => format!("commit {}", short_id(one)),
+        many => format!(
+            "commits {}",
+            many.iter()
+                .take(4)
+                .map(short_id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let trailer = format!("{ALLOW_TRAILER}: {first} <reason>");
+    match context {
+        CheckContext::PreCommit => format!(
+            "pushguard: push stopped by pre-commit's `pushguard` hook.\n  To push anyway, push \
+             again after one of:\n    - end the message of {which} with `{trailer}`\n      (git \
+             commit --amend; for an older commit, git rebase -i)\n    - skip the rules:   \
+             PUSHGUARD_SKIP={rules_list} git push\n    - skip pushguard:   PUSHGUARD=0 git push\n    \
+             - skip the hook:    SKIP=pushguard git push  (pre-commit's switch)\n{SKIP_EVERY_HOOK}  \
+             The first three are recorded in the audit log (`pushguard log`); the last two leave \
+             no trace.\n"
+        ),
+        CheckContext::Ci => paragraphs(&format!(
+            "pushguard: check failed: {rules_list} at block severity.\n  These commits are pushed \
+             already, so the fix is a new push: rewrite {which} without the finding, or end its \
+             message with `{trailer}` when it is intended (a person's decision, reviewed with \
+             the change), or lower the rule in pushguard.toml (`[rules.{first}] severity = \
+             \"warn\"`).\n"
+        )),
+        CheckContext::Agent => paragraphs(&format!(
+            "pushguard: these commits would be stopped when pushed ({rules_list}). Fix them before \
+             pushing: the findings above say what each one is and what to do instead (drop a \
+             commit that only forces a deploy and push the real change). Overriding the check \
+             is a person's decision. {PERSON_DECIDES}\n"
+        )),
+        CheckContext::Preview => paragraphs(&format!(
+            "pushguard: `git push` would stop here ({rules_list}); at a terminal it asks first.\n  \
+             To let it through: end the message of {which} with `{trailer}`, or push with \
+             PUSHGUARD_SKIP={rules_list} (both recorded in `pushguard log`).\n"
+        )),
+    }
+}
+
+/// Each line of `text` wrapped at the layout width, continuation lines indented two more
+/// than the line.
+fn paragraphs(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            wrap(body, indent, &format!("{indent}  "), width())
+        })
+        .collect()
+}
+
 /// The last way around a stop: git's own, which pushguard never sees.
 const SKIP_EVERY_HOOK: &str = "    - skip every hook:  git push --no-verify  (leaves no trace)\n";
 

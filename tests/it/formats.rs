@@ -411,6 +411,10 @@ fn github_annotations_escape_hostile_paths_and_the_summary_is_written() {
     );
     assert!(md.contains("| block | empty-commit |  | "), "{md}");
     assert!(
+        md.contains("**To proceed:** rewrite the commits with a `block` finding"),
+        "{md}"
+    );
+    assert!(
         md.contains("| warn | trigger-file | x%y,z:w\\\\x07deploy-trigger | "),
         "{md}"
     );
@@ -422,11 +426,10 @@ fn without_step_summary_nothing_is_written() {
     let (repo, _) = empty_commit_on_main(&sandbox);
     let out = check(&repo, &["--format", "github"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).is_empty(),
-        "{}",
-        describe(&out)
-    );
+    // stderr holds only how to proceed, no complaint about a missing summary file.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("summary"), "{}", describe(&out));
+    assert!(stderr.starts_with("pushguard: "), "{}", describe(&out));
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod action;
 mod apps;
 mod buildkit;
 mod bypass;
+mod check_preview;
 mod cli;
 mod deploys;
 mod engines;

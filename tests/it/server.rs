@@ -99,6 +99,14 @@ fn a_blocking_finding_rejects_the_push_and_the_config_comes_from_the_pushed_comm
         "{}",
         r.stderr
     );
+    // How to proceed, in the server's terms: no client-side switch skips it.
+    let flat = common::flat(&r.stderr.replace("remote: ", ""));
+    assert!(
+        flat.contains("To proceed: fix the commits named above and push again (this server does not honour Pushguard-Allow trailers")
+            && flat.contains("`git push --no-verify` does not skip a server's hook"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(repo.remote_sha("refs/heads/main"), before);
 }
 
