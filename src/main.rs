@@ -224,6 +224,7 @@ fn main() -> ExitCode {
                 to_ref.as_deref(),
                 &range,
                 cli.quiet,
+                color,
             )
         }),
         Command::Explain { last: true, .. } => commands::explain_last(),

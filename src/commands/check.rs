@@ -11,6 +11,7 @@ use crate::decide::{Environment, Switch};
 use crate::escape::escape;
 use crate::git::range::{default_range, parse_range_args};
 use crate::output::messages::{self, CheckContext};
+use crate::output::style::{ColorChoice, Style};
 use crate::output::{render, View};
 use crate::pipeline::{analyze_range, check_branch};
 
@@ -127,6 +128,7 @@ pub fn check(
     to_ref: Option<&str>,
     range: &CheckRange,
     quiet: bool,
+    color: ColorChoice,
 ) -> Result<Outcome> {
     match Environment::from_process().switch() {
         Switch::Off => return check_off(),
@@ -159,13 +161,11 @@ pub fn check(
     let skip = Environment::from_process().skip;
     let judgement = judge(&analysis, &config, skip.as_deref(), true, true);
     let view = View::new(&analysis, &judgement, false);
+    let style = Style::for_stdout(color);
     if quiet && format == Format::Text {
-        super::write_stdout(&crate::output::report::blocks_only(
-            &view,
-            crate::output::style::Style::PLAIN,
-        ))?;
+        super::write_stdout(&crate::output::report::blocks_only(&view, style))?;
     } else {
-        render(&view, &config, format, &mut std::io::stdout().lock())?;
+        render(&view, &config, format, style, &mut std::io::stdout().lock())?;
     }
     let outcome = Outcome::of(judgement.decision);
     // After the report, on stderr: a JSON or SARIF document on stdout stays whole.

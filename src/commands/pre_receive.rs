@@ -74,7 +74,13 @@ pub fn pre_receive(config: Option<&Path>, format: Format) -> Result<Outcome> {
         .map_or_else(Config::builtin, |(_, c, _)| c);
     let view = View::new(&analysis, &judgement, false);
     // The verdict must not depend on whether the pusher can still be told about it.
-    let _ = render(&view, &config, format, &mut std::io::stderr().lock());
+    let _ = render(
+        &view,
+        &config,
+        format,
+        crate::output::style::Style::PLAIN,
+        &mut std::io::stderr().lock(),
+    );
     let outcome = Outcome::of(judgement.decision);
     // Only after reports meant for people: it would corrupt a JSON or SARIF document.
     if outcome == Outcome::Block && matches!(format, Format::Text | Format::Github) {

@@ -79,7 +79,8 @@ pub(crate) fn short_id(id: &git2::Oid) -> String {
     s
 }
 
-/// Writes `view` (made under `config`) to `out` in `format`.
+/// Writes `view` (made under `config`) to `out` in `format`; the text report in `style`
+/// (the other formats are for programs and never coloured).
 ///
 /// Errors are write errors (a closed pipe): the caller turns them into exit code 2 rather
 /// than a panic, which is what `print!` would do.
@@ -87,10 +88,11 @@ pub fn render(
     view: &View<'_>,
     config: &Config,
     format: Format,
+    style: style::Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Text => out.write_all(report::text(view).as_bytes())?,
+        Format::Text => out.write_all(report::text_with(view, style).as_bytes())?,
         Format::Json => json::write(out, view)?,
         Format::Sarif => write_json(out, &sarif::sarif(view, config))?,
         Format::Github => {

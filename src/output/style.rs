@@ -61,11 +61,20 @@ impl Style {
 
     /// The style for text written to stderr by this process.
     pub fn for_stderr(choice: ColorChoice) -> Style {
+        Style::for_stream(choice, std::io::stderr().is_terminal())
+    }
+
+    /// The style for text written to stdout by this process (`check`'s report).
+    pub fn for_stdout(choice: ColorChoice) -> Style {
+        Style::for_stream(choice, std::io::stdout().is_terminal())
+    }
+
+    fn for_stream(choice: ColorChoice, is_terminal: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR");
         let term = std::env::var_os("TERM");
         Style::new(use_color(
             choice,
-            std::io::stderr().is_terminal(),
+            is_terminal,
             no_color.as_deref(),
             term.as_deref(),
         ))

@@ -120,3 +120,26 @@ fn a_blocking_check_says_how_to_proceed_where_it_runs() {
     let out = common::run(&mut cmd);
     serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("stdout is JSON");
 }
+
+#[test]
+fn check_honours_color() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    repo.commit_empty("redeploy");
+    let mut cmd = sandbox.cmd(PUSHGUARD, &repo.path);
+    cmd.args(["check", "--color", "always"]);
+    let out = common::run(&mut cmd);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\x1b[1;31mblock[empty-commit]\x1b[0m"),
+        "{}",
+        common::describe(&out)
+    );
+    let mut cmd = sandbox.cmd(PUSHGUARD, &repo.path);
+    cmd.args(["check"]);
+    let out = common::run(&mut cmd);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains('\x1b'),
+        "{}",
+        common::describe(&out)
+    );
+}
