@@ -677,7 +677,7 @@ fn deploy_verdict(
             t.triggered && crate::build::apps::app_of(&t.target).is_some_and(|a| a.same_build(app))
         }),
     };
-    match rebuild::analyze(repo, config, base, tip, Some(&deployed), known) {
+    let verdict = match rebuild::analyze(repo, config, base, tip, Some(&deployed), known) {
         // Cut short by the budget: the apps' predictions are incomplete, so the path rules
         // decide (the ref is reported as not inspected).
         Ok(_) if crate::budget::over() => by_paths,
@@ -694,6 +694,11 @@ fn deploy_verdict(
             }],
             ..by_paths
         },
+    };
+    let unconfigured = targets.is_empty() && verdict.apps.is_empty() && config.apps.is_empty();
+    Verdict {
+        unconfigured,
+        ..verdict
     }
 }
 

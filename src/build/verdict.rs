@@ -64,6 +64,10 @@ pub struct Verdict {
     /// Why the Dockerfiles' answer differs from the path rules' (escaped), e.g.
     /// "requirements.txt changed, but .dockerignore excludes it (line 3 `*.txt`): no rebuild".
     pub note: Option<String>,
+    /// The pushed commit has no Dockerfile, no `[[app]]` and no deploy target: the push
+    /// counts as a deploy only by the `main`/`master` fallback, and nothing says what a
+    /// build would do, so the tier is the path rules' guess and is not shown as a rebuild.
+    pub unconfigured: bool,
 }
 
 impl Verdict {
@@ -107,6 +111,7 @@ impl Verdict {
             app_notes: Vec::new(),
             by_paths: None,
             note: None,
+            unconfigured: false,
         }
     }
 
@@ -179,6 +184,7 @@ impl Verdict {
             app_notes: found.notes,
             by_paths,
             note,
+            unconfigured: false,
         }
     }
 

@@ -91,9 +91,11 @@ impl Serialize for RefDoc<'_> {
         map.serialize_entry("reason", &reason)?;
         map.serialize_entry("commits", &Lazy(|| commit_values(r)))?;
         map.serialize_entry("files", &Lazy(|| file_values(r)))?;
-        map.serialize_entry("tier", &v.map(|v| v.tier.as_str()))?;
-        map.serialize_entry("build_seconds", &v.map(|v| v.times.build_seconds))?;
-        map.serialize_entry("deploy_seconds", &v.map(|v| v.times.deploy_seconds))?;
+        // No Dockerfile or deploy configuration: no estimate to give.
+        let estimate = v.filter(|v| !v.unconfigured);
+        map.serialize_entry("tier", &estimate.map(|v| v.tier.as_str()))?;
+        map.serialize_entry("build_seconds", &estimate.map(|v| v.times.build_seconds))?;
+        map.serialize_entry("deploy_seconds", &estimate.map(|v| v.times.deploy_seconds))?;
         map.serialize_entry("note", &v.and_then(|v| v.note.as_deref()).map(escape))?;
         map.serialize_entry(
             "paths_tier",

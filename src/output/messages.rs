@@ -75,6 +75,7 @@ pub fn question(analysis: &Analysis, ask: &Ask) -> String {
 
 fn deploy_question(deploy: Option<&Verdict>, rules: &[String]) -> String {
     match deploy {
+        Some(v) if v.unconfigured => "Push anyway and deploy?".to_owned(),
         Some(v) if v.tier > BuildTier::None => {
             let tier = v.tier.as_str().to_uppercase();
             let article = if tier.starts_with(['A', 'E', 'I', 'O', 'U']) {

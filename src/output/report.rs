@@ -97,6 +97,11 @@ pub fn ref_line(r: &RefAnalysis) -> String {
 }
 
 fn verdict_text(v: &Verdict) -> String {
+    if v.unconfigured {
+        return "deploys, no rebuild estimate (no Dockerfile, [[app]] or deploy configuration \
+                found to say what it builds)"
+            .to_owned();
+    }
     let head = match v.tier {
         crate::tier::BuildTier::None => "NO rebuild".to_owned(),
         t => format!("{} rebuild", t.as_str().to_uppercase()),

@@ -554,9 +554,11 @@ fn explain_defaults_to_the_unpushed_commits_and_names_no_apps_when_there_are_non
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("(0 apps)"), "{text}");
     assert!(text.contains("no app found"), "{text}");
-    // Without apps, the path rules decide as before.
+    // Without apps or any deploy configuration, nothing says what a build would do: the
+    // push counts as a deploy of main, without an invented rebuild tier.
     let r = repo.push(&["origin", "main"]);
-    assert!(r.stderr.contains("INCREMENTAL rebuild"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 commit, 1 file  deploys, no rebuild estimate (no Dockerfile, [[app]] or deploy configuration found"), "{}", r.stderr);
+    assert!(!r.stderr.contains("rebuild ("), "{}", r.stderr);
 }
 
 #[test]
