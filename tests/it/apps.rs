@@ -791,3 +791,28 @@ fn a_link_replaced_by_the_same_bytes_changes_nothing() {
     let a = explain(&repo, "HEAD^!")["apps"][0].clone();
     assert_eq!(lines_with(&a, "rerun"), Vec::<u64>::new(), "{a:#}");
 }
+
+#[test]
+fn a_file_added_and_removed_within_the_push_is_not_called_outside_the_context() {
+    let sandbox = Sandbox::new();
+    let repo = pushed(
+        &sandbox,
+        &[
+            ("Dockerfile", "FROM python:3.12-slim\nCOPY app.py .\n"),
+            ("app.py", "x = 1\n"),
+        ],
+    );
+    repo.commit_files("pin flask", &[("requirements.txt", "flask==3.0.0\n")]);
+    repo.remove("requirements.txt");
+    repo.commit_files("not yet", &[("app.py", "x = 2\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    let flat = common::flat(&r.stderr);
+    assert!(flat.contains("INCREMENTAL rebuild"), "{}", r.stderr);
+    assert!(
+        flat.contains("note: requirements.txt changed within the push but is back to what the remote has (added and removed, or changed and reverted), so the build sees no change"),
+        "{}",
+        r.stderr
+    );
+    assert!(!flat.contains("outside"), "{}", r.stderr);
+}
