@@ -10,6 +10,7 @@
 //! (findings) → [`pipeline`] (one analysis per push) → [`decide`] (waivers, policy, the
 //! prompt) → [`output`] (text, JSON, SARIF, GitHub) — driven by [`commands`].
 
+pub mod audit;
 pub(crate) mod build;
 pub mod commands;
 pub mod config;

@@ -79,6 +79,26 @@ enum Command {
         #[arg(value_name = "RANGE")]
         range: Vec<String>,
     },
+    /// What forced deploys cost this repository: each deploy branch's history replayed as
+    /// the pushes that made it, judged as the hook would have (see docs/audit.md).
+    Audit {
+        /// A branch to replay (repeatable). Default: the branch the deploy map deploys.
+        #[arg(long = "branch", value_name = "BRANCH")]
+        branches: Vec<String>,
+        /// Only pushes made on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only pushes made before this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Output format: text with a terminal chart, JSON (docs/json.md), or one
+        /// self-contained HTML file.
+        #[arg(long, value_enum, default_value_t = AuditFormatArg::Text)]
+        format: AuditFormatArg,
+        /// Write the report to FILE instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the effective configuration (built-in defaults merged with pushguard.toml).
     Config,
     /// Print the overrides recorded in this clone (prompt answers, skips, trailers, PUSHGUARD=0).
@@ -135,6 +155,13 @@ enum LogFormatArg {
     Text,
     /// The stored JSON lines.
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AuditFormatArg {
+    Text,
+    Json,
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -235,6 +262,29 @@ fn main() -> ExitCode {
             };
             commands::explain(config, format, &range)
         }
+        Command::Audit {
+            branches,
+            since,
+            until,
+            format,
+            output,
+        } => (|| {
+            let request = pushguard::audit::AuditRequest {
+                branches,
+                since: since
+                    .map(|d| commands::parse_date(&d, "--since"))
+                    .transpose()?,
+                until: until
+                    .map(|d| commands::parse_date(&d, "--until"))
+                    .transpose()?,
+            };
+            let format = match format {
+                AuditFormatArg::Text => commands::AuditFormat::Text,
+                AuditFormatArg::Json => commands::AuditFormat::Json,
+                AuditFormatArg::Html => commands::AuditFormat::Html,
+            };
+            commands::audit(config, &request, format, output.as_deref())
+        })(),
         Command::Config => commands::print_config(config),
         Command::Log { format } => commands::log(match format {
             LogFormatArg::Text => Format::Text,

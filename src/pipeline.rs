@@ -244,7 +244,7 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
             analyze_ref(repo, config, r.update, listing, r.target, &shallow, &blobs)
         })
         .collect();
-    let mut analysis = finish(repo, config, blobs, shown, refs, true);
+    let mut analysis = finish(repo, config, blobs, shown, refs, Occasion::Push);
     if let Some(err) = known_err {
         analysis.findings.insert(
             0,
@@ -313,7 +313,18 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
             analyze_ref(repo, config, update, listing, target, &shallow, &blobs)
         })
         .collect();
-    finish(repo, config, blobs, String::new(), refs, false)
+    finish(repo, config, blobs, String::new(), refs, Occasion::Check)
+}
+
+/// What an analysis is for: the rules' view of the commits differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Occasion {
+    /// A real push: this clone's deploy history counts (`frequent-deploys`).
+    Push,
+    /// `check` and the server: the commits as one push, without this clone's state.
+    Check,
+    /// `audit`: a history that was many pushes; forcing findings keep their severity.
+    Replay,
 }
 
 /// Analyses `range` as if pushed to branch `to_ref`.
@@ -323,6 +334,30 @@ pub fn analyze_range(
     label: &str,
     range: CommitRange,
     to_ref: &str,
+) -> Analysis {
+    analyze_range_for(repo, config, label, range, to_ref, Occasion::Check)
+}
+
+/// Analyses a branch's history that was pushed in many pushes (`pushguard audit`): as
+/// [`analyze_range`], but a forcing finding keeps its severity beside real changes, for the
+/// replay to lower it push by push ([`crate::rules::lower_forcing_beside_real_changes`]).
+pub fn analyze_history(
+    repo: &Repository,
+    config: &Config,
+    label: &str,
+    range: CommitRange,
+    to_ref: &str,
+) -> Analysis {
+    analyze_range_for(repo, config, label, range, to_ref, Occasion::Replay)
+}
+
+fn analyze_range_for(
+    repo: &Repository,
+    config: &Config,
+    label: &str,
+    range: CommitRange,
+    to_ref: &str,
+    occasion: Occasion,
 ) -> Analysis {
     crate::budget::start(config.policy.time_budget());
     let update = RefUpdate {
@@ -348,7 +383,36 @@ pub fn analyze_range(
         &shallow,
         &blobs,
     );
-    finish(repo, config, blobs, String::new(), vec![r], false)
+    finish(repo, config, blobs, String::new(), vec![r], occasion)
+}
+
+/// How one push of a replayed history (`pushguard audit`) would have been judged for
+/// deploys, as the hook judges a push: whether a push of `changes` to `branch` ending at
+/// `tip` reaches a deploy, and the targets of `tip`'s deploy map it triggers. `map` is the
+/// deploy map of `tip`, which the caller may share between pushes whose maps are the same.
+pub fn replayed_deploys(
+    repo: &Repository,
+    config: &Config,
+    map: &DeployMap,
+    branch: &str,
+    tip: Oid,
+    changes: &ChangeSet,
+) -> (bool, Vec<TargetStatus>) {
+    let update = RefUpdate {
+        local_ref: format!("refs/heads/{branch}").into_bytes(),
+        local_oid: Some(tip),
+        remote_ref: format!("refs/heads/{branch}").into_bytes(),
+        remote_oid: None,
+        kind: UpdateKind::FastForward,
+        ref_kind: RefKind::Branch,
+        commit: Some(tip),
+        remote_commit: None,
+    };
+    let defaults = default_branches(repo, config);
+    let deploys = reaches_deploy(config, Some(map), &update, &defaults);
+    let targets = target_statuses(repo, config, map, &update, changes, &defaults);
+    let deploys = deploys && (targets.is_empty() || targets.iter().any(|t| t.triggered));
+    (deploys, targets)
 }
 
 /// The commits an update sends: from the pushed commit, hiding the remote's old commit and
@@ -755,8 +819,9 @@ fn finish(
     blobs: Rc<PushCache>,
     remote: String,
     refs: Vec<RefAnalysis>,
-    at_push_time: bool,
+    occasion: Occasion,
 ) -> Analysis {
+    let at_push_time = occasion == Occasion::Push;
     let mut findings = Vec::new();
     let now = crate::state::now();
     let rules = Registry::new(config);
@@ -793,6 +858,7 @@ fn finish(
                     targets: &r.targets,
                     default_branches: &defaults,
                     recent_deploys,
+                    replay: occasion == Occasion::Replay,
                     cache: &blobs,
                     rules: &rules,
                 };

@@ -3,12 +3,14 @@
 //! config error). Each subcommand has its own file; what they share is here.
 
 mod admin;
+mod audit;
 mod check;
 mod explain;
 mod pre_push;
 mod pre_receive;
 
 pub use admin::{init, log, print_config};
+pub use audit::{audit, parse_date, AuditFormat};
 pub use check::{check, CheckRange};
 pub use explain::{explain, explain_last};
 pub use pre_push::{pre_push, HookOptions};

@@ -173,6 +173,8 @@ pub fn pre_push(
     if outcome == Outcome::Allow {
         write_audit(&repo, &audit);
         record_deploys(&repo, &analysis);
+    } else if let Some(ask) = &judgement.ask {
+        write_audit(&repo, &stopped_entries(&analysis, ask, now));
     }
     // The process exits next, which frees everything at once; dropping a long push's
     // analysis (every commit's file list, every blob read) would free it piece by piece,
@@ -460,6 +462,44 @@ pub(super) fn write_audit(repo: &Repository, entries: &[Entry]) {
             "pushguard: note: could not write the audit log ({e:#}); the push goes on, unrecorded"
         );
     }
+}
+
+/// One `stopped` entry per ref that asked, with the build it would have started: what
+/// `pushguard audit` counts as prevented when the commit never lands.
+fn stopped_entries(analysis: &Analysis, ask: &crate::decide::Ask, now: i64) -> Vec<Entry> {
+    analysis
+        .refs
+        .iter()
+        .filter(|r| {
+            let name = r.update.short_remote_name();
+            judged_here(analysis, ask, &name)
+        })
+        .map(|r| {
+            let mut entry = Entry::new(
+                now,
+                &analysis.remote,
+                &r.update.short_remote_name(),
+                ask.rules.clone(),
+                How::Stopped,
+                "the hook stopped the push",
+                r.update.local_oid.map(|o| o.to_string()),
+            );
+            entry.build_seconds = r
+                .verdict
+                .as_ref()
+                .filter(|v| r.deploys && !v.unconfigured)
+                .map(|v| v.times.build_seconds);
+            entry
+        })
+        .collect()
+}
+
+/// Whether a finding the question is about belongs to the ref `name`.
+fn judged_here(analysis: &Analysis, ask: &crate::decide::Ask, name: &str) -> bool {
+    analysis
+        .findings
+        .iter()
+        .any(|f| f.ref_name == name && ask.rules.iter().any(|r| *r == *f.rule))
 }
 
 /// Remembers this push's deploys for `frequent-deploys`. Never fails the push.

@@ -1,6 +1,7 @@
 //! The override log: every way a push got past a finding (a `yes` at the prompt, the
 //! no-terminal policy set to allow, `PUSHGUARD_SKIP`, a `Pushguard-Allow` trailer,
-//! `PUSHGUARD=0`) appends one JSON object per line to `<common git dir>/pushguard/audit.log`.
+//! `PUSHGUARD=0`) appends one JSON object per line to `<common git dir>/pushguard/audit.log`,
+//! and so does every push the hook stopped (`stopped`, with the build it would have started).
 //!
 //! Invariants, and why:
 //! - Append-only, one `write` per push with `O_APPEND`: concurrent pushes from linked
@@ -39,6 +40,9 @@ pub enum How {
     Trailer,
     /// `PUSHGUARD=0`: nothing was checked.
     Off,
+    /// The hook stopped the push (not an override: `pushguard audit` counts these as the
+    /// builds it prevented).
+    Stopped,
 }
 
 impl How {
@@ -49,6 +53,7 @@ impl How {
             How::Policy => "policy",
             How::Skip => "skip",
             How::Trailer => "trailer",
+            How::Stopped => "stopped",
             How::Off => "off",
         }
     }
@@ -73,6 +78,9 @@ pub struct Entry {
     pub reason: String,
     /// The commit the override is about: the trailer's commit, or the pushed tip.
     pub commit: Option<String>,
+    /// For a stopped push: the build it would have started, estimated in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_seconds: Option<u32>,
 }
 
 impl Entry {
@@ -94,6 +102,7 @@ impl Entry {
             how: how.as_str().to_owned(),
             reason: escape(reason).into_owned(),
             commit,
+            build_seconds: None,
         }
     }
 }

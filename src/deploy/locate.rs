@@ -171,7 +171,7 @@ pub(crate) fn locate_configs(
 
 /// Whether `path` is a config file the walk would find: at most [`MAX_DEPTH`] directories
 /// deep, under no skipped or dot directory.
-fn is_searched_config(path: &str) -> bool {
+pub(crate) fn is_searched_config(path: &str) -> bool {
     let mut parts: Vec<&str> = path.split('/').collect();
     if !parts.pop().is_some_and(is_config_name) || parts.len() > MAX_DEPTH {
         return false;

@@ -50,6 +50,18 @@ thread_local! {
     static MEMO: RefCell<Vec<(Oid, Rc<DeployMap>)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Whether a change to `path` can change a tree's deploy map: the map is read only from
+/// the deploy configuration files the search finds, the GitHub Actions workflows and the
+/// GitLab CI file, so a change to anything else leaves the map as it was.
+pub fn may_change_map(path: &[u8]) -> bool {
+    let Ok(path) = std::str::from_utf8(path) else {
+        return false;
+    };
+    path == super::workflows::gitlab::GITLAB_CI
+        || path.starts_with(&format!("{WORKFLOWS_DIR}/"))
+        || super::locate::is_searched_config(path)
+}
+
 /// The deploy map of `tree`. `previous` (the tree before the push and the files changed
 /// since) lets the config search derive this tree's locations instead of walking it.
 ///

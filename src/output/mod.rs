@@ -5,6 +5,7 @@
 //! already escaped (in findings, paths and reasons) or is escaped here (commit summaries,
 //! the remote's name); nothing printed can drive a terminal.
 
+pub mod audit;
 pub mod explain;
 pub mod github;
 pub mod json;

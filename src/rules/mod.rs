@@ -199,10 +199,23 @@ impl<'c> Registry<'c> {
             }
             findings.extend(emitter.out);
         }
-        if cx.deploys {
-            lower_forcing_beside_real_changes(cx.changes, &mut findings, &forcing);
+        if cx.deploys && !cx.replay {
+            let commits = cx.changes.commits.iter();
+            lower_forcing_beside_real_changes(
+                commits.map(|c| (c.info.id, !c.files().is_empty())),
+                &mut findings,
+                &forcing,
+            );
         }
         findings
+    }
+
+    /// Whether `rule` reports commits made to force a deploy (its findings drop to `info`
+    /// beside real changes).
+    pub fn is_forcing(&self, rule: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|e| e.rule.id() == rule && e.rule.forcing())
     }
 }
 
@@ -226,8 +239,10 @@ fn redeploy_here(targets: &[TargetStatus]) -> Option<String> {
 /// A deploy builds once per push: when the push carries a commit with real changes (one no
 /// forcing rule reported at `warn` or above), the forcing commits beside it cost nothing
 /// extra, so their findings (the indexes `forcing` of `findings`) drop to `info`.
-fn lower_forcing_beside_real_changes(
-    changes: &ChangeSet,
+///
+/// `commits` are the push's commits, each with whether it changes any file.
+pub fn lower_forcing_beside_real_changes(
+    mut commits: impl Iterator<Item = (Oid, bool)>,
     findings: &mut [Finding],
     forcing: &[usize],
 ) {
@@ -237,10 +252,7 @@ fn lower_forcing_beside_real_changes(
         .filter(|f| f.severity >= Severity::Warn)
         .filter_map(|f| f.commit)
         .collect();
-    let real = changes
-        .commits
-        .iter()
-        .any(|c| !c.files().is_empty() && !flagged.contains(&c.info.id));
+    let real = commits.any(|(id, changes_files)| changes_files && !flagged.contains(&id));
     if !real {
         return;
     }
@@ -289,6 +301,9 @@ pub struct RuleContext<'a> {
     /// (`check` never uses this clone's state), which is how `frequent-deploys` applies
     /// only then.
     pub recent_deploys: Vec<i64>,
+    /// A replayed history (`pushguard audit`): the commits are many pushes, so forcing
+    /// findings are left at their severity for the replay to lower push by push.
+    pub replay: bool,
     pub(crate) cache: &'a PushCache,
     pub(crate) rules: &'a Registry<'a>,
 }

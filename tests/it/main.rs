@@ -8,6 +8,7 @@ mod common;
 
 mod action;
 mod apps;
+mod audit;
 mod buildkit;
 mod bypass;
 mod check_preview;

@@ -1,0 +1,617 @@
+//! `pushguard audit`: a branch's history replayed as the pushes that made it, each judged as
+//! the pre-push hook would have judged it, and what the forcing ones cost.
+//!
+//! How a history becomes pushes:
+//!
+//! - **Boundaries.** The reflog of the branch's remote-tracking ref records where this clone
+//!   saw the remote branch move (its own pushes, and fetches of everyone else's): each
+//!   recorded position on the first-parent line ends a push. History older than the reflog,
+//!   or a branch without one, is replayed one push per first-parent commit, an upper bound
+//!   on the number of pushes (and so on waste) that the report states.
+//! - **One analysis.** The whole range is analysed once, as one long push with forcing
+//!   findings left at their severity (`pipeline::analyze_history`): one `git log`, every
+//!   blob read once. Each push then takes the findings of its own commits (a merge's push
+//!   carries the commits it merged), and a forcing finding beside real changes in the same
+//!   push drops to `info`, exactly as at push time
+//!   ([`crate::rules::lower_forcing_beside_real_changes`]).
+//! - **Deploys.** Each push is judged against the deploy map of its own pushed commit (maps
+//!   are shared between pushes whose map-defining files did not change), with the path
+//!   filters of its targets applied to its own files ([`crate::pipeline::replayed_deploys`]).
+//! - **Cost.** A push's estimated build time is the tier its files reach under the path
+//!   rules (`[tiers.*]`); its deploy time likewise. A forcing push (one whose findings
+//!   include a forcing rule at `warn` or above) wasted both.
+//!
+//! Invariant: every first-parent commit in the window belongs to exactly one push, and
+//! every finding of the analysis belongs to the push of its commit (findings without a
+//! commit go to the last push).
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Context, Result};
+use git2::{Oid, Repository};
+
+use crate::config::Config;
+use crate::decide::audit as log;
+use crate::deploy::map::map_of;
+use crate::escape::escape;
+use crate::finding::Finding;
+use crate::git::changes::ChangeSet;
+use crate::git::range::CommitRange;
+use crate::rules::{lower_forcing_beside_real_changes, Registry};
+use crate::severity::Severity;
+use crate::tier::BuildTier;
+
+/// What to replay.
+#[derive(Debug, Clone, Default)]
+pub struct AuditRequest {
+    /// Branch names; empty: the branch the deploy map deploys.
+    pub branches: Vec<String>,
+    /// Unix seconds: only pushes whose last commit was committed in `[since, until)`.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// How the pushes were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boundaries {
+    /// From the remote-tracking ref's reflog (older history one push per commit).
+    Reflog,
+    /// One push per first-parent commit: an upper bound.
+    PerCommit,
+}
+
+impl Boundaries {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Boundaries::Reflog => "reflog",
+            Boundaries::PerCommit => "per-commit",
+        }
+    }
+}
+
+/// One replayed push.
+#[derive(Debug, Clone)]
+pub struct ReplayedPush {
+    pub branch: String,
+    /// The pushed commit (last on the first-parent line).
+    pub tip: Oid,
+    /// Every commit the push carried, oldest first.
+    pub commits: Vec<Oid>,
+    /// The pushed commit's committer time, unix seconds.
+    pub time: i64,
+    pub deploys: bool,
+    /// The deploy targets it triggered (labels), when it deploys.
+    pub apps: Vec<String>,
+    pub tier: BuildTier,
+    pub build_seconds: u32,
+    pub deploy_seconds: u32,
+    /// Its findings, lowered as at push time.
+    pub findings: Vec<Finding>,
+    /// Whether a forcing rule reported it at `warn` or above: its build was wasted.
+    pub forcing: bool,
+}
+
+impl ReplayedPush {
+    /// The rules that reported it at `warn` or `block`, each once.
+    pub fn rules(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for f in self
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warn)
+        {
+            if !out.contains(&f.rule.as_ref()) {
+                out.push(&f.rule);
+            }
+        }
+        out
+    }
+
+    /// A push a rule reported at `warn` or `block`.
+    pub fn reported(&self) -> bool {
+        self.findings.iter().any(|f| f.severity >= Severity::Warn)
+    }
+
+    pub fn wasted_build_seconds(&self) -> u64 {
+        if self.forcing && self.deploys {
+            u64::from(self.build_seconds)
+        } else {
+            0
+        }
+    }
+
+    pub fn wasted_deploy_seconds(&self) -> u64 {
+        if self.forcing && self.deploys {
+            u64::from(self.deploy_seconds)
+        } else {
+            0
+        }
+    }
+}
+
+/// Pushes the installed hook stopped, from the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Prevented {
+    /// Stops whose commit never reached the branch afterwards.
+    pub pushes: usize,
+    /// Their estimated build time.
+    pub build_seconds: u64,
+}
+
+/// The replay of one or more branches.
+#[derive(Debug)]
+pub struct Audit {
+    pub branches: Vec<String>,
+    pub boundaries: Boundaries,
+    /// Oldest first, all branches together.
+    pub pushes: Vec<ReplayedPush>,
+    pub prevented: Prevented,
+    /// Commits of the window that could not be inspected (shallow or partial clones), said
+    /// in the report.
+    pub not_inspected: usize,
+}
+
+impl Audit {
+    pub fn deploys(&self) -> usize {
+        self.pushes.iter().filter(|p| p.deploys).count()
+    }
+
+    pub fn wasted_build_seconds(&self) -> u64 {
+        self.pushes
+            .iter()
+            .map(ReplayedPush::wasted_build_seconds)
+            .sum()
+    }
+
+    pub fn wasted_deploy_seconds(&self) -> u64 {
+        self.pushes
+            .iter()
+            .map(ReplayedPush::wasted_deploy_seconds)
+            .sum()
+    }
+
+    /// Forcing pushes per rule (a push counts once per rule), most first.
+    pub fn by_rule(&self) -> Vec<(String, usize)> {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for p in self.pushes.iter().filter(|p| p.reported()) {
+            for rule in p.rules() {
+                match counts.iter_mut().find(|(r, _)| r == rule) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((rule.to_owned(), 1)),
+                }
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts
+    }
+
+    /// Per calendar month (UTC) of the pushes, oldest first.
+    pub fn by_month(&self) -> Vec<Month> {
+        let mut months: Vec<Month> = Vec::new();
+        for p in &self.pushes {
+            let name = month_of(p.time);
+            let m = match months.iter().position(|m| m.month == name) {
+                Some(i) => &mut months[i],
+                None => {
+                    months.push(Month {
+                        month: name,
+                        ..Month::default()
+                    });
+                    let last = months.len() - 1;
+                    &mut months[last]
+                }
+            };
+            m.pushes += 1;
+            m.deploys += usize::from(p.deploys);
+            m.forcing += usize::from(p.reported());
+            m.wasted_build_seconds += p.wasted_build_seconds();
+            for rule in p.rules() {
+                match m.wasted_by_rule.iter_mut().find(|(r, _)| r == rule) {
+                    Some((_, s)) => *s += p.wasted_build_seconds(),
+                    None => m
+                        .wasted_by_rule
+                        .push((rule.to_owned(), p.wasted_build_seconds())),
+                }
+            }
+        }
+        months.sort_by(|a, b| a.month.cmp(&b.month));
+        months
+    }
+
+    /// Deploys and wasted build time per deploy target (or branch, when the map names
+    /// none), most wasted first.
+    pub fn by_app(&self) -> Vec<(String, usize, u64)> {
+        let mut out: Vec<(String, usize, u64)> = Vec::new();
+        for p in self.pushes.iter().filter(|p| p.deploys) {
+            let names = if p.apps.is_empty() {
+                vec![p.branch.clone()]
+            } else {
+                p.apps.clone()
+            };
+            for name in names {
+                match out.iter_mut().find(|(n, _, _)| *n == name) {
+                    Some((_, d, w)) => {
+                        *d += 1;
+                        *w += p.wasted_build_seconds();
+                    }
+                    None => out.push((name, 1, p.wasted_build_seconds())),
+                }
+            }
+        }
+        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| b.1.cmp(&a.1)));
+        out
+    }
+
+    /// Deploys per ISO-like week (Monday-based, UTC), oldest first: `(monday's unix day,
+    /// deploys)`.
+    pub fn deploys_by_week(&self) -> Vec<(i64, usize)> {
+        let mut weeks: Vec<(i64, usize)> = Vec::new();
+        for p in self.pushes.iter().filter(|p| p.deploys) {
+            let day = p.time.div_euclid(86_400);
+            // 1970-01-01 was a Thursday: Monday-based weeks start 3 days earlier.
+            let monday = day - (day + 3).rem_euclid(7);
+            match weeks.iter_mut().find(|(w, _)| *w == monday) {
+                Some((_, n)) => *n += 1,
+                None => weeks.push((monday, 1)),
+            }
+        }
+        weeks.sort_unstable();
+        weeks
+    }
+}
+
+/// One calendar month of the replay.
+#[derive(Debug, Clone, Default)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub pushes: usize,
+    pub deploys: usize,
+    pub forcing: usize,
+    pub wasted_build_seconds: u64,
+    /// Wasted build seconds per rule that reported the push (a push reported by two rules
+    /// counts for both).
+    pub wasted_by_rule: Vec<(String, u64)>,
+}
+
+/// `YYYY-MM` of unix seconds, UTC.
+pub fn month_of(secs: i64) -> String {
+    log::rfc3339(secs).chars().take(7).collect()
+}
+
+/// Replays `request` on `repo` under `config`. `progress(done, total)` is called as pushes
+/// are judged.
+pub fn audit(
+    repo: &Repository,
+    config: &Config,
+    request: &AuditRequest,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Audit> {
+    // A whole history is one analysis: the push-time budget would cut it short.
+    let mut config = config.clone();
+    config.policy.time_budget_seconds = 0;
+    let branches = if request.branches.is_empty() {
+        let head = repo.head().ok().and_then(|h| h.target());
+        vec![crate::pipeline::check_branch(repo, &config, head)]
+    } else {
+        request.branches.clone()
+    };
+    let mut pushes = Vec::new();
+    let mut boundaries = Boundaries::PerCommit;
+    let mut not_inspected = 0;
+    for branch in &branches {
+        let replay = replay_branch(repo, &config, branch, request, progress)?;
+        if replay.from_reflog {
+            boundaries = Boundaries::Reflog;
+        }
+        not_inspected += replay.not_inspected;
+        pushes.extend(replay.pushes);
+    }
+    pushes.sort_by_key(|p| p.time);
+    let prevented = prevented(repo, &pushes);
+    Ok(Audit {
+        branches,
+        boundaries,
+        pushes,
+        prevented,
+        not_inspected,
+    })
+}
+
+struct BranchReplay {
+    pushes: Vec<ReplayedPush>,
+    from_reflog: bool,
+    not_inspected: usize,
+}
+
+/// The ref a branch's pushes are read from: its remote-tracking ref (what the remote
+/// got), else the local branch.
+fn branch_ref(repo: &Repository, branch: &str) -> Result<(String, Oid)> {
+    let remote = repo
+        .find_remote("origin")
+        .ok()
+        .map(|_| "origin".to_owned())
+        .or_else(|| {
+            repo.remotes()
+                .ok()
+                .and_then(|r| r.iter().flatten().flatten().next().map(str::to_owned))
+        });
+    let mut candidates = Vec::new();
+    if let Some(r) = &remote {
+        candidates.push(format!("refs/remotes/{r}/{branch}"));
+    }
+    candidates.push(format!("refs/heads/{branch}"));
+    for name in &candidates {
+        if let Ok(id) = repo.refname_to_id(name) {
+            return Ok((name.clone(), id));
+        }
+    }
+    bail!(
+        "there is no branch {} here (looked for {}). Name a branch with --branch, or fetch it \
+         first.",
+        escape(branch),
+        candidates.join(" and ")
+    )
+}
+
+fn replay_branch(
+    repo: &Repository,
+    config: &Config,
+    branch: &str,
+    request: &AuditRequest,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<BranchReplay> {
+    let (refname, tip) = branch_ref(repo, branch)?;
+    let line = first_parent_line(repo, tip, request)?;
+    let Some(&newest) = line.last() else {
+        return Ok(BranchReplay {
+            pushes: Vec::new(),
+            from_reflog: false,
+            not_inspected: 0,
+        });
+    };
+    let (ends, from_reflog) = push_ends(repo, &refname, &line);
+    // The first push builds on the parent of the window's first commit.
+    let base = line
+        .first()
+        .and_then(|&c| repo.find_commit(c).ok())
+        .and_then(|c| c.parent_id(0).ok());
+    let range = CommitRange {
+        include: vec![newest],
+        hide: base.into_iter().collect(),
+    };
+    let analysis = crate::pipeline::analyze_history(repo, config, branch, range, branch);
+    let Some(r) = analysis.refs.first() else {
+        bail!("the history of {} could not be analysed", escape(branch));
+    };
+    let empty = ChangeSet::default();
+    let changes = r.changes().unwrap_or(&empty);
+    let not_inspected = changes.not_inspected().count();
+    let by_id: HashMap<Oid, usize> = changes
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.info.id, i))
+        .collect();
+    // Each push's commits: reachable from its end, not from the previous end.
+    let mut owner: HashMap<Oid, usize> = HashMap::new();
+    let mut members: Vec<Vec<Oid>> = Vec::with_capacity(ends.len());
+    let mut previous = base;
+    for (i, &end) in ends.iter().enumerate() {
+        let mut walk = repo.revwalk().context("cannot walk the history")?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        walk.push(end)?;
+        if let Some(p) = previous {
+            walk.hide(p)?;
+        }
+        let ids: Vec<Oid> = walk.flatten().filter(|id| by_id.contains_key(id)).collect();
+        for &id in &ids {
+            owner.insert(id, i);
+        }
+        members.push(ids);
+        previous = Some(end);
+    }
+    let mut findings_of: Vec<Vec<Finding>> = vec![Vec::new(); ends.len()];
+    for f in &analysis.findings {
+        let i = f
+            .commit
+            .and_then(|c| owner.get(&c).copied())
+            .unwrap_or(ends.len().saturating_sub(1));
+        if let Some(list) = findings_of.get_mut(i) {
+            list.push(f.clone());
+        }
+    }
+    let registry = Registry::new(config);
+    let mut maps = MapCache::default();
+    let mut pushes = Vec::with_capacity(ends.len());
+    for (i, (&end, ids)) in ends.iter().zip(&members).enumerate() {
+        progress(i + 1, ends.len());
+        let push_changes = ChangeSet {
+            commits: ids
+                .iter()
+                .filter_map(|id| by_id.get(id).and_then(|&k| changes.commits.get(k)))
+                .cloned()
+                .collect(),
+        };
+        let mut findings = std::mem::take(&mut findings_of[i]);
+        let map = maps.get(repo, end, &push_changes);
+        let (deploys, targets) =
+            crate::pipeline::replayed_deploys(repo, config, &map, branch, end, &push_changes);
+        if deploys {
+            let forcing: Vec<usize> = (0..findings.len())
+                .filter(|&k| registry.is_forcing(&findings[k].rule))
+                .collect();
+            let commits = push_changes
+                .commits
+                .iter()
+                .map(|c| (c.info.id, !c.files().is_empty()));
+            lower_forcing_beside_real_changes(commits, &mut findings, &forcing);
+        } else {
+            // A push that deploys nothing costs no build: its deploy-waste findings are
+            // what `check` would say, at most information.
+            for f in findings.iter_mut().filter(|f| registry.is_forcing(&f.rule)) {
+                f.severity = f.severity.min(Severity::Info);
+            }
+        }
+        let tier = tier_of(config, &push_changes);
+        let times = config.tier_times(tier);
+        let forcing = findings
+            .iter()
+            .any(|f| f.severity >= Severity::Warn && registry.is_forcing(&f.rule));
+        let time = repo
+            .find_commit(end)
+            .map(|c| c.committer().when().seconds())
+            .unwrap_or_default();
+        let apps = targets
+            .iter()
+            .filter(|t| t.triggered)
+            .map(|t| escape(&t.target.label()).into_owned())
+            .collect();
+        pushes.push(ReplayedPush {
+            branch: escape(branch).into_owned(),
+            tip: end,
+            commits: ids.clone(),
+            time,
+            deploys,
+            apps,
+            tier,
+            build_seconds: times.build_seconds,
+            deploy_seconds: times.deploy_seconds,
+            findings,
+            forcing,
+        });
+    }
+    Ok(BranchReplay {
+        pushes,
+        from_reflog,
+        not_inspected,
+    })
+}
+
+/// The highest tier the path rules give a file of `changes`; `None` for no file.
+fn tier_of(config: &Config, changes: &ChangeSet) -> BuildTier {
+    changes
+        .commits
+        .iter()
+        .flat_map(|c| c.files())
+        .map(|f| config.classify(&f.path).0)
+        .max()
+        .unwrap_or(BuildTier::None)
+}
+
+/// The first-parent line from `tip`, oldest first, limited to the request's window.
+fn first_parent_line(repo: &Repository, tip: Oid, request: &AuditRequest) -> Result<Vec<Oid>> {
+    let mut walk = repo.revwalk().context("cannot walk the history")?;
+    walk.simplify_first_parent()?;
+    walk.push(tip)?;
+    let mut line = Vec::new();
+    for id in walk {
+        let id = id.context("cannot read the history")?;
+        let time = repo
+            .find_commit(id)
+            .map(|c| c.committer().when().seconds())
+            .unwrap_or_default();
+        if request.until.is_some_and(|u| time >= u) {
+            continue;
+        }
+        if request.since.is_some_and(|s| time < s) {
+            break;
+        }
+        line.push(id);
+    }
+    line.reverse();
+    Ok(line)
+}
+
+/// The commits of `line` that end a push: the positions the reflog of `refname` recorded,
+/// and every commit older than the reflog (or all of them without one). `true` when the
+/// reflog gave any.
+fn push_ends(repo: &Repository, refname: &str, line: &[Oid]) -> (Vec<Oid>, bool) {
+    // A local branch's reflog records commits, not pushes.
+    if !refname.starts_with("refs/remotes/") {
+        return (line.to_vec(), false);
+    }
+    let recorded: Vec<Oid> = repo
+        .reflog(refname)
+        .map(|log| log.iter().map(|e| e.id_new()).collect())
+        .unwrap_or_default();
+    let on_line: HashMap<Oid, usize> = line.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    let mut positions: Vec<usize> = recorded
+        .iter()
+        .filter_map(|id| on_line.get(id).copied())
+        .collect();
+    if positions.is_empty() {
+        return (line.to_vec(), false);
+    }
+    positions.sort_unstable();
+    positions.dedup();
+    let first = positions[0];
+    // Before the reflog begins nothing says how the history was pushed: one a commit.
+    let mut ends: Vec<Oid> = line[..first].to_vec();
+    ends.extend(positions.iter().map(|&i| line[i]));
+    // Commits after the last recorded position are not on the remote yet (a local branch
+    // ahead of it): they are not pushes.
+    (ends, true)
+}
+
+/// Deploy maps shared between consecutive pushes that changed none of the files the map
+/// was read from: the map of a commit depends only on its tree, and a push touching no
+/// deploy configuration leaves it as it was.
+#[derive(Default)]
+struct MapCache {
+    last: Option<std::rc::Rc<crate::deploy::DeployMap>>,
+}
+
+impl MapCache {
+    fn get(
+        &mut self,
+        repo: &Repository,
+        tip: Oid,
+        changes: &ChangeSet,
+    ) -> std::rc::Rc<crate::deploy::DeployMap> {
+        if let Some(map) = &self.last {
+            let touched = changes
+                .commits
+                .iter()
+                .flat_map(|c| c.files())
+                .any(|f| crate::deploy::map::may_change_map(&f.path));
+            if !touched {
+                return map.clone();
+            }
+        }
+        let map = repo
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .map(|tree| map_of(repo, &tree, None))
+            .unwrap_or_default();
+        self.last = Some(map.clone());
+        map
+    }
+}
+
+/// The pushes the hook stopped (`stopped` entries of the audit log) whose commit is not
+/// in any replayed push: those builds never ran.
+fn prevented(repo: &Repository, pushes: &[ReplayedPush]) -> Prevented {
+    let Ok(text) = std::fs::read_to_string(log::log_path(repo)) else {
+        return Prevented::default();
+    };
+    let landed: std::collections::HashSet<String> = pushes
+        .iter()
+        .flat_map(|p| p.commits.iter().map(Oid::to_string))
+        .collect();
+    let mut out = Prevented::default();
+    for line in log::parse(&text) {
+        let log::Line::Entry(e) = line else {
+            continue;
+        };
+        if e.how != log::How::Stopped.as_str() {
+            continue;
+        }
+        if e.commit.as_ref().is_some_and(|c| landed.contains(c)) {
+            continue;
+        }
+        out.pushes += 1;
+        out.build_seconds += u64::from(e.build_seconds.unwrap_or_default());
+    }
+    out
+}
