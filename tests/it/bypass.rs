@@ -73,7 +73,11 @@ fn without_a_bypass_the_push_is_blocked() {
     assert!(!r.success(), "{r:?}");
     assert!(r.stderr.contains("block[empty-commit]"), "{}", r.stderr);
     assert_eq!(pushed(&repo), before);
-    assert!(audit(&repo).is_empty());
+    // No override: only the stop itself is recorded (for `pushguard audit`).
+    let log = audit(&repo);
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["how"], "stopped");
+    assert_eq!(log[0]["rules"], serde_json::json!(["empty-commit"]));
 }
 
 #[test]
@@ -263,7 +267,7 @@ fn a_trailer_does_not_cover_other_commits_or_the_body() {
     );
     assert!(r.stderr.contains("only this one"), "{}", r.stderr);
     assert_eq!(pushed(&repo), before);
-    assert!(audit(&repo).is_empty());
+    assert!(audit(&repo).iter().all(|e| e["how"] == "stopped"));
 }
 
 #[test]

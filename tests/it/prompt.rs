@@ -130,7 +130,9 @@ fn answering_n_refuses_the_push() {
         "{rest}"
     );
     assert_eq!(repo.remote_sha("refs/heads/main"), before);
-    assert!(audit_json(&repo).is_empty());
+    // Nothing was let through; the stop is recorded as one.
+    let log = audit_json(&repo);
+    assert!(log.iter().all(|e| e["how"] == "stopped") && log.len() == 1, "{log:?}");
 }
 
 #[test]
