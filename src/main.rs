@@ -99,6 +99,17 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Read real build times from BuildKit plain progress logs (`docker build
+    /// --progress=plain`, `fly deploy` output) and keep them for `[build] estimate = "steps"`.
+    Calibrate {
+        /// The Dockerfile (repository path) the logs were built from. Default: the app whose
+        /// Dockerfile at HEAD shares the most steps with each log.
+        #[arg(long, value_name = "PATH")]
+        dockerfile: Option<String>,
+        /// Build logs to read.
+        #[arg(value_name = "LOG", required = true)]
+        logs: Vec<PathBuf>,
+    },
     /// Print the effective configuration (built-in defaults merged with pushguard.toml).
     Config,
     /// Print the overrides recorded in this clone (prompt answers, skips, trailers, PUSHGUARD=0).
@@ -285,6 +296,9 @@ fn main() -> ExitCode {
             };
             commands::audit(config, &request, format, output.as_deref())
         })(),
+        Command::Calibrate { dockerfile, logs } => {
+            commands::calibrate(config, &logs, dockerfile.as_deref())
+        }
         Command::Config => commands::print_config(config),
         Command::Log { format } => commands::log(match format {
             LogFormatArg::Text => Format::Text,

@@ -4,6 +4,7 @@
 //! prediction and the rules alike.
 
 pub mod apps;
+pub mod calibrate;
 pub mod context;
 pub mod rebuild;
 pub mod verdict;

@@ -4,6 +4,7 @@
 
 mod admin;
 mod audit;
+mod calibrate;
 mod check;
 mod explain;
 mod pre_push;
@@ -11,6 +12,7 @@ mod pre_receive;
 
 pub use admin::{init, log, print_config};
 pub use audit::{audit, parse_date, AuditFormat};
+pub use calibrate::calibrate;
 pub use check::{check, CheckRange};
 pub use explain::{explain, explain_last};
 pub use pre_push::{pre_push, HookOptions};
@@ -71,7 +73,16 @@ fn write_stdout(text: &str) -> Result<()> {
 }
 
 fn load_config(repo: &Repository, explicit: Option<&Path>) -> Result<Config> {
-    Ok(Config::load(explicit, repo.workdir())?)
+    let mut config = Config::load(explicit, repo.workdir())?;
+    // Measured step times count only where they are used; a broken file is said, and the
+    // weights stand in.
+    if config.build.estimate == crate::config::Estimate::Steps {
+        match crate::build::calibrate::Measured::load(repo) {
+            Ok(measured) => config.build.measured = measured.map(std::sync::Arc::new),
+            Err(why) => eprintln!("pushguard: note: measured build times not used: {why}"),
+        }
+    }
+    Ok(config)
 }
 
 /// Judges `analysis` under `config` with the skip list `skip` (`PUSHGUARD_SKIP`, when it

@@ -522,6 +522,10 @@ pub struct BuildSettings {
     pub dependency_commands: Vec<String>,
     /// Substrings that make a `RUN` a model download (a full rebuild).
     pub model_commands: Vec<String>,
+    /// Step times measured by `pushguard calibrate` in this clone: with
+    /// [`Estimate::Steps`], a re-run step's measured time replaces its weight. Not part of
+    /// the file; attached where the configuration is loaded for a repository.
+    pub measured: Option<std::sync::Arc<crate::build::calibrate::Measured>>,
 }
 
 impl Default for BuildSettings {
@@ -533,6 +537,7 @@ impl Default for BuildSettings {
             system_commands: Vec::new(),
             dependency_commands: Vec::new(),
             model_commands: Vec::new(),
+            measured: None,
         }
     }
 }

@@ -113,6 +113,13 @@ fn explain_app_text(app: &AppVerdict) -> String {
         rb.rerun_count(),
         plural(built, "step", "steps")
     );
+    if rb.timed_steps > 0 {
+        let _ = writeln!(
+            out,
+            "  build time from real builds: {} of the re-run steps timed by `pushguard calibrate`",
+            rb.timed_steps
+        );
+    }
     if rb.dockerfile_copied {
         let _ = writeln!(
             out,

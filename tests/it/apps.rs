@@ -816,3 +816,68 @@ fn a_file_added_and_removed_within_the_push_is_not_called_outside_the_context() 
     );
     assert!(!flat.contains("outside"), "{}", r.stderr);
 }
+
+/// `pushguard calibrate` with a BuildKit plain log written here in its format (the real
+/// builder's own logs are read in tests/it/buildkit.rs).
+#[test]
+fn calibrated_step_times_replace_the_weights() {
+    let sandbox = Sandbox::new();
+    let repo = pushed(
+        &sandbox,
+        &[
+            ("Dockerfile", PYTHON),
+            ("requirements.txt", "flask\n"),
+            ("main.py", "print(1)\n"),
+            (
+                "pushguard.toml",
+                "[build]\nestimate = \"steps\"\noverhead_seconds = 5\n",
+            ),
+        ],
+    );
+    let pip = PYTHON
+        .lines()
+        .find(|l| l.starts_with("RUN pip"))
+        .expect("the Dockerfile installs with pip");
+    let log = format!(
+        "#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n\n#7 [3/5] COPY requirements.txt .\n#7 DONE 0.2s\n\n#8 [4/5] {pip}\n#8 1.02 Collecting flask\n#8 DONE 97.4s\n"
+    );
+    let file = sandbox.path("build.log");
+    std::fs::write(&file, log).expect("write");
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .arg("calibrate")
+            .arg(&file),
+    );
+    assert!(out.status.success(), "{}", common::describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 of 2 timed steps matched Dockerfile"),
+        "{}",
+        common::describe(&out)
+    );
+    repo.commit_files("deps", &[("requirements.txt", "flask\nrequests\n")]);
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .args(["explain", "HEAD^!"]),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("re-run steps timed by `pushguard calibrate`"),
+        "{text}"
+    );
+    // A log that is not BuildKit's says what it expected.
+    std::fs::write(&file, "Step 1/5 : FROM python\n").expect("write");
+    let out = common::run(
+        sandbox
+            .cmd(PUSHGUARD, &repo.path)
+            .arg("calibrate")
+            .arg(&file),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no step that ran was found"),
+        "{}",
+        common::describe(&out)
+    );
+}

@@ -329,6 +329,58 @@ fn write_all(repo: &TestRepo<'_>, files: &[(&str, String)]) {
     }
 }
 
+/// One build at a time on the shared engine: the oracle prunes the builder cache between
+/// cases.
+static BUILDER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// `pushguard calibrate` on a real BuildKit log: the steps that ran are matched to the
+/// Dockerfile and their times replace the weights in `[build] estimate = "steps"`.
+#[test]
+fn calibrate_reads_a_real_buildkit_log() {
+    if !builder_ready() {
+        say("BUILDKIT SUITE SKIPPED (calibrate): no Docker Engine answers");
+        return;
+    }
+    let _guard = BUILDER.lock().unwrap_or_else(|e| e.into_inner());
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    write_all(
+        &repo,
+        &[
+            ("Dockerfile", PY.to_owned()),
+            ("requirements.txt", "flask\n".to_owned()),
+            ("main.py", "print(1)\n".to_owned()),
+            (
+                "pushguard.toml",
+                "[build]\nestimate = \"steps\"\n".to_owned(),
+            ),
+        ],
+    );
+    repo.commit_all("base");
+    let _ = Command::new("docker")
+        .args(["builder", "prune", "-af"])
+        .output();
+    let log = build(&repo.path);
+    let file = sandbox.path("build.log");
+    std::fs::write(&file, &log).expect("write the log");
+    let mut cmd = sandbox.cmd(PUSHGUARD, &repo.path);
+    let out = common::run(cmd.arg("calibrate").arg(&file));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}\n{log}", common::describe(&out));
+    assert!(
+        text.contains("timed steps matched Dockerfile"),
+        "{text}\n{log}"
+    );
+    repo.commit_files("deps", &[("requirements.txt", "flask\nrequests\n")]);
+    let mut cmd = sandbox.cmd(PUSHGUARD, &repo.path);
+    let out = common::run(cmd.args(["explain", "HEAD^!"]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("of the re-run steps timed by `pushguard calibrate`"),
+        "{text}\n{log}"
+    );
+}
+
 #[test]
 fn predictions_agree_with_a_real_buildkit() {
     if !builder_ready() {
@@ -349,6 +401,7 @@ fn predictions_agree_with_a_real_buildkit() {
     say(&format!(
         "buildkit oracle: seed {seed} (PUSHGUARD_ORACLE_SEED={seed} repeats this run)"
     ));
+    let _guard = BUILDER.lock().unwrap_or_else(|e| e.into_inner());
     let mut compared = 0;
     let mut over = Vec::new();
     let mut under = Vec::new();

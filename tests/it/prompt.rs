@@ -132,7 +132,10 @@ fn answering_n_refuses_the_push() {
     assert_eq!(repo.remote_sha("refs/heads/main"), before);
     // Nothing was let through; the stop is recorded as one.
     let log = audit_json(&repo);
-    assert!(log.iter().all(|e| e["how"] == "stopped") && log.len() == 1, "{log:?}");
+    assert!(
+        log.iter().all(|e| e["how"] == "stopped") && log.len() == 1,
+        "{log:?}"
+    );
 }
 
 #[test]

@@ -343,6 +343,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
 
     let (tier, deciding) = summarize(&eval.steps);
     let likely_tier = super::model::likely_tier(&eval.steps);
+    let mut timed_steps = 0;
     let build_seconds = match config.build.estimate {
         Estimate::Tier => config.tier_times(tier).build_seconds,
         Estimate::Steps if tier == BuildTier::None => 0,
@@ -351,13 +352,20 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             .iter()
             .filter(|s| s.status == StepStatus::Rerun)
             .fold(config.build.overhead_seconds, |sum, s| {
-                sum.saturating_add(s.kind.weight(&config.build.weights))
+                let measured = config
+                    .build
+                    .measured
+                    .as_ref()
+                    .and_then(|m| m.seconds(&app.dockerfile, &s.key));
+                timed_steps += usize::from(measured.is_some());
+                sum.saturating_add(measured.unwrap_or_else(|| s.kind.weight(&config.build.weights)))
             }),
     };
     AppOutcome::Predicted(Rebuild {
         likely_tier,
         tier,
         build_seconds,
+        timed_steps,
         steps: eval.steps,
         deciding,
         fates,

@@ -138,6 +138,8 @@ pub struct Step {
     pub line: u32,
     /// The instruction on one line, shortened.
     pub instruction: String,
+    /// The whole instruction as a calibration key ([`crate::build::calibrate::key_of`]).
+    pub key: String,
     pub kind: StepKind,
     pub status: StepStatus,
     /// Why it re-runs (or is skipped, or why a changed setting costs nothing).
@@ -199,6 +201,9 @@ pub struct Rebuild {
     /// uncertain.
     pub likely_tier: BuildTier,
     pub build_seconds: u32,
+    /// How many of the re-run steps' times in `build_seconds` were measured by `pushguard
+    /// calibrate` (the others are `[build.weights]`'s).
+    pub timed_steps: usize,
     /// Every instruction of the pushed Dockerfile, in file order.
     pub steps: Vec<Step>,
     /// The step that decided the tier: the first re-run step of the tier's kind.

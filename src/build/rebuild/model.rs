@@ -673,6 +673,7 @@ pub(super) fn evaluate(
                 .and_then(|s| s.name.clone()),
             line: ins.start_line,
             instruction: one_line(ins),
+            key: crate::build::calibrate::key_of(ins),
             kind: kind_of(df, ins, &new_views.globals, settings),
             status: StepStatus::Cached,
             reason: None,
