@@ -27,7 +27,6 @@
 
 use std::collections::HashMap;
 
-use anyhow::{bail, Context, Result};
 use git2::{Oid, Repository};
 
 use crate::config::Config;
@@ -40,6 +39,19 @@ use crate::git::range::CommitRange;
 use crate::rules::{lower_forcing_beside_real_changes, Registry};
 use crate::severity::Severity;
 use crate::tier::BuildTier;
+
+crate::error::stage_error!(
+    /// A history that cannot be replayed: a branch that is not there, a walk that fails.
+    Error
+);
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Error {
+        Error::new(format!("cannot read the history: {}", e.message()))
+    }
+}
+
+type Result<T> = std::result::Result<T, Error>;
 
 /// What to replay.
 #[derive(Debug, Clone, Default)]
@@ -346,12 +358,12 @@ fn branch_ref(repo: &Repository, branch: &str) -> Result<(String, Oid)> {
             return Ok((name.clone(), id));
         }
     }
-    bail!(
+    Err(Error::new(format!(
         "there is no branch {} here (looked for {}). Name a branch with --branch, or fetch it \
          first.",
         escape(branch),
         candidates.join(" and ")
-    )
+    )))
 }
 
 fn replay_branch(
@@ -382,7 +394,10 @@ fn replay_branch(
     };
     let analysis = crate::pipeline::analyze_history(repo, config, branch, range, branch);
     let Some(r) = analysis.refs.first() else {
-        bail!("the history of {} could not be analysed", escape(branch));
+        return Err(Error::new(format!(
+            "the history of {} could not be analysed",
+            escape(branch)
+        )));
     };
     let empty = ChangeSet::default();
     let changes = r.changes().unwrap_or(&empty);
@@ -398,7 +413,7 @@ fn replay_branch(
     let mut members: Vec<Vec<Oid>> = Vec::with_capacity(ends.len());
     let mut previous = base;
     for (i, &end) in ends.iter().enumerate() {
-        let mut walk = repo.revwalk().context("cannot walk the history")?;
+        let mut walk = repo.revwalk()?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
         walk.push(end)?;
         if let Some(p) = previous {
@@ -501,12 +516,12 @@ fn tier_of(config: &Config, changes: &ChangeSet) -> BuildTier {
 
 /// The first-parent line from `tip`, oldest first, limited to the request's window.
 fn first_parent_line(repo: &Repository, tip: Oid, request: &AuditRequest) -> Result<Vec<Oid>> {
-    let mut walk = repo.revwalk().context("cannot walk the history")?;
+    let mut walk = repo.revwalk()?;
     walk.simplify_first_parent()?;
     walk.push(tip)?;
     let mut line = Vec::new();
     for id in walk {
-        let id = id.context("cannot read the history")?;
+        let id = id?;
         let time = repo
             .find_commit(id)
             .map(|c| c.committer().when().seconds())
