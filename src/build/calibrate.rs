@@ -75,18 +75,7 @@ pub fn key_of_text(text: &str) -> String {
 /// The key of a parsed instruction: its keyword, flags and arguments as the frontend names
 /// the step.
 pub fn key_of(ins: &Instruction) -> String {
-    let mut text = ins.keyword.clone();
-    for flag in &ins.flags {
-        text.push_str(" --");
-        text.push_str(&flag.name);
-        if let Some(v) = &flag.value {
-            text.push('=');
-            text.push_str(v);
-        }
-    }
-    text.push(' ');
-    text.push_str(&ins.args);
-    key_of_text(&text)
+    key_of_text(&ins.written())
 }
 
 /// One step's measured time.

@@ -18,6 +18,19 @@ fn audit(repo: &TestRepo<'_>, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
+/// A repository with a Fly.io app's first commit (and `extra` files in it).
+fn fly_app<'s>(sandbox: &'s Sandbox, extra: &[(&str, &str)]) -> TestRepo<'s> {
+    let repo = sandbox.repo("app");
+    let mut files = vec![
+        ("fly.toml", FLY),
+        ("Dockerfile", DOCKERFILE),
+        ("app.py", "x = 1\n"),
+    ];
+    files.extend_from_slice(extra);
+    repo.commit_files("initial", &files);
+    repo
+}
+
 /// A Fly.io app whose history has one push of each kind, committed but never pushed: the
 /// audit counts one push per first-parent commit.
 fn history(sandbox: &Sandbox) -> TestRepo<'_> {

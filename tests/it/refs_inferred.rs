@@ -142,23 +142,23 @@ fn a_terminal_on_stdin_is_not_read_and_the_prompt_still_asks() {
     );
 }
 
-/// The real lefthook, with the snippet docs/ci.md gives for the prompt: a script with
-/// `interactive: true`.
-#[test]
-fn lefthook_interactive_shows_the_prompt() {
+/// A repository whose pre-push hook is the real lefthook running pushguard as the script
+/// docs/ci.md gives, with `option` (`interactive: true` or `use_stdin: true`); `None` (and
+/// a line saying so) when lefthook is not installed.
+fn with_lefthook<'s>(sandbox: &'s Sandbox, option: &str) -> Option<TestRepo<'s>> {
     let Some(lefthook) = std::env::var_os("PUSHGUARD_TEST_LEFTHOOK") else {
         eprintln!("skipped: lefthook not installed (PUSHGUARD_TEST_LEFTHOOK unset; run .ci/run)");
-        return;
+        return None;
     };
-    let _guard = PTY.lock().unwrap_or_else(|e| e.into_inner());
-    let sandbox = Sandbox::new();
-    let repo = with_hook(&sandbox, "exit 0");
+    let repo = with_hook(sandbox, "exit 0");
     std::fs::remove_file(repo.hooks_dir().join("pre-push")).expect("remove");
     // A script, not a command: lefthook skips a pre-push *command* when `git diff HEAD
     // @{push}` lists no file (an empty commit), and never skips a script for that.
     repo.write(
         "lefthook.yml",
-        "pre-push:\n  scripts:\n    \"pushguard.sh\":\n      runner: sh\n      interactive: true\n",
+        &format!(
+            "pre-push:\n  scripts:\n    \"pushguard.sh\":\n      runner: sh\n      {option}\n"
+        ),
     );
     repo.write(
         ".lefthook/pre-push/pushguard.sh",
@@ -168,6 +168,18 @@ fn lefthook_interactive_shows_the_prompt() {
     repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
     let out = common::run(sandbox.cmd(&lefthook, &repo.path).arg("install"));
     assert!(out.status.success(), "{}", common::describe(&out));
+    Some(repo)
+}
+
+/// The real lefthook, with the snippet docs/ci.md gives for the prompt: a script with
+/// `interactive: true`.
+#[test]
+fn lefthook_interactive_shows_the_prompt() {
+    let _guard = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let sandbox = Sandbox::new();
+    let Some(repo) = with_lefthook(&sandbox, "interactive: true") else {
+        return;
+    };
     let before = repo.remote_sha("refs/heads/main");
     repo.commit_empty("redeploy");
     let mut p = in_pty(repo.push_cmd(&[]));
@@ -186,25 +198,10 @@ fn lefthook_interactive_shows_the_prompt() {
 /// ref lines arrive, and the policy for nobody-to-ask applies.
 #[test]
 fn lefthook_use_stdin_passes_the_ref_lines() {
-    let Some(lefthook) = std::env::var_os("PUSHGUARD_TEST_LEFTHOOK") else {
-        eprintln!("skipped: lefthook not installed (PUSHGUARD_TEST_LEFTHOOK unset; run .ci/run)");
+    let sandbox = Sandbox::new();
+    let Some(repo) = with_lefthook(&sandbox, "use_stdin: true") else {
         return;
     };
-    let sandbox = Sandbox::new();
-    let repo = with_hook(&sandbox, "exit 0");
-    std::fs::remove_file(repo.hooks_dir().join("pre-push")).expect("remove");
-    repo.write(
-        "lefthook.yml",
-        "pre-push:\n  scripts:\n    \"pushguard.sh\":\n      runner: sh\n      use_stdin: true\n",
-    );
-    repo.write(
-        ".lefthook/pre-push/pushguard.sh",
-        &format!("exec '{PUSHGUARD}' hook pre-push \"$@\"\n"),
-    );
-    repo.commit_all("lefthook");
-    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
-    let out = common::run(sandbox.cmd(&lefthook, &repo.path).arg("install"));
-    assert!(out.status.success(), "{}", common::describe(&out));
     let before = repo.remote_sha("refs/heads/main");
     repo.commit_empty("redeploy");
     let mut cmd = sandbox.cmd("setsid", &repo.path);

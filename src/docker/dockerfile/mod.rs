@@ -95,6 +95,18 @@ pub struct Instruction {
     pub escape: char,
 }
 
+/// Appends ` --name[=value]` for each flag.
+fn push_flags<'f>(out: &mut String, flags: impl IntoIterator<Item = &'f Flag>) {
+    for flag in flags {
+        out.push_str(" --");
+        out.push_str(&flag.name);
+        if let Some(value) = &flag.value {
+            out.push('=');
+            out.push_str(value);
+        }
+    }
+}
+
 /// A leading `--name[=value]` option of an instruction.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Flag {
@@ -223,6 +235,17 @@ impl Dockerfile {
 }
 
 impl Instruction {
+    /// The instruction as written, on one line: keyword, flags in file order, arguments
+    /// (continuation lines joined as BuildKit joins them). What BuildKit's plain progress
+    /// names the step, up to whitespace.
+    pub fn written(&self) -> String {
+        let mut text = self.keyword.clone();
+        push_flags(&mut text, self.flags.iter());
+        text.push(' ');
+        text.push_str(&self.args);
+        text
+    }
+
     /// The instruction as BuildKit compares it for cache reuse, as one string: keyword, flags
     /// (sorted by name, stable, since BuildKit reads them into a map), the arguments
     /// normalised the way BuildKit's parser tokenises them for this keyword, then the heredoc
@@ -243,14 +266,7 @@ impl Instruction {
         let mut key = self.keyword.clone();
         let mut flags: Vec<&Flag> = self.flags.iter().collect();
         flags.sort_by(|a, b| a.name.cmp(&b.name));
-        for flag in flags {
-            key.push_str(" --");
-            key.push_str(&flag.name);
-            if let Some(value) = &flag.value {
-                key.push('=');
-                key.push_str(value);
-            }
-        }
+        push_flags(&mut key, flags);
         key.push(' ');
         key.push_str(&self.normalised_args());
         for doc in &self.heredocs {
