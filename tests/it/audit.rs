@@ -34,15 +34,7 @@ fn fly_app<'s>(sandbox: &'s Sandbox, extra: &[(&str, &str)]) -> TestRepo<'s> {
 /// A Fly.io app whose history has one push of each kind, committed but never pushed: the
 /// audit counts one push per first-parent commit.
 fn history(sandbox: &Sandbox) -> TestRepo<'_> {
-    let repo = sandbox.repo("app");
-    repo.commit_files(
-        "initial",
-        &[
-            ("fly.toml", FLY),
-            ("Dockerfile", DOCKERFILE),
-            ("app.py", "x = 1\n"),
-        ],
-    );
+    let repo = fly_app(sandbox, &[]);
     repo.commit_files("feature", &[("app.py", "x = 2\n")]);
     repo.commit_empty("redeploy");
     repo.commit_files("trigger deploy", &[(".deploy-trigger", "1\n")]);
@@ -88,15 +80,7 @@ fn per_commit_replay_counts_each_forcing_commit_as_a_wasted_deploy() {
 #[test]
 fn reflog_boundaries_replay_real_pushes_and_a_forcing_commit_beside_real_changes_is_free() {
     let sandbox = Sandbox::new();
-    let repo = sandbox.repo("app");
-    repo.commit_files(
-        "initial",
-        &[
-            ("fly.toml", FLY),
-            ("Dockerfile", DOCKERFILE),
-            ("app.py", "x = 1\n"),
-        ],
-    );
+    let repo = fly_app(&sandbox, &[]);
     repo.git(&["push", "-q", "-u", "origin", "main"]);
     repo.commit_files("feature", &[("app.py", "x = 2\n")]);
     repo.commit_empty("redeploy");
@@ -117,18 +101,12 @@ fn reflog_boundaries_replay_real_pushes_and_a_forcing_commit_beside_real_changes
 #[test]
 fn a_push_the_hook_stopped_is_counted_as_prevented() {
     let sandbox = Sandbox::new();
-    let repo = sandbox.repo("app");
-    repo.commit_files(
-        "initial",
-        &[
-            ("fly.toml", FLY),
-            ("Dockerfile", DOCKERFILE),
-            ("app.py", "x = 1\n"),
-            (
-                "pushguard.toml",
-                "[rules.trigger-file]\nseverity = \"block\"\n",
-            ),
-        ],
+    let repo = fly_app(
+        &sandbox,
+        &[(
+            "pushguard.toml",
+            "[rules.trigger-file]\nseverity = \"block\"\n",
+        )],
     );
     repo.install_hook();
     let r = repo.push(&["-u", "origin", "main"]);
