@@ -358,9 +358,13 @@ fn disagreement(by_paths: &Verdict, tier: BuildTier, apps: &[(&AppVerdict, &Rebu
         }
     } else if fates.iter().any(|(_, _, f)| matches!(f, Fate::NotCopied)) {
         format!("{path} is in the build context, but no step of the build reads it")
-    } else if fates.is_empty() {
-        // Every app gives each file the push changes on balance a fate; one without any is
-        // the same at the pushed tip as on the remote.
+    } else if fates.is_empty()
+        && apps
+            .iter()
+            .any(|(a, _)| a.app.in_context(path.as_bytes()).is_some())
+    {
+        // Every app gives each file in its context that the push changes on balance a
+        // fate; one without any is the same at the pushed tip as on the remote.
         format!(
             "{path} changed within the push but is back to what the remote has (added and \
              removed, or changed and reverted), so the build sees no change"

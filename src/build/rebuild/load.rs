@@ -241,10 +241,14 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
     for change in snap.changed {
         seen.insert(&change.path);
         let Some(rel) = app.in_context(&change.path) else {
-            fates.push(PathFate {
-                path: change.path.clone(),
-                fate: Fate::Outside,
-            });
+            // Outside the context is what a file without a fate is (see `Rebuild::fates`);
+            // only the Dockerfile, whose edits matter from anywhere, keeps one.
+            if change.path == app.dockerfile.as_bytes() {
+                fates.push(PathFate {
+                    path: change.path.clone(),
+                    fate: Fate::Outside,
+                });
+            }
             continue;
         };
         let rel = String::from_utf8_lossy(rel).into_owned();
@@ -256,9 +260,10 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
         let in_new = change.new.is_some() && !new_ig.is_excluded(&rel);
         let in_old = change.old.is_some() && !old_ig.is_excluded(&rel);
         if in_new || in_old {
+            // The path itself moves in from `delta` once the model has read it.
             members.push(fates.len());
             fates.push(PathFate {
-                path: change.path.clone(),
+                path: Vec::new(),
                 fate: Fate::NotCopied,
             });
             delta.changes.push((rel, change.path.clone()));
@@ -320,6 +325,11 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             .map(|(step, _)| *step);
         if let (Some(step), Some(slot)) = (copied, fates.get_mut(fate_index)) {
             slot.fate = Fate::Copied { step };
+        }
+    }
+    for (&fate_index, (_, path)) in members.iter().zip(delta.changes.iter_mut()) {
+        if let Some(slot) = fates.get_mut(fate_index) {
+            slot.path = std::mem::take(path);
         }
     }
     let dockerfile_rel = app

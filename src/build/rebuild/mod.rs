@@ -208,7 +208,9 @@ pub struct Rebuild {
     pub steps: Vec<Step>,
     /// The step that decided the tier: the first re-run step of the tier's kind.
     pub deciding: Option<usize>,
-    /// What became of each changed file.
+    /// The fate of each changed file in the app's context, and of its Dockerfile: a file
+    /// without one is outside the context (a push of tens of thousands of files keeps no
+    /// entry for each of those).
     pub fates: Vec<PathFate>,
     /// The Dockerfile is inside the context, not dockerignored, and copied by a step of a
     /// built stage (`COPY . .`): any edit to it, comments included, re-runs that step.
