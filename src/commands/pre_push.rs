@@ -132,8 +132,10 @@ pub fn pre_push(
     }
     let report = if options.quiet {
         report::blocks_only(&view, style)
-    } else if full_report(options, &config) {
+    } else if full_report(options, &config) && style.is_colored() {
         report::text_with(&view, style)
+    } else if full_report(options, &config) {
+        full.clone()
     } else {
         report::compact(&view, style)
     };
