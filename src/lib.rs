@@ -20,6 +20,7 @@ pub mod git;
 pub mod output;
 pub mod pipeline;
 pub mod rules;
+pub mod setup;
 
 pub mod ascii;
 pub(crate) mod budget;
