@@ -212,6 +212,15 @@ pub fn run(
                     shown(path)
                 ),
             ),
+            (true, true) if hooks::is_ours(&repo.hooks_dir.join("pre-push.legacy")) => Check::note(
+                "pre-commit",
+                format!(
+                    "{} runs pushguard, and pre-commit also runs pushguard's own hook (kept \
+                         as pre-push.legacy): pushguard checks each push twice; `pushguard \
+                         uninstall` then `pre-commit install --hook-type pre-push` leaves one",
+                    shown(path)
+                ),
+            ),
             (true, true) => Check::ok(
                 "pre-commit",
                 format!("{} runs pushguard on pre-push", shown(path)),
