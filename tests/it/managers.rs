@@ -308,3 +308,54 @@ fn doctor_sees_pushguard_running_through_pre_commit() {
     assert!(out.contains("pre-commit"), "{out}");
     assert!(out.contains("pushguard is set up"), "{out}");
 }
+
+#[test]
+fn husky_5_to_8_layout_gets_the_line_after_its_preamble() {
+    // husky 5-8 point core.hooksPath at `.husky` itself; each script sources
+    // `_/husky.sh`, which re-runs the script with `sh -e`. A stand-in of ours for that file,
+    // doing just that, so the lines above the preamble would run twice.
+    let sb = Sandbox::new();
+    let repo = sb.repo("app");
+    repo.write(
+        ".husky/_/husky.sh",
+        "if [ -z \"$husky_skip_init\" ]; then\n  husky_skip_init=1\n  export husky_skip_init\n  \
+         sh -e \"$0\" \"$@\"\n  exit $?\nfi\n",
+    );
+    let original =
+        "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\necho user-hook-ran\n";
+    common::write_executable(&repo.path.join(".husky/pre-push"), original);
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    repo.commit_files(
+        "initial",
+        &[("pushguard.toml", BLOCK_EMPTY), ("main.py", "print(1)\n")],
+    );
+    assert!(push(&repo, &["-u", "origin", "main"], &[]).success());
+
+    let out = pushguard(&repo, &["install"]);
+    assert!(out.contains(".husky/pre-push"), "{out}");
+    let script = repo.path.join(".husky/pre-push");
+    let text = fs::read_to_string(&script).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].ends_with("# pushguard-managed-line"), "{text}");
+    assert!(!repo.path.join(".husky/pre-push.pushguard-chained").exists());
+
+    repo.commit_empty("trigger deploy");
+    let blocked = push(&repo, &["origin", "main"], &[]);
+    assert!(!blocked.success(), "{blocked:?}");
+    assert_eq!(
+        seen(&blocked).matches("block[empty-commit]").count(),
+        1,
+        "{blocked:?}"
+    );
+
+    repo.git(&["reset", "-q", "--keep", "HEAD~1"]);
+    let sha = repo.commit_files("feature", &[("main.py", "print(2)\n")]);
+    let ok = push(&repo, &["origin", "main"], &[]);
+    assert!(ok.success(), "{ok:?}");
+    assert_eq!(seen(&ok).matches("pushguard: 1 ref").count(), 1, "{ok:?}");
+    assert!(seen(&ok).contains("user-hook-ran"), "{ok:?}");
+    assert_eq!(repo.remote_sha("refs/heads/main"), Some(sha));
+
+    pushguard(&repo, &["uninstall"]);
+    assert_eq!(fs::read_to_string(&script).unwrap(), original);
+}
