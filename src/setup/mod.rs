@@ -283,6 +283,13 @@ fn git_ok(dir: &Path, args: &[&str]) -> Result<PathBuf, Error> {
 /// The value of `key` git would use in `dir`, and the scope that set it; `None` when unset.
 fn config_with_scope(dir: &Path, key: &str) -> Result<Option<HooksPath>, Error> {
     let out = git(dir, &["config", "--show-scope", "--get", key])?;
+    if out.status.code() == Some(129) {
+        // git before 2.26 has no --show-scope: the value alone, its scope unknown.
+        return Ok(config_at(dir, "--get", key).map(|value| HooksPath {
+            value,
+            scope: Scope::Local,
+        }));
+    }
     if !out.status.success() {
         // 1: not set. Anything else (a broken config file) shows up when git runs hooks.
         return Ok(None);
@@ -297,9 +304,14 @@ fn config_with_scope(dir: &Path, key: &str) -> Result<Option<HooksPath>, Error> 
 }
 
 /// The value of `key` in the configuration of one `scope` flag (`--global`, `--system`,
-/// `--local`), as seen from `dir`.
+/// `--local`; `--get` for the effective one), as seen from `dir`.
 pub(crate) fn config_at(dir: &Path, scope: &str, key: &str) -> Option<String> {
-    let out = git(dir, &["config", scope, "--get", key]).ok()?;
+    let args: &[&str] = if scope == "--get" {
+        &["config", "--get", key]
+    } else {
+        &["config", scope, "--get", key]
+    };
+    let out = git(dir, args).ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_owned())

@@ -359,3 +359,42 @@ fn husky_5_to_8_layout_gets_the_line_after_its_preamble() {
     pushguard(&repo, &["uninstall"]);
     assert_eq!(fs::read_to_string(&script).unwrap(), original);
 }
+
+#[test]
+fn doctor_sees_lefthooks_hook_and_whether_it_runs_pushguard() {
+    let Some(lefthook) = tools::lefthook() else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let repo = sb.repo("app");
+    repo.commit_files(
+        "initial",
+        &[(
+            "lefthook.yml",
+            "pre-commit:\n  commands:\n    lint:\n      run: true\n",
+        )],
+    );
+    let out = common::run(sb.cmd(&lefthook, &repo.path).arg("install"));
+    assert!(out.status.success(), "{}", describe(&out));
+
+    let o = common::run(sb.cmd(PUSHGUARD, &repo.path).arg("doctor"));
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let text = common::flat(&String::from_utf8_lossy(&o.stdout));
+    assert!(
+        text.contains("lefthook.yml does not run pushguard"),
+        "{text}"
+    );
+
+    repo.write(
+        "lefthook.yml",
+        &format!(
+            "pre-push:\n  commands:\n    pushguard:\n      run: {PUSHGUARD} hook pre-push {{1}} {{2}}\n      \
+             use_stdin: true\n"
+        ),
+    );
+    let out = common::run(sb.cmd(&lefthook, &repo.path).arg("install"));
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = pushguard(&repo, &["doctor"]);
+    assert!(text.contains("is lefthook's"), "{text}");
+    assert!(text.contains("pushguard is set up"), "{text}");
+}

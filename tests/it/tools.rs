@@ -30,8 +30,6 @@ pub fn husky_dir() -> Option<PathBuf> {
 
 /// The `lefthook` executable (`PUSHGUARD_TEST_LEFTHOOK`): the native binary the npm package
 /// `lefthook` ships.
-// For the lefthook tests, which come in another change.
-#[allow(dead_code)]
 pub fn lefthook() -> Option<PathBuf> {
     locate("PUSHGUARD_TEST_LEFTHOOK", "lefthook", |p| p.is_file())
 }
