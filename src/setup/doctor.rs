@@ -106,7 +106,7 @@ pub fn run(
     };
 
     match &wiring {
-        Wiring::Hook(path) => hook_checks(path, version, &mut checks),
+        Wiring::Hook(path) => hook_checks(path, version, repo.toplevel.as_deref(), &mut checks),
         Wiring::Husky(h) => {
             let script = h.script();
             let which = match h.version {
@@ -123,7 +123,7 @@ pub fn run(
                     ),
                 ));
                 if let Some(bin) = read_small(&script).ok().and_then(|t| husky_binary(&t)) {
-                    binary_checks(&bin, version, &mut checks);
+                    binary_checks(&bin, version, repo.toplevel.as_deref(), &mut checks);
                 }
             } else {
                 checks.push(Check::problem(
@@ -315,7 +315,7 @@ fn hooks_path_checks(repo: &Repo, checks: &mut Vec<Check>) {
     }
 }
 
-fn hook_checks(path: &Path, version: &str, checks: &mut Vec<Check>) {
+fn hook_checks(path: &Path, version: &str, worktree: Option<&Path>, checks: &mut Vec<Check>) {
     let text = read_small(path).unwrap_or_default();
     if !is_executable(path) {
         checks.push(Check::problem(
@@ -343,7 +343,7 @@ fn hook_checks(path: &Path, version: &str, checks: &mut Vec<Check>) {
         ));
     }
     match hooks::binary_named(&text) {
-        Some(bin) => binary_checks(&bin, version, checks),
+        Some(bin) => binary_checks(&bin, version, worktree, checks),
         None => checks.push(Check::problem(
             "binary",
             format!("{} names no pushguard binary", shown(path)),
@@ -373,7 +373,26 @@ fn husky_binary(text: &[u8]) -> Option<PathBuf> {
     Some(PathBuf::from(std::ffi::OsStr::from_bytes(&word)))
 }
 
-fn binary_checks(bin: &Path, version: &str, checks: &mut Vec<Check>) {
+/// Checks the binary a hook runs, asking it `--version` only when it is an absolute path
+/// outside the working tree: the path may come from a committed file (husky's script), and
+/// nothing from the repository is run.
+fn binary_checks(bin: &Path, version: &str, worktree: Option<&Path>, checks: &mut Vec<Check>) {
+    let inside = worktree.is_some_and(|top| {
+        bin.canonicalize()
+            .is_ok_and(|b| b.starts_with(top.canonicalize().unwrap_or_else(|_| top.into())))
+    });
+    if !bin.is_absolute() || inside {
+        checks.push(Check::problem(
+            "binary",
+            format!(
+                "the hook runs {}, which is not an absolute path outside the repository, so \
+                 pushguard did not run it to check it",
+                shown(bin)
+            ),
+            "run `pushguard install` to point the hook at an installed pushguard".into(),
+        ));
+        return;
+    }
     if !bin.is_file() {
         checks.push(Check::problem(
             "binary",

@@ -229,3 +229,37 @@ fn install_refuses_pushguards_own_checkout_without_consent() {
     );
     assert!(pushguard(&other, &["install"]).status.success());
 }
+
+#[test]
+fn doctor_never_runs_a_binary_named_by_a_committed_file_inside_the_repository() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("app");
+    let ran = sb.path("evil-ran");
+    common::write_executable(
+        &repo.path.join("evil.sh"),
+        &format!(
+            "#!/bin/sh\ntouch '{}'\necho pushguard 0.0.0\n",
+            ran.display()
+        ),
+    );
+    // A husky 5-8 layout whose committed pre-push names a script of the repository.
+    repo.write(".husky/_/husky.sh", "true\n");
+    repo.write(
+        ".husky/pre-push",
+        "pushguard_bin='./evil.sh'; \"$pushguard_bin\" hook pre-push \"$@\" # pushguard-managed-line\n",
+    );
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    repo.commit_all("initial");
+    for bin in ["./evil.sh", repo.path.join("evil.sh").to_str().unwrap()] {
+        repo.write(
+            ".husky/pre-push",
+            &format!(
+                "pushguard_bin='{bin}'; \"$pushguard_bin\" hook pre-push \"$@\" # pushguard-managed-line\n"
+            ),
+        );
+        let o = pushguard(&repo, &["doctor"]);
+        assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+        assert!(out(&o).contains("did not run it"), "{}", out(&o));
+        assert!(!ran.exists(), "doctor ran {bin}");
+    }
+}
