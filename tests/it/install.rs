@@ -362,7 +362,7 @@ fn uninstall_without_a_chained_hook_leaves_no_pre_push() {
 fn uninstall_when_not_installed_says_so() {
     let sb = Sandbox::new();
     let (repo, _) = repo_with_commit(&sb);
-    let output = sb.run_install(&repo.path, &["--uninstall"]);
+    let output = sb.run_install(&repo.path, &["--uninstall", "--binary", PUSHGUARD]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert!(
         stdout(&output).contains("not installed"),
@@ -373,7 +373,7 @@ fn uninstall_when_not_installed_says_so() {
     // A foreign hook is not ours to remove.
     let hook = repo.path.join(".git/hooks/pre-push");
     write_executable(&hook, "#!/bin/sh\nexit 0\n");
-    let output = sb.run_install(&repo.path, &["--uninstall"]);
+    let output = sb.run_install(&repo.path, &["--uninstall", "--binary", PUSHGUARD]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert!(
         stdout(&output).contains("not installed"),
