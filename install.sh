@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install (or uninstall) pushguard: the binary into a bin directory, and the pre-push hook
-# into a git repository.
+# into a git repository. The hook itself is installed by the binary (`pushguard install`,
+# src/setup/), which keeps the invariants below; this script builds and copies the binary.
 #
 # Invariants, and why:
 # - The hook goes into whatever directory `git rev-parse --git-path hooks` names. That is the
@@ -17,60 +18,29 @@ set -eu
 shopt -s inherit_errexit 2>/dev/null || true
 
 readonly MARKER='# pushguard-managed-hook'
-readonly PLACEHOLDER_LINE="PUSHGUARD_BIN='@PUSHGUARD_BIN@'"
-readonly CHAINED_NAME='pre-push.pushguard-chained'
-readonly EDITED_NAME='pre-push.pushguard-edited'
-readonly LOCK_NAME='.pushguard-install.lock'
-
-# Cleaned up on exit, wherever the script exits: a staged hook, the hooks lock.
-staged=''
-lockdir=''
-cleanup() {
-	if [ -n "$staged" ]; then rm -f -- "$staged"; fi
-	if [ -n "$lockdir" ]; then rmdir -- "$lockdir" 2>/dev/null || true; fi
-}
-trap cleanup EXIT
-
-# lock_hooks HOOKS_DIR: one installer at a time per hooks directory. Two concurrent runs
-# would each move the other's hook aside and lose the user's own; `mkdir` is atomic, so the
-# second waits (30 s at most) for the first.
-lock_hooks() {
-	local dir=$1/$LOCK_NAME tries=0
-	mkdir -p -- "$1" || die "could not create the hooks directory $1."
-	until mkdir -- "$dir" 2>/dev/null; do
-		tries=$((tries + 1))
-		if [ "$tries" -ge 300 ]; then
-			die "another install.sh has held $dir for 30 s. If none is running (one was killed), remove that directory and run install.sh again."
-		fi
-		sleep 0.1
-	done
-	lockdir=$dir
-}
-
-# is_pristine HOOK TEMPLATE: true if HOOK is the template rendered, whatever binary path it
-# names: a managed hook the user has not edited.
-is_pristine() {
-	local hook=$1 template=$2
-	[ -f "$template" ] || return 1
-	diff -q <(grep -vx "PUSHGUARD_BIN='.*'" "$hook") <(grep -vxF "$PLACEHOLDER_LINE" "$template") >/dev/null 2>&1
-}
 
 usage() {
 	cat <<'EOF'
-Usage: ./install.sh [--repo DIR] [--binary PATH] [--bin-dir DIR] [--uninstall] [--help]
+Usage: ./install.sh [--repo DIR] [--binary PATH] [--bin-dir DIR] [--uninstall]
+                    [--global-hooks] [--source-checkout] [--help]
 
 Builds pushguard (cargo build --release --locked), installs the binary into the bin
-directory, and installs pushguard's pre-push hook into the git repository containing the
-current directory. An existing pre-push hook is kept: it is renamed to
-pre-push.pushguard-chained and runs before pushguard on every push.
+directory, and runs `pushguard install` to install its pre-push hook into the git
+repository containing the current directory. An existing pre-push hook is kept: it is
+renamed to pre-push.pushguard-chained and runs before pushguard on every push. With husky,
+one line is added to .husky/pre-push instead.
 
 Options:
-  --repo DIR      install the hook into the repository containing DIR (default: .)
-  --binary PATH   install this pushguard binary instead of building one
-  --bin-dir DIR   where to put the binary (default: ${CARGO_HOME:-$HOME/.cargo}/bin)
-  --uninstall     remove pushguard's hook and restore the hook it displaced; the binary
-                  is left in place
-  -h, --help      show this help
+  --repo DIR         install the hook into the repository containing DIR (default: .)
+  --binary PATH      install this pushguard binary instead of building one (with
+                     --uninstall: the pushguard that removes the hook)
+  --bin-dir DIR      where to put the binary (default: ${CARGO_HOME:-$HOME/.cargo}/bin)
+  --uninstall        run `pushguard uninstall`: remove pushguard's hook and restore the
+                     hook it displaced; the binary is left in place
+  --global-hooks     install even though core.hooksPath is set globally (the hook then
+                     runs in every repository of this user)
+  --source-checkout  install even into pushguard's own source checkout
+  -h, --help         show this help
 EOF
 }
 
@@ -87,25 +57,9 @@ usage_error() {
 	exit 2
 }
 
-# exists FILE: true for anything at FILE, including a dangling symlink.
-exists() {
-	[ -e "$1" ] || [ -L "$1" ]
-}
-
-# is_ours FILE: true if FILE is a hook written by this script (it carries the marker line).
-is_ours() {
-	[ -f "$1" ] && grep -qxF "$MARKER" "$1" 2>/dev/null
-}
-
 # absolute_dir DIR: DIR as an absolute physical path; DIR must exist.
 absolute_dir() {
 	(cd -- "$1" && pwd -P)
-}
-
-# sh_single_quote TEXT: TEXT escaped for use between single quotes in sh.
-sh_single_quote() {
-	local quote="'\\''"
-	printf '%s' "${1//\'/"$quote"}"
 }
 
 # hooks_dir REPO: the absolute hooks directory git uses for the repository containing REPO.
@@ -178,100 +132,41 @@ install_binary() {
 	printf '%s\n' "$dest"
 }
 
-# render_hook TEMPLATE BINARY OUT: write TEMPLATE to OUT with the placeholder line naming
-# BINARY. Fails if the template has no placeholder line, so a stale template cannot produce
-# a hook that silently ignores the installed binary.
-render_hook() {
-	local template=$1 binary=$2 out=$3 line replaced=0
-	{
-		while IFS= read -r line || [ -n "$line" ]; do
-			if [ "$line" = "$PLACEHOLDER_LINE" ]; then
-				printf "PUSHGUARD_BIN='%s'\n" "$(sh_single_quote "$binary")"
-				replaced=$((replaced + 1))
-			else
-				printf '%s\n' "$line"
-			fi
-		done <"$template"
-	} >"$out"
-	if [ "$replaced" -ne 1 ]; then
-		die "the hook template $template must contain exactly one line $PLACEHOLDER_LINE (found $replaced). Restore it from the pushguard source checkout."
-	fi
+# is_pushguard FILE: true if FILE runs and answers `--version` as pushguard does.
+is_pushguard() {
+	local version
+	[ -f "$1" ] && [ -x "$1" ] || return 1
+	version=$("$1" --version </dev/null 2>/dev/null) || return 1
+	case $version in
+	"pushguard "*) return 0 ;;
+	*) return 1 ;;
+	esac
 }
 
-# install_hook HOOKS_DIR TEMPLATE BINARY: install our pre-push hook, chaining a foreign one.
-install_hook() {
-	local hooks=$1 template=$2 binary=$3 hook chained
-	mkdir -p -- "$hooks" || die "could not create the hooks directory $hooks."
-	hooks=$(absolute_dir "$hooks")
-	hook=$hooks/pre-push
-	chained=$hooks/$CHAINED_NAME
-
-	if [ -d "$hook" ] && [ ! -L "$hook" ]; then
-		die "$hook is a directory, not a hook. Move it out of the way and run install.sh again."
+# uninstaller BIN_DIR HOOKS_DIR SOURCE_DIR: print the first pushguard that can run
+# `pushguard uninstall`: the one in BIN_DIR, the one the installed hook names, the one on
+# PATH, the one built in SOURCE_DIR.
+uninstaller() {
+	local bin_dir=$1 hooks=$2 source_dir=$3 named='' candidate
+	if [ -f "$hooks/pre-push" ] && grep -qxF "$MARKER" "$hooks/pre-push" 2>/dev/null; then
+		named=$(sed -n "s/^PUSHGUARD_BIN='\(.*\)'\$/\1/p" "$hooks/pre-push" | sed "s/'\\\\''/'/g" | head -n 1)
 	fi
-	if exists "$chained" && is_ours "$chained"; then
-		rm -f -- "$chained"
-		printf 'removed %s: it was a copy of pushguard'"'"'s own hook\n' "$chained"
-	fi
-	if exists "$hook" && ! is_ours "$hook" && exists "$chained"; then
-		die "$hook is not pushguard's hook and $chained already exists, so there is nowhere to keep the existing hook without overwriting one of them. Merge or remove one of the two files, then run install.sh again."
-	fi
-
-	# Render beside the destination first, so the final rename is atomic. `staged` is global
-	# so the EXIT trap can still see it wherever the script exits.
-	staged=$(mktemp "$hooks/.pre-push.pushguard.XXXXXX") || die "could not create a temporary file in $hooks."
-	render_hook "$template" "$binary" "$staged"
-	chmod 755 "$staged"
-
-	if exists "$hook" && ! is_ours "$hook"; then
-		mv -- "$hook" "$chained"
-		printf 'moved the existing pre-push hook to %s; it runs before pushguard, and the push stops if it fails\n' "$chained"
-	fi
-	mv -f -- "$staged" "$hook"
-	staged=''
-	printf 'installed pre-push hook to %s\n' "$hook"
-}
-
-# uninstall_hook HOOKS_DIR TEMPLATE: remove our hook and move the displaced one back. A
-# managed hook the user has edited is moved aside, not deleted.
-uninstall_hook() {
-	local hooks=$1 template=$2 hook chained
-	hook=$hooks/pre-push
-	chained=$hooks/$CHAINED_NAME
-
-	if exists "$hook" && ! is_ours "$hook"; then
-		printf 'pushguard'"'"'s hook is not installed: %s is not pushguard'"'"'s, so it was left alone\n' "$hook"
-		if exists "$chained"; then
-			printf 'note: %s was left in place too; it does not run unless you move it back to %s yourself\n' "$chained" "$hook"
+	for candidate in \
+		"$bin_dir/pushguard" \
+		"$named" \
+		"$(command -v pushguard 2>/dev/null || true)" \
+		"${CARGO_TARGET_DIR:-$source_dir/target}/release/pushguard"; do
+		if [ -n "$candidate" ] && is_pushguard "$candidate"; then
+			printf '%s\n' "$candidate"
+			return 0
 		fi
-		return 0
-	fi
-	if ! exists "$hook" && ! exists "$chained"; then
-		printf 'pushguard'"'"'s hook is not installed in %s; nothing to do\n' "$hooks"
-		return 0
-	fi
-	if exists "$hook"; then
-		if is_pristine "$hook" "$template"; then
-			rm -f -- "$hook"
-			printf 'removed pushguard'"'"'s pre-push hook from %s\n' "$hook"
-		else
-			mv -f -- "$hook" "$hooks/$EDITED_NAME"
-			printf 'pushguard'"'"'s pre-push hook in %s was edited since it was installed: moved it to %s instead of deleting it\n' "$hook" "$hooks/$EDITED_NAME"
-		fi
-	fi
-	if exists "$chained"; then
-		if is_ours "$chained"; then
-			rm -f -- "$chained"
-			printf 'removed %s: it was a copy of pushguard'"'"'s own hook\n' "$chained"
-		else
-			mv -- "$chained" "$hook"
-			printf 'restored the original pre-push hook from %s to %s\n' "$chained" "$hook"
-		fi
-	fi
+	done
+	return 1
 }
 
 main() {
-	local repo=. binary='' bin_dir='' uninstall=false script_dir hooks source dest
+	local repo=. binary='' bin_dir='' uninstall=false script_dir hooks source dest top pushguard
+	local -a flags=()
 
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -291,6 +186,7 @@ main() {
 		--binary=?*) binary=${1#*=}; shift ;;
 		--bin-dir=?*) bin_dir=${1#*=}; shift ;;
 		--uninstall) uninstall=true; shift ;;
+		--global-hooks | --source-checkout) flags+=("$1"); shift ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage_error "unknown option: $1" ;;
 		esac
@@ -311,11 +207,17 @@ main() {
 
 	# Find the repository first: a mistake here should not cost a release build.
 	hooks=$(hooks_dir "$repo")
+	repo=$(absolute_dir "$repo")
 	script_dir=$(absolute_dir "$(dirname -- "${BASH_SOURCE[0]}")")
 
 	if "$uninstall"; then
-		lock_hooks "$hooks"
-		uninstall_hook "$hooks" "$script_dir/hooks/pre-push"
+		if [ -n "$binary" ]; then
+			is_pushguard "$binary" || die "$binary is not a pushguard binary (it does not answer --version as pushguard does). Pass --binary with the path of a built pushguard."
+			pushguard=$binary
+		elif ! pushguard=$(uninstaller "$bin_dir" "$hooks" "$script_dir"); then
+			die "no pushguard binary was found to remove the hook with (not in $bin_dir, not where the hook points, not on PATH, not built in $script_dir). Pass --binary PATH with a built pushguard."
+		fi
+		"$pushguard" uninstall --repo "$repo" || exit 1
 		if [ -f "$bin_dir/pushguard" ]; then
 			printf 'the pushguard binary was left at %s; remove it with: rm %q\n' "$bin_dir/pushguard" "$bin_dir/pushguard"
 		else
@@ -324,8 +226,11 @@ main() {
 		return 0
 	fi
 
-	if [ ! -f "$script_dir/hooks/pre-push" ]; then
-		die "the hook template $script_dir/hooks/pre-push is missing. Run install.sh from a complete pushguard source checkout."
+	# Running ./install.sh in the checkout without --repo would guard pushguard's own
+	# sources, which is rarely meant: say so before spending a build on it.
+	top=$(git -C "$repo" rev-parse --show-toplevel 2>/dev/null || true)
+	if [ -n "$top" ] && [ "$top" -ef "$script_dir" ] && [[ " ${flags[*]-} " != *" --source-checkout "* ]]; then
+		die "$top is pushguard's own source checkout, so the hook would guard pushguard's sources. Nothing was installed. Pass --repo DIR with the repository to guard, or --source-checkout to guard this one anyway."
 	fi
 	if [ -n "$binary" ]; then
 		source=$binary
@@ -334,8 +239,8 @@ main() {
 	fi
 	dest=$(install_binary "$source" "$bin_dir")
 	printf 'installed pushguard to %s\n' "$dest"
-	lock_hooks "$hooks"
-	install_hook "$hooks" "$script_dir/hooks/pre-push" "$dest"
+	# The installed copy installs its own hook, naming itself.
+	"$dest" install --repo "$repo" --binary "$dest" ${flags[@]+"${flags[@]}"} || exit 1
 }
 
 main "$@"

@@ -28,6 +28,15 @@ pub fn create_no_follow(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// Creates `path` for writing; fails if anything (a link included) is already there.
+pub fn create_new_no_follow(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
 /// An exclusive lock on the file `path` (created if needed, never through a link), held
 /// until the returned file is dropped. Writers of one state file take it around their
 /// read-modify-write, so concurrent pushes do not lose each other's records.

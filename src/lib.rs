@@ -21,6 +21,7 @@ pub mod git;
 pub mod output;
 pub mod pipeline;
 pub mod rules;
+pub mod setup;
 
 pub mod ascii;
 pub(crate) mod budget;

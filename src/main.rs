@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use pushguard::commands::{self, CheckRange, Format, HookOptions, Outcome};
+use pushguard::commands::{self, CheckRange, Format, HookOptions, InstallOptions, Outcome};
 use pushguard::output::style::ColorChoice;
 
 #[derive(Parser)]
@@ -35,7 +35,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run as a git hook (installed by install.sh; git supplies the arguments and stdin).
+    /// Run as a git hook (installed by `pushguard install`; git supplies the arguments and
+    /// stdin).
     Hook {
         #[command(subcommand)]
         hook: Hook,
@@ -123,6 +124,38 @@ enum Command {
         /// Overwrite an existing pushguard.toml.
         #[arg(long)]
         force: bool,
+    },
+    /// Install pushguard's pre-push hook into a repository (with husky: a line in
+    /// .husky/pre-push). Idempotent; an existing pre-push hook is kept and runs first.
+    Install {
+        /// Install into the repository containing DIR (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+        /// The pushguard binary the hook runs (default: this one, by its absolute path).
+        #[arg(long, value_name = "PATH")]
+        binary: Option<PathBuf>,
+        /// Install even though core.hooksPath is set in global or system configuration,
+        /// which makes the hook run in every repository of this user.
+        #[arg(long)]
+        global_hooks: bool,
+        /// Install even into pushguard's own source checkout.
+        #[arg(long)]
+        source_checkout: bool,
+    },
+    /// Remove pushguard's pre-push hook (or its line in .husky/pre-push) and restore the
+    /// hook it displaced. The binary is left in place.
+    Uninstall {
+        /// Uninstall from the repository containing DIR (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
+    /// Check that pushguard runs on the next push: the hook, the binary it runs,
+    /// core.hooksPath, hook managers (husky, lefthook, pre-commit), the configuration.
+    /// Exits 0 when all is well, 1 when a problem was found (each with its fix).
+    Doctor {
+        /// Check the repository containing DIR (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
     },
     /// Print a completion script for SHELL to stdout (for example
     /// `pushguard completions bash > ~/.local/share/bash-completion/completions/pushguard`).
@@ -305,6 +338,19 @@ fn main() -> ExitCode {
             LogFormatArg::Json => Format::Json,
         }),
         Command::Init { force } => commands::init(config, force),
+        Command::Install {
+            repo,
+            binary,
+            global_hooks,
+            source_checkout,
+        } => commands::install(&InstallOptions {
+            repo,
+            binary,
+            global_hooks,
+            source_checkout,
+        }),
+        Command::Uninstall { repo } => commands::uninstall(repo.as_deref()),
+        Command::Doctor { repo } => commands::doctor(config, repo.as_deref()),
         Command::Completions { shell } => {
             // Generated into memory: clap_complete panics when it cannot write.
             let mut script = Vec::new();

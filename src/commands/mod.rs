@@ -9,6 +9,7 @@ mod check;
 mod explain;
 mod pre_push;
 mod pre_receive;
+mod setup;
 
 pub use admin::{init, log, print_config};
 pub use audit::{audit, parse_date, AuditFormat};
@@ -17,6 +18,7 @@ pub use check::{check, CheckRange};
 pub use explain::{explain, explain_last};
 pub use pre_push::{pre_push, HookOptions};
 pub use pre_receive::pre_receive;
+pub use setup::{doctor, install, uninstall, InstallOptions};
 
 pub use crate::output::Format;
 

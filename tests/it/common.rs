@@ -356,22 +356,33 @@ impl TestRepo<'_> {
             .join(self.git_ok(&["rev-parse", "--git-path", "hooks"]))
     }
 
-    /// Runs the real `install.sh --repo <path> --binary <binary> --bin-dir <sandbox>/bin`;
-    /// panics if it fails.
+    /// Runs the real `install.sh --repo <path> --binary <pushguard> --bin-dir <sandbox>/bin`,
+    /// which installs the hook with the real binary's `pushguard install`; then, when
+    /// `binary` is another program (a recording stand-in), puts it in the installed binary's
+    /// place, so the unedited hook runs it. Panics if install.sh fails.
     pub fn install_hook_with(&self, binary: &Path) -> Output {
         let repo = self.path.to_str().expect("sandbox paths are UTF-8");
-        let binary = binary.to_str().expect("binary path is UTF-8");
         let bin_dir = self.sandbox.bin_dir();
-        let bin_dir = bin_dir.to_str().expect("sandbox paths are UTF-8");
+        let bin_dir_str = bin_dir.to_str().expect("sandbox paths are UTF-8");
         let output = self.sandbox.run_install(
             self.sandbox.root(),
-            &["--repo", repo, "--binary", binary, "--bin-dir", bin_dir],
+            &[
+                "--repo",
+                repo,
+                "--binary",
+                PUSHGUARD,
+                "--bin-dir",
+                bin_dir_str,
+            ],
         );
         assert!(
             output.status.success(),
             "install.sh failed:\n{}",
             describe(&output)
         );
+        if binary != Path::new(PUSHGUARD) {
+            replace_file(binary, &bin_dir.join("pushguard"));
+        }
         output
     }
 
@@ -434,6 +445,14 @@ pub fn write_executable(path: &Path, contents: &str) {
     }
     fs::write(path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod 755");
+}
+
+/// Copies `from` over `to` through a rename, so a binary that ran from `to` is not
+/// rewritten in place (which Linux refuses while it runs).
+pub fn replace_file(from: &Path, to: &Path) {
+    let tmp = to.with_extension("replacing");
+    fs::copy(from, &tmp).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    fs::rename(&tmp, to).unwrap_or_else(|e| panic!("rename to {}: {e}", to.display()));
 }
 
 /// The first `name` on the test process's PATH.

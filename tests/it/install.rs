@@ -1,8 +1,10 @@
 //! End-to-end tests of `install.sh` and the `hooks/pre-push` shim, through real git pushes.
 //!
-//! Most tests install a *recording* stand-in for pushguard (a small sh script that logs its
-//! arguments and stdin and exits with a chosen status), because that is the only way to see
-//! exactly what the hook handed to the binary. One test pushes through the real binary.
+//! install.sh copies the binary and then runs its `pushguard install`, so every install here
+//! is made by the real binary. Most tests then put a *recording* stand-in for pushguard (a
+//! small sh script that logs its arguments and stdin and exits with a chosen status) in the
+//! installed binary's place, because that is the only way to see exactly what the hook
+//! handed to the binary. Some tests push through the real binary.
 
 use crate::common;
 
@@ -168,10 +170,11 @@ fn bin_dir_with_spaces_and_quotes_is_quoted_in_the_hook() {
     let bin_dir = sb.path("it's a $bin & dir");
     let output = sb.run_install(
         &repo.path,
-        &["--binary", s(&fake.script), "--bin-dir", s(&bin_dir)],
+        &["--binary", PUSHGUARD, "--bin-dir", s(&bin_dir)],
     );
     assert!(output.status.success(), "{}", describe(&output));
     assert!(bin_dir.join("pushguard").is_file());
+    common::replace_file(&fake.script, &bin_dir.join("pushguard"));
 
     let push = run_push(&repo, &["origin", "main"], Some(&sb.minimal_path()));
     assert!(push.success(), "{push:?}");
@@ -340,7 +343,8 @@ fn uninstall_without_a_chained_hook_leaves_no_pre_push() {
     let (repo, sha) = repo_with_commit(&sb);
     let fake = Recorder::new(&sb, "pushguard", 1);
     repo.install_hook_with(&fake.script);
-    let output = sb.run_install(&repo.path, &["--uninstall"]);
+    // The installed binary is the stand-in, so name a real one to uninstall with.
+    let output = sb.run_install(&repo.path, &["--uninstall", "--binary", PUSHGUARD]);
     assert!(output.status.success(), "{}", describe(&output));
     assert!(!repo.path.join(".git/hooks/pre-push").exists());
 
@@ -358,7 +362,7 @@ fn uninstall_without_a_chained_hook_leaves_no_pre_push() {
 fn uninstall_when_not_installed_says_so() {
     let sb = Sandbox::new();
     let (repo, _) = repo_with_commit(&sb);
-    let output = sb.run_install(&repo.path, &["--uninstall"]);
+    let output = sb.run_install(&repo.path, &["--uninstall", "--binary", PUSHGUARD]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert!(
         stdout(&output).contains("not installed"),
@@ -369,7 +373,7 @@ fn uninstall_when_not_installed_says_so() {
     // A foreign hook is not ours to remove.
     let hook = repo.path.join(".git/hooks/pre-push");
     write_executable(&hook, "#!/bin/sh\nexit 0\n");
-    let output = sb.run_install(&repo.path, &["--uninstall"]);
+    let output = sb.run_install(&repo.path, &["--uninstall", "--binary", PUSHGUARD]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert!(
         stdout(&output).contains("not installed"),
@@ -448,9 +452,10 @@ fn linked_worktree_installs_into_the_common_hooks_dir() {
     let fake = Recorder::new(&sb, "pushguard", 0);
     let output = sb.run_install(
         &worktree,
-        &["--binary", s(&fake.script), "--bin-dir", s(&sb.bin_dir())],
+        &["--binary", PUSHGUARD, "--bin-dir", s(&sb.bin_dir())],
     );
     assert!(output.status.success(), "{}", describe(&output));
+    common::replace_file(&fake.script, &sb.bin_dir().join("pushguard"));
     assert!(repo.path.join(".git/hooks/pre-push").is_file());
     assert!(!repo.path.join(".git/worktrees/feature-wt/hooks").exists());
 
@@ -503,9 +508,10 @@ fn bare_repository_gets_the_hook_and_runs_it() {
     let fake = Recorder::new(&sb, "pushguard", 0);
     let output = sb.run_install(
         &repo.remote,
-        &["--binary", s(&fake.script), "--bin-dir", s(&sb.bin_dir())],
+        &["--binary", PUSHGUARD, "--bin-dir", s(&sb.bin_dir())],
     );
     assert!(output.status.success(), "{}", describe(&output));
+    common::replace_file(&fake.script, &sb.bin_dir().join("pushguard"));
     assert!(repo.remote.join("hooks/pre-push").is_file());
 
     let mirror = sb.bare_remote("mirror");
@@ -732,7 +738,7 @@ fn without_binary_builds_with_cargo_and_installs_into_cargo_home_bin() {
     let sb = Sandbox::new();
     let (repo, sha) = repo_with_commit(&sb);
     let fake = Recorder::new(&sb, "pushguard", 0);
-    let (path, cargo_log) = fake_cargo(&sb, &fake.script, 0);
+    let (path, cargo_log) = fake_cargo(&sb, Path::new(PUSHGUARD), 0);
 
     let mut cmd = sb.cmd(common::install_script(), &repo.path);
     cmd.env("PATH", &path)
@@ -748,8 +754,9 @@ fn without_binary_builds_with_cargo_and_installs_into_cargo_home_bin() {
         format!("{}\nbuild\n--release\n--locked\n", s(&source_dir))
     );
     let installed = sb.cargo_home().join("bin/pushguard");
-    assert_eq!(fs::read(&installed).unwrap(), fake.contents());
+    assert_eq!(fs::read(&installed).unwrap(), fs::read(PUSHGUARD).unwrap());
     assert!(stdout(&output).contains(&format!("installed pushguard to {}", s(&installed))));
+    common::replace_file(&fake.script, &installed);
 
     let push = run_push(&repo, &["origin", "main"], Some(&sb.minimal_path()));
     assert!(push.success(), "{push:?}");
@@ -760,8 +767,7 @@ fn without_binary_builds_with_cargo_and_installs_into_cargo_home_bin() {
 fn failed_cargo_build_exits_1_and_installs_nothing() {
     let sb = Sandbox::new();
     let (repo, _) = repo_with_commit(&sb);
-    let fake = Recorder::new(&sb, "pushguard", 0);
-    let (path, _) = fake_cargo(&sb, &fake.script, 101);
+    let (path, _) = fake_cargo(&sb, Path::new(PUSHGUARD), 101);
 
     let mut cmd = sb.cmd(common::install_script(), &repo.path);
     cmd.env("PATH", &path)

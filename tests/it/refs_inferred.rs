@@ -146,10 +146,7 @@ fn a_terminal_on_stdin_is_not_read_and_the_prompt_still_asks() {
 /// docs/ci.md gives, with `option` (`interactive: true` or `use_stdin: true`); `None` (and
 /// a line saying so) when lefthook is not installed.
 fn with_lefthook<'s>(sandbox: &'s Sandbox, option: &str) -> Option<TestRepo<'s>> {
-    let Some(lefthook) = std::env::var_os("PUSHGUARD_TEST_LEFTHOOK") else {
-        eprintln!("skipped: lefthook not installed (PUSHGUARD_TEST_LEFTHOOK unset; run .ci/run)");
-        return None;
-    };
+    let lefthook = crate::tools::lefthook()?;
     let repo = with_hook(sandbox, "exit 0");
     std::fs::remove_file(repo.hooks_dir().join("pre-push")).expect("remove");
     // A script, not a command: lefthook skips a pre-push *command* when `git diff HEAD
