@@ -57,7 +57,7 @@ impl Outcome {
 pub fn open_repository() -> Result<Repository> {
     Repository::open_from_env().context(
         "not inside a git repository (and GIT_DIR does not name one); run pushguard from a \
-         repository, or as the pre-push hook installed by install.sh",
+         repository, or as the pre-push hook `pushguard install` installs",
     )
 }
 
