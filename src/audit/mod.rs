@@ -36,7 +36,7 @@ use crate::escape::escape;
 use crate::finding::Finding;
 use crate::git::changes::ChangeSet;
 use crate::git::range::CommitRange;
-use crate::rules::{lower_forcing_beside_real_changes, Registry};
+use crate::rules::{frequent_deploys, lower_forcing_beside_real_changes, Registry};
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 
@@ -382,7 +382,8 @@ fn replay_branch(
             not_inspected: 0,
         });
     };
-    let (ends, from_reflog) = push_ends(repo, &refname, &line);
+    let (ends, moved) = push_ends(repo, &refname, &line);
+    let from_reflog = !moved.is_empty();
     // The first push builds on the parent of the window's first commit.
     let base = line
         .first()
@@ -438,6 +439,7 @@ fn replay_branch(
     }
     let registry = Registry::new(config);
     let mut maps = MapCache::default();
+    let mut frequent = Frequent::new(config);
     let mut pushes = Vec::with_capacity(ends.len());
     for (i, (&end, ids)) in ends.iter().zip(&members).enumerate() {
         progress(i + 1, ends.len());
@@ -470,13 +472,21 @@ fn replay_branch(
         }
         let tier = tier_of(config, &push_changes);
         let times = config.tier_times(tier);
-        let forcing = findings
-            .iter()
-            .any(|f| f.severity >= Severity::Warn && registry.is_forcing(&f.rule));
-        let time = repo
-            .find_commit(end)
-            .map(|c| c.committer().when().seconds())
-            .unwrap_or_default();
+        let pushed_at = moved.get(&end).copied();
+        let time = pushed_at.unwrap_or_else(|| {
+            repo.find_commit(end)
+                .map(|c| c.committer().when().seconds())
+                .unwrap_or_default()
+        });
+        if deploys {
+            if let Some(at) = pushed_at {
+                findings.extend(frequent.judge(branch, end, at));
+            }
+        }
+        let forcing = findings.iter().any(|f| {
+            f.severity >= Severity::Warn
+                && (registry.is_forcing(&f.rule) || f.rule == frequent_deploys::ID)
+        });
         let apps = targets
             .iter()
             .filter(|t| t.triggered)
@@ -501,6 +511,58 @@ fn replay_branch(
         from_reflog,
         not_inspected,
     })
+}
+
+/// `frequent-deploys` replayed: a deploy push within `[rules.frequent-deploys] minutes` of
+/// the previous deploy pushes of the branch, by the times the reflog recorded (commit times
+/// say nothing about when a commit was pushed, so pushes without one are not judged).
+struct Frequent {
+    rule: Option<(Severity, String, String)>,
+    window: i64,
+    minutes: i64,
+    /// Times of the earlier deploy pushes, oldest first.
+    earlier: Vec<i64>,
+}
+
+impl Frequent {
+    fn new(config: &Config) -> Frequent {
+        let rule = config.rule(frequent_deploys::ID);
+        let minutes = rule
+            .and_then(|r| r.options.get("minutes"))
+            .and_then(toml::Value::as_integer)
+            .unwrap_or(10);
+        Frequent {
+            rule: rule.and_then(|r| Some((r.severity?, r.fact.clone(), r.hint.clone()))),
+            window: minutes.saturating_mul(60),
+            minutes,
+            earlier: Vec::new(),
+        }
+    }
+
+    /// The finding for a deploy push of `tip` to `branch` at `at`, if it comes too soon.
+    fn judge(&mut self, branch: &str, tip: Oid, at: i64) -> Option<Finding> {
+        let within: Vec<i64> = self
+            .earlier
+            .iter()
+            .map(|&t| at - t)
+            .filter(|ago| (0..self.window).contains(ago))
+            .collect();
+        self.earlier.push(at);
+        let (severity, fact, hint) = self.rule.clone()?;
+        let ago = *within.iter().min()?;
+        let message = frequent_deploys::message(branch, self.minutes, within.len(), ago);
+        Some(Finding {
+            rule: frequent_deploys::ID.to_owned(),
+            severity,
+            ref_name: escape(branch).into_owned(),
+            commit: Some(tip),
+            path: None,
+            line: None,
+            message: message.as_str().into(),
+            fact: fact.as_str().into(),
+            hint: hint.as_str().into(),
+        })
+    }
 }
 
 /// The highest tier the path rules give a file of `changes`; `None` for no file.
@@ -539,16 +601,26 @@ fn first_parent_line(repo: &Repository, tip: Oid, request: &AuditRequest) -> Res
 }
 
 /// The commits of `line` that end a push: the positions the reflog of `refname` recorded,
-/// and every commit older than the reflog (or all of them without one). `true` when the
-/// reflog gave any.
-fn push_ends(repo: &Repository, refname: &str, line: &[Oid]) -> (Vec<Oid>, bool) {
+/// and every commit older than the reflog (or all of them without one). With them, when
+/// the remote branch moved to each recorded position (empty without a reflog).
+fn push_ends(repo: &Repository, refname: &str, line: &[Oid]) -> (Vec<Oid>, HashMap<Oid, i64>) {
     // A local branch's reflog records commits, not pushes.
     if !refname.starts_with("refs/remotes/") {
-        return (line.to_vec(), false);
+        return (line.to_vec(), HashMap::new());
     }
+    // Newest first, as git keeps it: the earliest time a position was recorded is when
+    // the remote branch got there.
+    let mut moved: HashMap<Oid, i64> = HashMap::new();
     let recorded: Vec<Oid> = repo
         .reflog(refname)
-        .map(|log| log.iter().map(|e| e.id_new()).collect())
+        .map(|log| {
+            log.iter()
+                .map(|e| {
+                    moved.insert(e.id_new(), e.committer().when().seconds());
+                    e.id_new()
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let on_line: HashMap<Oid, usize> = line.iter().enumerate().map(|(i, &c)| (c, i)).collect();
     let mut positions: Vec<usize> = recorded
@@ -556,7 +628,7 @@ fn push_ends(repo: &Repository, refname: &str, line: &[Oid]) -> (Vec<Oid>, bool)
         .filter_map(|id| on_line.get(id).copied())
         .collect();
     if positions.is_empty() {
-        return (line.to_vec(), false);
+        return (line.to_vec(), HashMap::new());
     }
     positions.sort_unstable();
     positions.dedup();
@@ -566,7 +638,8 @@ fn push_ends(repo: &Repository, refname: &str, line: &[Oid]) -> (Vec<Oid>, bool)
     ends.extend(positions.iter().map(|&i| line[i]));
     // Commits after the last recorded position are not on the remote yet (a local branch
     // ahead of it): they are not pushes.
-    (ends, true)
+    moved.retain(|id, _| on_line.contains_key(id));
+    (ends, moved)
 }
 
 /// Deploy maps shared between consecutive pushes that changed none of the files the map

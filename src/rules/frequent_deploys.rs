@@ -31,20 +31,26 @@ impl Rule for FrequentDeploys {
         let Some(&ago) = within.first() else {
             return;
         };
-        let msg = format!(
-            "this is the {} deploy push to {} within {} min (the last was {} ago): each \
-             push starts its own build",
-            ordinal(within.len() + 1),
-            cx.ref_name,
-            minutes,
-            if ago < 60 {
-                format!("{ago} s")
-            } else {
-                format!("{} min", ago / 60)
-            }
-        );
+        let msg = message(cx.ref_name, minutes, within.len(), ago);
         emit.finding(last, msg).emit();
     }
+}
+
+/// The finding's message: the push is the `earlier + 1`-th deploy push to `branch` within
+/// `minutes`, the last `ago` seconds before it. Shared with `pushguard audit`'s replay.
+pub fn message(branch: &str, minutes: i64, earlier: usize, ago: i64) -> String {
+    format!(
+        "this is the {} deploy push to {} within {} min (the last was {} ago): each push \
+         starts its own build",
+        ordinal(earlier + 1),
+        branch,
+        minutes,
+        if ago < 60 {
+            format!("{ago} s")
+        } else {
+            format!("{} min", ago / 60)
+        }
+    )
 }
 
 /// `second`, `third`, `4th`, `21st`, ...

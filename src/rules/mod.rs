@@ -32,7 +32,7 @@ mod double_deploy;
 mod dummy_source_edit;
 mod empty_commit;
 mod filtered_deploy;
-mod frequent_deploys;
+pub mod frequent_deploys;
 mod intent;
 mod unused_build_arg;
 

@@ -80,7 +80,9 @@ fn per_commit_replay_counts_each_forcing_commit_as_a_wasted_deploy() {
 #[test]
 fn reflog_boundaries_replay_real_pushes_and_a_forcing_commit_beside_real_changes_is_free() {
     let sandbox = Sandbox::new();
-    let repo = fly_app(&sandbox, &[]);
+    // The pushes are minutes apart: frequent-deploys is off to look at empty-commit alone.
+    let quiet = "[rules.frequent-deploys]\nseverity = \"off\"\n";
+    let repo = fly_app(&sandbox, &[("pushguard.toml", quiet)]);
     repo.git(&["push", "-q", "-u", "origin", "main"]);
     repo.commit_files("feature", &[("app.py", "x = 2\n")]);
     repo.commit_empty("redeploy");
@@ -218,4 +220,29 @@ fn the_html_report_is_one_self_contained_file_that_renders() {
         common::describe(&out)
     );
     eprintln!("audit screenshot: {}", png.display());
+}
+
+#[test]
+fn deploy_pushes_minutes_apart_are_replayed_as_frequent_deploys_from_the_reflog() {
+    let sandbox = Sandbox::new();
+    let repo = fly_app(&sandbox, &[]);
+    repo.git(&["push", "-q", "-u", "origin", "main"]);
+    // Two real changes pushed one after the other (the sandbox's clock moves a minute per
+    // git call): the second deploy push comes minutes after the first.
+    repo.commit_files("first fix", &[("app.py", "x = 2\n")]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.commit_files("second fix", &[("app.py", "x = 3\n")]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    let a = audit(&repo, &[]);
+    assert_eq!(a["boundaries"], "reflog", "{a:#}");
+    assert_eq!(a["by_rule"]["frequent-deploys"], 2, "{a:#}");
+    let forcing = a["forcing_pushes"].as_array().unwrap();
+    assert_eq!(forcing.len(), 2, "{a:#}");
+    assert_eq!(forcing[1]["rules"], serde_json::json!(["frequent-deploys"]));
+    assert_eq!(forcing[1]["wasted_build_seconds"], 45, "{a:#}");
+    // Without a reflog the pushes' times are unknown: not judged.
+    let fresh = sandbox.repo("copy");
+    fresh.git(&["pull", "-q", repo.remote_url(), "main"]);
+    let b = audit(&fresh, &["--branch", "main"]);
+    assert!(b["by_rule"].get("frequent-deploys").is_none(), "{b:#}");
 }
