@@ -386,33 +386,56 @@ fn analyze_range_for(
     finish(repo, config, blobs, String::new(), vec![r], occasion)
 }
 
-/// How one push of a replayed history (`pushguard audit`) would have been judged for
-/// deploys, as the hook judges a push: whether a push of `changes` to `branch` ending at
-/// `tip` reaches a deploy, and the targets of `tip`'s deploy map it triggers. `map` is the
-/// deploy map of `tip`, which the caller may share between pushes whose maps are the same.
-pub fn replayed_deploys(
-    repo: &Repository,
-    config: &Config,
-    map: &DeployMap,
-    branch: &str,
-    tip: Oid,
-    changes: &ChangeSet,
-) -> (bool, Vec<TargetStatus>) {
-    let update = RefUpdate {
-        local_ref: format!("refs/heads/{branch}").into_bytes(),
-        local_oid: Some(tip),
-        remote_ref: format!("refs/heads/{branch}").into_bytes(),
-        remote_oid: None,
-        kind: UpdateKind::FastForward,
-        ref_kind: RefKind::Branch,
-        commit: Some(tip),
-        remote_commit: None,
-    };
-    let defaults = default_branches(repo, config);
-    let deploys = reaches_deploy(config, Some(map), &update, &defaults);
-    let targets = target_statuses(repo, config, map, &update, changes, &defaults);
-    let deploys = deploys && (targets.is_empty() || targets.iter().any(|t| t.triggered));
-    (deploys, targets)
+/// How the pushes of a replayed history (`pushguard audit`) would have been judged for
+/// deploys, as the hook judges a push. Made once per replay: what does not change between
+/// pushes (the platforms' default branches) is read once.
+pub struct ReplayedDeploys<'r> {
+    repo: &'r Repository,
+    config: &'r Config,
+    defaults: Vec<String>,
+}
+
+impl<'r> ReplayedDeploys<'r> {
+    pub fn new(repo: &'r Repository, config: &'r Config) -> ReplayedDeploys<'r> {
+        ReplayedDeploys {
+            repo,
+            config,
+            defaults: default_branches(repo, config),
+        }
+    }
+
+    /// Whether a push of `changes` to `branch` ending at `tip` reaches a deploy, and the
+    /// targets of `map` (the deploy map of `tip`, which the caller may share between
+    /// pushes whose maps are the same) it triggers.
+    pub fn judge(
+        &self,
+        map: &DeployMap,
+        branch: &str,
+        tip: Oid,
+        changes: &ChangeSet,
+    ) -> (bool, Vec<TargetStatus>) {
+        let update = RefUpdate {
+            local_ref: format!("refs/heads/{branch}").into_bytes(),
+            local_oid: Some(tip),
+            remote_ref: format!("refs/heads/{branch}").into_bytes(),
+            remote_oid: None,
+            kind: UpdateKind::FastForward,
+            ref_kind: RefKind::Branch,
+            commit: Some(tip),
+            remote_commit: None,
+        };
+        let deploys = reaches_deploy(self.config, Some(map), &update, &self.defaults);
+        let targets = target_statuses(
+            self.repo,
+            self.config,
+            map,
+            &update,
+            changes,
+            &self.defaults,
+        );
+        let deploys = deploys && (targets.is_empty() || targets.iter().any(|t| t.triggered));
+        (deploys, targets)
+    }
 }
 
 /// The commits an update sends: from the pushed commit, hiding the remote's old commit and

@@ -16,7 +16,7 @@
 //!   ([`crate::rules::lower_forcing_beside_real_changes`]).
 //! - **Deploys.** Each push is judged against the deploy map of its own pushed commit (maps
 //!   are shared between pushes whose map-defining files did not change), with the path
-//!   filters of its targets applied to its own files ([`crate::pipeline::replayed_deploys`]).
+//!   filters of its targets applied to its own files ([`crate::pipeline::ReplayedDeploys`]).
 //! - **Cost.** A push's estimated build time is the tier its files reach under the path
 //!   rules (`[tiers.*]`); its deploy time likewise. A forcing push (one whose findings
 //!   include a forcing rule at `warn` or above) wasted both.
@@ -440,6 +440,7 @@ fn replay_branch(
     let registry = Registry::new(config);
     let mut maps = MapCache::default();
     let mut frequent = Frequent::new(config);
+    let judge_deploys = crate::pipeline::ReplayedDeploys::new(repo, config);
     let mut pushes = Vec::with_capacity(ends.len());
     for (i, (&end, ids)) in ends.iter().zip(&members).enumerate() {
         progress(i + 1, ends.len());
@@ -452,8 +453,7 @@ fn replay_branch(
         };
         let mut findings = std::mem::take(&mut findings_of[i]);
         let map = maps.get(repo, end, &push_changes);
-        let (deploys, targets) =
-            crate::pipeline::replayed_deploys(repo, config, &map, branch, end, &push_changes);
+        let (deploys, targets) = judge_deploys.judge(&map, branch, end, &push_changes);
         if deploys {
             let forcing: Vec<usize> = (0..findings.len())
                 .filter(|&k| registry.is_forcing(&findings[k].rule))
