@@ -359,9 +359,10 @@ fn month_chart(audit: &Audit) -> String {
         return "<p class=\"note\">No pushes in the window.</p>\n".to_owned();
     }
     let mut rules: Vec<String> = Vec::new();
+    // Only rules that wasted something get a colour: the legend names what the bars show.
     for m in &months {
-        for (r, _) in &m.wasted_by_rule {
-            if !rules.contains(r) {
+        for (r, secs) in &m.wasted_by_rule {
+            if *secs > 0 && !rules.contains(r) {
                 rules.push(r.clone());
             }
         }
