@@ -52,6 +52,7 @@ macro_rules! stage_error {
 
         impl $name {
             /// An error with no error underneath.
+            #[allow(dead_code)] // not every stage has errors of both kinds
             pub fn new(message: impl Into<String>) -> $name {
                 $name {
                     message: message.into(),

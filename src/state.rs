@@ -5,8 +5,7 @@
 //! write it is reported by the caller and never blocks a push.
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use git2::{Oid, Repository};
 
@@ -74,19 +73,8 @@ pub fn record_deploy(
         clean(remote),
         clean(branch)
     ));
-    let tmp = dir.join(format!("{DEPLOYS_FILE}.{}.tmp", std::process::id()));
-    let cannot_write = |path: &Path| {
-        let message = format!("cannot write {}", path.display());
-        move |e| Error::with_source(message, e)
-    };
-    let mut f = crate::files::create_no_follow(&tmp).map_err(cannot_write(&tmp))?;
-    // Bare, as `anyhow` showed it: the I/O error's own words.
-    if let Err(e) = f.write_all(text.as_bytes()) {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::new(e.to_string()));
-    }
-    fs::rename(&tmp, &path).map_err(cannot_write(&path))?;
-    Ok(())
+    crate::files::replace(&path, &[text.as_bytes()], None)
+        .map_err(|e| Error::with_source(format!("cannot write {}", path.display()), e.into_io()))
 }
 
 const LAST_REPORT_FILE: &str = "last-push.txt";
@@ -109,38 +97,17 @@ pub fn save_last_report(repo: &Repository, report: &str) -> Result<(), Error> {
         cut = "\n[cut: the report is longer than 4 MiB]\n";
     }
     let path = dir.join(LAST_REPORT_FILE);
-    let tmp = dir.join(format!("{LAST_REPORT_FILE}.{}.tmp", std::process::id()));
-    let written = crate::files::create_no_follow(&tmp).and_then(|mut f| {
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.write_all(cut.as_bytes()))
-    });
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::with_source(
-            format!("cannot write {}", tmp.display()),
-            e,
-        ));
-    }
-    fs::rename(&tmp, &path)
-        .map_err(|e| Error::with_source(format!("cannot write {}", path.display()), e))
+    crate::files::replace(&path, &[text.as_bytes(), cut.as_bytes()], None)
+        .map_err(|e| Error::with_source(format!("cannot write {}", path.display()), e.into_io()))
 }
 
 /// The last push's full report and where it is kept; `None` (with the path) when no push
 /// was judged in this clone yet. Read as a regular file, at most the size it is written at.
 pub fn last_report(repo: &Repository) -> (PathBuf, std::io::Result<String>) {
-    use std::io::Read;
     let path = state_dir(repo).join(LAST_REPORT_FILE);
-    let read = (|| {
-        let meta = fs::symlink_metadata(&path)?;
-        if !meta.is_file() {
-            return Err(std::io::Error::other("not a regular file"));
-        }
-        let mut text = String::new();
-        fs::File::open(&path)?
-            .take((MAX_REPORT_BYTES + 64) as u64)
-            .read_to_string(&mut text)?;
-        Ok(text)
-    })();
+    let read = crate::files::read_regular(&path, (MAX_REPORT_BYTES + 64) as u64).and_then(|b| {
+        String::from_utf8(b).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    });
     (path, read)
 }
 

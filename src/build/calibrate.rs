@@ -108,25 +108,20 @@ impl Measured {
     /// The measured times of this clone: `Ok(None)` when none were recorded, `Err` (with
     /// what to do) when the file is there but cannot be used.
     pub fn load(repo: &Repository) -> Result<Option<Measured>, String> {
-        use std::io::Read;
         let path = Measured::path(repo);
-        let meta = match std::fs::symlink_metadata(&path) {
-            Ok(m) => m,
+        let bytes = match crate::files::read_regular(&path, MAX_BYTES + 1) {
+            Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
-        if !meta.is_file() || meta.len() > MAX_BYTES {
+        if bytes.len() as u64 > MAX_BYTES {
             return Err(format!(
                 "{} is not a regular file of at most 4 MiB; remove it and run `pushguard \
                  calibrate` again",
                 path.display()
             ));
         }
-        let mut text = String::new();
-        std::fs::File::open(&path)
-            .and_then(|f| f.take(MAX_BYTES).read_to_string(&mut text))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map(Some).map_err(|e| {
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
             format!(
                 "{} is not a calibration pushguard wrote ({e}); remove it and run `pushguard \
                  calibrate` again",
@@ -137,17 +132,10 @@ impl Measured {
 
     /// Writes them back, replacing the file atomically.
     pub fn save(&self, repo: &Repository) -> std::io::Result<()> {
-        use std::io::Write;
-        let dir = crate::state::state_dir(repo);
-        std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        let mut f = crate::files::create_no_follow(&tmp)?;
-        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        if let Err(e) = f.write_all(text.as_bytes()) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        std::fs::rename(&tmp, Measured::path(repo))
+        std::fs::create_dir_all(crate::state::state_dir(repo))?;
+        let text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        crate::files::replace(&Measured::path(repo), &[&text], None)
+            .map_err(crate::files::ReplaceError::into_io)
     }
 
     /// Adds one build's steps of `dockerfile` to the running means.

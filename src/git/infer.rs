@@ -439,6 +439,15 @@ fn running_push_arguments() -> Option<Vec<String>> {
     None
 }
 
+/// `/proc/<pid>/<file>`, at most 1 MiB of it (a command line is bounded by the kernel's
+/// argument limit; the cap keeps the read bounded whatever is mounted there).
+fn read_proc(pid: u32, file: &str) -> std::io::Result<Vec<u8>> {
+    crate::files::read_regular(
+        std::path::Path::new(&format!("/proc/{pid}/{file}")),
+        1 << 20,
+    )
+}
+
 fn read_cmdline(pid: u32) -> Option<Vec<String>> {
     let bytes = read_proc(pid, "cmdline").ok()?;
     Some(
@@ -448,17 +457,6 @@ fn read_cmdline(pid: u32) -> Option<Vec<String>> {
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect(),
     )
-}
-
-/// `/proc/<pid>/<file>`, at most 1 MiB of it (a command line is bounded by the kernel's
-/// argument limit; this keeps the read bounded whatever is mounted there).
-fn read_proc(pid: u32, file: &str) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(format!("/proc/{pid}/{file}"))?
-        .take(1 << 20)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 /// The parent pid from `/proc/<pid>/stat`: the field after the command name, which is in

@@ -352,43 +352,18 @@ pub(crate) fn read_small(path: &Path) -> io::Result<Vec<u8>> {
 /// Writes `contents` to `path` atomically: a new file beside it, then a rename over it.
 /// The new file gets `mode`.
 pub(crate) fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> Result<(), Error> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().unwrap_or(OsStr::new("file"));
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".pushguard.{}.{attempt}", std::process::id()));
-        let tmp = dir.join(tmp_name);
-        match crate::files::create_new_no_follow(&tmp) {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => {
-                return Err(Error::with_source(
-                    format!(
-                        "could not create a temporary file in {}; check that you can write \
-                         there",
-                        shown(dir)
-                    ),
-                    e,
-                ))
-            }
-        }
-    };
-    let result = file
-        .write_all(contents)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::with_source(
-            format!("could not write {}", shown(path)),
+    crate::files::replace(path, &[contents], Some(mode)).map_err(|e| match e {
+        crate::files::ReplaceError::Temporary(e) => Error::with_source(
+            format!(
+                "could not create a temporary file in {}; check that you can write there",
+                shown(path.parent().unwrap_or(Path::new(".")))
+            ),
             e,
-        ));
-    }
-    Ok(())
+        ),
+        crate::files::ReplaceError::Write(e) => {
+            Error::with_source(format!("could not write {}", shown(path)), e)
+        }
+    })
 }
 
 /// A lock held by one installer at a time: a directory, because `mkdir` is atomic on every
