@@ -115,19 +115,7 @@ pub fn parse_date(text: &str, flag: &str) -> Result<i64> {
             crate::escape::escape(text)
         );
     };
-    Ok(days_from_civil(y, m, d) * 86_400)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Ok(crate::decide::audit::days_from_civil(y, m, d) * 86_400)
 }
 
 #[cfg(test)]
