@@ -448,35 +448,18 @@ fn paint_lines(text: &str, paint: Paint, style: Style) -> String {
 /// Every line ends with a newline. Columns are counted in chars: the text is escaped, so
 /// it holds no control characters.
 pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = first.to_owned();
-    let mut line_len = first.chars().count();
-    let mut empty = true;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let len = word.chars().count();
-        if !empty && line_len + 1 + len > width {
-            out.push_str(&line);
-            out.push('\n');
-            line = rest.to_owned();
-            line_len = rest.chars().count();
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-            line_len += 1;
-        }
-        line.push_str(word);
-        line_len += len;
-        empty = false;
-    }
-    out.push_str(line.trim_end());
-    out.push('\n');
-    out
+    wrap_words(text, first, rest, width, false)
 }
 
 /// [`wrap`], keeping the runs of spaces inside a line (the ref line separates its parts
 /// with two); a line break replaces a run.
 pub fn wrap_spaced(text: &str, first: &str, rest: &str, width: usize) -> String {
+    wrap_words(text, first, rest, width, true)
+}
+
+/// Both wraps: words are separated by one space, or with `keep_runs` by the run of spaces
+/// that separated them in `text`.
+fn wrap_words(text: &str, first: &str, rest: &str, width: usize, keep_runs: bool) -> String {
     let mut out = String::new();
     let mut line = first.to_owned();
     let mut line_len = first.chars().count();
@@ -488,7 +471,11 @@ pub fn wrap_spaced(text: &str, first: &str, rest: &str, width: usize) -> String 
             continue;
         }
         let len = word.chars().count();
-        let sep = if empty { 0 } else { gap + 1 };
+        let sep = match (empty, keep_runs) {
+            (true, _) => 0,
+            (false, true) => gap + 1,
+            (false, false) => 1,
+        };
         if !empty && line_len + sep + len > width {
             out.push_str(&line);
             out.push('\n');
