@@ -29,6 +29,7 @@ use std::collections::HashMap;
 
 use git2::{Oid, Repository};
 
+use crate::build::verdict::Verdict;
 use crate::config::Config;
 use crate::decide::audit as log;
 use crate::deploy::map::map_of;
@@ -187,10 +188,7 @@ impl Audit {
         let mut counts: Vec<(String, usize)> = Vec::new();
         for p in self.pushes.iter().filter(|p| p.reported()) {
             for rule in p.rules() {
-                match counts.iter_mut().find(|(r, _)| r == rule) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((rule.to_owned(), 1)),
-                }
+                *entry(&mut counts, rule.to_owned()) += 1;
             }
         }
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -199,57 +197,42 @@ impl Audit {
 
     /// Per calendar month (UTC) of the pushes, oldest first.
     pub fn by_month(&self) -> Vec<Month> {
-        let mut months: Vec<Month> = Vec::new();
+        let mut months: Vec<(String, Month)> = Vec::new();
         for p in &self.pushes {
-            let name = month_of(p.time);
-            let m = match months.iter().position(|m| m.month == name) {
-                Some(i) => &mut months[i],
-                None => {
-                    months.push(Month {
-                        month: name,
-                        ..Month::default()
-                    });
-                    let last = months.len() - 1;
-                    &mut months[last]
-                }
-            };
+            let m = entry(&mut months, month_of(p.time));
             m.pushes += 1;
             m.deploys += usize::from(p.deploys);
             m.forcing += usize::from(p.reported());
             m.wasted_build_seconds += p.wasted_build_seconds();
             for rule in p.rules() {
-                match m.wasted_by_rule.iter_mut().find(|(r, _)| r == rule) {
-                    Some((_, s)) => *s += p.wasted_build_seconds(),
-                    None => m
-                        .wasted_by_rule
-                        .push((rule.to_owned(), p.wasted_build_seconds())),
-                }
+                *entry(&mut m.wasted_by_rule, rule.to_owned()) += p.wasted_build_seconds();
             }
         }
-        months.sort_by(|a, b| a.month.cmp(&b.month));
+        months.sort_by(|a, b| a.0.cmp(&b.0));
         months
+            .into_iter()
+            .map(|(month, m)| Month { month, ..m })
+            .collect()
     }
 
     /// Deploys and wasted build time per deploy target (or branch, when the map names
     /// none), most wasted first.
     pub fn by_app(&self) -> Vec<(String, usize, u64)> {
-        let mut out: Vec<(String, usize, u64)> = Vec::new();
+        let mut apps: Vec<(String, (usize, u64))> = Vec::new();
         for p in self.pushes.iter().filter(|p| p.deploys) {
             let names = if p.apps.is_empty() {
-                vec![p.branch.clone()]
+                std::slice::from_ref(&p.branch)
             } else {
-                p.apps.clone()
+                p.apps.as_slice()
             };
             for name in names {
-                match out.iter_mut().find(|(n, _, _)| *n == name) {
-                    Some((_, d, w)) => {
-                        *d += 1;
-                        *w += p.wasted_build_seconds();
-                    }
-                    None => out.push((name, 1, p.wasted_build_seconds())),
-                }
+                let (deploys, wasted) = entry(&mut apps, name.clone());
+                *deploys += 1;
+                *wasted += p.wasted_build_seconds();
             }
         }
+        let mut out: Vec<(String, usize, u64)> =
+            apps.into_iter().map(|(n, (d, w))| (n, d, w)).collect();
         out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| b.1.cmp(&a.1)));
         out
     }
@@ -261,15 +244,24 @@ impl Audit {
         for p in self.pushes.iter().filter(|p| p.deploys) {
             let day = p.time.div_euclid(86_400);
             // 1970-01-01 was a Thursday: Monday-based weeks start 3 days earlier.
-            let monday = day - (day + 3).rem_euclid(7);
-            match weeks.iter_mut().find(|(w, _)| *w == monday) {
-                Some((_, n)) => *n += 1,
-                None => weeks.push((monday, 1)),
-            }
+            *entry(&mut weeks, day - (day + 3).rem_euclid(7)) += 1;
         }
         weeks.sort_unstable();
         weeks
     }
+}
+
+/// The value of `key` in the tally `list`, added with `V::default()` at the end when
+/// missing: tallies keep the order of first appearance until their caller sorts them.
+fn entry<K: PartialEq, V: Default>(list: &mut Vec<(K, V)>, key: K) -> &mut V {
+    let at = match list.iter().position(|(k, _)| *k == key) {
+        Some(at) => at,
+        None => {
+            list.push((key, V::default()));
+            list.len() - 1
+        }
+    };
+    &mut list[at].1
 }
 
 /// One calendar month of the replay.
@@ -470,8 +462,8 @@ fn replay_branch(
                 f.severity = f.severity.min(Severity::Info);
             }
         }
-        let tier = tier_of(config, &push_changes);
-        let times = config.tier_times(tier);
+        // The path rules' verdict, as the hook gives it where no Dockerfile decides.
+        let Verdict { tier, times, .. } = Verdict::of(config, &push_changes);
         let pushed_at = moved.get(&end).copied();
         let time = pushed_at.unwrap_or_else(|| {
             repo.find_commit(end)
@@ -527,10 +519,7 @@ struct Frequent {
 impl Frequent {
     fn new(config: &Config) -> Frequent {
         let rule = config.rule(frequent_deploys::ID);
-        let minutes = rule
-            .and_then(|r| r.options.get("minutes"))
-            .and_then(toml::Value::as_integer)
-            .unwrap_or(10);
+        let minutes = rule.and_then(|r| r.int_option("minutes")).unwrap_or(10);
         Frequent {
             rule: rule.and_then(|r| Some((r.severity?, r.fact.clone(), r.hint.clone()))),
             window: minutes.saturating_mul(60),
@@ -563,17 +552,6 @@ impl Frequent {
             hint: hint.as_str().into(),
         })
     }
-}
-
-/// The highest tier the path rules give a file of `changes`; `None` for no file.
-fn tier_of(config: &Config, changes: &ChangeSet) -> BuildTier {
-    changes
-        .commits
-        .iter()
-        .flat_map(|c| c.files())
-        .map(|f| config.classify(&f.path).0)
-        .max()
-        .unwrap_or(BuildTier::None)
 }
 
 /// The first-parent line from `tip`, oldest first, limited to the request's window.
