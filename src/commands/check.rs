@@ -183,8 +183,7 @@ pub fn check(
 fn check_context(config: &crate::config::Config) -> CheckContext {
     let env = Environment::from_process();
     // An agent first: under pre-commit too it is not offered the switches around the check.
-    let agent = config.policy.agents != crate::config::Agents::Ignore
-        && crate::decide::agent_marker(&config.policy.agent_env).is_some();
+    let agent = crate::decide::pushing_agent(&config.policy).is_some();
     if env.ci() {
         CheckContext::Ci
     } else if agent {

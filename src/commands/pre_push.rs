@@ -132,18 +132,18 @@ pub fn pre_push(
     }
     let report = if options.quiet {
         report::blocks_only(&view, style)
-    } else if full_report(options, &config) && style.is_colored() {
-        report::text_with(&view, style)
-    } else if full_report(options, &config) {
-        full.clone()
-    } else {
+    } else if !full_report(options, &config) {
         report::compact(&view, style)
+    } else if style.is_colored() {
+        report::text_with(&view, style)
+    } else {
+        full.clone()
     };
     // About to ask at the terminal while stderr goes elsewhere (`git push 2>&1 | tee log`,
     // a GUI's pane): the report goes to the terminal with the question, once, and stderr
     // says where it went.
     let ask_here = judgement.ask.is_some() && !std::io::stderr().is_terminal();
-    let tty_report = ask_here && prompt_possible(&env, options) && Tty::open().is_ok();
+    let tty_report = ask_here && nobody_to_ask(&env, options).is_none() && Tty::open().is_ok();
     if tty_report {
         eprintln!("pushguard: the report and the question are on the terminal (/dev/tty)");
     } else {
@@ -207,10 +207,15 @@ fn full_report(options: HookOptions, config: &Config) -> bool {
     }
 }
 
-/// Whether a question could be asked at all (no `--no-input`, not CI); the terminal is
-/// the remaining condition.
-fn prompt_possible(env: &Environment, options: HookOptions) -> bool {
-    !options.no_input && !env.ci()
+/// Why nobody will be asked, before any terminal is tried: `--no-input`, or CI.
+fn nobody_to_ask(env: &Environment, options: HookOptions) -> Option<NoTerminal> {
+    if options.no_input {
+        Some(NoTerminal::Flag)
+    } else if env.ci() {
+        Some(NoTerminal::Ci)
+    } else {
+        None
+    }
 }
 
 /// A configuration that cannot be read stops the push: the error, then how to proceed, in
@@ -276,14 +281,7 @@ fn confirm(
     style: Style,
 ) -> (Outcome, Vec<Entry>) {
     let now = crate::state::now();
-    let no_terminal = if options.no_input {
-        Some(NoTerminal::Flag)
-    } else if env.ci() {
-        Some(NoTerminal::Ci)
-    } else {
-        None
-    };
-    let tty = match no_terminal {
+    let tty = match nobody_to_ask(env, options) {
         Some(reason) => Err(reason),
         None => Tty::open().map_err(|e| NoTerminal::NoTty(tty_error(&e))),
     };
@@ -357,10 +355,7 @@ fn noninteractive(
 ) -> (Outcome, Vec<Entry>) {
     // A coding assistant is told what to do instead, and under `agents = "block"` it is
     // stopped even where the policy would let a pusher without a terminal through.
-    let agent = match config.policy.agents {
-        Agents::Ignore => None,
-        Agents::Instruct | Agents::Block => decide::agent_marker(&config.policy.agent_env),
-    };
+    let agent = decide::pushing_agent(&config.policy);
     let agent_blocked = agent.is_some() && config.policy.agents == Agents::Block;
     if let (Some(marker), true) = (
         &agent,

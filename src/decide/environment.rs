@@ -45,6 +45,17 @@ impl Environment {
     }
 }
 
+/// The marker of the coding assistant pushing, found as [`agent_marker`] finds it, unless
+/// `[policy] agents = "ignore"` treats agents like any other pusher.
+pub fn pushing_agent(policy: &crate::config::Policy) -> Option<String> {
+    match policy.agents {
+        crate::config::Agents::Ignore => None,
+        crate::config::Agents::Instruct | crate::config::Agents::Block => {
+            agent_marker(&policy.agent_env)
+        }
+    }
+}
+
 /// The first of `markers` (`[policy] agent_env`: names, or prefixes ending in `*`) that
 /// names a variable of this process's environment, set and not empty: the mark of a coding
 /// assistant's shell. Returned as the variable's name (escaped), never its value.

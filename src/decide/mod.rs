@@ -21,7 +21,7 @@ mod judgement;
 pub mod prompt;
 pub(crate) mod trailers;
 
-pub use environment::{agent_marker, switch, Environment, SkipList, Switch};
+pub use environment::{agent_marker, pushing_agent, switch, Environment, SkipList, Switch};
 pub use judgement::{Accepted, Ask, Judgement, NoTerminal, Skipped, UnknownRule, UnknownSource};
 pub use trailers::{allow_trailers, trailers, AllowTrailer, ALLOW_TRAILER};
 
