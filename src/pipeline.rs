@@ -22,7 +22,7 @@ use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, Listing};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
-use crate::rules::{PushCache, Registry, RuleContext};
+use crate::rules::{PushCache, Registry, RuleContext, SETTLE_AFTER};
 use crate::severity::Severity;
 
 /// What was learnt about one ref update.
@@ -241,7 +241,12 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
                 Work::Range(range) => Some(Listing::start(repo, range, &shallow)),
                 Work::Started(listing) => Some(listing),
             };
-            analyze_ref(repo, config, r.update, listing, r.target, &shallow, &blobs)
+            let reading = Reading {
+                shallow: &shallow,
+                blobs: &blobs,
+                occasion: Occasion::Push,
+            };
+            analyze_ref(repo, config, r.update, listing, r.target, &reading)
         })
         .collect();
     let mut analysis = finish(repo, config, blobs, shown, refs, Occasion::Push);
@@ -310,7 +315,12 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
             let listing =
                 update_range(&update, &hide).map(|range| Listing::start(repo, range, &shallow));
             let target = update.short_remote_name();
-            analyze_ref(repo, config, update, listing, target, &shallow, &blobs)
+            let reading = Reading {
+                shallow: &shallow,
+                blobs: &blobs,
+                occasion: Occasion::Check,
+            };
+            analyze_ref(repo, config, update, listing, target, &reading)
         })
         .collect();
     finish(repo, config, blobs, String::new(), refs, Occasion::Check)
@@ -374,15 +384,12 @@ fn analyze_range_for(
     let target = update.short_remote_name();
     let blobs = Rc::new(PushCache::default());
     let listing = Listing::start(repo, range, &shallow);
-    let r = analyze_ref(
-        repo,
-        config,
-        update,
-        Some(listing),
-        target,
-        &shallow,
-        &blobs,
-    );
+    let reading = Reading {
+        shallow: &shallow,
+        blobs: &blobs,
+        occasion,
+    };
+    let r = analyze_ref(repo, config, update, Some(listing), target, &reading);
     finish(repo, config, blobs, String::new(), vec![r], occasion)
 }
 
@@ -450,15 +457,27 @@ fn update_range(update: &RefUpdate, tips: &[Oid]) -> Option<CommitRange> {
     Some(CommitRange { include, hide })
 }
 
+/// What the updates of one analysis share while their commits are listed.
+struct Reading<'a> {
+    /// The shallow clone's boundary commits (see [`Listing::start`]).
+    shallow: &'a HashSet<Oid>,
+    blobs: &'a PushCache,
+    occasion: Occasion,
+}
+
 fn analyze_ref(
     repo: &Repository,
     config: &Config,
     mut update: RefUpdate,
     listing: Option<Listing>,
     target: String,
-    shallow: &HashSet<Oid>,
-    blobs: &PushCache,
+    reading: &Reading<'_>,
 ) -> RefAnalysis {
+    let Reading {
+        shallow,
+        blobs,
+        occasion,
+    } = *reading;
     let map = pushed_map(repo, &update);
     let defaults = default_branches(repo, config);
     let deploys = update.kind != UpdateKind::Delete
@@ -483,8 +502,14 @@ fn analyze_ref(
                 config.prepare_classifier();
             }
             let rules = Registry::new(config);
+            // A long push is usually settled without the forcing rules (see
+            // `rules::SETTLE_AFTER`): they read ahead only as far as a short push goes,
+            // and for the whole of a replayed history, which is many pushes.
+            let mut listed = 0;
             match listing.finish(repo, shallow, &mut |commit| {
-                rules.read_ahead(repo, blobs, deploys, commit)
+                let forcing = occasion == Occasion::Replay || listed < SETTLE_AFTER;
+                listed += 1;
+                rules.read_ahead(repo, blobs, deploys, forcing, commit)
             }) {
                 Ok(changes) => RefStatus::Inspected(changes),
                 Err(e) => RefStatus::NotInspected(format!("{e:#}")),

@@ -148,15 +148,18 @@ impl<'c> Registry<'c> {
         Registry { rules }
     }
 
-    /// Lets each enabled rule read ahead for one commit of an update.
+    /// Lets each enabled rule read ahead for one commit of an update; the forcing rules
+    /// only when `forcing` (a long push is usually settled without them, see
+    /// [`SETTLE_AFTER`]).
     pub fn read_ahead(
         &self,
         repo: &Repository,
         cache: &PushCache,
         deploys: bool,
+        forcing: bool,
         commit: &CommitChange,
     ) {
-        for e in &self.rules {
+        for e in self.rules.iter().filter(|e| forcing || !e.rule.forcing()) {
             let cx = AheadContext {
                 repo,
                 cache,
@@ -178,6 +181,12 @@ impl<'c> Registry<'c> {
     pub fn run(&self, cx: &RuleContext<'_>) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut forcing = Vec::new();
+        let long = cx.changes.commits.len() >= SETTLE_AFTER;
+        let settled = if cx.deploys && !cx.replay && long {
+            self.real_commit(cx)
+        } else {
+            None
+        };
         for e in &self.rules {
             if crate::budget::over() {
                 break;
@@ -188,7 +197,15 @@ impl<'c> Registry<'c> {
                 ref_name: cx.ref_name,
                 out: Vec::new(),
             };
-            e.rule.check(cx, &mut emitter);
+            match settled {
+                // One note, under the first of them, says what they all did not read.
+                Some(real) if e.rule.forcing() => {
+                    if forcing.is_empty() {
+                        emitter.settled_note(cx, real, &self.forcing_ids());
+                    }
+                }
+                _ => e.rule.check(cx, &mut emitter),
+            }
             if e.rule.forcing() {
                 if let Some(how) = redeploy_here(cx.targets) {
                     for f in &mut emitter.out {
@@ -208,6 +225,83 @@ impl<'c> Registry<'c> {
             );
         }
         findings
+    }
+
+    /// A commit of a long deploy push that no forcing rule reports at `warn` or above,
+    /// judged on its own: the push then builds anyway, so every forcing finding of the push
+    /// would drop to `info` ([`lower_forcing_beside_real_changes`]) and the forcing rules
+    /// need not read the other commits. `None` when none of the tried ones is real.
+    ///
+    /// At most [`PROBES`] commits are tried, the likeliest real first: subjects that do not
+    /// say they force a deploy, then the most files. A commit that changes exactly the files
+    /// of one already found forcing is passed over (the tenth bump of a trigger file).
+    ///
+    /// Sound because the forcing rules judge each commit by itself: a commit's findings in
+    /// the whole push are never more than in a push of that commit alone (`timestamp-edit`
+    /// only drops a stamp that other commits change for real).
+    fn real_commit<'x>(&self, cx: &RuleContext<'x>) -> Option<&'x CommitChange> {
+        let mut candidates: Vec<&CommitChange> = cx
+            .changes
+            .commits
+            .iter()
+            .filter(|c| c.info.parents.len() <= 1 && !c.files().is_empty())
+            .collect();
+        candidates.sort_by_key(|c| {
+            (
+                intent::says_forcing(c.info.summary()),
+                std::cmp::Reverse(c.files().len()),
+            )
+        });
+        let same_files = |a: &CommitChange, b: &CommitChange| {
+            a.files().len() == b.files().len()
+                && a.files()
+                    .iter()
+                    .zip(b.files())
+                    .all(|(x, y)| x.path == y.path)
+        };
+        let mut forcing: Vec<&CommitChange> = Vec::new();
+        for commit in candidates {
+            if forcing.len() == PROBES {
+                break;
+            }
+            if forcing.iter().any(|f| same_files(f, commit)) {
+                continue;
+            }
+            if self.forcing_alone(cx, commit) {
+                forcing.push(commit);
+            } else {
+                return Some(commit);
+            }
+        }
+        None
+    }
+
+    /// The ids of the enabled forcing rules, in report order.
+    fn forcing_ids(&self) -> Vec<&'static str> {
+        let forcing = self.rules.iter().filter(|e| e.rule.forcing());
+        forcing.map(|e| e.rule.id()).collect()
+    }
+
+    /// Whether a forcing rule reports `commit`, pushed alone, at `warn` or above.
+    fn forcing_alone(&self, cx: &RuleContext<'_>, commit: &CommitChange) -> bool {
+        let alone = ChangeSet {
+            commits: vec![commit.clone()],
+        };
+        let view = RuleContext {
+            changes: &alone,
+            recent_deploys: Vec::new(),
+            ..*cx
+        };
+        self.rules.iter().filter(|e| e.rule.forcing()).any(|e| {
+            let mut emitter = Emitter {
+                settings: e.settings,
+                severity: e.severity,
+                ref_name: cx.ref_name,
+                out: Vec::new(),
+            };
+            e.rule.check(&view, &mut emitter);
+            emitter.out.iter().any(|f| f.severity >= Severity::Warn)
+        })
     }
 
     /// Whether `rule` reports commits made to force a deploy (its findings drop to `info`
@@ -235,6 +329,17 @@ fn redeploy_here(targets: &[TargetStatus]) -> Option<String> {
     ways.truncate(3);
     Some(format!("Here: {}.", ways.join("; ")))
 }
+
+/// A deploy push of this many commits or more is settled first ([`Registry::real_commit`]):
+/// on a long push (a first push to a new remote, a long pull request in CI) the forcing
+/// rules' per-commit comparisons are most of the work, and beside one real commit all they
+/// could find is `info`. Shorter pushes are judged commit by commit, so that the report
+/// still names a forcing commit beside real ones.
+pub const SETTLE_AFTER: usize = 48;
+
+/// How many commits [`Registry::real_commit`] tries before the forcing rules read the
+/// whole push.
+const PROBES: usize = 3;
 
 /// A deploy builds once per push: when the push carries a commit with real changes (one no
 /// forcing rule reported at `warn` or above), the forcing commits beside it cost nothing
@@ -605,6 +710,39 @@ impl<'a> Emitter<'a> {
                 hint: Escaped::default(),
             },
         }
+    }
+}
+
+impl Emitter<'_> {
+    /// The one finding of a forcing rule on a push settled by `real`
+    /// ([`Registry::real_commit`]): what it did not look at, and why that changes nothing.
+    fn settled_note(&mut self, cx: &RuleContext<'_>, real: &CommitChange, rules: &[&str]) {
+        let others = cx.changes.commits.len() - 1;
+        let rules = match rules {
+            [one] => (*one).to_owned(),
+            [first @ .., last] => format!("{} and {last}", first.join(", ")),
+            [] => return,
+        };
+        let message = format!(
+            "{rules} not run on the other {others} commits of this push: commit {} {} changes files \
+             for real, so the push builds and deploys anyway, and a commit among them made \
+             only to force a deploy would cost no build of its own",
+            real.info.short_id(),
+            quoted_summary(real),
+        );
+        self.out.push(Finding {
+            rule: self.settings.id.clone(),
+            severity: Severity::Info,
+            ref_name: self.ref_name.to_owned(),
+            commit: None,
+            path: None,
+            line: None,
+            message: message.into(),
+            fact: "a deploy builds once per push, from the pushed commit; beside one real \
+                   commit, what these rules find in the others is only noise in the history"
+                .into(),
+            hint: "to judge one commit of the push on its own: `pushguard check <commit>^!`".into(),
+        });
     }
 }
 

@@ -287,6 +287,38 @@ fn a_forcing_commit_beside_real_changes_costs_nothing_extra() {
     assert!(r.stderr.contains("warn[empty-commit]"), "{}", r.stderr);
 }
 
+/// A long push is settled by one real commit: the forcing rules then say they did not read
+/// the rest, and the warning a forcing commit alone would get is not given. A long push made
+/// only of forcing commits has no real one to settle it: every commit is judged and warned.
+#[test]
+fn a_long_push_is_settled_by_a_real_commit_and_only_by_one() {
+    let sandbox = Sandbox::new();
+    let repo = deployed(&sandbox);
+    for i in 0..50 {
+        repo.commit_files(
+            &format!("refresh {i}"),
+            &[("deploy-trigger.txt", &format!("{}\n", 1_700_000_000 + i))],
+        );
+    }
+    let r = push_main(&repo);
+    assert!(r.stderr.contains("warn[trigger-file]"), "{}", r.stderr);
+    assert!(!r.stderr.contains("not run on"), "{}", r.stderr);
+    assert!(r.success(), "warn does not block: {r:?}");
+
+    for i in 0..50 {
+        repo.commit_files(
+            &format!("refresh {i}"),
+            &[("deploy-trigger.txt", &format!("{}\n", 1_800_000_000 + i))],
+        );
+    }
+    repo.commit_files("feature", &[("app.py", "print('new feature')\n")]);
+    let r = push_main(&repo);
+    assert!(!r.stderr.contains("warn[trigger-file]"), "{}", r.stderr);
+    assert!(r.stderr.contains("trigger-file not run on"), "{}", r.stderr);
+    assert!(r.stderr.contains("the other 50 commits"), "{}", r.stderr);
+    assert!(r.stderr.contains("\"feature\""), "{}", r.stderr);
+}
+
 #[test]
 fn dockerfile_comments_in_a_documentation_commit_are_info() {
     let sandbox = Sandbox::new();
