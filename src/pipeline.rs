@@ -22,7 +22,7 @@ use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, Listing};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
-use crate::rules::{PushCache, Registry, RuleContext, SETTLE_AFTER};
+use crate::rules::{PushCache, Registry, RuleContext};
 use crate::severity::Severity;
 
 /// What was learnt about one ref update.
@@ -502,13 +502,11 @@ fn analyze_ref(
                 config.prepare_classifier();
             }
             let rules = Registry::new(config);
-            // A long push is usually settled without the forcing rules (see
-            // `rules::SETTLE_AFTER`): they read ahead only as far as a short push goes,
-            // and for the whole of a replayed history, which is many pushes.
-            let mut listed = 0;
+            // The forcing rules read ahead only for a replayed history, which is many
+            // pushes: a long push is usually settled without them (`rules::SETTLE_AFTER`),
+            // and a short one is listed in process, where reading ahead overlaps nothing.
+            let forcing = occasion == Occasion::Replay;
             match listing.finish(repo, shallow, &mut |commit| {
-                let forcing = occasion == Occasion::Replay || listed < SETTLE_AFTER;
-                listed += 1;
                 rules.read_ahead(repo, blobs, deploys, forcing, commit)
             }) {
                 Ok(changes) => RefStatus::Inspected(changes),

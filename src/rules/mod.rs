@@ -150,7 +150,7 @@ impl<'c> Registry<'c> {
 
     /// Lets each enabled rule read ahead for one commit of an update; the forcing rules
     /// only when `forcing` (a long push is usually settled without them, see
-    /// [`SETTLE_AFTER`]).
+    /// [`SETTLE_AFTER`]; they still read what they need in their checks).
     pub fn read_ahead(
         &self,
         repo: &Repository,
