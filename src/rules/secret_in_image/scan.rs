@@ -156,15 +156,16 @@ pub(super) fn reportable(
     style: ValueStyle,
 ) -> Rc<[Reportable]> {
     let memo = cache.memo::<Memo>();
-    let key = (id, style == ValueStyle::Code);
-    if let Some(known) = memo.reportable.borrow().get(&key) {
-        return Rc::clone(known);
+    if let Some(known) = memo.known(id, style) {
+        return known;
     }
     let found: Rc<[Reportable]> =
         with_scan_text(repo, cache, id, |text| reportable_lines(text, style))
             .unwrap_or_default()
             .into();
-    memo.reportable.borrow_mut().insert(key, Rc::clone(&found));
+    memo.reportable
+        .borrow_mut()
+        .insert((id, style == ValueStyle::Code), Rc::clone(&found));
     found
 }
 
@@ -320,6 +321,14 @@ pub(super) struct Memo {
     pub(super) secret_free: RefCell<FastSet<Oid>>,
     /// Large blobs the read-ahead left for [`scan_deferred`], by path, in push order.
     pub(super) deferred: RefCell<Vec<(Vec<u8>, Oid, ValueStyle)>>,
+}
+
+impl Memo {
+    /// [`reportable`]'s answer for blob `id` under `style`, when already worked out.
+    pub(super) fn known(&self, id: Oid, style: ValueStyle) -> Option<Rc<[Reportable]>> {
+        let key = (id, style == ValueStyle::Code);
+        self.reportable.borrow().get(&key).cloned()
+    }
 }
 
 /// Blobs larger than this are scanned after the listing, grouped by path
