@@ -149,6 +149,9 @@ pub struct Prevented {
     pub pushes: usize,
     /// Their estimated build time.
     pub build_seconds: u64,
+    /// Of those, the stops after which the branch did take a later push: the commits were
+    /// rewritten (amended, squashed, the trigger dropped) and pushed again, not abandoned.
+    pub rewritten: usize,
 }
 
 /// The replay of one or more branches.
@@ -655,6 +658,51 @@ impl MapCache {
     }
 }
 
+/// Whether the branch went on, in a later push, from where the stopped push `e` started:
+/// the stopped commit's parent landed and a landed commit follows it. The commits were
+/// then rewritten and pushed again, not abandoned.
+fn moved_on(
+    repo: &Repository,
+    pushes: &[ReplayedPush],
+    landed: &std::collections::HashSet<String>,
+    e: &log::Entry,
+) -> bool {
+    let parent = e
+        .commit
+        .as_deref()
+        .and_then(|c| Oid::from_str(c).ok())
+        .and_then(|id| repo.find_commit(id).ok())
+        .and_then(|c| c.parent_id(0).ok());
+    let Some(parent) = parent else {
+        return false;
+    };
+    if !landed.contains(&parent.to_string()) {
+        return false;
+    }
+    let branch = pushes
+        .iter()
+        .filter(|p| same_branch(&p.branch, &e.ref_name));
+    // Inside a push that went on past it, or at the start of the next one.
+    let first_parent = |id: Oid| repo.find_commit(id).ok().and_then(|c| c.parent_id(0).ok());
+    branch
+        .clone()
+        .any(|p| p.tip != parent && p.commits.contains(&parent))
+        || branch.into_iter().any(|p| {
+            p.commits
+                .first()
+                .is_some_and(|&first| first_parent(first) == Some(parent))
+        })
+}
+
+/// Whether the replayed branch `branch` (`main`, `origin/main`) is the remote branch
+/// `ref_name` an audit entry names (`main`).
+fn same_branch(branch: &str, ref_name: &str) -> bool {
+    branch == ref_name
+        || branch
+            .strip_suffix(ref_name)
+            .is_some_and(|rest| rest.ends_with('/'))
+}
+
 /// The pushes the hook stopped (`stopped` entries of the audit log) whose commit is not
 /// in any replayed push: those builds never ran.
 fn prevented(repo: &Repository, pushes: &[ReplayedPush]) -> Prevented {
@@ -678,6 +726,7 @@ fn prevented(repo: &Repository, pushes: &[ReplayedPush]) -> Prevented {
         }
         out.pushes += 1;
         out.build_seconds += u64::from(e.build_seconds.unwrap_or_default());
+        out.rewritten += usize::from(moved_on(repo, pushes, &landed, &e));
     }
     out
 }

@@ -15,13 +15,91 @@ pub struct LineDiff {
 /// in `new`: what a commit brings in that was not there before, without a diff's
 /// alignment (a line merely moved is not "added"). Linear in the size of both texts, for
 /// rules that only scan what is new (secrets) on pushes of thousands of commits.
+///
+/// The usual edit changes a few lines in the middle of a file: the lines of the bytes both
+/// texts start and end with are in `old` by construction, so only the new text's changed
+/// middle is looked at, and a short middle is looked up line by line in `old` (a vectorised
+/// search each) instead of hashing every line of both texts.
 pub fn new_lines(old: &str, new: &str) -> Vec<(u32, String)> {
+    let (start, end) = changed_middle(old.as_bytes(), new.as_bytes());
+    let Some(middle) = new.get(start..end) else {
+        return new_lines_hashed(old, new);
+    };
+    // As `str::lines` numbers them: the middle starts a line.
+    let first =
+        1 + memchr::memchr_iter(b'\n', new.as_bytes().get(..start).unwrap_or_default()).count();
+    let lines: Vec<&str> = middle.lines().collect();
+    // Lines `str::lines` would split otherwise at the middle's edge (a bare `\r` ending the
+    // text), empty lines (which a search cannot place), and long middles: hashed.
+    let odd = |l: &&str| l.is_empty() || l.ends_with('\r');
+    if lines.len() > MAX_SEARCHED_LINES
+        || lines.iter().any(odd)
+        || end != new.len() && !middle.ends_with('\n')
+    {
+        return new_lines_hashed(old, new);
+    }
+    (first..)
+        .zip(lines)
+        .filter(|(_, line)| !has_line(old, line))
+        .map(|(n, line)| (u32::try_from(n).unwrap_or(u32::MAX), line.to_owned()))
+        .collect()
+}
+
+/// Middles longer than this many lines are looked up in a hash set of `old`'s lines.
+const MAX_SEARCHED_LINES: usize = 16;
+
+/// [`new_lines`] by hashing every line of both texts.
+fn new_lines_hashed(old: &str, new: &str) -> Vec<(u32, String)> {
     let before: FastSet<&str> = old.lines().collect();
     new.lines()
         .enumerate()
         .filter(|(_, line)| !before.contains(line))
         .map(|(i, line)| (u32::try_from(i + 1).unwrap_or(u32::MAX), line.to_owned()))
         .collect()
+}
+
+/// The byte range of `new` between the whole lines it shares with `old` at its start and
+/// at its end: every line outside it is a line of `old`.
+fn changed_middle(old: &[u8], new: &[u8]) -> (usize, usize) {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    // Back to the start of the line the first difference is on.
+    let start = new
+        .get(..prefix)
+        .and_then(|p| memchr::memrchr(b'\n', p))
+        .map_or(0, |i| i + 1);
+    let room = old.len().min(new.len()) - start;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    // Forward to the end (its `\n` included) of the line the last difference is on: the
+    // lines after it are whole lines of both texts, each after a `\n` both share.
+    let tail = new.len() - suffix;
+    let end = match new.get(tail..).and_then(|t| memchr::memchr(b'\n', t)) {
+        Some(i) => tail + i + 1,
+        None => new.len(),
+    };
+    (start, end.max(start))
+}
+
+/// Whether `line` (not empty, not ending in `\r`) is one of `text.lines()`.
+fn has_line(text: &str, line: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, line.as_bytes()).any(|at| {
+        let before = at.checked_sub(1).map(|i| bytes.get(i));
+        let after = at + line.len();
+        let starts = matches!(before, None | Some(Some(b'\n')));
+        let ends = match bytes.get(after) {
+            None => true,
+            Some(b'\n') => true,
+            Some(b'\r') => bytes.get(after + 1) == Some(&b'\n'),
+            Some(_) => false,
+        };
+        starts && ends
+    })
 }
 
 /// How many lines `text` has as a diff counts them: each `\n` ends one, and a last line
@@ -230,6 +308,44 @@ fn xdiff(old: &str, new: &str) -> Result<LineDiff, git2::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
+
+        /// The middle-only lookup gives exactly the hash set's answer: few distinct lines,
+        /// carriage returns, empty lines, a missing final newline, lines that hold others.
+        #[test]
+        fn new_lines_is_the_set_difference(
+            old in proptest::collection::vec(0usize..9, 0..12),
+            edits in proptest::collection::vec((0usize..3, 0usize..12, 0usize..9), 0..4),
+            old_end in proptest::bool::ANY,
+            new_end in proptest::bool::ANY,
+        ) {
+            const LINES: [&str; 9] =
+                ["a\n", "b\n", "ab\n", "\n", "a\r\n", "\r\n", "KEY=x\n", "b a\n", "a\r"];
+            let mut new = old.clone();
+            for (op, at, line) in edits {
+                let at = at % (new.len() + 1);
+                match op {
+                    0 if at < new.len() => {
+                        new.remove(at);
+                    }
+                    1 => new.insert(at, line),
+                    _ if at < new.len() => new[at] = line,
+                    _ => {}
+                }
+            }
+            let text = |ids: &[usize], end: bool| {
+                let mut t: String = ids.iter().map(|&i| LINES[i]).collect();
+                if !end && t.ends_with('\n') {
+                    t.pop();
+                }
+                t
+            };
+            let (old, new) = (text(&old, old_end), text(&new, new_end));
+            proptest::prop_assert_eq!(new_lines(&old, &new), new_lines_hashed(&old, &new));
+        }
+    }
 
     #[test]
     fn new_lines_are_those_not_in_the_old_text() {

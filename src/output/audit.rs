@@ -100,9 +100,10 @@ pub fn text(repo: &git2::Repository, audit: &Audit) -> String {
     if audit.prevented.pushes > 0 {
         let _ = writeln!(
             out,
-            "  prevented by the hook: {} pushes, ~{} of builds",
+            "  prevented by the hook: {} pushes, ~{} of builds ({} rewritten and pushed again)",
             audit.prevented.pushes,
-            duration(audit.prevented.build_seconds)
+            duration(audit.prevented.build_seconds),
+            audit.prevented.rewritten
         );
     }
     let by_rule = audit.by_rule();
@@ -227,6 +228,7 @@ pub fn json(repo: &git2::Repository, audit: &Audit) -> serde_json::Value {
         "prevented": {
             "pushes": audit.prevented.pushes,
             "build_seconds": audit.prevented.build_seconds,
+            "rewritten": audit.prevented.rewritten,
         },
         "by_rule": by_rule,
         "by_month": by_month,

@@ -119,6 +119,15 @@ fn a_push_the_hook_stopped_is_counted_as_prevented() {
     let a = audit(&repo, &[]);
     assert_eq!(a["prevented"]["pushes"], 1, "{a:#}");
     assert_eq!(a["prevented"]["build_seconds"], 45, "{a:#}");
+    assert_eq!(a["prevented"]["rewritten"], 0, "{a:#}");
+    // The trigger dropped and a real change pushed instead: the stop led to a rewrite.
+    repo.git_ok(&["reset", "-q", "--hard", "HEAD~1"]);
+    repo.commit_files("feature", &[("app.py", "print('new')\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.success(), "{r:?}");
+    let a = audit(&repo, &[]);
+    assert_eq!(a["prevented"]["pushes"], 1, "{a:#}");
+    assert_eq!(a["prevented"]["rewritten"], 1, "{a:#}");
     let mut cmd = sandbox.cmd(PUSHGUARD, &repo.path);
     let log = common::run(cmd.arg("log"));
     assert!(
