@@ -16,8 +16,8 @@ use super::*;
 /// text's reportable lines. Both sets are worked out once per blob ([`reportable`], usually
 /// by the read-ahead, the old side often as the new side of the commit before), so neither
 /// text is read again here, and the old side is not read at all when the new one holds
-/// nothing reportable. Only a key header without its body on the same line needs the
-/// added lines themselves, and then both texts are read.
+/// nothing reportable. Only an added key header without its body on the same line needs
+/// the added lines themselves, and then both texts are read.
 pub(super) fn added_line_secrets(
     cx: &RuleContext<'_>,
     file: &FileChange,
@@ -28,9 +28,6 @@ pub(super) fn added_line_secrets(
     if new_lines_found.is_empty() {
         return Vec::new();
     }
-    if new_lines_found.iter().any(|r| r.needs_next) {
-        return added_line_secrets_read(cx, file, new, style);
-    }
     // A previous version that cannot be read as text (binary before, or gone) adds nothing
     // to compare with: every line of the new one is new.
     let old_found = file
@@ -38,11 +35,17 @@ pub(super) fn added_line_secrets(
         .map(|old| reportable(cx.repo, cx.cache, old.id, style))
         .unwrap_or_default();
     let before: FastSet<&str> = old_found.iter().map(|r| r.text.as_str()).collect();
-    let added: Vec<(u32, String)> = new_lines_found
+    let added: Vec<&Reportable> = new_lines_found
         .iter()
         .filter(|r| !before.contains(r.text.as_str()))
-        .map(|r| (r.line, r.text.clone()))
         .collect();
+    // A key header the old text had is not added, whatever follows it: only an added one
+    // needs the added lines themselves (a changelog that quotes a header is not re-read
+    // on every release).
+    if added.iter().any(|r| r.needs_next) {
+        return added_line_secrets_read(cx, file, new, style);
+    }
+    let added: Vec<(u32, String)> = added.iter().map(|r| (r.line, r.text.clone())).collect();
     scan_added_lines(&added, style)
 }
 
