@@ -241,7 +241,7 @@ pub fn tune_libgit2() {
     // libgit2 maps packfiles in windows of 1 GiB and keeps up to 8 GiB of them mapped
     // (its 64-bit defaults). Every page a read touches stays resident while its window is
     // mapped, so a push that reads across a large pack would hold most of the pack in its
-    // resident set. Windows of 4 MiB, at most 24 MiB mapped (least recently used unmapped
+    // resident set. Windows of 1 MiB, at most 8 MiB mapped (least recently used unmapped
     // first), bound that part of the memory whatever the pack's size; mapping a window is
     // one `mmap`, a few microseconds against the inflation of the objects read from it.
     // SAFETY: both calls only store a global setting; they run once, at startup, before

@@ -240,11 +240,31 @@ pub(super) fn candidate_lines(text: &str) -> Vec<(u32, &str, Anchors)> {
     let mut spans = line_spans(shapes, bytes, SHAPE);
     FOLDED.with(|folded| {
         let mut folded = folded.borrow_mut();
-        folded.clear();
-        folded.extend(bytes.iter().map(u8::to_ascii_lowercase));
-        spans.extend(line_spans(words, &folded, WORD));
-        // A blob of a few MiB leaves its copy's buffer allocated for the next: keep it
-        // only when small, so the memory this holds stays bounded.
+        // A window of whole lines at a time, so that a text of several MiB is not held
+        // twice (a line longer than the window is one window).
+        let mut from = 0;
+        while from < bytes.len() {
+            let rest = bytes.get(from..).unwrap_or_default();
+            let end = match rest.get(FOLD_WINDOW..) {
+                None => bytes.len(),
+                Some(after) => {
+                    memchr::memchr(b'\n', after).map_or(bytes.len(), |i| from + FOLD_WINDOW + i + 1)
+                }
+            };
+            folded.clear();
+            folded.extend(
+                bytes
+                    .get(from..end)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
+            let found = line_spans(words, &folded, WORD);
+            spans.extend(found.into_iter().map(|(s, e, k)| (s + from, e + from, k)));
+            from = end;
+        }
+        // A long line leaves its window's buffer allocated for the next blob: keep it only
+        // when small, so the memory this holds stays bounded.
         if folded.capacity() > MAX_FOLDED_KEPT {
             *folded = Vec::new();
         }
@@ -294,6 +314,9 @@ thread_local! {
 
 /// The largest lower-cased copy kept for the next blob.
 const MAX_FOLDED_KEPT: usize = 1024 * 1024;
+
+/// How much of a text is lower-cased at a time (then up to the end of its line).
+const FOLD_WINDOW: usize = 256 * 1024;
 
 /// The byte spans (without the `\n`) of the lines of `bytes` that hold a match of `ac`,
 /// each marked `kind`.

@@ -504,6 +504,38 @@ fn candidate_lines_keep_every_reportable_line() {
         .unwrap();
 }
 
+/// A text of several windows is lowered a window at a time: lines holding a secret word
+/// are found wherever they fall, at a window's edge, after a line longer than a window,
+/// with their numbers.
+#[test]
+fn candidate_lines_span_the_fold_windows() {
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    let mut n = 0u32;
+    let mut push = |text: &mut String, line: &str, hit: bool| {
+        n += 1;
+        text.push_str(line);
+        text.push('\n');
+        if hit {
+            expected.push(n);
+        }
+    };
+    for i in 0..40_000 {
+        push(&mut text, &format!("plain line number {i:06}"), false);
+        if i % 4_999 == 0 {
+            push(&mut text, "API_KEY = \"k9$Qz!Lw3#Rv8@Tx5^Mb\"", true);
+        }
+        if i == 20_000 {
+            let long = "x".repeat(300 * 1024);
+            push(&mut text, &long, false);
+            push(&mut text, "Db_Password: x7Rq2Lz9Vw4Kt8Np3Hs6", true);
+        }
+    }
+    assert!(text.len() > 3 * 256 * 1024);
+    let found: Vec<u32> = candidate_lines(&text).iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(found, expected);
+}
+
 /// The prefilters rely on every secret word holding one of the anchor fragments.
 #[test]
 fn every_secret_word_holds_a_fragment() {
