@@ -246,7 +246,7 @@ impl<'c> Registry<'c> {
             .iter()
             .filter(|c| c.info.parents.len() <= 1 && !c.files().is_empty())
             .collect();
-        candidates.sort_by_key(|c| {
+        candidates.sort_by_cached_key(|c| {
             (
                 intent::says_forcing(c.info.summary()),
                 std::cmp::Reverse(c.files().len()),
