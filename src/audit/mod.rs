@@ -404,23 +404,35 @@ fn replay_branch(
         .enumerate()
         .map(|(i, c)| (c.info.id, i))
         .collect();
-    // Each push's commits: reachable from its end, not from the previous end.
+    // Each push's commits: reachable from its end, not from the previous end. The listing
+    // holds the range's commits with their parents, so this is a walk of it in memory: a
+    // commit an earlier push owns is reachable from that push's end, and so is all it
+    // reaches; a commit outside the listing is the base's.
     let mut owner: HashMap<Oid, usize> = HashMap::new();
     let mut members: Vec<Vec<Oid>> = Vec::with_capacity(ends.len());
-    let mut previous = base;
     for (i, &end) in ends.iter().enumerate() {
-        let mut walk = repo.revwalk()?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-        walk.push(end)?;
-        if let Some(p) = previous {
-            walk.hide(p)?;
-        }
-        let ids: Vec<Oid> = walk.flatten().filter(|id| by_id.contains_key(id)).collect();
-        for &id in &ids {
+        let mut ids: Vec<usize> = Vec::new();
+        let mut stack = vec![end];
+        while let Some(id) = stack.pop() {
+            let Some(&at) = by_id.get(&id) else {
+                continue;
+            };
+            if owner.contains_key(&id) {
+                continue;
+            }
             owner.insert(id, i);
+            ids.push(at);
+            if let Some(commit) = changes.commits.get(at) {
+                stack.extend(&commit.info.parents);
+            }
         }
-        members.push(ids);
-        previous = Some(end);
+        // Oldest first, as listed.
+        ids.sort_unstable();
+        members.push(
+            ids.into_iter()
+                .filter_map(|at| changes.commits.get(at).map(|c| c.info.id))
+                .collect(),
+        );
     }
     let mut findings_of: Vec<Vec<Finding>> = vec![Vec::new(); ends.len()];
     for f in &analysis.findings {
