@@ -382,7 +382,10 @@ fn analyze_range_for(
     };
     let shallow = shallow_boundary(repo);
     let target = update.short_remote_name();
-    let blobs = Rc::new(PushCache::default());
+    let blobs = Rc::new(match occasion {
+        Occasion::Replay => PushCache::for_history(),
+        Occasion::Push | Occasion::Check => PushCache::default(),
+    });
     let listing = Listing::start(repo, range, &shallow);
     let reading = Reading {
         shallow: &shallow,
