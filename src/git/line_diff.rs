@@ -309,6 +309,24 @@ fn xdiff(old: &str, new: &str) -> Result<LineDiff, git2::Error> {
 mod tests {
     use super::*;
 
+    /// `lines` with `edits` applied in order: `(0, at, _)` removes the line at `at`, `(1, at,
+    /// line)` inserts `line` there, `(_, at, line)` replaces it (positions wrap around).
+    fn edited(lines: &[usize], edits: &[(usize, usize, usize)]) -> Vec<usize> {
+        let mut new = lines.to_vec();
+        for &(op, at, line) in edits {
+            let at = at % (new.len() + 1);
+            match op {
+                0 if at < new.len() => {
+                    new.remove(at);
+                }
+                1 => new.insert(at, line),
+                _ if at < new.len() => new[at] = line,
+                _ => {}
+            }
+        }
+        new
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
 
@@ -323,18 +341,7 @@ mod tests {
         ) {
             const LINES: [&str; 9] =
                 ["a\n", "b\n", "ab\n", "\n", "a\r\n", "\r\n", "KEY=x\n", "b a\n", "a\r"];
-            let mut new = old.clone();
-            for (op, at, line) in edits {
-                let at = at % (new.len() + 1);
-                match op {
-                    0 if at < new.len() => {
-                        new.remove(at);
-                    }
-                    1 => new.insert(at, line),
-                    _ if at < new.len() => new[at] = line,
-                    _ => {}
-                }
-            }
+            let new = edited(&old, &edits);
             let text = |ids: &[usize], end: bool| {
                 let mut t: String = ids.iter().map(|&i| LINES[i]).collect();
                 if !end && t.ends_with('\n') {
@@ -387,18 +394,7 @@ mod tests {
             old in proptest::collection::vec(0usize..40, 0..60),
             edits in proptest::collection::vec((0usize..3, 0usize..60, 0usize..40), 0..6),
         ) {
-            let mut new = old.clone();
-            for (op, at, line) in edits {
-                let at = at % (new.len() + 1);
-                match op {
-                    0 if at < new.len() => {
-                        new.remove(at);
-                    }
-                    1 => new.insert(at, line),
-                    _ if at < new.len() => new[at] = line,
-                    _ => {}
-                }
-            }
+            let new = edited(&old, &edits);
             // 40 distinct lines for up to 60, so some repeat; a blank and a brace among them.
             let line = |i: &usize| match i {
                 0 => "\n".to_owned(),
