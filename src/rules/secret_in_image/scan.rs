@@ -227,6 +227,57 @@ fn anchors() -> Option<&'static (AhoCorasick, AhoCorasick)> {
 /// a scan of every line: on a long push almost every pushed line is turned away here, at
 /// memory speed. In text order, each line once.
 pub(super) fn candidate_lines(text: &str) -> Vec<(u32, &str, Anchors)> {
+    if plain_scan_allowed(text.len()) {
+        return candidate_lines_plain(text);
+    }
+    candidate_lines_automata(text)
+}
+
+/// How much text a process scans line by line before it builds the anchor automata: a
+/// push of a few small files (most pushes) never pays for building them (about 0.8 M
+/// instructions, a tenth of a one-commit push), a long push builds them at once.
+const PLAIN_SCAN_BYTES: usize = 16 * 1024;
+
+thread_local! {
+    /// Text left to [`candidate_lines_plain`] in this thread (see [`PLAIN_SCAN_BYTES`]).
+    static PLAIN_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(PLAIN_SCAN_BYTES) };
+}
+
+/// Whether a text of `len` bytes is scanned line by line, and counts it if so.
+fn plain_scan_allowed(len: usize) -> bool {
+    PLAIN_LEFT.with(|left| match left.get().checked_sub(len) {
+        Some(rest) => {
+            left.set(rest);
+            true
+        }
+        None => {
+            left.set(0);
+            false
+        }
+    })
+}
+
+/// [`candidate_lines`] line by line: each anchor looked for in each line (the words in a
+/// lower-cased copy), for texts too small to pay for the automata.
+pub(super) fn candidate_lines_plain(text: &str) -> Vec<(u32, &str, Anchors)> {
+    let folded = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for (n, line) in (1u32..).zip(text.lines()) {
+        let at = line.as_ptr() as usize - text.as_ptr() as usize;
+        let lower = folded.get(at..at + line.len()).unwrap_or(line);
+        let anchors = Anchors {
+            shape: SHAPE_ANCHORS.iter().any(|a| line.contains(a)),
+            word: WORD_ANCHORS.iter().any(|w| lower.contains(w)),
+        };
+        if anchors.shape || anchors.word {
+            out.push((n, line, anchors));
+        }
+    }
+    out
+}
+
+/// [`candidate_lines`] with the two vectorised anchor searches.
+pub(super) fn candidate_lines_automata(text: &str) -> Vec<(u32, &str, Anchors)> {
     let Some((shapes, words)) = anchors() else {
         // Built from constants, so this cannot happen; were it to, every line is a
         // candidate and the scan stays complete.

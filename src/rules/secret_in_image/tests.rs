@@ -490,7 +490,8 @@ fn candidate_lines_keep_every_reportable_line() {
     let mut runner = TestRunner::new(Config::with_cases(2000));
     runner
         .run(&text, |text| {
-            let candidates = candidate_lines(&text);
+            let candidates = candidate_lines_automata(&text);
+            prop_assert_eq!(&candidate_lines_plain(&text), &candidates);
             for style in [ValueStyle::Code, ValueStyle::Config] {
                 for (n, line) in (1..).zip(text.lines()) {
                     let found = candidates.iter().find(|(m, c, _)| (*m, *c) == (n, line));
@@ -532,7 +533,10 @@ fn candidate_lines_span_the_fold_windows() {
         }
     }
     assert!(text.len() > 3 * 256 * 1024);
-    let found: Vec<u32> = candidate_lines(&text).iter().map(|(n, _, _)| *n).collect();
+    let found: Vec<u32> = candidate_lines_automata(&text)
+        .iter()
+        .map(|(n, _, _)| *n)
+        .collect();
     assert_eq!(found, expected);
 }
 
