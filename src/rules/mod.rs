@@ -187,6 +187,7 @@ impl<'c> Registry<'c> {
         } else {
             None
         };
+        let mut noted = false;
         for e in &self.rules {
             if crate::budget::over() {
                 break;
@@ -197,15 +198,16 @@ impl<'c> Registry<'c> {
                 ref_name: cx.ref_name,
                 out: Vec::new(),
             };
-            match settled {
+            if let (Some(real), true) = (settled, e.rule.forcing()) {
                 // One note, under the first of them, says what they all did not read.
-                Some(real) if e.rule.forcing() => {
-                    if forcing.is_empty() {
-                        emitter.settled_note(cx, real, &self.forcing_ids());
-                    }
+                if !noted {
+                    emitter.settled_note(cx, real, &self.forcing_ids());
+                    findings.extend(emitter.out);
+                    noted = true;
                 }
-                _ => e.rule.check(cx, &mut emitter),
+                continue;
             }
+            e.rule.check(cx, &mut emitter);
             if e.rule.forcing() {
                 if let Some(how) = redeploy_here(cx.targets) {
                     for f in &mut emitter.out {
