@@ -369,7 +369,10 @@ fn replay_branch(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<BranchReplay> {
     let (refname, tip) = branch_ref(repo, branch)?;
-    let line = first_parent_line(repo, tip, request)?;
+    let Line {
+        commits: line,
+        committed,
+    } = first_parent_line(repo, tip, request)?;
     let Some(&newest) = line.last() else {
         return Ok(BranchReplay {
             pushes: Vec::new(),
@@ -480,11 +483,7 @@ fn replay_branch(
         // The path rules' verdict, as the hook gives it where no Dockerfile decides.
         let Verdict { tier, times, .. } = Verdict::of(config, &push_changes);
         let pushed_at = moved.get(&end).copied();
-        let time = pushed_at.unwrap_or_else(|| {
-            repo.find_commit(end)
-                .map(|c| c.committer().when().seconds())
-                .unwrap_or_default()
-        });
+        let time = pushed_at.unwrap_or_else(|| committed.get(&end).copied().unwrap_or_default());
         if deploys {
             if let Some(at) = pushed_at {
                 findings.extend(frequent.judge(branch, end, at));
@@ -570,11 +569,11 @@ impl Frequent {
 }
 
 /// The first-parent line from `tip`, oldest first, limited to the request's window.
-fn first_parent_line(repo: &Repository, tip: Oid, request: &AuditRequest) -> Result<Vec<Oid>> {
+fn first_parent_line(repo: &Repository, tip: Oid, request: &AuditRequest) -> Result<Line> {
     let mut walk = repo.revwalk()?;
     walk.simplify_first_parent()?;
     walk.push(tip)?;
-    let mut line = Vec::new();
+    let mut line = Line::default();
     for id in walk {
         let id = id?;
         let time = repo
@@ -587,10 +586,20 @@ fn first_parent_line(repo: &Repository, tip: Oid, request: &AuditRequest) -> Res
         if request.since.is_some_and(|s| time < s) {
             break;
         }
-        line.push(id);
+        line.commits.push(id);
+        line.committed.insert(id, time);
     }
-    line.reverse();
+    line.commits.reverse();
     Ok(line)
+}
+
+/// A branch's first-parent line within the audit's window.
+#[derive(Default)]
+struct Line {
+    /// Oldest first.
+    commits: Vec<Oid>,
+    /// Each one's committer time, unix seconds.
+    committed: HashMap<Oid, i64>,
 }
 
 /// The commits of `line` that end a push: the positions the reflog of `refname` recorded,
@@ -640,7 +649,8 @@ fn push_ends(repo: &Repository, refname: &str, line: &[Oid]) -> (Vec<Oid>, HashM
 /// deploy configuration leaves it as it was.
 #[derive(Default)]
 struct MapCache {
-    last: Option<std::rc::Rc<crate::deploy::DeployMap>>,
+    /// The last map made, and the tree it was made from.
+    last: Option<(Oid, std::rc::Rc<crate::deploy::DeployMap>)>,
 }
 
 impl MapCache {
@@ -650,7 +660,7 @@ impl MapCache {
         tip: Oid,
         changes: &ChangeSet,
     ) -> std::rc::Rc<crate::deploy::DeployMap> {
-        if let Some(map) = &self.last {
+        if let Some((_, map)) = &self.last {
             let touched = changes
                 .commits
                 .iter()
@@ -660,12 +670,26 @@ impl MapCache {
                 return map.clone();
             }
         }
-        let map = repo
-            .find_commit(tip)
-            .and_then(|c| c.tree())
-            .map(|tree| map_of(repo, &tree, None))
-            .unwrap_or_default();
-        self.last = Some(map.clone());
+        let Ok(tree) = repo.find_commit(tip).and_then(|c| c.tree()) else {
+            return std::rc::Rc::default();
+        };
+        // The config files are found from the last map's tree and the files the push
+        // changed (oldest first, so the last change of a path decides), not by a walk of
+        // every tree.
+        let changed: Vec<crate::git::changes::FileChange> = changes
+            .commits
+            .iter()
+            .flat_map(|c| c.files().iter().cloned())
+            .collect();
+        let previous = self
+            .last
+            .as_ref()
+            .map(|(tree, _)| crate::deploy::locate::Previous {
+                tree: *tree,
+                changed: &changed,
+            });
+        let map = map_of(repo, &tree, previous);
+        self.last = Some((tree.id(), map.clone()));
         map
     }
 }
