@@ -114,19 +114,52 @@ pub fn line_count(text: &str) -> usize {
 /// the lines both end with: what xdiff trims before it diffs. Every line a diff removes is
 /// in the first, every line it adds in the second, and the lines of each that the diff
 /// keeps are the same multiset, so callers can rule an edit out on the middles alone.
+///
+/// Only the middles are split into lines: the shared start is found by comparing bytes, and
+/// the shared end line by line from the back, so a one-line edit of a large file costs a
+/// comparison of it, not a vector of its lines.
 pub fn middles<'a, 'b>(old: &'a str, new: &'b str) -> (Vec<&'a str>, Vec<&'b str>) {
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let (prefix, suffix) = common_ends(&a, &b);
-    let (a_end, b_end) = (a.len() - suffix, b.len() - suffix);
-    (
-        a.get(prefix..a_end)
-            .map(<[&str]>::to_vec)
-            .unwrap_or_default(),
-        b.get(prefix..b_end)
-            .map(<[&str]>::to_vec)
-            .unwrap_or_default(),
-    )
+    let prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Back to the start of the line the first difference is on: the lines before it are
+    // the same bytes, line ends included.
+    let start = old
+        .as_bytes()
+        .get(..prefix)
+        .and_then(|p| memchr::memrchr(b'\n', p))
+        .map_or(0, |i| i + 1);
+    let (Some(a), Some(b)) = (old.get(start..), new.get(start..)) else {
+        return (Vec::new(), Vec::new());
+    };
+    // The shared end, a whole line at a time, never into the shared start.
+    let room = line_count(a).min(line_count(b));
+    let (mut a_end, mut b_end) = (a.len(), b.len());
+    for _ in 0..room {
+        let (a_from, b_from) = (last_line_start(a, a_end), last_line_start(b, b_end));
+        if a.get(a_from..a_end) != b.get(b_from..b_end) {
+            break;
+        }
+        (a_end, b_end) = (a_from, b_from);
+    }
+    (split_lines(a, a_end), split_lines(b, b_end))
+}
+
+/// The lines (with their ends) of `text[..end]`.
+fn split_lines(text: &str, end: usize) -> Vec<&str> {
+    let head = text.get(..end).unwrap_or_default();
+    head.split_inclusive('\n').collect()
+}
+
+/// Where the last line of `text[..end]` starts (`end` is a line's end, past its `\n`).
+fn last_line_start(text: &str, end: usize) -> usize {
+    let before = text
+        .as_bytes()
+        .get(..end.saturating_sub(1))
+        .unwrap_or_default();
+    memchr::memrchr(b'\n', before).map_or(0, |i| i + 1)
 }
 
 /// How many items `a` and `b` share at their start, and then at their end (never
@@ -351,6 +384,41 @@ mod tests {
             };
             let (old, new) = (text(&old, old_end), text(&new, new_end));
             proptest::prop_assert_eq!(new_lines(&old, &new), new_lines_hashed(&old, &new));
+        }
+    }
+
+    /// [`middles`] as first written: both texts split into lines, the common ends trimmed.
+    fn middles_by_splitting<'a, 'b>(old: &'a str, new: &'b str) -> (Vec<&'a str>, Vec<&'b str>) {
+        let a: Vec<&str> = old.split_inclusive('\n').collect();
+        let b: Vec<&str> = new.split_inclusive('\n').collect();
+        let (prefix, suffix) = common_ends(&a, &b);
+        let (a_end, b_end) = (a.len() - suffix, b.len() - suffix);
+        (a[prefix..a_end].to_vec(), b[prefix..b_end].to_vec())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
+
+        /// The byte-wise start and line-wise end give the middles splitting gives: repeated
+        /// lines, lines that are prefixes of others, carriage returns, no final newline.
+        #[test]
+        fn middles_are_what_splitting_gives(
+            old in proptest::collection::vec(0usize..7, 0..12),
+            edits in proptest::collection::vec((0usize..3, 0usize..12, 0usize..7), 0..4),
+            old_end in proptest::bool::ANY,
+            new_end in proptest::bool::ANY,
+        ) {
+            const LINES: [&str; 7] = ["a\n", "ab\n", "b\n", "\n", "a\r\n", "a", "b a\n"];
+            let new = edited(&old, &edits);
+            let text = |ids: &[usize], end: bool| {
+                let mut t: String = ids.iter().map(|&i| LINES[i]).collect();
+                if !end && t.ends_with('\n') {
+                    t.pop();
+                }
+                t
+            };
+            let (old, new) = (text(&old, old_end), text(&new, new_end));
+            proptest::prop_assert_eq!(middles(&old, &new), middles_by_splitting(&old, &new));
         }
     }
 
