@@ -61,12 +61,7 @@ fn new_lines_hashed(old: &str, new: &str) -> Vec<(u32, String)> {
 /// The byte range of `new` between the whole lines it shares with `old` at its start and
 /// at its end: every line outside it is a line of `old`.
 fn changed_middle(old: &[u8], new: &[u8]) -> (usize, usize) {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    // Back to the start of the line the first difference is on.
-    let start = new
-        .get(..prefix)
-        .and_then(|p| memchr::memrchr(b'\n', p))
-        .map_or(0, |i| i + 1);
+    let start = shared_lines_end(old, new);
     let room = old.len().min(new.len()) - start;
     let suffix = old
         .iter()
@@ -119,18 +114,7 @@ pub fn line_count(text: &str) -> usize {
 /// the shared end line by line from the back, so a one-line edit of a large file costs a
 /// comparison of it, not a vector of its lines.
 pub fn middles<'a, 'b>(old: &'a str, new: &'b str) -> (Vec<&'a str>, Vec<&'b str>) {
-    let prefix = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(x, y)| x == y)
-        .count();
-    // Back to the start of the line the first difference is on: the lines before it are
-    // the same bytes, line ends included.
-    let start = old
-        .as_bytes()
-        .get(..prefix)
-        .and_then(|p| memchr::memrchr(b'\n', p))
-        .map_or(0, |i| i + 1);
+    let start = shared_lines_end(old.as_bytes(), new.as_bytes());
     let (Some(a), Some(b)) = (old.get(start..), new.get(start..)) else {
         return (Vec::new(), Vec::new());
     };
@@ -151,6 +135,14 @@ pub fn middles<'a, 'b>(old: &'a str, new: &'b str) -> (Vec<&'a str>, Vec<&'b str
 fn split_lines(text: &str, end: usize) -> Vec<&str> {
     let head = text.get(..end).unwrap_or_default();
     head.split_inclusive('\n').collect()
+}
+
+/// The end of the whole lines `old` and `new` start with (line ends included): the start
+/// of the line their first differing byte is on.
+fn shared_lines_end(old: &[u8], new: &[u8]) -> usize {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let shared = new.get(..prefix).unwrap_or_default();
+    memchr::memrchr(b'\n', shared).map_or(0, |i| i + 1)
 }
 
 /// Where the last line of `text[..end]` starts (`end` is a line's end, past its `\n`).
@@ -360,6 +352,15 @@ mod tests {
         new
     }
 
+    /// The lines `ids` of `lines` joined, without the last line end unless `end`.
+    fn joined(lines: &[&str], ids: &[usize], end: bool) -> String {
+        let mut t: String = ids.iter().map(|&i| lines[i]).collect();
+        if !end && t.ends_with('\n') {
+            t.pop();
+        }
+        t
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
 
@@ -375,13 +376,7 @@ mod tests {
             const LINES: [&str; 9] =
                 ["a\n", "b\n", "ab\n", "\n", "a\r\n", "\r\n", "KEY=x\n", "b a\n", "a\r"];
             let new = edited(&old, &edits);
-            let text = |ids: &[usize], end: bool| {
-                let mut t: String = ids.iter().map(|&i| LINES[i]).collect();
-                if !end && t.ends_with('\n') {
-                    t.pop();
-                }
-                t
-            };
+            let text = |ids: &[usize], end: bool| joined(&LINES, ids, end);
             let (old, new) = (text(&old, old_end), text(&new, new_end));
             proptest::prop_assert_eq!(new_lines(&old, &new), new_lines_hashed(&old, &new));
         }
@@ -410,13 +405,7 @@ mod tests {
         ) {
             const LINES: [&str; 7] = ["a\n", "ab\n", "b\n", "\n", "a\r\n", "a", "b a\n"];
             let new = edited(&old, &edits);
-            let text = |ids: &[usize], end: bool| {
-                let mut t: String = ids.iter().map(|&i| LINES[i]).collect();
-                if !end && t.ends_with('\n') {
-                    t.pop();
-                }
-                t
-            };
+            let text = |ids: &[usize], end: bool| joined(&LINES, ids, end);
             let (old, new) = (text(&old, old_end), text(&new, new_end));
             proptest::prop_assert_eq!(middles(&old, &new), middles_by_splitting(&old, &new));
         }
@@ -443,13 +432,7 @@ mod tests {
             new_end in proptest::bool::ANY,
         ) {
             const LINES: [&str; 6] = ["a\n", "b\n", "c\n", "\n", "a\r\n", "x\u{0}\n"];
-            let text = |ids: &[usize], end: bool| {
-                let mut t: String = ids.iter().map(|&i| LINES[i]).collect();
-                if !end && t.ends_with('\n') {
-                    t.pop();
-                }
-                t
-            };
+            let text = |ids: &[usize], end: bool| joined(&LINES, ids, end);
             let (old, new) = (text(&old, old_end), text(&new, new_end));
             if let Some(fast) = certain_diff(&old, &new) {
                 proptest::prop_assert_eq!(fast, xdiff(&old, &new).unwrap());
