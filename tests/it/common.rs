@@ -438,20 +438,47 @@ pub fn describe(output: &Output) -> String {
 }
 
 /// Writes an executable (mode 755) file.
+///
+/// The file is written by a child process (`cat`), never opened for writing here: the
+/// tests run in parallel threads that spawn processes all the time, and a child forked
+/// while this process held the file open for writing keeps that descriptor until it
+/// execs, during which running the file fails with "Text file busy".
 pub fn write_executable(path: &Path, contents: &str) {
+    use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).expect("create parent dirs");
     }
-    fs::write(path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    let mut cat = Command::new("sh")
+        .args(["-c", "cat > \"$1\"", "sh"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    let mut stdin = cat.stdin.take().expect("piped stdin");
+    stdin
+        .write_all(contents.as_bytes())
+        .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    drop(stdin);
+    assert!(
+        cat.wait().is_ok_and(|s| s.success()),
+        "write {}",
+        path.display()
+    );
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod 755");
 }
 
 /// Copies `from` over `to` through a rename, so a binary that ran from `to` is not
-/// rewritten in place (which Linux refuses while it runs).
+/// rewritten in place (which Linux refuses while it runs). The copy is made by `cp`, for
+/// the reason [`write_executable`] gives.
 pub fn replace_file(from: &Path, to: &Path) {
     let tmp = to.with_extension("replacing");
-    fs::copy(from, &tmp).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    let copied = Command::new("cp")
+        .arg(from)
+        .arg(&tmp)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(copied, "copy {} to {}", from.display(), tmp.display());
     fs::rename(&tmp, to).unwrap_or_else(|e| panic!("rename to {}: {e}", to.display()));
 }
 
