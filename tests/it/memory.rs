@@ -155,10 +155,12 @@ fn generated<'s>(sandbox: &'s Sandbox, token: &str) -> TestRepo<'s> {
     repo
 }
 
-/// The peak resident set, in KiB, the timer wrote to `measured` (its only line).
-fn peak_kib(measured: &Path) -> i64 {
+/// The peak resident set, in KiB, the timer wrote to `measured` (its only line); `ran`
+/// describes the command that should have run it, for the message when it did not.
+fn peak_kib(measured: &Path, ran: &str) -> i64 {
     // `<wall µs> <user µs> <system µs> <max RSS KiB>`
-    let line = fs::read_to_string(measured).expect("the timer's line");
+    let line = fs::read_to_string(measured)
+        .unwrap_or_else(|e| panic!("the timer's line ({e}); the command ran as:\n{ran}"));
     let mut lines = line.lines();
     let (Some(only), None) = (lines.next(), lines.next()) else {
         panic!("the timer ran once: {line:?}");
@@ -197,7 +199,7 @@ fn a_long_push_keeps_memory_bounded() {
             .args(["-w", "git", "push", "origin", "main"]),
     )
     .into();
-    let push_kib = peak_kib(&hooked);
+    let push_kib = peak_kib(&hooked, &format!("{push:?}"));
     eprintln!("peak RSS of pushguard's pre-push hook over {COMMITS} commits: {push_kib} KiB");
     let report = common::flat(&push.stderr);
     assert!(!push.success(), "the planted secret blocks: {push:?}");
@@ -222,7 +224,7 @@ fn a_long_push_keeps_memory_bounded() {
             .arg(PUSHGUARD)
             .args(["check", "--format", "json", "main"]),
     );
-    let check_kib = peak_kib(&checked);
+    let check_kib = peak_kib(&checked, &common::describe(&out));
     eprintln!("peak RSS of pushguard check --format json over {COMMITS} commits: {check_kib} KiB");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", common::describe(&out)));
