@@ -233,6 +233,11 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
         refs,
     } = push;
     let blobs = Rc::new(PushCache::default());
+    let reading = Reading {
+        shallow: &shallow,
+        blobs: &blobs,
+        occasion: Occasion::Push,
+    };
     let refs = refs
         .into_iter()
         .map(|r| {
@@ -240,11 +245,6 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
                 Work::Nothing => None,
                 Work::Range(range) => Some(Listing::start(repo, range, &shallow)),
                 Work::Started(listing) => Some(listing),
-            };
-            let reading = Reading {
-                shallow: &shallow,
-                blobs: &blobs,
-                occasion: Occasion::Push,
             };
             analyze_ref(repo, config, r.update, listing, r.target, &reading)
         })
@@ -296,6 +296,11 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
     // run there do not depend on the ref, so another such ref need not judge them again.
     // A thousand nested tags then cost one walk of their commits, not a thousand.
     let mut judged: Vec<Oid> = Vec::new();
+    let reading = Reading {
+        shallow: &shallow,
+        blobs: &blobs,
+        occasion: Occasion::Check,
+    };
     let refs = raw
         .iter()
         .map(|r| {
@@ -315,11 +320,6 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
             let listing =
                 update_range(&update, &hide).map(|range| Listing::start(repo, range, &shallow));
             let target = update.short_remote_name();
-            let reading = Reading {
-                shallow: &shallow,
-                blobs: &blobs,
-                occasion: Occasion::Check,
-            };
             analyze_ref(repo, config, update, listing, target, &reading)
         })
         .collect();
