@@ -99,6 +99,10 @@ enum Command {
         /// Write the report to FILE instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also replay secret-in-image, which reads every line the history added (about
+        /// what `git log -p` costs). Without it the report says it was not replayed.
+        #[arg(long)]
+        secrets: bool,
     },
     /// Read real build times from BuildKit plain progress logs (`docker build
     /// --progress=plain`, `fly deploy` output) and keep them for `[build] estimate = "steps"`.
@@ -312,9 +316,11 @@ fn main() -> ExitCode {
             until,
             format,
             output,
+            secrets,
         } => (|| {
             let request = pushguard::audit::AuditRequest {
                 branches,
+                secrets,
                 since: since
                     .map(|d| commands::parse_date(&d, "--since"))
                     .transpose()?,

@@ -62,6 +62,9 @@ pub struct AuditRequest {
     /// Unix seconds: only pushes whose last commit was committed in `[since, until)`.
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Replay `secret-in-image` too. Off by default: it reads every line the history added,
+    /// which costs what `git log -p` costs, and a secret wastes no build.
+    pub secrets: bool,
 }
 
 /// How the pushes were found.
@@ -78,6 +81,27 @@ impl Boundaries {
         match self {
             Boundaries::Reflog => "reflog",
             Boundaries::PerCommit => "per-commit",
+        }
+    }
+}
+
+/// Whether the audit replayed `secret-in-image`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretScan {
+    /// `--secrets`: every line the history added was scanned.
+    Replayed,
+    /// The rule is on, but the audit was not asked to scan (the report says so).
+    Skipped,
+    /// The configuration turns the rule off.
+    Off,
+}
+
+impl SecretScan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretScan::Replayed => "replayed",
+            SecretScan::Skipped => "skipped",
+            SecretScan::Off => "off",
         }
     }
 }
@@ -165,6 +189,8 @@ pub struct Audit {
     /// Commits of the window that could not be inspected (shallow or partial clones), said
     /// in the report.
     pub not_inspected: usize,
+    /// Whether `secret-in-image` was replayed.
+    pub secrets: SecretScan,
 }
 
 impl Audit {
@@ -297,6 +323,18 @@ pub fn audit(
     // A whole history is one analysis: the push-time budget would cut it short.
     let mut config = config.clone();
     config.policy.time_budget_seconds = 0;
+    // The audit counts wasted builds; a history-wide secret scan is opt-in (and said).
+    let secrets = if !config
+        .rule(crate::rules::secret_in_image::ID)
+        .is_some_and(|r| r.severity.is_some())
+    {
+        SecretScan::Off
+    } else if request.secrets {
+        SecretScan::Replayed
+    } else {
+        config.turn_off(crate::rules::secret_in_image::ID);
+        SecretScan::Skipped
+    };
     let branches = if request.branches.is_empty() {
         let head = repo.head().ok().and_then(|h| h.target());
         vec![crate::pipeline::check_branch(repo, &config, head)]
@@ -322,6 +360,7 @@ pub fn audit(
         pushes,
         prevented,
         not_inspected,
+        secrets,
     })
 }
 

@@ -802,6 +802,15 @@ impl Config {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// Turns content rule `id` off, as `[rules.<id>] severity = "off"` would; `false` when
+    /// there is no such rule or it was already off.
+    pub fn turn_off(&mut self, id: &str) -> bool {
+        match self.rules.iter_mut().find(|r| r.id == id) {
+            Some(rule) => rule.severity.take().is_some(),
+            None => false,
+        }
+    }
+
     /// All content rules (including those that are off), in the default file's order.
     pub fn rules(&self) -> impl Iterator<Item = &RuleConfig> {
         self.rules.iter()

@@ -62,6 +62,10 @@ fn date(secs: i64) -> String {
         .collect()
 }
 
+/// Said when `secret-in-image` was not replayed.
+const SECRETS_SKIPPED: &str = "secret-in-image not replayed: it reads every line the history \
+    added and a secret wastes no build; `pushguard audit --secrets` includes it";
+
 /// The text report.
 pub fn text(repo: &git2::Repository, audit: &Audit) -> String {
     let mut out = String::new();
@@ -89,6 +93,9 @@ pub fn text(repo: &git2::Repository, audit: &Audit) -> String {
             "  {} commits could not be inspected (shallow or partial clone): not judged",
             audit.not_inspected
         );
+    }
+    if audit.secrets == crate::audit::SecretScan::Skipped {
+        let _ = writeln!(out, "  {SECRETS_SKIPPED}");
     }
     let forcing = audit.pushes.iter().filter(|p| p.reported()).count();
     let _ = writeln!(
@@ -223,6 +230,7 @@ pub fn json(repo: &git2::Repository, audit: &Audit) -> serde_json::Value {
         "deploys": audit.deploys(),
         "boundaries": audit.boundaries.as_str(),
         "not_inspected_commits": audit.not_inspected,
+        "secret_scan": audit.secrets.as_str(),
         "wasted_build_seconds": audit.wasted_build_seconds(),
         "wasted_deploy_seconds": audit.wasted_deploy_seconds(),
         "prevented": {
@@ -279,6 +287,13 @@ pub fn html(repo: &git2::Repository, audit: &Audit) -> String {
         out.push_str(
             "<p class=\"note\">Pushes counted one per first-parent commit (this clone has no \
              reflog of the remote branch): an upper bound.</p>\n",
+        );
+    }
+    if audit.secrets == crate::audit::SecretScan::Skipped {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            html_escape(SECRETS_SKIPPED)
         );
     }
     let forcing = audit.pushes.iter().filter(|p| p.reported()).count();

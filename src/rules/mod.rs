@@ -38,7 +38,7 @@ mod unused_build_arg;
 
 mod manifest_comment_only;
 mod no_cache_deploy;
-mod secret_in_image;
+pub(crate) mod secret_in_image;
 pub mod text;
 mod timestamp_edit;
 mod trigger_file;

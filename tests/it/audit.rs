@@ -138,6 +138,45 @@ fn a_push_the_hook_stopped_is_counted_as_prevented() {
 }
 
 #[test]
+fn the_secret_scan_is_replayed_only_when_asked_and_the_report_says_so() {
+    let sandbox = Sandbox::new();
+    let repo = fly_app(&sandbox, &[]);
+    let key = format!("AKIA{}", "Q2W7ZK4M".repeat(2));
+    repo.commit_files(
+        "settings",
+        &[("settings.py", &format!("AWS_KEY = \"{key}\"\n"))],
+    );
+    repo.commit_files("feature", &[("app.py", "x = 2\n")]);
+
+    let skipped = audit(&repo, &["--branch", "main"]);
+    assert_eq!(skipped["secret_scan"], "skipped", "{skipped:#}");
+    assert!(
+        skipped["by_rule"].get("secret-in-image").is_none(),
+        "{skipped:#}"
+    );
+    let mut cmd = sandbox.cmd(PUSHGUARD, &repo.path);
+    let out = common::run(cmd.arg("audit"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("secret-in-image not replayed") && text.contains("--secrets"),
+        "{text}"
+    );
+
+    let scanned = audit(&repo, &["--branch", "main", "--secrets"]);
+    assert_eq!(scanned["secret_scan"], "replayed", "{scanned:#}");
+    assert_eq!(scanned["by_rule"]["secret-in-image"], 1, "{scanned:#}");
+    // A secret is reported, but it wastes no build.
+    assert_eq!(scanned["wasted_build_seconds"], 0, "{scanned:#}");
+    let mut cmd = sandbox.cmd(PUSHGUARD, &repo.path);
+    let out = common::run(cmd.args(["audit", "--secrets"]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("not replayed") && !text.contains(&key),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_text_report_names_the_pushes_and_says_how_they_were_counted() {
     let sandbox = Sandbox::new();
     let repo = history(&sandbox);
