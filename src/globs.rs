@@ -66,13 +66,14 @@ impl Globs {
         for (index, glob) in globs.iter().enumerate() {
             let text = glob.as_ref();
             check(text).map_err(|e| (index, e))?;
+            if !text.contains('{') && !has_special(text) {
+                set.add_direct(index, text, text).map_err(|e| (index, e))?;
+                continue;
+            }
             match expand(text) {
                 Some(expanded) => {
                     for alt in &expanded {
-                        match Shape::parse(alt) {
-                            Some(shape) => set.add_shape(index, shape),
-                            None => set.add_complex(index, text).map_err(|e| (index, e))?,
-                        }
+                        set.add_direct(index, alt, text).map_err(|e| (index, e))?;
                     }
                 }
                 None => set.add_complex(index, text).map_err(|e| (index, e))?,
@@ -185,6 +186,24 @@ impl Globs {
         best
     }
 
+    /// Adds `text`, glob `index` or one expansion of it (`glob`), without groups or special
+    /// characters; a text no direct shape can match sends the whole `glob` to globset. The
+    /// common keyed shapes (`**/NAME`, `**/*.EXT`, a literal path) go straight to their
+    /// maps: building their [`Shape`] first was most of the cost of loading the default
+    /// configuration.
+    fn add_direct(&mut self, index: usize, text: &str, glob: &str) -> Result<(), globset::Error> {
+        match quick_key(text) {
+            Some(Key::Basename(k)) => self.basenames.add(k, index),
+            Some(Key::Extension(k)) => self.extensions.add(k, index),
+            Some(Key::Literal(k)) => self.literals.add(k, index),
+            None => match Shape::parse(text) {
+                Some(shape) => self.add_shape(index, shape),
+                None => self.add_complex(index, glob)?,
+            },
+        }
+        Ok(())
+    }
+
     fn add_shape(&mut self, index: usize, shape: Shape) {
         let map = match shape.key() {
             Some(Key::Basename(k)) => Some((&mut self.basenames, k)),
@@ -285,9 +304,13 @@ fn expand(text: &str) -> Option<Vec<String>> {
         out = out
             .iter()
             .flat_map(|done| {
-                alternatives
-                    .iter()
-                    .map(move |alt| format!("{done}{head}{alt}"))
+                alternatives.iter().map(move |alt| {
+                    let mut next = String::with_capacity(done.len() + head.len() + alt.len());
+                    next.push_str(done);
+                    next.push_str(head);
+                    next.push_str(alt);
+                    next
+                })
             })
             .collect();
         rest = &rest[close + 1..];
@@ -297,13 +320,33 @@ fn expand(text: &str) -> Option<Vec<String>> {
     }
     let mut globs = Vec::with_capacity(out.len());
     for body in out {
-        let body = body + rest;
-        if body.contains("**") {
+        let mut glob = String::with_capacity(prefix.len() + body.len() + rest.len() + 3);
+        glob.push_str(prefix);
+        glob.push_str(&body);
+        glob.push_str(rest);
+        if glob[prefix.len()..].contains("**") {
             return None;
         }
-        globs.push(format!("{prefix}{body}{suffix}"));
+        glob.push_str(suffix);
+        globs.push(glob);
     }
     Some(globs)
+}
+
+/// The key [`Shape::key`] gives `text` (a glob without groups or special characters), for
+/// the shapes recognisable without parsing it: `**/NAME`, `**/*.EXT` and a literal path.
+/// `None` for every other glob, which is then parsed.
+fn quick_key(text: &str) -> Option<Key> {
+    let clean = |t: &str| !t.is_empty() && !t.contains('*');
+    if let Some(rest) = text.strip_prefix("**/") {
+        if let Some(ext) = rest.strip_prefix("*.") {
+            return (clean(ext) && !ext.contains(['/', '.']))
+                .then(|| Key::Extension(ext.as_bytes().into()));
+        }
+        return (clean(rest) && !rest.contains('/')).then(|| Key::Basename(rest.as_bytes().into()));
+    }
+    (clean(text) && text.split('/').all(|c| !c.is_empty()))
+        .then(|| Key::Literal(text.as_bytes().into()))
 }
 
 /// A glob of the direct shape: `[**/]component/.../component[/**]`.

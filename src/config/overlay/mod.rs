@@ -21,7 +21,6 @@ use super::{
     Agents, AppConfig, Config, ConfirmOn, Estimate, NonInteractive, OnError, PathRule, Platform,
     ReportStyle, RuleConfig, ServerTrailers, StepWeights, TierTimes,
 };
-use crate::globs::Globs;
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 
@@ -671,9 +670,9 @@ impl Overlay<'_> {
                 return;
             };
             rule.compiled.retain(|(k, _)| k != option);
-            // Every glob checked, so building the set cannot fail.
-            let matcher = Globs::new(&globs).unwrap_or_default();
-            rule.compiled.push((option.to_owned(), matcher));
+            // Every glob checked: the set is built on first use and cannot fail.
+            rule.compiled
+                .push((option.to_owned(), std::sync::OnceLock::new()));
             toml::Value::Array(globs.into_iter().map(toml::Value::String).collect())
         } else if option.ends_with("severity") {
             let Some(severity) = self.choice(val, &field, "severity", SEVERITIES) else {
