@@ -3,6 +3,7 @@
 //! ([`super::model`]) does the rest.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
@@ -238,6 +239,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
     let mut members: Vec<usize> = Vec::new();
     let mut seen: HashSet<&[u8]> = HashSet::new();
     let literal = literal_sources(&new_df);
+    let mut last_ignored: Option<(Arc<str>, u32, Arc<str>)> = None;
     for change in snap.changed {
         seen.insert(&change.path);
         let Some(rel) = app.in_context(&change.path) else {
@@ -269,22 +271,30 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             delta.changes.push((rel, change.path.clone()));
         } else {
             let (file, ig) = match &new_ignore {
-                Some((path, _, ig)) if change.new.is_some() => (path.clone(), ig),
+                Some((path, _, ig)) if change.new.is_some() => (path.as_str(), ig),
                 _ => match &old_ignore {
-                    Some((path, _, ig)) => (path.clone(), ig),
-                    None => (String::new(), &empty),
+                    Some((path, _, ig)) => (path.as_str(), ig),
+                    None => ("", &empty),
                 },
             };
-            let (line, pattern) = ig
-                .is_excluded_with_reason(&rel)
-                .map_or((0, String::new()), |(l, p)| (l, p.to_owned()));
+            let (line, pattern) = ig.is_excluded_with_reason(&rel).unwrap_or((0, ""));
+            // A committed virtualenv or node_modules is thousands of paths excluded by the
+            // same line: they share its texts.
+            let shared = match &last_ignored {
+                Some((f, l, p)) if **f == *file && *l == line && **p == *pattern => {
+                    (Arc::clone(f), Arc::clone(p))
+                }
+                _ => (Arc::from(file), Arc::from(pattern)),
+            };
+            last_ignored = Some((Arc::clone(&shared.0), line, Arc::clone(&shared.1)));
+            let fate = Fate::Ignored {
+                file: shared.0,
+                line,
+                pattern: shared.1,
+            };
             fates.push(PathFate {
                 path: change.path.clone(),
-                fate: Fate::Ignored {
-                    file,
-                    line,
-                    pattern,
-                },
+                fate,
             });
         }
     }

@@ -31,6 +31,8 @@
 //! their Dockerfiles and ignore files, the changed files), [`model`] is the pure model of
 //! what re-runs, and [`describe`] names and displays steps.
 
+use std::sync::Arc;
+
 use git2::Oid;
 
 use crate::build::apps::{App, AppNote};
@@ -170,9 +172,9 @@ pub enum Fate {
     Outside,
     /// Excluded by the effective ignore file (`file`), at `line` by `pattern`.
     Ignored {
-        file: String,
+        file: Arc<str>,
         line: u32,
-        pattern: String,
+        pattern: Arc<str>,
     },
     /// In the context and copied by step `step` (an index into [`Rebuild::steps`]).
     Copied { step: usize },

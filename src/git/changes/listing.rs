@@ -267,7 +267,7 @@ const OBJECT_CACHE_BYTES: isize = 2 * 1024 * 1024;
 const MWINDOW_BYTES: usize = 1024 * 1024;
 
 /// The most of all packfiles libgit2 keeps mapped at once (see [`tune_libgit2`]).
-const MWINDOW_MAPPED_BYTES: usize = 8 * 1024 * 1024;
+const MWINDOW_MAPPED_BYTES: usize = 2 * 1024 * 1024;
 
 fn commit_change(trees: &mut Trees<'_>, id: Oid, shallow: &HashSet<Oid>) -> CommitChange {
     let (info, tree_id) = match commit_info(trees.repo, id) {
