@@ -10,6 +10,12 @@
 //! (findings) → [`pipeline`] (one analysis per push) → [`decide`] (waivers, policy, the
 //! prompt) → [`output`] (text, JSON, SARIF, GitHub) — driven by [`commands`].
 
+// zlib-rs provides the zlib functions libgit2 calls (`inflate`, `inflateInit_`, ...): the
+// link resolves them to it instead of the system's libz. Inflating is about a third of a
+// long push's time, and zlib-rs inflates markedly faster than zlib 1.2/1.3 (SIMD copies
+// and checksums, chosen at run time). See docs/performance.md.
+use libz_rs_sys as _;
+
 pub mod audit;
 pub(crate) mod build;
 pub mod commands;

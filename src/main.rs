@@ -9,6 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pushguard::commands::{self, CheckRange, Format, HookOptions, InstallOptions, Outcome};
 use pushguard::output::style::ColorChoice;
 
+/// `malloc` for every allocation, over-aligned ones included (see `memory::Malloc`).
+#[global_allocator]
+static ALLOCATOR: pushguard::memory::Malloc = pushguard::memory::Malloc;
+
 #[derive(Parser)]
 #[command(
     name = "pushguard",

@@ -195,3 +195,15 @@ fn pushguard_off_is_honoured_and_recorded_by_check() {
     assert!(text.contains(&tip), "{text}");
     assert!(text.contains("main"), "{text}");
 }
+
+/// libgit2's zlib calls resolve to zlib-rs (`libz-rs-sys`), linked in: the binary names no
+/// system libz among the libraries it needs. A change in link order that brought the
+/// system's back would still work, only slower, so this is where it shows.
+#[test]
+#[cfg(target_os = "linux")]
+fn the_binary_inflates_with_the_linked_zlib_not_the_system_one() {
+    let binary = std::fs::read(PUSHGUARD).expect("read the binary");
+    let needs = |name: &[u8]| binary.windows(name.len()).any(|w| w == name);
+    assert!(!needs(b"libz.so"), "pushguard links the system libz");
+    assert!(needs(b"inflateInit_"), "no zlib symbols at all");
+}
