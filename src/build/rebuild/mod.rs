@@ -146,8 +146,9 @@ pub struct Step {
     pub status: StepStatus,
     /// Why it re-runs (or is skipped, or why a changed setting costs nothing).
     pub reason: Option<String>,
-    /// Changed files (repository-relative) that made it re-run.
-    pub triggers: Vec<Vec<u8>>,
+    /// Changed files (repository-relative) that made it re-run. Shared by every step a
+    /// re-run sets off: a first push of a large tree names every file, once.
+    pub triggers: Arc<[Vec<u8>]>,
     /// It re-runs only if what a RUN of another stage writes changed (a `COPY --from` of a
     /// path a re-running RUN may or may not write): the worst case counts it, the likely
     /// case does not.
@@ -242,7 +243,7 @@ impl Rebuild {
 
     /// The changed files that set off the deciding step.
     pub fn triggers(&self) -> &[Vec<u8>] {
-        self.deciding_step().map_or(&[], |s| s.triggers.as_slice())
+        self.deciding_step().map_or(&[], |s| &s.triggers[..])
     }
 
     /// Whether the push changes the app's image at all.

@@ -3,6 +3,7 @@
 //! walks the target's stages step by step and says which re-run and why ([`evaluate`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 use super::describe::{kind_of, one_line};
 use super::{Step, StepKind, StepStatus};
@@ -621,7 +622,7 @@ pub(super) fn needed_stages(df: &Dockerfile, target: usize, views: &Views) -> BT
 /// Why a step misses the cache, when it has a cause of its own.
 pub(super) struct Cause {
     pub(super) reason: String,
-    pub(super) triggers: Vec<Vec<u8>>,
+    pub(super) triggers: Arc<[Vec<u8>]>,
     /// The instruction itself differs from the previous Dockerfile's (an edit).
     pub(super) edit: bool,
     /// It holds only if a re-running RUN wrote something different ([`Step::uncertain`]).
@@ -677,7 +678,7 @@ pub(super) fn evaluate(
             kind: kind_of(df, ins, &new_views.globals, settings),
             status: StepStatus::Cached,
             reason: None,
-            triggers: Vec::new(),
+            triggers: Arc::from(Vec::new()),
             uncertain: false,
         })
         .collect();
@@ -685,7 +686,7 @@ pub(super) fn evaluate(
     let mut first_edit: Option<usize> = None;
     let mut settings_changed = false;
     // Whether each stage re-runs anything, and the triggers of its first re-run.
-    let mut reruns: Vec<Option<Vec<Vec<u8>>>> = vec![None; df.stages.len()];
+    let mut reruns: Vec<Option<Arc<[Vec<u8>]>>> = vec![None; df.stages.len()];
     // Whether a stage's re-runs are all uncertain (they hang on an uncertain COPY --from).
     let mut uncertain_stage: Vec<bool> = vec![false; df.stages.len()];
 
@@ -715,7 +716,7 @@ pub(super) fn evaluate(
         }
         // The first re-run step of the stage (every later step re-runs after it), and
         // whether that re-run is uncertain.
-        let mut chain: Option<(u32, Vec<Vec<u8>>, bool)> = None;
+        let mut chain: Option<(u32, Arc<[Vec<u8>]>, bool)> = None;
         let mut positional_broken = false;
         for (pos, op) in view.ops.iter().enumerate() {
             // Past the analysis budget the rest is not evaluated; the pipeline reports the
@@ -1000,7 +1001,7 @@ pub(super) fn positional_cause(
 ) -> Option<Cause> {
     let blame = |reason: String, edit: bool| Cause {
         reason,
-        triggers: vec![inputs.dockerfile.to_vec()],
+        triggers: Arc::from(vec![inputs.dockerfile.to_vec()]),
         edit,
         uncertain: false,
     };
@@ -1053,7 +1054,7 @@ pub(super) fn positional_cause(
     Some(match origin {
         Origin::BuildArg => Cause {
             reason: format!("build argument {shown} changed"),
-            triggers: vec![inputs.args_file.to_vec()],
+            triggers: Arc::from(vec![inputs.args_file.to_vec()]),
             edit: false,
             uncertain: false,
         },
@@ -1077,7 +1078,7 @@ pub(super) fn context_cause(delta: &ContextDelta, src: &Source) -> Option<Cause>
     if let Some(trigger) = &delta.everything {
         return Some(Cause {
             reason: "the .dockerignore change alters what it copies".to_owned(),
-            triggers: vec![trigger.clone()],
+            triggers: Arc::from(vec![trigger.clone()]),
             edit: false,
             uncertain: false,
         });
@@ -1101,7 +1102,7 @@ pub(super) fn context_cause(delta: &ContextDelta, src: &Source) -> Option<Cause>
         .collect();
     Some(Cause {
         reason,
-        triggers,
+        triggers: triggers.into(),
         edit: false,
         uncertain: false,
     })

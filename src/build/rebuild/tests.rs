@@ -226,7 +226,7 @@ fn global_args_and_build_args() {
     assert_eq!(r.rerun_lines(), [4]);
     assert_eq!(r.reason(4), "build argument MODE changed");
     assert_eq!(
-        r.steps.iter().find(|s| s.line == 4).unwrap().triggers,
+        r.steps.iter().find(|s| s.line == 4).unwrap().triggers[..],
         [b"fly.toml".to_vec()]
     );
 }
@@ -276,7 +276,7 @@ fn multi_stage_copies_from_and_skips() {
     assert_eq!(r.tier, BuildTier::Partial);
     assert_eq!(r.deciding, Some(6));
     assert_eq!(
-        r.steps.iter().find(|s| s.line == 13).unwrap().triggers,
+        r.steps.iter().find(|s| s.line == 13).unwrap().triggers[..],
         [b"go.sum".to_vec()]
     );
     // The web assets stage re-runs, and so does the build stage: its `COPY . .` copies
