@@ -146,9 +146,8 @@ pub struct Step {
     pub status: StepStatus,
     /// Why it re-runs (or is skipped, or why a changed setting costs nothing).
     pub reason: Option<String>,
-    /// Changed files (repository-relative) that made it re-run. Shared by every step a
-    /// re-run sets off: a first push of a large tree names every file, once.
-    pub triggers: Arc<[Vec<u8>]>,
+    /// Changed files (repository-relative) that made it re-run.
+    pub triggers: Triggers,
     /// It re-runs only if what a RUN of another stage writes changed (a `COPY --from` of a
     /// path a re-running RUN may or may not write): the worst case counts it, the likely
     /// case does not.
@@ -193,6 +192,10 @@ pub struct PathFate {
     pub path: Vec<u8>,
     pub fate: Fate,
 }
+
+/// The changed files (repository-relative) that made a step re-run, shared by every step
+/// that re-run sets off: a first push of a large tree names every file, once.
+pub type Triggers = Arc<[Vec<u8>]>;
 
 /// The predicted rebuild of one app.
 #[derive(Debug, Clone, PartialEq, Eq)]

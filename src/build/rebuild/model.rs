@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use super::describe::{kind_of, one_line};
-use super::{Step, StepKind, StepStatus};
+use super::{Step, StepKind, StepStatus, Triggers};
 use crate::config::BuildSettings;
 use crate::docker::dockerfile::{Dockerfile, Instruction};
 use crate::docker::expand::expand;
@@ -622,7 +622,7 @@ pub(super) fn needed_stages(df: &Dockerfile, target: usize, views: &Views) -> BT
 /// Why a step misses the cache, when it has a cause of its own.
 pub(super) struct Cause {
     pub(super) reason: String,
-    pub(super) triggers: Arc<[Vec<u8>]>,
+    pub(super) triggers: Triggers,
     /// The instruction itself differs from the previous Dockerfile's (an edit).
     pub(super) edit: bool,
     /// It holds only if a re-running RUN wrote something different ([`Step::uncertain`]).
@@ -686,7 +686,7 @@ pub(super) fn evaluate(
     let mut first_edit: Option<usize> = None;
     let mut settings_changed = false;
     // Whether each stage re-runs anything, and the triggers of its first re-run.
-    let mut reruns: Vec<Option<Arc<[Vec<u8>]>>> = vec![None; df.stages.len()];
+    let mut reruns: Vec<Option<Triggers>> = vec![None; df.stages.len()];
     // Whether a stage's re-runs are all uncertain (they hang on an uncertain COPY --from).
     let mut uncertain_stage: Vec<bool> = vec![false; df.stages.len()];
 
@@ -716,7 +716,7 @@ pub(super) fn evaluate(
         }
         // The first re-run step of the stage (every later step re-runs after it), and
         // whether that re-run is uncertain.
-        let mut chain: Option<(u32, Arc<[Vec<u8>]>, bool)> = None;
+        let mut chain: Option<(u32, Triggers, bool)> = None;
         let mut positional_broken = false;
         for (pos, op) in view.ops.iter().enumerate() {
             // Past the analysis budget the rest is not evaluated; the pipeline reports the
