@@ -384,6 +384,9 @@ fn records(piece: &[u8]) -> Option<Vec<FileChange>> {
         let path = fields.next().filter(|p| !p.is_empty())?;
         files.push(record(field, path)?);
     }
+    // A commit's list lives as long as the push's analysis; a first commit of thousands of
+    // files would otherwise keep up to half its list again as spare capacity.
+    files.shrink_to_fit();
     Some(files)
 }
 
