@@ -68,6 +68,37 @@ fn pushed<'s>(sandbox: &'s Sandbox, files: &[(&str, &str)]) -> TestRepo<'s> {
 }
 
 #[test]
+fn a_first_build_reruns_every_step_after_the_first() {
+    // No previous build: BuildKit has no cache to reuse, so every step runs, each after the
+    // first, whatever files the push holds.
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("app");
+    let mut files: Vec<(String, String)> = vec![
+        ("Dockerfile".into(), PYTHON.into()),
+        ("requirements.txt".into(), "flask==3.0.0\n".into()),
+        ("fly.toml".into(), "app = \"app\"\n".into()),
+    ];
+    files.extend((0..200).map(|i| (format!("src/m{i}.py"), format!("x = {i}\n"))));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    repo.commit_files("initial", &refs);
+    let doc = explain(&repo, "main");
+    let a = app(&doc, "app");
+    assert_eq!(a["tier"], "full", "{a:#}");
+    assert_eq!(lines_with(a, "rerun"), [1, 2, 3, 4, 5], "{a:#}");
+    assert_eq!(step(a, 1)["reason"], "no previous build to reuse");
+    for line in 2..=5 {
+        assert_eq!(
+            step(a, line)["reason"],
+            "follows line 1, which re-runs",
+            "{a:#}"
+        );
+    }
+}
+
+#[test]
 fn single_stage_targeted_requirements_copy() {
     let sandbox = Sandbox::new();
     let repo = pushed(

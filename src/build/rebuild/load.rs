@@ -234,6 +234,12 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
     };
 
     // The changed files, sorted into the context's changes and the others' fates.
+    //
+    // With no previous build (the remote has nothing) every step re-runs whatever the files
+    // are: the first for `no previous build to reuse`, each later one after it. Sorting
+    // the files would only name them all (a first push of a whole history: tens of thousands
+    // of paths, held for the whole push); the Dockerfile alone keeps its fate.
+    let first_build = matches!(old_df, Old::NoBuild);
     let mut delta = ContextDelta::default();
     let mut fates: Vec<PathFate> = Vec::new();
     let mut members: Vec<usize> = Vec::new();
@@ -241,6 +247,15 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
     let literal = literal_sources(&new_df);
     let mut last_ignored: Option<(Arc<str>, u32, Arc<str>)> = None;
     for change in snap.changed {
+        if first_build {
+            if change.path == app.dockerfile.as_bytes() {
+                fates.push(PathFate {
+                    path: change.path.clone(),
+                    fate: Fate::NotCopied,
+                });
+            }
+            continue;
+        }
         seen.insert(&change.path);
         let Some(rel) = app.in_context(&change.path) else {
             // Outside the context is what a file without a fate is (see `Rebuild::fates`);
@@ -298,8 +313,10 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             });
         }
     }
-    symlinked_sources(snap, app, &new_df, &mut delta);
-    if ignore_changed {
+    if !first_build {
+        symlinked_sources(snap, app, &new_df, &mut delta);
+    }
+    if ignore_changed && !first_build {
         let trigger = new_ignore
             .as_ref()
             .or(old_ignore.as_ref())

@@ -306,10 +306,18 @@ fn parse_stream(
             search = consumed;
         }
         buf.drain(..consumed);
+        // One commit's records can be megabytes (a first commit of a whole tree); the
+        // buffer need not keep that room for the rest of the listing.
+        if buf.capacity() > KEPT_BUFFER && buf.len() < KEPT_BUFFER / 2 {
+            buf.shrink_to(KEPT_BUFFER);
+        }
     }
     parser.piece(&buf)?;
     parser.finish()
 }
+
+/// The most room the listing's read buffer keeps once a large piece is parsed.
+const KEPT_BUFFER: usize = 256 * 1024;
 
 /// The pieces between markers: first nothing, then a header, then that commit's records,
 /// then the next header, and so on.
