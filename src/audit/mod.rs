@@ -324,16 +324,17 @@ pub fn audit(
     let mut config = config.clone();
     config.policy.time_budget_seconds = 0;
     // The audit counts wasted builds; a history-wide secret scan is opt-in (and said).
-    let secrets = if !config
-        .rule(crate::rules::secret_in_image::ID)
-        .is_some_and(|r| r.severity.is_some())
-    {
-        SecretScan::Off
-    } else if request.secrets {
-        SecretScan::Replayed
-    } else {
-        config.turn_off(crate::rules::secret_in_image::ID);
+    let id = crate::rules::secret_in_image::ID;
+    let secrets = if request.secrets {
+        if config.rule(id).is_some_and(|r| r.severity.is_some()) {
+            SecretScan::Replayed
+        } else {
+            SecretScan::Off
+        }
+    } else if config.turn_off(id) {
         SecretScan::Skipped
+    } else {
+        SecretScan::Off
     };
     let branches = if request.branches.is_empty() {
         let head = repo.head().ok().and_then(|h| h.target());
