@@ -22,6 +22,7 @@ use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, Listing};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
+use crate::hash::FastMap;
 use crate::rules::{PushCache, Registry, RuleContext};
 use crate::severity::Severity;
 
@@ -944,10 +945,22 @@ fn landed_deploys(
     update: &RefUpdate,
     now: i64,
 ) -> Vec<i64> {
-    let landed = |sha: Option<Oid>| match (sha, update.remote_oid) {
+    // A commit this push fast-forwards the remote to is not behind what the remote has: its
+    // earlier pushes (a `--dry-run`, a rejected push, tried again) did not land, and no walk
+    // is needed to say so. Any other commit is looked up once, however many entries name it:
+    // each lookup walks the remote's history as far as it takes.
+    let sending = (update.kind == UpdateKind::FastForward)
+        .then_some(update.local_oid)
+        .flatten();
+    let mut walked: FastMap<Oid, bool> = FastMap::default();
+    let mut landed = |sha: Option<Oid>| match (sha, update.remote_oid) {
         (None, _) => true,
         (Some(_), None) => false,
-        (Some(s), Some(r)) => s == r || repo.graph_descendant_of(r, s).unwrap_or(false),
+        (Some(s), Some(r)) if s == r => true,
+        (Some(s), Some(_)) if Some(s) == sending => false,
+        (Some(s), Some(r)) => *walked
+            .entry(s)
+            .or_insert_with(|| repo.graph_descendant_of(r, s).unwrap_or(false)),
     };
     let mut ages: Vec<(i64, Option<Oid>)> = crate::state::deploys(repo, remote, branch)
         .into_iter()

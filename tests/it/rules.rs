@@ -208,10 +208,19 @@ fn only_pushes_that_landed_count_as_earlier_deploys() {
         r.stderr
     );
     repo.commit_files("three", &[("main.py", "print(3)\n")]);
+    // Dry runs of the commit being pushed did not land, however many there were.
+    for _ in 0..2 {
+        let r = repo.push(&["--dry-run", "origin", "main"]);
+        assert!(r.success(), "{r:?}");
+    }
     let r = repo.push(&["origin", "main"]);
     assert!(
         r.stderr.contains("third deploy push to main"),
         "{}",
         r.stderr
     );
+    // Once it landed, its dry runs and its push are one deploy.
+    repo.commit_files("four", &[("main.py", "print(4)\n")]);
+    let r = repo.push(&["origin", "main"]);
+    assert!(r.stderr.contains("4th deploy push to main"), "{}", r.stderr);
 }

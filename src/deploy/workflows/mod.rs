@@ -458,13 +458,10 @@ fn action_deploy(platform: Platform, action: &str, dir: String) -> CommandDeploy
 /// `needle` (case-insensitively; the cursor moves past it), so that repeated commands get
 /// their own lines; from the start when none follows.
 fn find_line(text: &str, cursor: &mut usize, needle: &str) -> Option<u32> {
-    let words: Vec<String> = needle
-        .split_whitespace()
-        .map(str::to_ascii_lowercase)
-        .collect();
     let holds = |line: &str| {
-        let line = line.to_ascii_lowercase();
-        words.iter().all(|w| line.contains(w.as_str()))
+        needle
+            .split_whitespace()
+            .all(|w| crate::ascii::contains_ignore_case(line.as_bytes(), w.as_bytes()))
     };
     let mut first = None;
     let mut offset = 0usize;

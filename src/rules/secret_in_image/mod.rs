@@ -36,7 +36,7 @@ use std::rc::Rc;
 
 use git2::{Oid, Repository};
 
-use crate::ascii::{contains_ignore_case, ends_with_ignore_case};
+use crate::ascii::ends_with_ignore_case;
 use crate::docker::dockerfile::{Dockerfile, Instruction};
 use crate::escape::escape;
 use crate::git::changes::{new_lines, BlobContent, ChangeKind, CommitChange, FileChange};

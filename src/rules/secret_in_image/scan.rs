@@ -162,14 +162,24 @@ pub(super) fn reportable(
     if let Some(known) = memo.known(id, style) {
         return known;
     }
-    let found: Rc<[Reportable]> =
-        with_scan_text(repo, cache, id, |text| reportable_lines(text, style))
-            .unwrap_or_default()
-            .into();
+    let lines =
+        with_scan_text(repo, cache, id, |text| reportable_lines(text, style)).unwrap_or_default();
+    // Almost every blob holds nothing reportable: those share one empty list instead of
+    // allocating their own (a whole history is tens of thousands of blobs).
+    let found: Rc<[Reportable]> = if lines.is_empty() {
+        NOTHING_REPORTABLE.with(Rc::clone)
+    } else {
+        lines.into()
+    };
     memo.reportable
         .borrow_mut()
         .insert((id, style == ValueStyle::Code), Rc::clone(&found));
     found
+}
+
+thread_local! {
+    /// The list [`reportable`] gives every blob without a reportable line.
+    static NOTHING_REPORTABLE: Rc<[Reportable]> = Rc::from(Vec::new());
 }
 
 /// Case-sensitive strings one of which is on every line [`known_shape`],
@@ -703,9 +713,13 @@ pub(super) fn connection_password(line: &str) -> Option<LineHit> {
 /// `Password=` or `pwd=` as a field of a connection string: after another field's `;`, or
 /// before one (a lone `PASSWORD=...` is an assignment, judged by its entropy elsewhere).
 fn field_password(line: &str) -> Option<LineHit> {
-    if !contains_ignore_case(line.as_bytes(), b"password=")
-        && !contains_ignore_case(line.as_bytes(), b"pwd=")
-    {
+    // Looked for from each `=` back (a line has few), not at every `p` of the line.
+    let bytes = line.as_bytes();
+    let has_field = memchr::memchr_iter(b'=', bytes).any(|at| {
+        let before = bytes.get(..at).unwrap_or_default();
+        ends_with_ignore_case(before, b"password") || ends_with_ignore_case(before, b"pwd")
+    });
+    if !has_field {
         return None;
     }
     let lower = line.to_ascii_lowercase();
