@@ -100,6 +100,9 @@ pub fn read(path: &str, text: &str) -> Result<Workflow, Note> {
         read_on(on, &mut wf);
     }
     let mut cursor = 0usize;
+    // Steps' lines are looked for in a lower-cased copy: ASCII case mapping keeps every
+    // byte offset, so lines and cursors are the text's own.
+    let lower = text.to_ascii_lowercase();
     let top = default_workdir(doc);
     if let Some(jobs) = doc["jobs"].as_hash() {
         for job in jobs.values() {
@@ -129,13 +132,13 @@ pub fn read(path: &str, text: &str) -> Result<Workflow, Note> {
                 let step_start = cursor;
                 let step_line = step_needle
                     .as_deref()
-                    .and_then(|n| find_line(text, &mut cursor, n));
+                    .and_then(|n| find_line(&lower, &mut cursor, n));
                 for command in step_deploys(step, &dir) {
                     let mut at = step_start;
                     let line = if step["uses"].as_str().is_some() {
                         step_line
                     } else {
-                        find_line(text, &mut at, &command.needle).or(step_line)
+                        find_line(&lower, &mut at, &command.needle).or(step_line)
                     };
                     cursor = cursor.max(at);
                     wf.deploys.push(StepDeploy {
@@ -456,29 +459,60 @@ fn action_deploy(platform: Platform, action: &str, dir: String) -> CommandDeploy
 
 /// The 1-based line of the next line at or after `cursor` holding every word of
 /// `needle` (case-insensitively; the cursor moves past it), so that repeated commands get
-/// their own lines; from the start when none follows.
-fn find_line(text: &str, cursor: &mut usize, needle: &str) -> Option<u32> {
-    let holds = |line: &str| {
-        needle
-            .split_whitespace()
-            .all(|w| crate::ascii::contains_ignore_case(line.as_bytes(), w.as_bytes()))
+/// their own lines; from the start when none follows. `lower` is the text lower-cased.
+///
+/// Only the lines holding the needle's first word are looked at, found by substring
+/// search: a workflow has tens of steps, each looked for in the whole text.
+fn find_line(lower: &str, cursor: &mut usize, needle: &str) -> Option<u32> {
+    let needle = needle.to_ascii_lowercase();
+    let mut words = needle.split_whitespace();
+    let Some(first_word) = words.next() else {
+        return first_line_from(lower, cursor);
     };
-    let mut first = None;
-    let mut offset = 0usize;
-    for (i, line) in text.split('\n').enumerate() {
-        let start = offset;
-        offset += line.len() + 1;
-        if !holds(line) {
+    let rest: Vec<&str> = words.collect();
+    let bytes = lower.as_bytes();
+    let (mut first, mut counted, mut line_no) = (None, 0usize, 1usize);
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|r| r.find(first_word)) {
+        let at = from + at;
+        let start =
+            memchr::memrchr(b'\n', bytes.get(..at).unwrap_or_default()).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', bytes.get(at..).unwrap_or_default())
+            .map_or(bytes.len(), |i| at + i);
+        from = end + 1;
+        line_no +=
+            memchr::memchr_iter(b'\n', bytes.get(counted..start).unwrap_or_default()).count();
+        counted = start;
+        let line = lower.get(start..end).unwrap_or_default();
+        if !rest.iter().all(|w| line.contains(w)) {
             continue;
         }
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let n = u32::try_from(line_no).unwrap_or(u32::MAX);
         if start >= *cursor {
-            *cursor = offset;
+            *cursor = end + 1;
             return Some(n);
         }
         first.get_or_insert(n);
     }
     first
+}
+
+/// [`find_line`] for a needle without words, which every line holds: the first line
+/// starting at or after `cursor`, else line 1.
+fn first_line_from(lower: &str, cursor: &mut usize) -> Option<u32> {
+    let bytes = lower.as_bytes();
+    let start = match cursor.checked_sub(1) {
+        None => 0,
+        Some(before) => match bytes.get(before..).and_then(|r| memchr::memchr(b'\n', r)) {
+            Some(i) => before + i + 1,
+            None => return Some(1),
+        },
+    };
+    let line = memchr::memchr_iter(b'\n', bytes.get(..start).unwrap_or_default()).count() + 1;
+    let end = memchr::memchr(b'\n', bytes.get(start..).unwrap_or_default())
+        .map_or(bytes.len(), |i| start + i);
+    *cursor = end + 1;
+    u32::try_from(line).ok()
 }
 
 #[cfg(test)]

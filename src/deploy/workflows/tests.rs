@@ -103,3 +103,45 @@ fn bad_yaml_is_one_note_with_its_line() {
     assert!(e.line.is_some(), "{e:?}");
     assert!(e.message.contains("does not parse as YAML"));
 }
+
+/// The line-by-line search [`find_line`] replaced, kept as its reference.
+fn find_line_reference(text: &str, cursor: &mut usize, needle: &str) -> Option<u32> {
+    let words: Vec<String> = needle
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut first = None;
+    let mut offset = 0usize;
+    for (i, line) in text.split('\n').enumerate() {
+        let start = offset;
+        offset += line.len() + 1;
+        let lower = line.to_ascii_lowercase();
+        if !words.iter().all(|w| lower.contains(w.as_str())) {
+            continue;
+        }
+        let n = u32::try_from(i + 1).unwrap();
+        if start >= *cursor {
+            *cursor = offset;
+            return Some(n);
+        }
+        first.get_or_insert(n);
+    }
+    first
+}
+
+proptest::proptest! {
+    #[test]
+    fn find_line_agrees_with_a_line_by_line_search(
+        text in "[abAB \n-]{0,60}",
+        needle in "[abAB ]{0,5}",
+        cursor in 0usize..70,
+    ) {
+        let (mut fast, mut slow) = (cursor, cursor);
+        let lower = text.to_ascii_lowercase();
+        proptest::prop_assert_eq!(
+            find_line(&lower, &mut fast, &needle),
+            find_line_reference(&text, &mut slow, &needle)
+        );
+        proptest::prop_assert_eq!(fast, slow);
+    }
+}
