@@ -83,6 +83,20 @@ pub fn replace(path: &Path, parts: &[&[u8]], mode: Option<u32>) -> Result<(), Re
     })
 }
 
+/// [`replace`] for a file whose readers can do without it for a moment: the old file is
+/// removed first, so a reader in between finds none. A new file renamed over another is
+/// written out to disk at once by ext4 (its default `auto_da_alloc`, which protects
+/// programs that do not sync); a rename onto no file is not, and the write stays in the
+/// page cache like any other (about a tenth of a millisecond of CPU per push).
+pub fn replace_unflushed(path: &Path, parts: &[&[u8]]) -> Result<(), ReplaceError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(ReplaceError::Write(e)),
+    }
+    replace(path, parts, None)
+}
+
 /// Reads at most `cap` bytes of the regular file at `path`, never through a link. A missing
 /// file is `NotFound`, as from `File::open`.
 pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
