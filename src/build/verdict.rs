@@ -169,9 +169,10 @@ impl Verdict {
             times.build_seconds = apps_max.max(fallback_seconds);
         }
         // When both agree, the path rules' reasons stay: they name the files in the user's
-        // terms, and the app lines add the step.
+        // terms, and the app lines add the step. (Moved, not copied: on a whole history
+        // they name every pushed path.)
         let (by_paths, note, reasons) = if tier == self.tier {
-            (None, None, self.reasons.clone())
+            (None, None, self.reasons)
         } else {
             let note = disagreement(&self, tier, &predicted);
             (Some(self.tier), Some(escape(&note).into_owned()), reasons)

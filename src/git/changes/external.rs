@@ -285,6 +285,7 @@ fn parse_stream(
     let mut parser = Parser {
         pieces: 0,
         header: None,
+        files: Vec::new(),
         commits: Vec::new(),
         each,
     };
@@ -307,9 +308,10 @@ fn parse_stream(
             consumed = end + marker.len();
             search = consumed;
         }
+        // One commit's records can be megabytes (a first commit of a whole tree): its
+        // complete records are taken as they arrive, so the buffer holds a read's worth.
+        consumed += parser.partial(buf.get(consumed..)?)?;
         buf.drain(..consumed);
-        // One commit's records can be megabytes (a first commit of a whole tree); the
-        // buffer need not keep that room for the rest of the listing.
         if buf.capacity() > KEPT_BUFFER && buf.len() < KEPT_BUFFER / 2 {
             buf.shrink_to(KEPT_BUFFER);
         }
@@ -326,6 +328,8 @@ const KEPT_BUFFER: usize = 256 * 1024;
 struct Parser<'e> {
     pieces: usize,
     header: Option<CommitInfo>,
+    /// The records of the commit whose records are being read, so far.
+    files: Vec<FileChange>,
     commits: Vec<CommitChange>,
     each: &'e mut dyn FnMut(&CommitChange),
 }
@@ -342,7 +346,16 @@ impl Parser<'_> {
             return Some(());
         }
         let info = self.header.take()?;
-        let files = records(piece)?;
+        let mut files = std::mem::take(&mut self.files);
+        let taken = records(piece, &mut files)?;
+        let rest = piece.get(taken..)?;
+        if !rest.strip_prefix(b"\n").unwrap_or(rest).is_empty() {
+            return None;
+        }
+        // A commit's list lives as long as the push's analysis; a first commit of
+        // thousands of files would otherwise keep up to half its list again as spare
+        // capacity.
+        files.shrink_to_fit();
         let commit = CommitChange {
             info,
             changes: CommitChanges::Inspected(files),
@@ -350,6 +363,17 @@ impl Parser<'_> {
         (self.each)(&commit);
         self.commits.push(commit);
         Some(())
+    }
+
+    /// Takes the complete records at the start of `bytes`, which follow the pieces parsed
+    /// so far and hold no marker, when a commit's records are being read; how many bytes
+    /// it took (nothing between a marker and a header's end).
+    fn partial(&mut self, bytes: &[u8]) -> Option<usize> {
+        let reading_records = self.pieces >= 2 && self.pieces % 2 == 0;
+        if !reading_records {
+            return Some(0);
+        }
+        records(bytes, &mut self.files)
     }
 
     fn finish(self) -> Option<Vec<CommitChange>> {
@@ -378,26 +402,36 @@ fn header(piece: &[u8]) -> Option<CommitInfo> {
     })
 }
 
-/// A commit's raw records, each `:<modes> <ids> <status>` then the path, fields ended by
-/// NULs; git puts a newline (and, after a merge's header, a NUL) before the first.
-fn records(piece: &[u8]) -> Option<Vec<FileChange>> {
-    let mut files = Vec::new();
-    let mut fields = piece.split(|&b| b == 0);
-    while let Some(field) = fields.next() {
+/// Appends to `files` the complete raw records at the start of `bytes`, each `:<modes>
+/// <ids> <status>` then the path, fields ended by NULs (git puts a newline, and after a
+/// merge's header a NUL, before the first), and says how many bytes they took: what
+/// follows is a record not yet whole. `None` when `bytes` holds anything else.
+fn records(bytes: &[u8], files: &mut Vec<FileChange>) -> Option<usize> {
+    let mut taken = 0;
+    loop {
+        let rest = bytes.get(taken..)?;
+        let Some(end) = memchr::memchr(0, rest) else {
+            // A last field without its NUL: a record still arriving, or (at the end of a
+            // piece) git's output is not what it should be, which the caller tells.
+            return Some(taken);
+        };
+        let field = rest.get(..end)?;
         let field = field.strip_prefix(b"\n").unwrap_or(field);
         if field.is_empty() {
+            taken += end + 1;
             continue;
         }
         if field.first() != Some(&b':') {
             return None;
         }
-        let path = fields.next().filter(|p| !p.is_empty())?;
+        let after = rest.get(end + 1..)?;
+        let Some(path_end) = memchr::memchr(0, after) else {
+            return Some(taken);
+        };
+        let path = after.get(..path_end).filter(|p| !p.is_empty())?;
         files.push(record(field, path)?);
+        taken += end + 1 + path_end + 1;
     }
-    // A commit's list lives as long as the push's analysis; a first commit of thousands of
-    // files would otherwise keep up to half its list again as spare capacity.
-    files.shrink_to_fit();
-    Some(files)
 }
 
 /// One raw record (`header` without the path) as the change relative to the first parent.
@@ -532,22 +566,48 @@ mod tests {
     #[test]
     fn a_marker_split_across_reads_is_found() {
         let out = format!("{M}{A}\x001\x00\x00m{M}\x00\n:000000 100644 {Z} {B} A\x00f\x00");
-        // A reader that hands out three bytes at a time.
-        struct Trickle<'a>(&'a [u8]);
-        impl Read for Trickle<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.0.len().min(3).min(buf.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         let mut seen = 0;
         let commits =
-            parse_stream(Trickle(out.as_bytes()), M.as_bytes(), &mut |_| seen += 1).unwrap();
+            parse_stream(Trickle(out.as_bytes(), 3), M.as_bytes(), &mut |_| seen += 1).unwrap();
         assert_eq!(seen, 1);
         assert_eq!(commits.len(), 1);
         assert_eq!(commits[0].files().len(), 1);
+    }
+
+    /// A reader that hands out `.1` bytes at a time.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Records are taken as they arrive, a commit's list in several goes: whatever the
+    /// reads' sizes, the commits are the ones a single read gives.
+    #[test]
+    fn records_taken_as_they_arrive_make_the_same_commits() {
+        let mut out = String::new();
+        for (i, id) in [C, B, A].iter().enumerate() {
+            out.push_str(&format!("{M}{id}\x00{i}\x00\x00m{i}{M}\x00\n"));
+            for f in 0..(i * 7 + 1) {
+                out.push_str(&format!(":100644 100644 {A} {B} M\x00dir/file {i}-{f}\x00"));
+            }
+        }
+        let paths = |commits: Vec<CommitChange>| -> Vec<Vec<Vec<u8>>> {
+            commits
+                .iter()
+                .map(|c| c.files().iter().map(|f| f.path.clone()).collect())
+                .collect()
+        };
+        let whole = paths(parse(&out).unwrap());
+        assert_eq!(whole.iter().map(Vec::len).collect::<Vec<_>>(), [1, 8, 15]);
+        for step in 1..=41 {
+            let got = parse_stream(Trickle(out.as_bytes(), step), M.as_bytes(), &mut |_| {});
+            assert_eq!(paths(got.unwrap()), whole, "reads of {step} bytes");
+        }
     }
 
     #[test]
