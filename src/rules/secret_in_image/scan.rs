@@ -121,8 +121,27 @@ fn scan_bytes<R>(bytes: &[u8], f: impl FnOnce(&str) -> R) -> Option<R> {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) if memchr::memchr(0, bytes).is_none() => Some(f(text)),
-        _ => Some(f(&String::from_utf8_lossy(bytes).replace('\0', " "))),
+        _ => Some(f(&lossy_text(bytes))),
     }
+}
+
+/// `bytes` as text in one copy: invalid UTF-8 as U+FFFD, NUL as a space. (Through
+/// `from_utf8_lossy` and then a replacement, a large file was copied twice at once.)
+pub(super) fn lossy_text(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        let mut valid = chunk.valid();
+        while let Some(nul) = valid.find('\0') {
+            text.push_str(valid.get(..nul).unwrap_or_default());
+            text.push(' ');
+            valid = valid.get(nul + 1..).unwrap_or_default();
+        }
+        text.push_str(valid);
+        if !chunk.invalid().is_empty() {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    text
 }
 
 /// The lines of `text` that [`scan_added_lines`] could report under `style`.

@@ -548,3 +548,25 @@ fn every_secret_word_holds_a_fragment() {
         assert!(is_secret_name(word), "{word}");
     }
 }
+
+/// The one-copy conversion of a file that is not clean UTF-8 reads as the standard lossy
+/// conversion with NULs as spaces.
+#[test]
+fn lossy_text_is_the_standard_lossy_conversion() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let bytes = prop::collection::vec(
+        prop::sample::select(vec![
+            0u8, b'a', b'\n', b'=', 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xFF, 0x80,
+        ]),
+        0..64,
+    );
+    let mut runner = TestRunner::new(Config::with_cases(3000));
+    runner
+        .run(&bytes, |bytes| {
+            let expected = String::from_utf8_lossy(&bytes).replace('\0', " ");
+            prop_assert_eq!(lossy_text(&bytes), expected);
+            Ok(())
+        })
+        .unwrap();
+}
