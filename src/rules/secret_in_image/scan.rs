@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
+use memchr::memmem::Finder;
 
 use super::*;
 
@@ -264,29 +265,32 @@ const MIN_TEDDY_WORD: usize = 3;
 
 /// The lines of `text` (as [`str::lines`] splits them) that hold one of the anchors
 /// ([`SHAPE_ANCHORS`], [`WORD_ANCHORS`]), with their 1-based numbers: the only ones
-/// [`could_be_secret`] can accept. Two vectorised searches over the whole text instead of
-/// a scan of every line: on a long push almost every pushed line is turned away here, at
+/// [`could_be_secret`] can accept. Vectorised searches over the whole text instead of a
+/// scan of every line: on a long push almost every pushed line is turned away here, at
 /// memory speed. In text order, each line once.
 pub(super) fn candidate_lines(text: &str) -> Vec<(u32, &str, Anchors)> {
-    if plain_scan_allowed(text.len()) {
-        return candidate_lines_plain(text);
+    if small_scan_allowed(text.len()) {
+        return candidate_lines_by_needle(text);
     }
     candidate_lines_automata(text)
 }
 
-/// How much text a process scans line by line before it builds the anchor automata: a
+/// How much text a process scans anchor by anchor before it builds the anchor automata: a
 /// push of a few small files (most pushes) never pays for building them (about 0.8 M
-/// instructions, a tenth of a one-commit push), a long push builds them at once.
-const PLAIN_SCAN_BYTES: usize = 16 * 1024;
+/// instructions, a tenth of a one-commit push), a long push builds them at once. The
+/// 200-commit bench push (b) and a last-50-commit real push took the same time with 16,
+/// 64 and 256 KiB here; 64 KiB spares (b) the automata's memory (0.4 MB).
+const SMALL_SCAN_BYTES: usize = 64 * 1024;
 
 thread_local! {
-    /// Text left to [`candidate_lines_plain`] in this thread (see [`PLAIN_SCAN_BYTES`]).
-    static PLAIN_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(PLAIN_SCAN_BYTES) };
+    /// Text left to [`candidate_lines_by_needle`] in this thread (see
+    /// [`SMALL_SCAN_BYTES`]).
+    static SMALL_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(SMALL_SCAN_BYTES) };
 }
 
-/// Whether a text of `len` bytes is scanned line by line, and counts it if so.
-fn plain_scan_allowed(len: usize) -> bool {
-    PLAIN_LEFT.with(|left| match left.get().checked_sub(len) {
+/// Whether a text of `len` bytes is scanned anchor by anchor, and counts it if so.
+fn small_scan_allowed(len: usize) -> bool {
+    SMALL_LEFT.with(|left| match left.get().checked_sub(len) {
         Some(rest) => {
             left.set(rest);
             true
@@ -298,8 +302,38 @@ fn plain_scan_allowed(len: usize) -> bool {
     })
 }
 
+/// One `memmem` finder per anchor, built once: [`SHAPE_ANCHORS`] then [`WORD_ANCHORS`].
+fn anchor_finders() -> &'static (Vec<Finder<'static>>, Vec<Finder<'static>>) {
+    static FINDERS: OnceLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> = OnceLock::new();
+    FINDERS.get_or_init(|| {
+        let finders = |anchors: &'static [&'static str]| {
+            anchors.iter().map(|a| Finder::new(a.as_bytes())).collect()
+        };
+        (finders(SHAPE_ANCHORS), finders(WORD_ANCHORS))
+    })
+}
+
+/// [`candidate_lines`] with one `memmem` pass over the text per anchor (the words over a
+/// lower-cased copy), for texts too small to pay for the automata. (Testing every anchor
+/// on every line, as [`candidate_lines_plain`] does, costs a searcher's set-up per line
+/// and anchor: half a millisecond for 16 KiB of text.)
+pub(super) fn candidate_lines_by_needle(text: &str) -> Vec<(u32, &str, Anchors)> {
+    let (shapes, words) = anchor_finders();
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    for finder in shapes {
+        spans.extend(needle_line_spans(finder, bytes, SHAPE));
+    }
+    let folded = bytes.to_ascii_lowercase();
+    for finder in words {
+        spans.extend(needle_line_spans(finder, &folded, WORD));
+    }
+    lines_of_spans(text, spans)
+}
+
 /// [`candidate_lines`] line by line: each anchor looked for in each line (the words in a
-/// lower-cased copy), for texts too small to pay for the automata.
+/// lower-cased copy). The reference the vectorised searches are tested against.
+#[cfg(test)]
 pub(super) fn candidate_lines_plain(text: &str) -> Vec<(u32, &str, Anchors)> {
     let folded = text.to_ascii_lowercase();
     let mut out = Vec::new();
@@ -352,8 +386,13 @@ pub(super) fn candidate_lines_automata(text: &str) -> Vec<(u32, &str, Anchors)> 
                     .map(u8::to_ascii_lowercase),
             );
             let mut found = line_spans(words, &folded, WORD);
-            for short in WORD_ANCHORS.iter().filter(|w| w.len() < MIN_TEDDY_WORD) {
-                found.extend(needle_line_spans(short.as_bytes(), &folded, WORD));
+            let (_, word_finders) = anchor_finders();
+            for (finder, _) in word_finders
+                .iter()
+                .zip(WORD_ANCHORS)
+                .filter(|(_, w)| w.len() < MIN_TEDDY_WORD)
+            {
+                found.extend(needle_line_spans(finder, &folded, WORD));
             }
             spans.extend(found.into_iter().map(|(s, e, k)| (s + from, e + from, k)));
             from = end;
@@ -364,6 +403,13 @@ pub(super) fn candidate_lines_automata(text: &str) -> Vec<(u32, &str, Anchors)> 
             *folded = Vec::new();
         }
     });
+    lines_of_spans(text, spans)
+}
+
+/// The candidate lines of `text` from the byte spans of the lines the searches found
+/// (each marked with its kind of anchor; a line may be found several times).
+fn lines_of_spans(text: &str, mut spans: Vec<(usize, usize, u8)>) -> Vec<(u32, &str, Anchors)> {
+    let bytes = text.as_bytes();
     spans.sort_unstable();
     // A line both automata found is one candidate with both kinds.
     spans.dedup_by(|later, kept| {
@@ -422,12 +468,12 @@ fn line_spans(ac: &AhoCorasick, bytes: &[u8], kind: u8) -> Vec<(usize, usize, u8
     })
 }
 
-/// [`line_spans`] for the one string `needle`.
-fn needle_line_spans(needle: &[u8], bytes: &[u8], kind: u8) -> Vec<(usize, usize, u8)> {
-    let finder = memchr::memmem::Finder::new(needle);
+/// [`line_spans`] for the one string `finder` looks for.
+fn needle_line_spans(finder: &Finder<'_>, bytes: &[u8], kind: u8) -> Vec<(usize, usize, u8)> {
+    let len = finder.needle().len();
     spans_of_lines(bytes, kind, |from| {
         let at = from + finder.find(bytes.get(from..)?)?;
-        Some((at, at + needle.len()))
+        Some((at, at + len))
     })
 }
 

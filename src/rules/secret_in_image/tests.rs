@@ -492,6 +492,7 @@ fn candidate_lines_keep_every_reportable_line() {
         .run(&text, |text| {
             let candidates = candidate_lines_automata(&text);
             prop_assert_eq!(&candidate_lines_plain(&text), &candidates);
+            prop_assert_eq!(&candidate_lines_by_needle(&text), &candidates);
             for style in [ValueStyle::Code, ValueStyle::Config] {
                 for (n, line) in (1..).zip(text.lines()) {
                     let found = candidates.iter().find(|(m, c, _)| (*m, *c) == (n, line));
