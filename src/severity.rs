@@ -4,7 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// How seriously a finding is taken. Ordered: `Block` is the most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// Printed, never stops a push.
     Info,

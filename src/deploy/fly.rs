@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use git2::{Repository, Tree};
 
+use super::source::MapSource;
 use super::target::{line_containing, line_of, Build, DockerBuild, Note};
-use crate::git::blob::{file_at, is_blob, FileAt};
+use crate::git::blob::{file_at, FileAt};
 use crate::paths::{clean_repo_path, join};
 use crate::severity::Severity;
 
@@ -46,8 +47,7 @@ pub struct FlyConfig {
 /// `--image`, `--dockerfile`, `--build-arg`, `--build-target`), which the config's own
 /// settings override as flyctl does.
 pub fn read_fly(
-    repo: &Repository,
-    tree: &Tree<'_>,
+    src: &MapSource<'_>,
     path: &str,
     workdir: &str,
     command: Option<&Build>,
@@ -68,7 +68,7 @@ pub fn read_fly(
             message,
         }),
     };
-    let text = match file_at(repo, tree, path, MAX_FLY_TOML_BYTES) {
+    let text = match src.file_at(path, MAX_FLY_TOML_BYTES) {
         FileAt::Text(text) => text,
         FileAt::Missing => {
             return broken(
@@ -198,10 +198,10 @@ pub fn read_fly(
         None => ["Dockerfile", "dockerfile"]
             .iter()
             .map(|name| join(workdir, name))
-            .find(|p| is_blob(tree, p))
+            .find(|p| src.is_blob(p))
             .unwrap_or_else(|| join(workdir, "Dockerfile")),
     };
-    if !is_blob(tree, &dockerfile) {
+    if !src.is_blob(&dockerfile) {
         if named.is_some() {
             return dockerfile_problem(format!(
                 "names the Dockerfile {dockerfile}, which is not in the pushed commit; \

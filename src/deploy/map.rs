@@ -13,22 +13,26 @@
 //!    `heroku.yml`, and a root `README.md` whose front matter makes the repository a
 //!    Hugging Face Space.
 //!
-//! The map depends on the tree alone, so it is computed once per tree id per process
-//! ([`map_of`]).
+//! The map depends on the tree alone, so it is computed once per tree id per process, and
+//! across processes kept with the paths it was read from ([`map_of`],
+//! [`super::map_cache`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository, Tree};
+use serde::{Deserialize, Serialize};
 
 use super::fly::read_fly;
-use super::locate::{is_config_name, locate_configs, Previous, MAX_TREES};
+use super::locate::{is_config_name, locate_configs, Located, Previous, MAX_TREES};
+use super::map_cache;
 use super::platforms;
+use super::source::MapSource;
 use super::target::{
     Branches, Build, DeployTarget, DockerBuild, Note, PathFilter, Platform, Read, Via,
 };
 use super::workflows::{self, Trigger, Workflow, MAX_WORKFLOW_BYTES, WORKFLOWS_DIR};
-use crate::git::blob::{file_at, is_blob, FileAt};
+use crate::git::blob::FileAt;
 use crate::paths::join;
 use crate::severity::Severity;
 
@@ -40,7 +44,7 @@ const MAX_CONFIG_BYTES: u64 = 256 * 1024;
 const MEMO_TREES: usize = 8;
 
 /// The deploy targets of one tree and what got in the way of reading them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployMap {
     pub targets: Vec<DeployTarget>,
     pub notes: Vec<Note>,
@@ -65,7 +69,9 @@ pub fn may_change_map(path: &[u8]) -> bool {
 /// The deploy map of `tree`. `previous` (the tree before the push and the files changed
 /// since) lets the config search derive this tree's locations instead of walking it.
 ///
-/// Two trees with one id have the same content, so a map is reused for any repository.
+/// Two trees with one id have the same content, so a map is reused for any repository
+/// within the process; across processes a map is reused for a tree in which nothing the
+/// map was read from changed ([`super::map_cache`]).
 pub fn map_of(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> Rc<DeployMap> {
     let id = tree.id();
     if let Some(hit) = MEMO.with(|m| {
@@ -76,7 +82,17 @@ pub fn map_of(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>
     }) {
         return hit;
     }
-    let map = Rc::new(build(repo, tree, previous));
+    let located = locate_configs(repo, tree, previous);
+    let map = match map_cache::find(repo, tree, &located) {
+        Some(map) => map,
+        None => {
+            let src = MapSource::new(repo, tree);
+            let map = build(&src, &located);
+            map_cache::keep(repo, &located, src.into_looked(), &map);
+            map
+        }
+    };
+    let map = Rc::new(map);
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
         if m.len() >= MEMO_TREES {
@@ -87,9 +103,9 @@ pub fn map_of(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>
     map
 }
 
-fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> DeployMap {
+/// The deploy map of the tree `src` reads, whose configuration files are `located`.
+fn build(src: &MapSource<'_>, located: &Located) -> DeployMap {
     let mut map = DeployMap::default();
-    let located = locate_configs(repo, tree, previous);
     if located.truncated {
         map.notes.push(Note {
             severity: Severity::Info,
@@ -101,29 +117,21 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
             ),
         });
     }
-    let workflows = read_workflows(repo, tree, &mut map.notes);
+    let workflows = read_workflows(src, &mut map.notes);
     let platform_reads: Vec<(String, Read)> = located
         .paths
         .iter()
         .filter(|p| !is_fly_config(p))
-        .map(|p| (p.clone(), read_platform_file(repo, tree, p)))
+        .map(|p| (p.clone(), read_platform_file(src, p)))
         .collect();
     for wf in &workflows {
         let trigger = effective_trigger(wf, &workflows);
         for step in &wf.deploys {
-            let target = step_target(
-                repo,
-                tree,
-                wf,
-                &trigger,
-                step,
-                &platform_reads,
-                &mut map.notes,
-            );
+            let target = step_target(src, wf, &trigger, step, &platform_reads, &mut map.notes);
             map.targets.extend(target);
         }
     }
-    read_gitlab(repo, tree, &platform_reads, &mut map);
+    read_gitlab(src, &platform_reads, &mut map);
     // fly configs no workflow deploys.
     let fly_by_workflow = map.targets.iter().any(|t| t.platform == Platform::Fly);
     for path in located.paths.iter().filter(|p| is_fly_config(p)) {
@@ -135,9 +143,9 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
             continue;
         }
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-        let mut fly = read_fly(repo, tree, path, dir, None);
+        let mut fly = read_fly(src, path, dir, None);
         map.notes.extend(fly.note.take());
-        if let Some(note) = built_from_root(repo, tree, path, &mut fly.build) {
+        if let Some(note) = built_from_root(src, path, &mut fly.build) {
             map.notes.push(note);
         }
         let default_name = path.rsplit('/').next() == Some("fly.toml");
@@ -193,8 +201,8 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
         }
         for mut t in read.targets {
             if t.platform == Platform::Railway {
-                railway_root(tree, &path, &mut t.build);
-                railway_dockerfile(tree, &path, &mut t.build);
+                railway_root(src, &path, &mut t.build);
+                railway_dockerfile(src, &path, &mut t.build);
             }
             map.targets.push(t);
         }
@@ -206,7 +214,7 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
         .iter()
         .any(|t| t.platform == Platform::Huggingface)
     {
-        let space = read_space(repo, tree);
+        let space = read_space(src);
         map.notes.extend(space.notes);
         map.targets.extend(space.targets);
     }
@@ -214,24 +222,18 @@ fn build(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>) -> 
 }
 
 /// The deploy jobs of `.gitlab-ci.yml`, as targets.
-fn read_gitlab(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    platform_reads: &[(String, Read)],
-    map: &mut DeployMap,
-) {
+fn read_gitlab(src: &MapSource<'_>, platform_reads: &[(String, Read)], map: &mut DeployMap) {
     use super::workflows::gitlab::{self, GITLAB_CI};
-    if !is_blob(tree, GITLAB_CI) {
+    if !src.is_blob(GITLAB_CI) {
         return;
     }
-    let jobs =
-        match text_of(repo, tree, GITLAB_CI, MAX_WORKFLOW_BYTES).and_then(|t| gitlab::read(&t)) {
-            Ok(jobs) => jobs,
-            Err(note) => {
-                map.notes.push(note);
-                return;
-            }
-        };
+    let jobs = match text_of(src, GITLAB_CI, MAX_WORKFLOW_BYTES).and_then(|t| gitlab::read(&t)) {
+        Ok(jobs) => jobs,
+        Err(note) => {
+            map.notes.push(note);
+            return;
+        }
+    };
     let wf = Workflow {
         path: GITLAB_CI.to_owned(),
         name: GITLAB_CI.to_owned(),
@@ -252,8 +254,7 @@ fn read_gitlab(
             only: None,
         };
         map.targets.extend(step_target(
-            repo,
-            tree,
+            src,
             &wf,
             &trigger,
             &step,
@@ -268,19 +269,14 @@ fn read_gitlab(
 /// (`COPY packages/shared ./shared` in `apps/api/Dockerfile`), it is evidently deployed
 /// from the root (`fly deploy -c apps/api/fly.toml`), so the context becomes the root and a
 /// note says why.
-fn built_from_root(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    config: &str,
-    build: &mut Build,
-) -> Option<Note> {
+fn built_from_root(src: &MapSource<'_>, config: &str, build: &mut Build) -> Option<Note> {
     let Build::Docker(d) = build else {
         return None;
     };
     if d.context.is_empty() {
         return None;
     }
-    let FileAt::Text(text) = file_at(repo, tree, &d.dockerfile, MAX_CONFIG_BYTES * 4) else {
+    let FileAt::Text(text) = src.file_at(&d.dockerfile, MAX_CONFIG_BYTES * 4) else {
         return None;
     };
     let parsed = crate::docker::dockerfile::parse(&text).ok()?;
@@ -295,7 +291,7 @@ fn built_from_root(
         .filter_map(|s| crate::paths::clean_repo_path(s.trim_start_matches("./")))
         .filter(|s| !s.is_empty())
         .collect();
-    let exists = |p: &str| tree.get_path(std::path::Path::new(p)).is_ok();
+    let exists = |p: &str| src.exists(p);
     let missing_here: Vec<&String> = sources
         .iter()
         .filter(|s| !exists(&join(&d.context, s)))
@@ -326,11 +322,9 @@ fn is_fly_config(path: &str) -> bool {
 }
 
 /// The workflows of `tree`, each read; unreadable ones become notes.
-fn read_workflows(repo: &Repository, tree: &Tree<'_>, notes: &mut Vec<Note>) -> Vec<Workflow> {
-    let Ok(entry) = tree.get_path(std::path::Path::new(WORKFLOWS_DIR)) else {
-        return Vec::new();
-    };
-    let Some(dir) = entry.to_object(repo).ok().and_then(|o| o.into_tree().ok()) else {
+fn read_workflows(src: &MapSource<'_>, notes: &mut Vec<Note>) -> Vec<Workflow> {
+    // The directory's id covers its entries: a workflow added, removed or changed changes it.
+    let Some(dir) = src.dir(WORKFLOWS_DIR) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -341,7 +335,7 @@ fn read_workflows(repo: &Repository, tree: &Tree<'_>, notes: &mut Vec<Note>) -> 
             continue;
         }
         let path = format!("{WORKFLOWS_DIR}/{name}");
-        match text_of(repo, tree, &path, MAX_WORKFLOW_BYTES) {
+        match text_of(src, &path, MAX_WORKFLOW_BYTES) {
             Ok(text) => match workflows::read(&path, &text) {
                 Ok(wf) => out.push(wf),
                 Err(note) => notes.push(note),
@@ -353,8 +347,8 @@ fn read_workflows(repo: &Repository, tree: &Tree<'_>, notes: &mut Vec<Note>) -> 
 }
 
 /// The text of the file at `path`, or the note saying why it cannot be read.
-fn text_of(repo: &Repository, tree: &Tree<'_>, path: &str, cap: u64) -> Result<String, Note> {
-    let why = match file_at(repo, tree, path, cap) {
+fn text_of(src: &MapSource<'_>, path: &str, cap: u64) -> Result<String, Note> {
+    let why = match src.file_at(path, cap) {
         FileAt::Text(t) => return Ok(t),
         FileAt::Missing => "is not in the pushed commit".to_owned(),
         FileAt::NotAFile => "is not a regular file (a symbolic link or submodule)".to_owned(),
@@ -399,8 +393,7 @@ fn chain_trigger(wf: &Workflow, all: &[Workflow], depth: usize) -> Trigger {
 
 /// The target one workflow step deploys.
 fn step_target(
-    repo: &Repository,
-    tree: &Tree<'_>,
+    src: &MapSource<'_>,
     wf: &Workflow,
     trigger: &Trigger,
     step: &workflows::StepDeploy,
@@ -442,7 +435,7 @@ fn step_target(
     match cmd.platform {
         Platform::Fly => {
             let config = cmd.config.clone()?;
-            let fly = read_fly(repo, tree, &config, &cmd.dir, Some(&cmd.build));
+            let fly = read_fly(src, &config, &cmd.dir, Some(&cmd.build));
             if let Some(mut note) = fly.note {
                 if note.line.is_none() && note.path == config {
                     note.message = format!("{} (deployed by {})", note.message, wf.path);
@@ -466,7 +459,7 @@ fn step_target(
             target.build = config
                 .and_then(|(_, r)| r.targets.first().map(|t| t.build.clone()))
                 .unwrap_or_else(|| Build::Buildpack("railpack".to_owned()));
-            railway_dockerfile(tree, &join(&cmd.dir, "railway.json"), &mut target.build);
+            railway_dockerfile(src, &join(&cmd.dir, "railway.json"), &mut target.build);
         }
         _ => {}
     }
@@ -479,7 +472,7 @@ fn step_target(
 /// builds/build-configuration.md, monorepo guide). Its build runs there: the context is
 /// the directory, and a `dockerfilePath` that is not a file from the repository root is
 /// read from it.
-fn railway_root(tree: &Tree<'_>, config: &str, build: &mut Build) {
+fn railway_root(src: &MapSource<'_>, config: &str, build: &mut Build) {
     let Some((dir, _)) = config.rsplit_once('/') else {
         return;
     };
@@ -488,7 +481,7 @@ fn railway_root(tree: &Tree<'_>, config: &str, build: &mut Build) {
     };
     let local = join(dir, &d.dockerfile);
     let inside = d.dockerfile.starts_with(&format!("{dir}/"));
-    if !inside && (is_blob(tree, &local) || !is_blob(tree, &d.dockerfile)) {
+    if !inside && (src.is_blob(&local) || !src.is_blob(&d.dockerfile)) {
         d.dockerfile = local;
     }
     d.context = dir.to_owned();
@@ -496,13 +489,13 @@ fn railway_root(tree: &Tree<'_>, config: &str, build: &mut Build) {
 
 /// Railway "will always build with a Dockerfile if it finds one" (docs.railway.com,
 /// builds/dockerfiles): a config that names no builder builds the `Dockerfile` beside it.
-fn railway_dockerfile(tree: &Tree<'_>, config: &str, build: &mut Build) {
+fn railway_dockerfile(src: &MapSource<'_>, config: &str, build: &mut Build) {
     if !matches!(build, Build::Buildpack(b) if b == "railpack") {
         return;
     }
     let dir = config.rsplit_once('/').map_or("", |(d, _)| d);
     let dockerfile = join(dir, "Dockerfile");
-    if is_blob(tree, &dockerfile) {
+    if src.is_blob(&dockerfile) {
         *build = Build::Docker(DockerBuild {
             dockerfile,
             context: dir.to_owned(),
@@ -529,10 +522,10 @@ fn dir_name(dir: &str, platform: Platform) -> String {
 }
 
 /// Reads one platform file (not a fly config) found by the config search.
-fn read_platform_file(repo: &Repository, tree: &Tree<'_>, path: &str) -> Read {
+fn read_platform_file(src: &MapSource<'_>, path: &str) -> Read {
     let name = path.rsplit('/').next().unwrap_or(path);
     debug_assert!(is_config_name(name));
-    let text = match text_of(repo, tree, path, MAX_CONFIG_BYTES) {
+    let text = match text_of(src, path, MAX_CONFIG_BYTES) {
         Ok(t) => t,
         Err(note) => {
             return Read {
@@ -553,18 +546,18 @@ fn read_platform_file(repo: &Repository, tree: &Tree<'_>, path: &str) -> Read {
 }
 
 /// A root `README.md` whose front matter makes the repository a Hugging Face Space.
-fn read_space(repo: &Repository, tree: &Tree<'_>) -> Read {
+fn read_space(src: &MapSource<'_>) -> Read {
     const README: &str = "README.md";
-    if !is_blob(tree, README) {
+    if !src.is_blob(README) {
         return Read::default();
     }
-    let Ok(text) = text_of(repo, tree, README, MAX_CONFIG_BYTES) else {
+    let Ok(text) = text_of(src, README, MAX_CONFIG_BYTES) else {
         return Read::default();
     };
     if !text.starts_with("---") {
         return Read::default();
     }
-    platforms::spaces::read(README, &text, is_blob(tree, "Dockerfile"))
+    platforms::spaces::read(README, &text, src.is_blob("Dockerfile"))
 }
 
 /// Whether a push to `branch` is one `branches` admits; `defaults` are the repository's
@@ -588,5 +581,110 @@ pub fn branch_matches(branches: &Branches, branch: &str, defaults: &[String]) ->
             matching.is_empty() || matching.contains(&true)
         }
         Branches::None => false,
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::*;
+
+    /// A tree holding `files` (text blobs).
+    fn tree_of(repo: &Repository, files: &[(&str, &str)]) -> Oid {
+        let mut index = git2::Index::new().unwrap();
+        for (path, text) in files {
+            let id = repo.blob(text.as_bytes()).unwrap();
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        }
+        index.write_tree_to(repo).unwrap()
+    }
+
+    /// The map of `files` read afresh, and the one `map_cache` gives for it (if any).
+    fn fresh_and_kept(repo: &Repository, files: &[(&str, &str)]) -> (DeployMap, Option<DeployMap>) {
+        let tree = repo.find_tree(tree_of(repo, files)).unwrap();
+        let located = locate_configs(repo, &tree, None);
+        let fresh = build(&MapSource::new(repo, &tree), &located);
+        let kept = map_cache::find(repo, &tree, &located);
+        (fresh, kept)
+    }
+
+    /// A map read once is used again for a later tree while every file it was read from
+    /// (the workflows, the fly config, the Dockerfile it names) is unchanged, and read
+    /// again as soon as one of them, or the set of configuration files, changes.
+    #[test]
+    fn a_kept_map_serves_only_trees_where_what_it_read_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let workflow = "on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: x\n    \
+                        steps:\n      - run: flyctl deploy --remote-only\n";
+        let base: Vec<(&str, &str)> = vec![
+            ("fly.toml", "app = \"api\"\n"),
+            ("Dockerfile", "FROM python:3.12\nCOPY . .\n"),
+            (".github/workflows/deploy.yml", workflow),
+            ("src/app.py", "print(1)\n"),
+        ];
+        let first = repo.find_tree(tree_of(&repo, &base)).unwrap();
+        let read = map_of(&repo, &first, None);
+        assert!(!read.targets.is_empty());
+
+        // A source change: the kept map serves, and is what a fresh read gives.
+        let mut source = base.clone();
+        source[3] = ("src/app.py", "print(2)\n");
+        let (fresh, kept) = fresh_and_kept(&repo, &source);
+        assert_eq!(kept.as_ref(), Some(&fresh));
+        assert_eq!(kept.as_ref(), Some(&*read));
+
+        // The Dockerfile the fly config builds, the workflow, a new config file: read again.
+        let no_dockerfile: Vec<_> = base
+            .iter()
+            .copied()
+            .filter(|f| f.0 != "Dockerfile")
+            .collect();
+        let mut other_workflow = base.clone();
+        other_workflow[2] = (".github/workflows/deploy.yml", "on: workflow_dispatch\n");
+        let mut more_configs = base.clone();
+        more_configs.push(("web/vercel.json", "{}\n"));
+        for changed in [no_dockerfile, other_workflow, more_configs] {
+            let (fresh, kept) = fresh_and_kept(&repo, &changed);
+            assert_eq!(kept, None, "{changed:?}");
+            assert_ne!(fresh, *read, "{changed:?}");
+            let tree = repo.find_tree(tree_of(&repo, &changed)).unwrap();
+            assert_eq!(*map_of(&repo, &tree, None), fresh);
+        }
+    }
+
+    /// A state file pushguard did not write (or an older binary wrote) is not used.
+    #[test]
+    fn a_foreign_or_damaged_file_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let files = [
+            ("fly.toml", "app = \"api\"\n"),
+            ("Dockerfile", "FROM scratch\n"),
+        ];
+        let tree = repo.find_tree(tree_of(&repo, &files)).unwrap();
+        let state = crate::state::state_dir(&repo);
+        std::fs::create_dir_all(&state).unwrap();
+        let located = locate_configs(&repo, &tree, None);
+        for junk in ["{", "{\"binary\":\"0.0.0 1 2\",\"maps\":[]}", "[]"] {
+            std::fs::write(state.join("deploy-maps.json"), junk).unwrap();
+            assert_eq!(map_cache::find(&repo, &tree, &located), None);
+        }
+        let fresh = build(&MapSource::new(&repo, &tree), &located);
+        assert_eq!(*map_of(&repo, &tree, None), fresh);
+        assert_eq!(map_cache::find(&repo, &tree, &located), Some(fresh));
     }
 }

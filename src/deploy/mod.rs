@@ -5,8 +5,10 @@
 //! [`workflows`] reads GitHub Actions workflows (triggers and deploy commands), [`fly`]
 //! reads a fly config as flyctl does, [`platforms`] reads each Git-integrated platform's
 //! file, [`filters`] implements each platform's path and branch pattern dialect, [`map`]
-//! puts the targets of a tree together, and [`status`] says whether one push triggers
-//! each target and why.
+//! puts the targets of a tree together (reading the tree only through [`source`], which
+//! records what it looked at, so that `map_cache` can reuse a map for a later tree where
+//! none of that changed), and [`status`] says whether one push triggers each target and
+//! why.
 //!
 //! This stage sits between `docker/` and `build/`: it names what each deploy builds (a
 //! Dockerfile, a context), and `build/` predicts what that build re-runs.
@@ -15,7 +17,9 @@ pub mod filters;
 pub mod fly;
 pub mod locate;
 pub mod map;
+mod map_cache;
 pub mod platforms;
+pub mod source;
 pub mod status;
 pub mod target;
 pub mod workflows;

@@ -6,13 +6,14 @@
 //! [`crate::paths::clean_repo_path`]); the repository root is `""`. Text is raw (from the
 //! repository, untrusted): escape it for display.
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::severity::Severity;
 
 /// The platform that deploys a target. [`Platform::id`] is the name `check --format json`
 /// uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Platform {
     Fly,
     Railway,
@@ -49,7 +50,7 @@ impl Platform {
 }
 
 /// How a push reaches a target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Via {
     /// The platform watches the repository itself (Railway, Render, Vercel, Netlify and
     /// Pages Git integrations; a Space's own repository).
@@ -79,7 +80,7 @@ impl Via {
 }
 
 /// Which branch pushes trigger a target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Branches {
     /// The repository's default branch: the platform's setting lives in its dashboard,
     /// where it defaults to the repository's default branch.
@@ -100,7 +101,7 @@ pub enum Branches {
 
 /// Which changed files make a push trigger a target, in the dialect of the file that
 /// declares the filter. `text` fields keep the patterns as written, for the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PathFilter {
     /// Every push triggers (no filter).
     All,
@@ -131,7 +132,7 @@ pub enum PathFilter {
 }
 
 /// What a deploy builds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Build {
     /// A Docker build.
     Docker(DockerBuild),
@@ -160,7 +161,7 @@ impl Build {
 }
 
 /// A Docker build: the Dockerfile, the context, the stage and the arguments.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DockerBuild {
     pub dockerfile: String,
     pub context: String,
@@ -174,7 +175,7 @@ pub struct DockerBuild {
 }
 
 /// One thing a push can deploy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployTarget {
     pub platform: Platform,
     /// The app, service, site or project name; the config's directory (or `app`) when
@@ -315,7 +316,7 @@ impl DeployTarget {
 
 /// Something about the repository's deploy configuration the user should know: a file
 /// that does not parse, a Dockerfile that is not there, a setting pushguard cannot read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// Warn when a deploy will fail or go unpredicted; info when pushguard merely cannot
     /// tell.

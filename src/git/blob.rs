@@ -214,9 +214,12 @@ const SYMLINK_MODE: i32 = 0o120000;
 /// `tree`; [`FileAt::Missing`] when there is nothing there, [`FileAt::NotAFile`] for a
 /// directory, symbolic link or submodule.
 pub fn regular_file(tree: &Tree<'_>, path: &str) -> Result<Oid, FileAt> {
-    let entry = tree
-        .get_path(std::path::Path::new(path))
-        .map_err(|_| FileAt::Missing)?;
+    regular_entry(tree.get_path(std::path::Path::new(path)).ok().as_ref())
+}
+
+/// [`regular_file`] for an entry already looked up (`None`: nothing at the path).
+pub fn regular_entry(entry: Option<&git2::TreeEntry<'_>>) -> Result<Oid, FileAt> {
+    let entry = entry.ok_or(FileAt::Missing)?;
     if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != SYMLINK_MODE {
         Ok(entry.id())
     } else {
@@ -278,10 +281,14 @@ pub fn resolve_links(repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<S
 /// The file at `path` (repository-relative, `/`-separated) in `tree`, never reading more
 /// than `cap` bytes.
 pub fn file_at(repo: &Repository, tree: &Tree<'_>, path: &str, cap: u64) -> FileAt {
-    let id = match regular_file(tree, path) {
-        Ok(id) => id,
-        Err(other) => return other,
-    };
+    match regular_file(tree, path) {
+        Ok(id) => file_of(repo, id, cap),
+        Err(other) => other,
+    }
+}
+
+/// The regular file whose blob is `id`, read as [`file_at`] reads it.
+pub fn file_of(repo: &Repository, id: Oid, cap: u64) -> FileAt {
     match read_blob(repo, id, cap) {
         BlobContent::Text(text) => FileAt::Text(text),
         BlobContent::Binary => FileAt::Binary,
