@@ -588,29 +588,7 @@ pub fn branch_matches(branches: &Branches, branch: &str, defaults: &[String]) ->
 mod kept_tests {
     use super::*;
 
-    /// A tree holding `files` (text blobs).
-    fn tree_of(repo: &Repository, files: &[(&str, &str)]) -> Oid {
-        let mut index = git2::Index::new().unwrap();
-        for (path, text) in files {
-            let id = repo.blob(text.as_bytes()).unwrap();
-            let entry = git2::IndexEntry {
-                ctime: git2::IndexTime::new(0, 0),
-                mtime: git2::IndexTime::new(0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100644,
-                uid: 0,
-                gid: 0,
-                file_size: 0,
-                id,
-                flags: 0,
-                flags_extended: 0,
-                path: path.as_bytes().to_vec(),
-            };
-            index.add(&entry).unwrap();
-        }
-        index.write_tree_to(repo).unwrap()
-    }
+    use crate::git::testing::tree_with as tree_of;
 
     /// The map of `files` read afresh, and the one `map_cache` gives for it (if any).
     fn fresh_and_kept(repo: &Repository, files: &[(&str, &str)]) -> (DeployMap, Option<DeployMap>) {

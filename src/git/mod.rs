@@ -10,6 +10,8 @@ pub mod infer;
 pub(crate) mod line_diff;
 pub mod push;
 pub mod range;
+#[cfg(test)]
+pub(crate) mod testing;
 
 /// A `git` process on `repo` as pushguard runs one: on exactly the objects libgit2 reads
 /// (replace refs off), never fetching (git >= 2.44 would fetch a missing object from a
