@@ -45,6 +45,9 @@ pub(crate) enum How {
 /// The state file caching config locations per tree id (`<git dir>/pushguard/`).
 pub(crate) const CACHE_FILE: &str = "deploy-configs.json";
 
+/// A larger cache file is not read (pushguard writes at most [`CACHE_TREES`] entries).
+const MAX_CACHE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// The cache format; files of another version are ignored (version 1 held fly.toml only).
 const CACHE_VERSION: u64 = 3;
 
@@ -200,10 +203,10 @@ struct Cache {
 impl Cache {
     fn load(repo: &Repository) -> Cache {
         let path = crate::state::state_dir(repo).join(CACHE_FILE);
-        let Ok(text) = std::fs::read_to_string(path) else {
+        let Ok(bytes) = crate::files::read_regular(&path, MAX_CACHE_BYTES) else {
             return Cache::default();
         };
-        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+        let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
             return Cache::default();
         };
         if doc.get("version").and_then(serde_json::Value::as_u64) != Some(CACHE_VERSION) {
@@ -255,8 +258,8 @@ impl Cache {
         self.dirty = true;
     }
 
-    /// Writes the cache (atomically: a temporary file renamed over it); errors are
-    /// ignored, the cache being an optimisation.
+    /// Writes the cache (atomically, never through a link: [`crate::files::replace`]);
+    /// errors are ignored, the cache being an optimisation.
     fn save(&self, repo: &Repository) {
         if !self.dirty {
             return;
@@ -273,12 +276,7 @@ impl Cache {
         if std::fs::create_dir_all(&dir).is_err() {
             return;
         }
-        let tmp = dir.join(format!("{CACHE_FILE}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, doc.to_string()).is_ok()
-            && std::fs::rename(&tmp, dir.join(CACHE_FILE)).is_err()
-        {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = crate::files::replace(&dir.join(CACHE_FILE), &[doc.to_string().as_bytes()], None);
     }
 }
 

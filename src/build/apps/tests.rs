@@ -239,4 +239,11 @@ fn fly_toml_locations_are_cached_and_derived_from_the_diff() {
     let found = discover(&repo, &t2, &Config::builtin(), None);
     assert!(found.apps.is_empty());
     assert_eq!(found.notes.len(), 3, "{:?}", found.notes);
+    // A link in the cache's place is neither read nor written through.
+    let elsewhere = repo.path().join("elsewhere.json");
+    std::fs::write(&elsewhere, "keep").unwrap();
+    std::fs::remove_file(&cache).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &cache).unwrap();
+    assert_eq!(locate_fly_tomls(&repo, &t1, None).how, How::Walked);
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep");
 }
