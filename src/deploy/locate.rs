@@ -258,8 +258,10 @@ impl Cache {
         self.dirty = true;
     }
 
-    /// Writes the cache (atomically, never through a link: [`crate::files::replace`]);
-    /// errors are ignored, the cache being an optimisation.
+    /// Writes the cache (whole, never through a link); errors are ignored, the cache being
+    /// an optimisation. A new tree is cached on most pushes, so the old file is removed
+    /// first ([`crate::files::replace_unflushed`]): a reader in between walks, which is all
+    /// a missing cache costs.
     fn save(&self, repo: &Repository) {
         if !self.dirty {
             return;
@@ -276,7 +278,8 @@ impl Cache {
         if std::fs::create_dir_all(&dir).is_err() {
             return;
         }
-        let _ = crate::files::replace(&dir.join(CACHE_FILE), &[doc.to_string().as_bytes()], None);
+        let _ =
+            crate::files::replace_unflushed(&dir.join(CACHE_FILE), &[doc.to_string().as_bytes()]);
     }
 }
 
