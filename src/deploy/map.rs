@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fly::read_fly;
 use super::locate::{is_config_name, locate_configs, Located, Previous, MAX_TREES};
-use super::map_cache;
+use super::map_cache::KeptMaps;
 use super::platforms;
 use super::source::MapSource;
 use super::target::{
@@ -83,12 +83,13 @@ pub fn map_of(repo: &Repository, tree: &Tree<'_>, previous: Option<Previous<'_>>
         return hit;
     }
     let located = locate_configs(repo, tree, previous);
-    let map = match map_cache::find(repo, tree, &located) {
+    let kept = KeptMaps::load(repo);
+    let map = match kept.find(tree, &located) {
         Some(map) => map,
         None => {
             let src = MapSource::new(repo, tree);
             let map = build(&src, &located);
-            map_cache::keep(repo, &located, src.into_looked(), &map);
+            kept.keep(repo, &located, src.into_looked(), &map);
             map
         }
     };
@@ -595,7 +596,7 @@ mod kept_tests {
         let tree = repo.find_tree(tree_of(repo, files)).unwrap();
         let located = locate_configs(repo, &tree, None);
         let fresh = build(&MapSource::new(repo, &tree), &located);
-        let kept = map_cache::find(repo, &tree, &located);
+        let kept = KeptMaps::load(repo).find(&tree, &located);
         (fresh, kept)
     }
 
@@ -659,10 +660,10 @@ mod kept_tests {
         let located = locate_configs(&repo, &tree, None);
         for junk in ["{", "{\"binary\":\"0.0.0 1 2\",\"maps\":[]}", "[]"] {
             std::fs::write(state.join("deploy-maps.json"), junk).unwrap();
-            assert_eq!(map_cache::find(&repo, &tree, &located), None);
+            assert_eq!(KeptMaps::load(&repo).find(&tree, &located), None);
         }
         let fresh = build(&MapSource::new(&repo, &tree), &located);
         assert_eq!(*map_of(&repo, &tree, None), fresh);
-        assert_eq!(map_cache::find(&repo, &tree, &located), Some(fresh));
+        assert_eq!(KeptMaps::load(&repo).find(&tree, &located), Some(fresh));
     }
 }

@@ -46,56 +46,75 @@ struct Kept {
     map: DeployMap,
 }
 
-/// The kept map for `tree`, whose configuration files are `located`: one whose recorded
-/// paths all hold in `tree` what they held when it was read.
-pub(super) fn find(repo: &Repository, tree: &Tree<'_>, located: &Located) -> Option<DeployMap> {
-    load(repo)?
-        .maps
-        .into_iter()
-        .find(|k| {
-            k.configs == located.paths
-                && k.truncated == located.truncated
-                && unchanged_in(tree, &k.looked)
-        })
-        .map(|k| k.map)
+/// The kept maps, read once per map made: [`KeptMaps::find`] looks in them, and on a miss
+/// [`KeptMaps::keep`] adds the new map to them and writes them back.
+pub(super) struct KeptMaps {
+    /// This binary ([`binary_id`]); `None` when it cannot be told, and then nothing is
+    /// used or kept.
+    binary: Option<String>,
+    maps: Vec<Kept>,
 }
 
-/// Keeps `map`, read from a tree whose configuration files are `located` by looking at
-/// `looked`, as the newest entry.
-pub(super) fn keep(repo: &Repository, located: &Located, looked: Vec<Looked>, map: &DeployMap) {
-    let Some(binary) = binary_id() else {
-        return;
-    };
-    let mut file = load(repo).unwrap_or(CacheFile {
-        binary,
-        maps: Vec::new(),
-    });
-    file.maps
-        .retain(|k| !(k.configs == located.paths && k.looked == looked));
-    file.maps.insert(
-        0,
-        Kept {
-            configs: located.paths.clone(),
-            truncated: located.truncated,
-            looked,
-            map: map.clone(),
-        },
-    );
-    file.maps.truncate(KEEP_MAPS);
-    let Ok(text) = serde_json::to_vec(&file) else {
-        return;
-    };
-    let dir = crate::state::state_dir(repo);
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let _ = crate::files::replace(&dir.join(CACHE_FILE), &[&text], None);
+impl KeptMaps {
+    /// The maps this binary kept in `repo` (none when the file is missing, foreign,
+    /// damaged or another binary's).
+    pub(super) fn load(repo: &Repository) -> KeptMaps {
+        let binary = binary_id();
+        let path = crate::state::state_dir(repo).join(CACHE_FILE);
+        let maps = crate::files::read_regular(&path, MAX_CACHE_BYTES)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .filter(|file| Some(&file.binary) == binary.as_ref())
+            .map(|file| file.maps)
+            .unwrap_or_default();
+        KeptMaps { binary, maps }
     }
-}
 
-fn load(repo: &Repository) -> Option<CacheFile> {
-    let path = crate::state::state_dir(repo).join(CACHE_FILE);
-    let bytes = crate::files::read_regular(&path, MAX_CACHE_BYTES).ok()?;
-    let file: CacheFile = serde_json::from_slice(&bytes).ok()?;
-    (Some(&file.binary) == binary_id().as_ref()).then_some(file)
+    /// The kept map for `tree`, whose configuration files are `located`: one whose
+    /// recorded paths all hold in `tree` what they held when it was read.
+    pub(super) fn find(&self, tree: &Tree<'_>, located: &Located) -> Option<DeployMap> {
+        self.maps
+            .iter()
+            .find(|k| {
+                k.configs == located.paths
+                    && k.truncated == located.truncated
+                    && unchanged_in(tree, &k.looked)
+            })
+            .map(|k| k.map.clone())
+    }
+
+    /// Keeps `map`, read from a tree whose configuration files are `located` by looking
+    /// at `looked`, as the newest entry, and writes the file.
+    pub(super) fn keep(
+        self,
+        repo: &Repository,
+        located: &Located,
+        looked: Vec<Looked>,
+        map: &DeployMap,
+    ) {
+        let Some(binary) = self.binary else {
+            return;
+        };
+        let mut maps = self.maps;
+        maps.retain(|k| !(k.configs == located.paths && k.looked == looked));
+        maps.insert(
+            0,
+            Kept {
+                configs: located.paths.clone(),
+                truncated: located.truncated,
+                looked,
+                map: map.clone(),
+            },
+        );
+        maps.truncate(KEEP_MAPS);
+        let Ok(text) = serde_json::to_vec(&CacheFile { binary, maps }) else {
+            return;
+        };
+        let dir = crate::state::state_dir(repo);
+        if std::fs::create_dir_all(&dir).is_ok() {
+            let _ = crate::files::replace(&dir.join(CACHE_FILE), &[&text], None);
+        }
+    }
 }
 
 /// This binary: its version, and the size and modification time of its file, so that a
