@@ -30,14 +30,12 @@ pub fn state_dir(repo: &Repository) -> PathBuf {
 /// entries written before pushguard recorded it). Only whole lines count: a record being
 /// appended while this reads is not one yet.
 pub fn deploys(repo: &Repository, remote: &str, branch: &str) -> Vec<(i64, Option<Oid>)> {
-    let path = state_dir(repo).join(DEPLOYS_FILE);
-    let Ok(bytes) = crate::files::read_regular(&path, COMPACT_AFTER_BYTES * 4) else {
+    let Ok(text) = read_records(&state_dir(repo).join(DEPLOYS_FILE)) else {
         return Vec::new();
     };
-    let text = String::from_utf8_lossy(&bytes);
-    text.split_inclusive('\n')
+    whole_lines(&text)
         .filter_map(|l| {
-            let mut parts = l.strip_suffix('\n')?.splitn(4, ' ');
+            let mut parts = l.splitn(4, ' ');
             let t: i64 = parts.next()?.parse().ok()?;
             let ours = parts.next()? == remote && parts.next()? == branch;
             let sha = parts.next().and_then(|s| Oid::from_str(s.trim()).ok());
@@ -83,15 +81,28 @@ pub fn record_deploy(
 
 /// Cuts the deploy records at `path` back to the last [`KEEP_ENTRIES`] - 1 whole lines.
 fn compact(path: &std::path::Path) -> std::io::Result<()> {
-    let bytes = crate::files::read_regular(path, COMPACT_AFTER_BYTES * 4)?;
-    let text = String::from_utf8_lossy(&bytes);
-    let lines: Vec<&str> = text
-        .split_inclusive('\n')
-        .filter(|l| l.ends_with('\n'))
-        .collect();
+    let text = read_records(path)?;
+    let lines: Vec<&str> = whole_lines(&text).collect();
     let skip = lines.len().saturating_sub(KEEP_ENTRIES - 1);
-    let kept = lines.get(skip..).unwrap_or_default().concat();
+    let mut kept = String::new();
+    for line in lines.get(skip..).unwrap_or_default() {
+        kept.push_str(line);
+        kept.push('\n');
+    }
     crate::files::replace(path, &[kept.as_bytes()], None).map_err(|e| e.into_io())
+}
+
+/// The deploy records file at `path`, as text (capped: it is cut back long before).
+fn read_records(path: &std::path::Path) -> std::io::Result<String> {
+    let bytes = crate::files::read_regular(path, COMPACT_AFTER_BYTES * 4)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The lines of `text` that end in a newline, without it: a record still being appended
+/// when the file was read is not one yet.
+fn whole_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive('\n')
+        .filter_map(|l| l.strip_suffix('\n'))
 }
 
 const LAST_REPORT_FILE: &str = "last-push.txt";

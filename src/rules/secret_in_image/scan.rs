@@ -315,8 +315,8 @@ fn anchor_finders() -> &'static (Vec<Finder<'static>>, Vec<Finder<'static>>) {
 
 /// [`candidate_lines`] with one `memmem` pass over the text per anchor (the words over a
 /// lower-cased copy), for texts too small to pay for the automata. (Testing every anchor
-/// on every line, as [`candidate_lines_plain`] does, costs a searcher's set-up per line
-/// and anchor: half a millisecond for 16 KiB of text.)
+/// on every line, as the tests' reference `candidate_lines_plain` does, costs a searcher's
+/// set-up per line and anchor: half a millisecond for 16 KiB of text.)
 pub(super) fn candidate_lines_by_needle(text: &str) -> Vec<(u32, &str, Anchors)> {
     let (shapes, words) = anchor_finders();
     let bytes = text.as_bytes();
