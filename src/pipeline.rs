@@ -486,6 +486,7 @@ fn analyze_ref(
     let defaults = default_branches(repo, config);
     let deploys = update.kind != UpdateKind::Delete
         && reaches_deploy(config, map.as_deref(), &update, &defaults);
+    let mut early = None;
     let status = match (update.kind, listing) {
         (UpdateKind::Delete, _) => RefStatus::Deleted,
         (_, Some(_)) if crate::budget::over() => RefStatus::NotInspected(budget_reason(config)),
@@ -504,6 +505,7 @@ fn analyze_ref(
             if deploys && listing.is_running() {
                 // Done now, while git starts up and walks the range, instead of after it.
                 config.prepare_classifier();
+                early = early_prediction(repo, config, &update);
             }
             let rules = Registry::new(config);
             // The forcing rules read ahead only for a replayed history, which is many
@@ -529,9 +531,9 @@ fn analyze_ref(
         _ => Vec::new(),
     };
     let verdict = match &status {
-        RefStatus::Inspected(changes) if deploys => {
-            Some(deploy_verdict(repo, config, &update, changes, &targets))
-        }
+        RefStatus::Inspected(changes) if deploys => Some(deploy_verdict(
+            repo, config, &update, changes, &targets, early,
+        )),
         _ => None,
     };
     RefAnalysis {
@@ -762,14 +764,39 @@ fn target_statuses(
     out
 }
 
+/// What predicting the apps' rebuilds reads from the two trees alone (each app's
+/// Dockerfiles and ignore files, [`rebuild::prepare`]), read while another process lists the
+/// range: this process has nothing else to do until git's first commit arrives (git walks
+/// the whole range first), and the time after the listing is what the push waits for. The
+/// base must be known before the listing: the remote's commit ([`rebuild::base_of`]).
+/// `None` for a new branch (its base is the parent of the oldest pushed commit), when the
+/// budget is spent, or when a tree cannot be read (the prediction after the listing says
+/// so).
+fn early_prediction<'r>(
+    repo: &'r Repository,
+    config: &Config,
+    update: &RefUpdate,
+) -> Option<(Oid, rebuild::Prepared<'r>)> {
+    let (Some(tip), Some(remote)) = (update.commit, update.remote_commit) else {
+        return None;
+    };
+    if crate::budget::over() {
+        return None;
+    }
+    let prepared = rebuild::prepare(repo, config, rebuild::Base::Commit(remote), tip).ok()?;
+    Some((remote, prepared))
+}
+
 /// The verdict of an update that deploys: the path rules' guess, replaced by each app's
-/// Dockerfile when the pushed commit defines apps ([`Verdict::with_apps`]).
+/// Dockerfile when the pushed commit defines apps ([`Verdict::with_apps`]). `early` is
+/// [`early_prediction`]'s result, used when its base is the push's.
 fn deploy_verdict(
     repo: &Repository,
     config: &Config,
     update: &RefUpdate,
     changes: &ChangeSet,
     targets: &[TargetStatus],
+    early: Option<(Oid, rebuild::Prepared<'_>)>,
 ) -> Verdict {
     let by_paths = Verdict::of(config, changes);
     let (Some(tip), Some(oldest)) = (update.commit, changes.commits.first()) else {
@@ -777,10 +804,6 @@ fn deploy_verdict(
     };
     let base = rebuild::base_of(repo, update.remote_commit, tip, Some(oldest.info.id));
     let branch = update.short_remote_name();
-    let known = match base {
-        rebuild::Base::Commit(from) => changes.net_changes(from, tip),
-        rebuild::Base::Nothing => None,
-    };
     // An app is predicted when this push deploys it: an `[[app]]` by its branches, an
     // app of the map when a target building it is triggered, the lone root Dockerfile
     // whenever the push deploys.
@@ -791,7 +814,17 @@ fn deploy_verdict(
             t.triggered && crate::build::apps::app_of(&t.target).is_some_and(|a| a.same_build(app))
         }),
     };
-    let verdict = match rebuild::analyze(repo, config, base, tip, Some(&deployed), known) {
+    let known = match base {
+        rebuild::Base::Commit(from) => changes.net_changes(from, tip),
+        rebuild::Base::Nothing => None,
+    };
+    let found = match early {
+        Some((from, prepared)) if base == rebuild::Base::Commit(from) => {
+            prepared.predict(repo, config, &deployed, known)
+        }
+        _ => rebuild::analyze(repo, config, base, tip, Some(&deployed), known),
+    };
+    let verdict = match found {
         // Cut short by the budget: the apps' predictions are incomplete, so the path rules
         // decide (the ref is reported as not inspected).
         Ok(_) if crate::budget::over() => by_paths,

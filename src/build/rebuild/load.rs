@@ -55,6 +55,124 @@ pub fn analyze(
     deployed: Option<&dyn Fn(&App) -> bool>,
     known: Option<Vec<FileChange>>,
 ) -> Result<AppsAnalysis, String> {
+    let (old, new) = trees(repo, base, tip)?;
+    let changed = match known {
+        Some(changed) => changed,
+        None => diff_trees(repo, old.as_ref(), Some(&new))?,
+    };
+    let previous = old.as_ref().map(|t| apps::Previous {
+        tree: t.id(),
+        changed: &changed,
+    });
+    let discovery = apps::discover(repo, &new, config, previous);
+    let apps = discovery
+        .apps
+        .into_iter()
+        .filter(|app| deployed.map_or(true, |d| d(app)))
+        .map(|app| {
+            let files = read_app(repo, old.as_ref(), &new, &app);
+            (app, files)
+        })
+        .collect();
+    let prepared = Prepared {
+        old,
+        new,
+        apps,
+        notes: discovery.notes,
+    };
+    Ok(prepared.predict_with(repo, config, &changed))
+}
+
+/// The half of [`analyze`] that needs the two trees alone: every app of the pushed commit
+/// with its Dockerfiles and ignore files read and parsed. [`Prepared::predict`] adds the
+/// changed files. Made while another process lists the pushed commits, it takes that work
+/// out of the time after the listing.
+pub struct Prepared<'r> {
+    old: Option<Tree<'r>>,
+    new: Tree<'r>,
+    /// Each app, with what it builds from or why its build cannot be predicted.
+    apps: Vec<(App, Result<AppFiles, AppOutcome>)>,
+    notes: Vec<apps::AppNote>,
+}
+
+/// Reads what every app of commit `tip` builds from, in `tip` and in `base` (see
+/// [`Prepared`]).
+pub fn prepare<'r>(
+    repo: &'r Repository,
+    config: &Config,
+    base: Base,
+    tip: Oid,
+) -> Result<Prepared<'r>, String> {
+    let (old, new) = trees(repo, base, tip)?;
+    // Without the changed files the configuration files are found from the tree; the map
+    // is the same either way (`deploy::map::map_of`).
+    let discovery = apps::discover(repo, &new, config, None);
+    let apps = discovery
+        .apps
+        .into_iter()
+        .map(|app| {
+            let files = read_app(repo, old.as_ref(), &new, &app);
+            (app, files)
+        })
+        .collect();
+    Ok(Prepared {
+        old,
+        new,
+        apps,
+        notes: discovery.notes,
+    })
+}
+
+impl Prepared<'_> {
+    /// The prediction for the apps `deployed` accepts, `known` being the files that differ
+    /// between the two trees when the caller has them (as in [`analyze`]).
+    pub fn predict(
+        mut self,
+        repo: &Repository,
+        config: &Config,
+        deployed: &dyn Fn(&App) -> bool,
+        known: Option<Vec<FileChange>>,
+    ) -> Result<AppsAnalysis, String> {
+        let changed = match known {
+            Some(changed) => changed,
+            None => diff_trees(repo, self.old.as_ref(), Some(&self.new))?,
+        };
+        self.apps.retain(|(app, _)| deployed(app));
+        Ok(self.predict_with(repo, config, &changed))
+    }
+
+    fn predict_with(
+        self,
+        repo: &Repository,
+        config: &Config,
+        changed: &[FileChange],
+    ) -> AppsAnalysis {
+        let push = Snapshot {
+            repo,
+            old: self.old.as_ref(),
+            new: &self.new,
+            changed,
+        };
+        let apps = self
+            .apps
+            .into_iter()
+            .map(|(app, files)| {
+                let outcome = match files {
+                    Ok(files) => predict(&push, &app, files, config),
+                    Err(outcome) => outcome,
+                };
+                AppVerdict { app, outcome }
+            })
+            .collect();
+        AppsAnalysis {
+            apps,
+            notes: self.notes,
+        }
+    }
+}
+
+/// The tree of `base` (none for [`Base::Nothing`]) and the tree of `tip`.
+fn trees(repo: &Repository, base: Base, tip: Oid) -> Result<(Option<Tree<'_>>, Tree<'_>), String> {
     let new = repo
         .find_commit(tip)
         .and_then(|c| c.tree())
@@ -67,34 +185,7 @@ pub fn analyze(
         ),
         Base::Nothing => None,
     };
-    let changed = match known {
-        Some(changed) => changed,
-        None => diff_trees(repo, old.as_ref(), Some(&new))?,
-    };
-    let previous = old.as_ref().map(|t| apps::Previous {
-        tree: t.id(),
-        changed: &changed,
-    });
-    let discovery = apps::discover(repo, &new, config, previous);
-    let push = Snapshot {
-        repo,
-        old: old.as_ref(),
-        new: &new,
-        changed: &changed,
-    };
-    let apps = discovery
-        .apps
-        .into_iter()
-        .filter(|app| deployed.map_or(true, |d| d(app)))
-        .map(|app| {
-            let outcome = predict(&push, &app, config);
-            AppVerdict { app, outcome }
-        })
-        .collect();
-    Ok(AppsAnalysis {
-        apps,
-        notes: discovery.notes,
-    })
+    Ok((old, new))
 }
 
 /// The two trees of a push and the files that differ between them.
@@ -147,14 +238,32 @@ fn ignore_file(
     Some((path, FileText::from(file)))
 }
 
-/// Predicts the rebuild of `app` for the push `snap`.
-fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
-    let unknown = |line: Option<u32>, message: String| AppOutcome::Unknown {
-        path: app.dockerfile.clone(),
-        line,
-        message,
+/// What an app builds from, in the pushed tree and the previous one: its Dockerfile and its
+/// effective ignore file (path, text, parsed).
+pub struct AppFiles {
+    new_df: dockerfile::Dockerfile,
+    old_df: Old,
+    new_ignore: Option<(String, String, DockerIgnore)>,
+    old_ignore: Option<(String, String, DockerIgnore)>,
+}
+
+/// Reads and parses what `app` builds from in `new` and `old`; the app's outcome instead
+/// when its build cannot be predicted (no Dockerfile, one that does not parse, an ignore
+/// file Docker refuses).
+fn read_app(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+    app: &App,
+) -> Result<AppFiles, AppOutcome> {
+    let unknown = |line: Option<u32>, message: String| {
+        Err(AppOutcome::Unknown {
+            path: app.dockerfile.clone(),
+            line,
+            message,
+        })
     };
-    let new_text = match file_text(snap.repo, Some(snap.new), &app.dockerfile) {
+    let new_text = match file_text(repo, Some(new), &app.dockerfile) {
         FileText::Text(t) => t,
         FileText::Absent => {
             return unknown(
@@ -185,44 +294,65 @@ fn predict(snap: &Snapshot<'_>, app: &App, config: &Config) -> AppOutcome {
             )
         }
     };
-    let old_df = match file_text(snap.repo, snap.old, &app.dockerfile) {
+    let old_df = match file_text(repo, old, &app.dockerfile) {
         FileText::Text(t) => match dockerfile::parse(&t) {
             Ok(df) => Old::Parsed(df),
             Err(_) => Old::Unparsable,
         },
-        FileText::Absent if snap.old.is_none() => Old::NoBuild,
+        FileText::Absent if old.is_none() => Old::NoBuild,
         FileText::Absent => Old::Absent,
         FileText::Unusable(_) => Old::Unparsable,
     };
-    let new_ignore = match ignore_file(snap.repo, Some(snap.new), app) {
+    let new_ignore = match ignore_file(repo, Some(new), app) {
         None => None,
         Some((path, FileText::Text(text))) => match DockerIgnore::parse(&text) {
             Ok(ig) => Some((path, text, ig)),
             Err(e) => {
-                return AppOutcome::Unknown {
+                return Err(AppOutcome::Unknown {
                     path,
                     line: Some(e.line),
                     message: format!(
                         "Docker will refuse this ignore file: {e}; the build will fail, and \
                          pushguard cannot predict it"
                     ),
-                }
+                })
             }
         },
         Some((path, FileText::Unusable(why))) => {
-            return AppOutcome::Unknown {
+            return Err(AppOutcome::Unknown {
                 path,
                 line: None,
                 message: format!("the ignore file {why}; the build is not predicted"),
-            }
+            })
         }
         Some((_, FileText::Absent)) => None,
     };
-    let old_ignore = match ignore_file(snap.repo, snap.old, app) {
+    let old_ignore = match ignore_file(repo, old, app) {
         Some((path, FileText::Text(text))) => {
             DockerIgnore::parse(&text).ok().map(|ig| (path, text, ig))
         }
         _ => None,
+    };
+    Ok(AppFiles {
+        new_df,
+        old_df,
+        new_ignore,
+        old_ignore,
+    })
+}
+
+/// Predicts the rebuild of `app`, which builds from `files`, for the push `snap`.
+fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> AppOutcome {
+    let AppFiles {
+        new_df,
+        old_df,
+        new_ignore,
+        old_ignore,
+    } = files;
+    let unknown = |line: Option<u32>, message: String| AppOutcome::Unknown {
+        path: app.dockerfile.clone(),
+        line,
+        message,
     };
     let empty = DockerIgnore::empty();
     let new_ig = new_ignore.as_ref().map_or(&empty, |(_, _, ig)| ig);

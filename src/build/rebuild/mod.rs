@@ -46,7 +46,7 @@ mod model;
 mod tests;
 
 pub use describe::shorten;
-pub use load::{analyze, base_of};
+pub use load::{analyze, base_of, prepare, Prepared};
 
 /// What a build step is, for its tier and its cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

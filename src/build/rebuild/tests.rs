@@ -537,3 +537,77 @@ fn a_run_mounting_from_a_stage_is_keyed_on_what_it_mounts() {
     let r = run(Some(df), df, &["main.py"]);
     assert_eq!(r.rerun_lines(), [3, 6], "{:?}", r.statuses());
 }
+
+/// A repository with two commits of `before` and `after`: (repository, first, second).
+fn two_commits(before: &[(&str, &str)], after: &[(&str, &str)]) -> (tempfile::TempDir, Oid, Oid) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let sig = git2::Signature::new("t", "t@example.com", &git2::Time::new(1, 0)).unwrap();
+    let first_tree = repo
+        .find_tree(crate::git::testing::tree_with(&repo, before))
+        .unwrap();
+    let first = repo
+        .commit(None, &sig, &sig, "one", &first_tree, &[])
+        .unwrap();
+    let second_tree = repo
+        .find_tree(crate::git::testing::tree_with(&repo, after))
+        .unwrap();
+    let parent = repo.find_commit(first).unwrap();
+    let second = repo
+        .commit(None, &sig, &sig, "two", &second_tree, &[&parent])
+        .unwrap();
+    (dir, first, second)
+}
+
+/// The prediction made in two halves (the trees while git lists the push, then the changed
+/// files) is the prediction made at once, for every app or the deployed ones only.
+#[test]
+fn a_prediction_prepared_early_is_the_same_prediction() {
+    let dockerfile = "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n";
+    let api = "FROM node:22\nCOPY package.json .\nRUN npm ci\nCOPY src src\n";
+    let before = [
+        ("Dockerfile", dockerfile),
+        (".dockerignore", "docs\n"),
+        ("requirements.txt", "flask\n"),
+        ("app.py", "print(1)\n"),
+        ("docs/a.md", "a\n"),
+        ("api/Dockerfile", api),
+        ("api/package.json", "{}\n"),
+        ("api/src/index.js", "1\n"),
+        ("fly.toml", "app = \"web\"\n"),
+        (
+            "api/fly.toml",
+            "app = \"api\"\n[build]\ndockerfile = \"Dockerfile\"\n",
+        ),
+    ];
+    let mut after = before.to_vec();
+    for (path, text) in &mut after {
+        match *path {
+            "requirements.txt" => *text = "flask\ngunicorn\n",
+            "docs/a.md" => *text = "b\n",
+            "api/src/index.js" => *text = "2\n",
+            _ => {}
+        }
+    }
+    let (dir, first, second) = two_commits(&before, &after);
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let config = Config::builtin();
+    let base = Base::Commit(first);
+    let all = |_: &crate::build::apps::App| true;
+    let web_only = |a: &crate::build::apps::App| a.name == "web";
+    type Deployed<'a> = &'a dyn Fn(&crate::build::apps::App) -> bool;
+    let cases: [(Deployed, usize); 2] = [(&all, 2), (&web_only, 1)];
+    for (deployed, apps) in cases {
+        let at_once = analyze(&repo, &config, base, second, Some(deployed), None).unwrap();
+        let early = prepare(&repo, &config, base, second)
+            .unwrap()
+            .predict(&repo, &config, deployed, None)
+            .unwrap();
+        assert_eq!(at_once.apps.len(), apps);
+        assert!(at_once
+            .apps
+            .iter()
+            .all(|a| matches!(a.outcome, AppOutcome::Predicted(_))));
+        assert_eq!(early, at_once);
+    }
+}
