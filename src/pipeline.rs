@@ -234,10 +234,12 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
         refs,
     } = push;
     let blobs = Rc::new(PushCache::default());
+    let defaults = default_branches(repo, config);
     let reading = Reading {
         shallow: &shallow,
         blobs: &blobs,
         occasion: Occasion::Push,
+        defaults: &defaults,
     };
     let refs = refs
         .into_iter()
@@ -250,7 +252,7 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
             analyze_ref(repo, config, r.update, listing, r.target, &reading)
         })
         .collect();
-    let mut analysis = finish(repo, config, blobs, shown, refs, Occasion::Push);
+    let mut analysis = finish(repo, config, blobs, shown, refs, Occasion::Push, &defaults);
     if let Some(err) = known_err {
         analysis.findings.insert(
             0,
@@ -297,10 +299,12 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
     // run there do not depend on the ref, so another such ref need not judge them again.
     // A thousand nested tags then cost one walk of their commits, not a thousand.
     let mut judged: Vec<Oid> = Vec::new();
+    let defaults = default_branches(repo, config);
     let reading = Reading {
         shallow: &shallow,
         blobs: &blobs,
         occasion: Occasion::Check,
+        defaults: &defaults,
     };
     let refs = raw
         .iter()
@@ -324,7 +328,15 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
             analyze_ref(repo, config, update, listing, target, &reading)
         })
         .collect();
-    finish(repo, config, blobs, String::new(), refs, Occasion::Check)
+    finish(
+        repo,
+        config,
+        blobs,
+        String::new(),
+        refs,
+        Occasion::Check,
+        &defaults,
+    )
 }
 
 /// What an analysis is for: the rules' view of the commits differs.
@@ -388,13 +400,23 @@ fn analyze_range_for(
         Occasion::Push | Occasion::Check => PushCache::default(),
     });
     let listing = Listing::start(repo, range, &shallow);
+    let defaults = default_branches(repo, config);
     let reading = Reading {
         shallow: &shallow,
         blobs: &blobs,
         occasion,
+        defaults: &defaults,
     };
     let r = analyze_ref(repo, config, update, Some(listing), target, &reading);
-    finish(repo, config, blobs, String::new(), vec![r], occasion)
+    finish(
+        repo,
+        config,
+        blobs,
+        String::new(),
+        vec![r],
+        occasion,
+        &defaults,
+    )
 }
 
 /// How the pushes of a replayed history (`pushguard audit`) would have been judged for
@@ -467,6 +489,8 @@ struct Reading<'a> {
     shallow: &'a HashSet<Oid>,
     blobs: &'a PushCache,
     occasion: Occasion,
+    /// [`default_branches`], read once for the whole analysis.
+    defaults: &'a [String],
 }
 
 fn analyze_ref(
@@ -481,11 +505,11 @@ fn analyze_ref(
         shallow,
         blobs,
         occasion,
+        defaults,
     } = *reading;
     let map = pushed_map(repo, &update);
-    let defaults = default_branches(repo, config);
     let deploys = update.kind != UpdateKind::Delete
-        && reaches_deploy(config, map.as_deref(), &update, &defaults);
+        && reaches_deploy(config, map.as_deref(), &update, defaults);
     let mut early = None;
     let status = match (update.kind, listing) {
         (UpdateKind::Delete, _) => RefStatus::Deleted,
@@ -526,7 +550,7 @@ fn analyze_ref(
     });
     let targets = match (&map, &status) {
         (Some(map), RefStatus::Inspected(changes)) => {
-            target_statuses(repo, config, map, &update, changes, &defaults)
+            target_statuses(repo, config, map, &update, changes, defaults)
         }
         _ => Vec::new(),
     };
@@ -903,12 +927,12 @@ fn finish(
     remote: String,
     refs: Vec<RefAnalysis>,
     occasion: Occasion,
+    defaults: &[String],
 ) -> Analysis {
     let at_push_time = occasion == Occasion::Push;
     let mut findings = Vec::new();
     let now = crate::state::now();
     let rules = Registry::new(config);
-    let defaults = default_branches(repo, config);
     for r in &refs {
         let ref_name = r.update.short_remote_name();
         match &r.status {
@@ -939,7 +963,7 @@ fn finish(
                     deploys: r.deploys,
                     changes,
                     targets: &r.targets,
-                    default_branches: &defaults,
+                    default_branches: defaults,
                     recent_deploys,
                     replay: occasion == Occasion::Replay,
                     cache: &blobs,
