@@ -575,7 +575,7 @@ impl Frequent {
         let rule = config.rule(frequent_deploys::ID);
         let minutes = rule.and_then(|r| r.int_option("minutes")).unwrap_or(10);
         Frequent {
-            rule: rule.and_then(|r| Some((r.severity?, r.fact.clone(), r.hint.clone()))),
+            rule: rule.and_then(|r| Some((r.severity?, r.fact().to_owned(), r.hint().to_owned()))),
             window: minutes.saturating_mul(60),
             minutes,
             earlier: Vec::new(),

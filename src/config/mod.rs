@@ -80,22 +80,39 @@ impl std::error::Error for LoadError {
 /// cannot fail in practice.
 pub const DEFAULT_TOML: &str = include_str!("../default.toml");
 
-/// [`DEFAULT_TOML`] as parsed: without its comment and blank lines (outside multi-line
-/// strings), worked out at compile time. A third of the file is comments and the TOML
-/// parser's cost is per byte, paid on every push. `default_loads_without_fallback` checks
-/// that it loads to the same configuration as the whole file.
-static DEFAULT_PARSED: ([u8; DEFAULT_TOML.len()], usize) =
-    without_comment_lines::<{ DEFAULT_TOML.len() }>(DEFAULT_TOML.as_bytes());
+/// [`DEFAULT_TOML`] cut in two at compile time, each part the array's first `.1` (`.3`)
+/// bytes:
+/// - what [`Config::builtin`] parses on every run: the file without its comment and blank
+///   lines (outside multi-line strings), and without the rules' `fact` and `hint` texts;
+/// - those texts under their `[rules.<id>]` headers ([`builtin_rule_texts`]), parsed only
+///   when a finding or `pushguard config` shows them.
+///
+/// The TOML parser's cost is per byte, paid on every push: comments are a third of the file
+/// and the texts two thirds of the rest, and a push with no finding shows none.
+/// `default_loads_without_fallback` checks that the parts make the configuration the whole
+/// file makes.
+static DEFAULT_SPLIT: (
+    [u8; DEFAULT_TOML.len()],
+    usize,
+    [u8; DEFAULT_TOML.len()],
+    usize,
+) = split_default::<{ DEFAULT_TOML.len() }>(DEFAULT_TOML.as_bytes());
 
-/// `src` without the lines that are blank or only a comment, outside `"""`/`'''` strings;
-/// the kept bytes are the array's first `.1`. Lines are kept whole, so what remains is the
-/// same TOML document.
-const fn without_comment_lines<const N: usize>(src: &[u8]) -> ([u8; N], usize) {
-    let mut out = [0u8; N];
-    let mut len = 0;
+/// See [`DEFAULT_SPLIT`]. Lines are kept whole, so each part is a TOML document: a line
+/// that opens a `fact` or `hint` value of a `[rules.*]` table goes to the texts, with the
+/// lines of its multi-line string, and so does each `[rules.*]` header; everything else
+/// but blank and comment lines goes to the configuration.
+const fn split_default<const N: usize>(src: &[u8]) -> ([u8; N], usize, [u8; N], usize) {
+    let mut config = [0u8; N];
+    let mut config_len = 0;
+    let mut texts = [0u8; N];
+    let mut texts_len = 0;
     let mut start = 0;
     // The quote of the multi-line string open at the start of the line, or 0.
     let mut open: u8 = 0;
+    // Inside a `[rules.*]` table; the open multi-line string is a rule's text.
+    let mut in_rules = false;
+    let mut in_text = false;
     while start < src.len() {
         let mut end = start;
         while end < src.len() && src[end] != b'\n' {
@@ -106,8 +123,19 @@ const fn without_comment_lines<const N: usize>(src: &[u8]) -> ([u8; N], usize) {
         while first < end && (src[first] == b' ' || src[first] == b'\t') {
             first += 1;
         }
-        let dropped = open == 0 && (first == end || src[first] == b'#');
-        if !dropped {
+        let (to_config, to_texts) = if open != 0 {
+            (!in_text, in_text)
+        } else if first == end || src[first] == b'#' {
+            (false, false)
+        } else if src[first] == b'[' {
+            in_rules = starts_with_at(src, first, b"[rules.");
+            (true, in_rules)
+        } else {
+            in_text =
+                in_rules && (key_at(src, first, end, b"fact") || key_at(src, first, end, b"hint"));
+            (!in_text, in_text)
+        };
+        if to_config || to_texts {
             let mut k = start;
             while k + 2 < end {
                 let q = src[k];
@@ -120,24 +148,86 @@ const fn without_comment_lines<const N: usize>(src: &[u8]) -> ([u8; N], usize) {
                 }
             }
             let mut k = start;
-            while k < next && len < N {
-                out[len] = src[k];
-                len += 1;
+            while k < next {
+                if to_config && config_len < N {
+                    config[config_len] = src[k];
+                    config_len += 1;
+                }
+                if to_texts && texts_len < N {
+                    texts[texts_len] = src[k];
+                    texts_len += 1;
+                }
                 k += 1;
             }
         }
         start = next;
     }
-    (out, len)
+    (config, config_len, texts, texts_len)
 }
 
-/// The text [`Config::builtin`] parses.
+/// Whether `src[at..]` starts with `prefix`.
+const fn starts_with_at(src: &[u8], at: usize, prefix: &[u8]) -> bool {
+    if at + prefix.len() > src.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if src[at + i] != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether the line `src[at..end]` sets the bare key `key` (`key =`, `key=`).
+const fn key_at(src: &[u8], at: usize, end: usize, key: &[u8]) -> bool {
+    if !starts_with_at(src, at, key) {
+        return false;
+    }
+    let mut k = at + key.len();
+    while k < end && (src[k] == b' ' || src[k] == b'\t') {
+        k += 1;
+    }
+    k < end && src[k] == b'='
+}
+
+/// The configuration part of [`DEFAULT_SPLIT`], which [`Config::builtin`] parses.
 fn default_parsed() -> &'static str {
-    let (bytes, len) = &DEFAULT_PARSED;
+    let (bytes, len, _, _) = &DEFAULT_SPLIT;
     bytes
         .get(..*len)
         .and_then(|b| std::str::from_utf8(b).ok())
         .unwrap_or(DEFAULT_TOML)
+}
+
+/// Each built-in rule's fact and hint, by rule id: the texts part of [`DEFAULT_SPLIT`],
+/// parsed on first use.
+fn builtin_rule_texts() -> &'static std::collections::HashMap<String, (String, String)> {
+    static TEXTS: std::sync::OnceLock<std::collections::HashMap<String, (String, String)>> =
+        std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let (_, _, bytes, len) = &DEFAULT_SPLIT;
+        let text = bytes
+            .get(..*len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default();
+        let table: toml::Table = toml::from_str(text).unwrap_or_default();
+        let rules = table.get("rules").and_then(toml::Value::as_table);
+        rules
+            .into_iter()
+            .flatten()
+            .map(|(id, t)| {
+                let text = |key: &str| {
+                    t.get(key)
+                        .and_then(toml::Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                (id.clone(), (text("fact"), text("hint")))
+            })
+            .collect()
+    })
 }
 
 /// The commented starter that `pushguard init` writes as `pushguard.toml`.
@@ -255,10 +345,11 @@ pub struct RuleConfig {
     pub id: String,
     /// `None` means the rule is off.
     pub severity: Option<Severity>,
-    /// The Docker or platform fact the rule relies on, printed with its findings.
-    pub fact: String,
-    /// The fix.
-    pub hint: String,
+    /// The Docker or platform fact the rule relies on, printed with its findings; `None`:
+    /// the built-in rule's ([`RuleConfig::fact`]).
+    pub(crate) fact: Option<String>,
+    /// The fix; `None`: the built-in rule's.
+    pub(crate) hint: Option<String>,
     /// Every other key of the table, with types as in the built-in default.
     pub options: toml::Table,
     /// The matchers of every option named `globs` or ending in `_globs`, each compiled on
@@ -267,6 +358,26 @@ pub struct RuleConfig {
 }
 
 impl RuleConfig {
+    /// The Docker or platform fact the rule relies on, printed with its findings.
+    pub fn fact(&self) -> &str {
+        match &self.fact {
+            Some(fact) => fact,
+            None => builtin_rule_texts()
+                .get(&self.id)
+                .map_or("", |(fact, _)| fact.as_str()),
+        }
+    }
+
+    /// The fix.
+    pub fn hint(&self) -> &str {
+        match &self.hint {
+            Some(hint) => hint,
+            None => builtin_rule_texts()
+                .get(&self.id)
+                .map_or("", |(_, hint)| hint.as_str()),
+        }
+    }
+
     /// A string option.
     pub fn str_option(&self, key: &str) -> Option<&str> {
         self.options.get(key).and_then(toml::Value::as_str)
@@ -318,8 +429,8 @@ impl PartialEq for RuleConfig {
     fn eq(&self, other: &RuleConfig) -> bool {
         self.id == other.id
             && self.severity == other.severity
-            && self.fact == other.fact
-            && self.hint == other.hint
+            && self.fact() == other.fact()
+            && self.hint() == other.hint()
             && self.options == other.options
     }
 }

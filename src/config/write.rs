@@ -98,8 +98,8 @@ pub(super) fn to_toml(c: &Config) -> String {
         let _ = writeln!(out, "\n[rules.{}]", key_display(&rule.id));
         let severity = rule.severity.map_or("off", |s| s.as_str());
         line(&mut out, "severity", &string(severity));
-        line(&mut out, "fact", &string(&rule.fact));
-        line(&mut out, "hint", &string(&rule.hint));
+        line(&mut out, "fact", &string(rule.fact()));
+        line(&mut out, "hint", &string(rule.hint()));
         for (key, value) in &rule.options {
             line(&mut out, key, value);
         }

@@ -84,7 +84,7 @@ impl RuleTable {
             descriptors: Vec::new(),
         };
         for r in config.rules() {
-            table.push(&r.id, &r.fact, &r.hint, r.severity);
+            table.push(&r.id, r.fact(), r.hint(), r.severity);
         }
         if !table.ids.iter().any(|id| id == NOT_INSPECTED) {
             // Described by the pipeline's own words when this run has such a finding.

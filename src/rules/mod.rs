@@ -834,9 +834,9 @@ impl FindingBuilder<'_, '_> {
         f.ref_name = e.ref_name.to_owned();
         f.severity = severity.unwrap_or(e.severity);
         if f.fact.is_empty() {
-            f.fact = Escaped::new(&e.settings.fact);
+            f.fact = Escaped::new(e.settings.fact());
         }
-        f.hint = Escaped::new(&e.settings.hint);
+        f.hint = Escaped::new(e.settings.hint());
         e.out.push(f);
     }
 }

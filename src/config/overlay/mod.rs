@@ -586,8 +586,8 @@ impl Overlay<'_> {
             .unwrap_or_else(|| RuleConfig {
                 id: key_str(key).to_owned(),
                 severity: None,
-                fact: String::new(),
-                hint: String::new(),
+                fact: None,
+                hint: None,
                 options: toml::Table::new(),
                 compiled: Vec::new(),
             });
@@ -604,13 +604,13 @@ impl Overlay<'_> {
                 "fact" => {
                     has_fact = true;
                     if let Some(s) = self.text(val, &field, "\"...\"") {
-                        rule.fact = s;
+                        rule.fact = Some(s);
                     }
                 }
                 "hint" => {
                     has_hint = true;
                     if let Some(s) = self.text(val, &field, "\"...\"") {
-                        rule.hint = s;
+                        rule.hint = Some(s);
                     }
                 }
                 _ => self.rule_option(&mut rule, name, k, val),
@@ -623,7 +623,9 @@ impl Overlay<'_> {
                 }
             }
             None => {
-                if !(has_severity && has_fact && has_hint) {
+                // The built-in rules' texts are parsed apart (`config::DEFAULT_SPLIT`).
+                let texts_apart = self.origin == Origin::Defaults;
+                if !(has_severity && (has_fact || texts_apart) && (has_hint || texts_apart)) {
                     self.error(
                         key.span(),
                         format_args!("rule `{name}` needs `severity`, `fact` and `hint`"),

@@ -85,10 +85,10 @@ fn builtin_has_every_content_rule_with_fact_and_hint() {
     ];
     assert_eq!(c.known_rule_ids(), expected);
     for rule in c.rules() {
-        assert!(rule.fact.len() > 80, "{} fact too short", rule.id);
-        assert!(rule.hint.len() > 40, "{} hint too short", rule.id);
+        assert!(rule.fact().len() > 80, "{} fact too short", rule.id);
+        assert!(rule.hint().len() > 40, "{} hint too short", rule.id);
         assert!(
-            !rule.fact.contains('\n'),
+            !rule.fact().contains('\n'),
             "{} fact has a line break",
             rule.id
         );
@@ -369,12 +369,12 @@ fn user_tunes_content_rules() {
     assert_eq!(rule("frequent-deploys").severity, None);
     assert_eq!(rule("frequent-deploys").int_option("minutes"), Some(30));
     assert_eq!(rule("cache-bust-arg").list_option("names"), ["BUST"]);
-    assert_eq!(rule("cache-bust-arg").hint, "ask Sam");
+    assert_eq!(rule("cache-bust-arg").hint(), "ask Sam");
     assert_eq!(
-        rule("cache-bust-arg").fact,
+        rule("cache-bust-arg").fact(),
         Config::builtin()
             .rule("cache-bust-arg")
-            .map(|r| r.fact.clone())
+            .map(|r| r.fact().to_owned())
             .unwrap_or_default()
     );
     let junk = rule("context-bloat").globs_option("junk_globs");
@@ -700,4 +700,39 @@ fn agent_settings_are_read_and_checked() {
     assert!(err.contains("not an environment variable name"), "{err}");
     let err = format!("{}", error("[policy]\nagents = \"maybe\"\n"));
     assert!(err.contains("instruct"), "{err}");
+}
+
+/// The built-in configuration parsed on every run holds no rule text: every rule's fact
+/// and hint come from the texts part, parsed only when shown, and only rules have texts.
+#[test]
+fn builtin_rule_texts_are_parsed_apart() {
+    let parsed = super::default_parsed();
+    assert!(
+        parsed.len() < DEFAULT_TOML.len() / 2,
+        "{} bytes",
+        parsed.len()
+    );
+    let config = Config::builtin();
+    assert!(config.rules().count() > 10);
+    for rule in config.rules() {
+        assert!(rule.fact.is_none() && rule.hint.is_none(), "{}", rule.id);
+        assert!(
+            !rule.fact().is_empty() && !rule.hint().is_empty(),
+            "{}",
+            rule.id
+        );
+    }
+    let texts = super::builtin_rule_texts();
+    assert_eq!(texts.len(), config.rules().count());
+    // A user's text replaces the built-in one.
+    let user = Config::from_user_toml(
+        "[rules.cache-bust-arg]\nfact = \"ours\"\n",
+        Path::new("pushguard.toml"),
+    )
+    .unwrap();
+    let rule = user.rule("cache-bust-arg").unwrap();
+    assert_eq!(
+        (rule.fact(), rule.hint()),
+        ("ours", texts["cache-bust-arg"].1.as_str())
+    );
 }
