@@ -65,22 +65,7 @@ pub fn analyze(
         changed: &changed,
     });
     let discovery = apps::discover(repo, &new, config, previous);
-    let apps = discovery
-        .apps
-        .into_iter()
-        .filter(|app| deployed.map_or(true, |d| d(app)))
-        .map(|app| {
-            let files = read_app(repo, old.as_ref(), &new, &app);
-            (app, files)
-        })
-        .collect();
-    let prepared = Prepared {
-        old,
-        new,
-        apps,
-        notes: discovery.notes,
-    };
-    Ok(prepared.predict_with(repo, config, &changed))
+    Ok(read_apps(repo, old, new, discovery, deployed).predict_with(repo, config, &changed))
 }
 
 /// The half of [`analyze`] that needs the two trees alone: every app of the pushed commit
@@ -107,20 +92,32 @@ pub fn prepare<'r>(
     // Without the changed files the configuration files are found from the tree; the map
     // is the same either way (`deploy::map::map_of`).
     let discovery = apps::discover(repo, &new, config, None);
+    Ok(read_apps(repo, old, new, discovery, None))
+}
+
+/// What each app of `discovery` that `deployed` accepts (all without it) builds from.
+fn read_apps<'r>(
+    repo: &Repository,
+    old: Option<Tree<'r>>,
+    new: Tree<'r>,
+    discovery: apps::Discovery,
+    deployed: Option<&dyn Fn(&App) -> bool>,
+) -> Prepared<'r> {
     let apps = discovery
         .apps
         .into_iter()
+        .filter(|app| deployed.map_or(true, |d| d(app)))
         .map(|app| {
             let files = read_app(repo, old.as_ref(), &new, &app);
             (app, files)
         })
         .collect();
-    Ok(Prepared {
+    Prepared {
         old,
         new,
         apps,
         notes: discovery.notes,
-    })
+    }
 }
 
 impl Prepared<'_> {
