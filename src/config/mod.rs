@@ -360,22 +360,25 @@ pub struct RuleConfig {
 impl RuleConfig {
     /// The Docker or platform fact the rule relies on, printed with its findings.
     pub fn fact(&self) -> &str {
-        match &self.fact {
-            Some(fact) => fact,
-            None => builtin_rule_texts()
-                .get(&self.id)
-                .map_or("", |(fact, _)| fact.as_str()),
-        }
+        self.text(self.fact.as_deref(), |(fact, _)| fact)
     }
 
     /// The fix.
     pub fn hint(&self) -> &str {
-        match &self.hint {
-            Some(hint) => hint,
-            None => builtin_rule_texts()
+        self.text(self.hint.as_deref(), |(_, hint)| hint)
+    }
+
+    /// `own` text, else the built-in rule's (`pick` chooses the fact or the hint).
+    fn text<'a>(
+        &self,
+        own: Option<&'a str>,
+        pick: fn(&'a (String, String)) -> &'a String,
+    ) -> &'a str {
+        own.unwrap_or_else(|| {
+            builtin_rule_texts()
                 .get(&self.id)
-                .map_or("", |(_, hint)| hint.as_str()),
-        }
+                .map_or("", |texts| pick(texts).as_str())
+        })
     }
 
     /// A string option.
