@@ -105,7 +105,9 @@ impl BatchReader {
             .spawn()
             .ok()?;
         let stdin = child.stdin.take()?;
-        let stdout = BufReader::with_capacity(64 * 1024, child.stdout.take()?);
+        let stdout = child.stdout.take()?;
+        crate::git::grow_pipe(&stdout);
+        let stdout = BufReader::with_capacity(64 * 1024, stdout);
         Some(BatchReader {
             child,
             stdin,

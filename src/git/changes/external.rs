@@ -700,8 +700,8 @@ mod tests {
 /// git writes its output to the pipe 4 KiB at a time, and every write to a pipe that a
 /// reader waits on wakes the reader: on the 200-commit bench push, 169 wake-ups took git
 /// from 8.1 to 9.3 ms, and git's run is most of what such a push waits for. So the pipe is
-/// made large enough for git never to wait on it (1 MiB, the unprivileged maximum), and
-/// this process waits on git's exit instead of on the pipe: it drains the pipe when git
+/// made large enough for git never to wait on it ([`crate::git::grow_pipe`]), and this
+/// process waits on git's exit instead of on the pipe: it drains the pipe when git
 /// exits, and at most every [`WAIT_MS`] meanwhile, so that it still reads each commit's
 /// files while git lists the next ones. A process that still has work queued does not
 /// wait at all. Where this cannot be set up (not Linux, no `pidfd_open`, a pipe that cannot
@@ -714,18 +714,13 @@ mod batch {
     /// The longest wait between two reads while git runs.
     const WAIT_MS: libc::c_int = 1;
 
-    /// The pipe size asked for: `/proc/sys/fs/pipe-max-size`'s default.
-    const PIPE_BYTES: libc::c_int = 1024 * 1024;
-
     /// Grows the pipe `out` reads and makes it non-blocking; the descriptor that becomes
     /// readable when the process `pid` exits, or `None` (nothing changed) where batching
     /// cannot be set up.
     #[cfg(target_os = "linux")]
     pub(super) fn prepare(out: &ChildStdout, pid: u32) -> Option<OwnedFd> {
         let fd = out.as_raw_fd();
-        // SAFETY: fcntl on a pipe descriptor `out` owns; no memory is passed.
-        let size = unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, PIPE_BYTES) };
-        if size < PIPE_BYTES {
+        if !crate::git::grow_pipe(out) {
             return None;
         }
         let pid = libc::pid_t::try_from(pid).ok()?;
