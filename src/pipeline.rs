@@ -793,9 +793,9 @@ fn target_statuses(
 /// range: this process has nothing else to do until git's first commit arrives (git walks
 /// the whole range first), and the time after the listing is what the push waits for. The
 /// base must be known before the listing: the remote's commit ([`rebuild::base_of`]).
-/// `None` for a new branch (its base is the parent of the oldest pushed commit), when the
-/// budget is spent, or when a tree cannot be read (the prediction after the listing says
-/// so).
+/// `None` for a new branch (its base is the parent of the oldest pushed commit), or when a
+/// tree cannot be read (the prediction after the listing says so). The caller has checked
+/// the budget.
 fn early_prediction<'r>(
     repo: &'r Repository,
     config: &Config,
@@ -804,9 +804,6 @@ fn early_prediction<'r>(
     let (Some(tip), Some(remote)) = (update.commit, update.remote_commit) else {
         return None;
     };
-    if crate::budget::over() {
-        return None;
-    }
     let prepared = rebuild::prepare(repo, config, rebuild::Base::Commit(remote), tip).ok()?;
     Some((remote, prepared))
 }
