@@ -19,7 +19,7 @@ use crate::deploy::{
 };
 use crate::escape::Escaped;
 use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
-use crate::git::changes::{ChangeSet, Listing};
+use crate::git::changes::{ChangeSet, Listing, WarmGit};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
 use crate::hash::FastMap;
@@ -172,17 +172,21 @@ enum Work {
 
 /// Prepares the updates of a push to `remote` (`url`) for [`analyze_prepared`].
 pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate]) -> PreparedPush {
+    let shallow = shallow_boundary(repo);
+    let updates: Vec<RefUpdate> = raw
+        .iter()
+        .map(|r| RefUpdate::classify_unwalked(repo, r))
+        .collect();
+    let mut warm = warm_up(repo, &updates, &shallow);
     let known = RemoteKnowledge::for_push(repo, remote, url);
     let (remote_name, tips, known_err) = match known {
         Ok(k) => (k.remote, k.tips, None),
         Err(e) => (None, Vec::new(), Some(e.to_string())),
     };
     let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
-    let shallow = shallow_boundary(repo);
     let mut refs = Vec::new();
     let mut started = false;
-    for (i, r) in raw.iter().enumerate() {
-        let update = RefUpdate::classify_unwalked(repo, r);
+    for (i, update) in updates.into_iter().enumerate() {
         // A new branch pushed together with updates of existing branches is judged on its
         // own commits: the others' commits are reported under their own refs.
         let mut hide = tips.clone();
@@ -199,7 +203,7 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
             None => Work::Nothing,
             Some(range) if !started => {
                 started = true;
-                Work::Started(Listing::start(repo, range, &shallow))
+                Work::Started(Listing::start_warm(repo, range, &shallow, warm.take()))
             }
             Some(range) => Work::Range(range),
         };
@@ -222,6 +226,16 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
         shallow,
         refs,
     }
+}
+
+/// git started for the push's first range before the remote's branches are read, when that
+/// update's own base already leaves a long range (see [`Listing::warm_up`]). Only an update
+/// from a commit the remote has and this repository knows: a new branch's range is bounded
+/// by the remote's other branches alone, unknown until they are read.
+fn warm_up(repo: &Repository, updates: &[RefUpdate], shallow: &HashSet<Oid>) -> Option<WarmGit> {
+    let first = updates.iter().find(|u| update_range(u, &[]).is_some())?;
+    first.remote_commit?;
+    Listing::warm_up(repo, &update_range(first, &[])?, shallow)
 }
 
 /// Analyses a prepared push with `config`.

@@ -391,3 +391,49 @@ fn without_ages(report: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// A branch rebased onto many new commits of `main`: from the remote's old commit of the
+/// branch, more than a hundred commits lead to the new one, so the hook starts `git log`
+/// before it has read `origin/main`; once it has, the range is the branch's one commit,
+/// and that is what the report counts, as with the in-process engine.
+#[test]
+fn a_branch_rebased_onto_many_new_commits_is_judged_on_its_own_commit() {
+    let s = Sandbox::new();
+    let repo = s.deployed(&[("main.py", "print(0)\n")]);
+    repo.git_ok(&["checkout", "-q", "-b", "feature"]);
+    repo.commit_files("feature work", &[("feature.py", "f = 1\n")]);
+    assert!(repo.push(&["-q", "origin", "feature"]).success());
+    repo.git_ok(&["checkout", "-q", "main"]);
+    let made = common::run(s.cmd("sh", &repo.path).args([
+        "-c",
+        "i=0; while [ $i -lt 110 ]; do i=$((i+1)); echo \"v = $i\" >lib.py; \
+         git add lib.py && git commit -q -m \"lib $i\" || exit 1; done",
+    ]));
+    assert!(made.status.success(), "{}", common::describe(&made));
+    assert!(repo
+        .push(&["-q", "--no-verify", "origin", "main"])
+        .success());
+    repo.git_ok(&["checkout", "-q", "feature"]);
+    repo.git_ok(&["rebase", "-q", "main"]);
+    let push = |engine: &str| {
+        let out = common::run(
+            repo.push_cmd(&["--dry-run", "-f", "origin", "feature"])
+                .env(ENGINE_ENV, engine),
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (status, report) = push("auto");
+    assert_eq!(status, Some(0), "{report}");
+    assert!(
+        report.contains("feature -> origin/feature  force push, 1 commit, 1 file"),
+        "{report}"
+    );
+    let (again, other) = push("libgit2");
+    assert_eq!(
+        (again, without_ages(&other)),
+        (status, without_ages(&report))
+    );
+}

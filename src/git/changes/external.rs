@@ -139,6 +139,75 @@ fn parents_by_git(repo: &Repository, id: Oid) -> Option<Vec<Oid>> {
     )
 }
 
+/// A `git log` started before its range is known: git's start-up (loading its libraries
+/// and configuration, opening the repository: about 1.5 ms) runs while this process works
+/// the range out. It waits for its range on stdin; [`Spawned::feed`] hands it over.
+/// Dropped unfed, it stops git and waits for it, leaving no zombie.
+pub(super) struct Spawned {
+    /// `None` only once fed.
+    child: Option<Child>,
+    marker: String,
+    /// Set when git's output is read in batches ([`batch`]).
+    exited: Option<std::os::fd::OwnedFd>,
+}
+
+impl Spawned {
+    /// Spawns `git log`, which waits for its range; `None` when git cannot do this
+    /// repository (a partial clone) or cannot be started.
+    pub(super) fn spawn(repo: &Repository) -> Option<Spawned> {
+        if crate::git::blob::is_partial_clone(repo) {
+            return None;
+        }
+        let marker = marker();
+        let child = spawn(repo, &marker)?;
+        // Before git writes anything: its first commit comes once it has walked the range.
+        let exited = child
+            .stdout
+            .as_ref()
+            .and_then(|out| batch::prepare(out, child.id()));
+        Some(Spawned {
+            child: Some(child),
+            marker,
+            exited,
+        })
+    }
+
+    /// Hands git `range`; `None` (and git stopped) when a tip git cannot walk is missing.
+    pub(super) fn feed(self, repo: &Repository, range: &CommitRange) -> Option<Started> {
+        if range.include.is_empty() {
+            return None;
+        }
+        self.write(&revisions(repo, range)?)
+    }
+
+    /// Writes `input` (see [`revisions`]) to git's stdin and closes it.
+    fn write(mut self, input: &str) -> Option<Started> {
+        let mut stdin = self.child.as_mut()?.stdin.take()?;
+        // git reads all of stdin before it prints anything, so writing it all first cannot
+        // deadlock on a full pipe.
+        let written = stdin.write_all(input.as_bytes()).is_ok();
+        drop(stdin);
+        if !written {
+            return None;
+        }
+        Some(Started {
+            child: self.child.take(),
+            marker: std::mem::take(&mut self.marker),
+            exited: self.exited.take(),
+        })
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        // Unfed: git still waits on its stdin. Kill it before closing stdin, or it would
+        // take the closed stdin for an empty range and list HEAD's whole history.
+        if let Some(child) = self.child.take() {
+            reap(child);
+        }
+    }
+}
+
 /// A `git log` that has its range and is walking it: started before the caller is ready to
 /// read its output, so that git's start and walk overlap the caller's own set-up. Dropped
 /// unfinished, it stops git and waits for it, leaving no zombie.
@@ -153,34 +222,13 @@ pub(super) struct Started {
 impl Started {
     /// Spawns `git log` for `range` and hands it the range; `None` when git cannot do it.
     pub(super) fn start(repo: &Repository, range: &CommitRange) -> Option<Started> {
-        if crate::git::blob::is_partial_clone(repo) || range.include.is_empty() {
+        if range.include.is_empty() {
             return None;
         }
+        // The tips are checked before git is started: a range git would refuse costs no
+        // process.
         let input = revisions(repo, range)?;
-        let marker = marker();
-        let mut child = spawn(repo, &marker)?;
-        // Before git writes anything: its first commit comes once it has walked the range.
-        let exited = child
-            .stdout
-            .as_ref()
-            .and_then(|out| batch::prepare(out, child.id()));
-        let Some(mut stdin) = child.stdin.take() else {
-            reap(child);
-            return None;
-        };
-        // git reads all of stdin before it prints anything, so writing it all first cannot
-        // deadlock on a full pipe.
-        let written = stdin.write_all(input.as_bytes()).is_ok();
-        drop(stdin);
-        if !written {
-            reap(child);
-            return None;
-        }
-        Some(Started {
-            child: Some(child),
-            marker,
-            exited,
-        })
+        Spawned::spawn(repo)?.write(&input)
     }
 
     /// Reads git's output to the end, calling `each` on every commit as it arrives; the

@@ -35,21 +35,63 @@ enum ListingState {
     Pending,
 }
 
+/// A `git log` started before its range is known (see [`Listing::warm_up`]), waiting for
+/// it. Dropped unused, git is stopped.
+pub struct WarmGit(external::Spawned);
+
 impl Listing {
+    /// Starts git early for a push whose exact range is not known yet: `superset` is the
+    /// pushed commit without what the remote's own commit reaches, before the other
+    /// remote-tracking branches are read. The exact range hides more, so it is a subset:
+    /// when `superset` is short, so is the range, and nothing is started. When `superset`
+    /// is long ([`external::wanted`]), git starts now, and its start-up (1.5 ms) overlaps
+    /// the reading of the remote's branches; in the rare push whose exact range turns out
+    /// short (a branch rebased onto many new commits of another), git lists that short
+    /// range, the same change set for the cost of a process start.
+    pub fn warm_up(
+        repo: &Repository,
+        superset: &CommitRange,
+        shallow: &HashSet<Oid>,
+    ) -> Option<WarmGit> {
+        if !shallow.is_empty() || !external::wanted(repo, superset) {
+            return None;
+        }
+        external::Spawned::spawn(repo).map(WarmGit)
+    }
+
     /// Starts listing `range`: spawns `git log` for a long range, or lists a short one (and
     /// any range git cannot list) in process now.
     pub fn start(repo: &Repository, range: CommitRange, shallow: &HashSet<Oid>) -> Listing {
-        let state = if shallow.is_empty() && external::wanted(repo, &range) {
-            // The trees of thousands of commits would pass through libgit2's object cache
-            // for nothing but memory (linux_version's whole history: 5 MB more).
-            git2::opts::enable_caching(false);
-            bound_pack_windows(repo);
-            match external::Started::start(repo, &range) {
-                Some(started) => ListingState::Git(started),
-                None => ListingState::Pending,
+        Self::start_warm(repo, range, shallow, None)
+    }
+
+    /// [`Listing::start`], handing `range` to `warm` when there is one: it was started for
+    /// a superset of `range` ([`Listing::warm_up`]), which settled that git lists it.
+    pub fn start_warm(
+        repo: &Repository,
+        range: CommitRange,
+        shallow: &HashSet<Oid>,
+        warm: Option<WarmGit>,
+    ) -> Listing {
+        let git = match warm {
+            Some(warm) if shallow.is_empty() => Some(warm.0.feed(repo, &range)),
+            _ if shallow.is_empty() && external::wanted(repo, &range) => {
+                Some(external::Started::start(repo, &range))
             }
-        } else {
-            ListingState::InProcess(Self::in_process(repo, &range, shallow))
+            _ => None,
+        };
+        let state = match git {
+            Some(started) => {
+                // The trees of thousands of commits would pass through libgit2's object
+                // cache for nothing but memory (linux_version's whole history: 5 MB more).
+                git2::opts::enable_caching(false);
+                bound_pack_windows(repo);
+                match started {
+                    Some(started) => ListingState::Git(started),
+                    None => ListingState::Pending,
+                }
+            }
+            None => ListingState::InProcess(Self::in_process(repo, &range, shallow)),
         };
         Listing { range, state }
     }
