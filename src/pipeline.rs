@@ -19,7 +19,7 @@ use crate::deploy::{
 };
 use crate::escape::Escaped;
 use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
-use crate::git::changes::{ChangeSet, Listing, WarmGit};
+use crate::git::changes::{ChangeSet, EarlyChoice, Listing};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
 use crate::hash::FastMap;
@@ -177,7 +177,7 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
         .iter()
         .map(|r| RefUpdate::classify_unwalked(repo, r))
         .collect();
-    let mut warm = warm_up(repo, &updates, &shallow);
+    let mut early = Some(warm_up(repo, &updates, &shallow));
     let known = RemoteKnowledge::for_push(repo, remote, url);
     let (remote_name, tips, known_err) = match known {
         Ok(k) => (k.remote, k.tips, None),
@@ -203,7 +203,8 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
             None => Work::Nothing,
             Some(range) if !started => {
                 started = true;
-                Work::Started(Listing::start_warm(repo, range, &shallow, warm.take()))
+                let early = early.take().unwrap_or(EarlyChoice::Open);
+                Work::Started(Listing::start_early(repo, range, &shallow, early))
             }
             Some(range) => Work::Range(range),
         };
@@ -228,14 +229,18 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
     }
 }
 
-/// git started for the push's first range before the remote's branches are read, when that
-/// update's own base already leaves a long range (see [`Listing::warm_up`]). Only an update
-/// from a commit the remote has and this repository knows: a new branch's range is bounded
-/// by the remote's other branches alone, unknown until they are read.
-fn warm_up(repo: &Repository, updates: &[RefUpdate], shallow: &HashSet<Oid>) -> Option<WarmGit> {
-    let first = updates.iter().find(|u| update_range(u, &[]).is_some())?;
-    first.remote_commit?;
-    Listing::warm_up(repo, &update_range(first, &[])?, shallow)
+/// What can be settled of the listing of the push's first range before the remote's
+/// branches are read (see [`Listing::warm_up`]): only for an update from a commit the remote
+/// has and this repository knows. A new branch's range is bounded by the remote's other
+/// branches alone, unknown until they are read.
+fn warm_up(repo: &Repository, updates: &[RefUpdate], shallow: &HashSet<Oid>) -> EarlyChoice {
+    let Some(first) = updates.iter().find(|u| update_range(u, &[]).is_some()) else {
+        return EarlyChoice::Open;
+    };
+    match (first.remote_commit, update_range(first, &[])) {
+        (Some(_), Some(superset)) => Listing::warm_up(repo, &superset, shallow),
+        _ => EarlyChoice::Open,
+    }
 }
 
 /// Analyses a prepared push with `config`.

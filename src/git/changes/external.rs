@@ -143,7 +143,7 @@ fn parents_by_git(repo: &Repository, id: Oid) -> Option<Vec<Oid>> {
 /// and configuration, opening the repository: about 1.5 ms) runs while this process works
 /// the range out. It waits for its range on stdin; [`Spawned::feed`] hands it over.
 /// Dropped unfed, it stops git and waits for it, leaving no zombie.
-pub(super) struct Spawned {
+pub struct Spawned {
     /// `None` only once fed.
     child: Option<Child>,
     marker: String,

@@ -35,50 +35,69 @@ enum ListingState {
     Pending,
 }
 
-/// A `git log` started before its range is known (see [`Listing::warm_up`]), waiting for
-/// it. Dropped unused, git is stopped.
-pub struct WarmGit(external::Spawned);
+/// What a superset of a range settled about its listing before the range itself was known
+/// (see [`Listing::warm_up`]).
+pub enum EarlyChoice {
+    /// Nothing: [`Listing::start_early`] decides as [`Listing::start`] does.
+    Open,
+    /// The superset is short, so the range is: it is listed in process.
+    InProcess,
+    /// The superset is long: `git log` is started and waits for the range. Dropped unused,
+    /// git is stopped.
+    Git(external::Spawned),
+}
 
 impl Listing {
-    /// Starts git early for a push whose exact range is not known yet: `superset` is the
-    /// pushed commit without what the remote's own commit reaches, before the other
-    /// remote-tracking branches are read. The exact range hides more, so it is a subset:
-    /// when `superset` is short, so is the range, and nothing is started. When `superset`
-    /// is long ([`external::wanted`]), git starts now, and its start-up (1.5 ms) overlaps
-    /// the reading of the remote's branches; in the rare push whose exact range turns out
-    /// short (a branch rebased onto many new commits of another), git lists that short
-    /// range, the same change set for the cost of a process start.
+    /// Settles what it can of the listing of a push's range before the range is known:
+    /// `superset` is the pushed commit without what the remote's own commit reaches, before
+    /// the other remote-tracking branches are read. The exact range hides more, so it is a
+    /// subset: when `superset` is short ([`external::wanted`]), so is the range, and it will
+    /// be listed in process without walking it again. When `superset` is long, git starts
+    /// now, and its start-up (1.5 ms) overlaps the reading of the remote's branches; in the
+    /// rare push whose exact range turns out short (a branch rebased onto many new commits
+    /// of another), git lists that short range: the same change set, for the cost of a
+    /// process start.
     pub fn warm_up(
         repo: &Repository,
         superset: &CommitRange,
         shallow: &HashSet<Oid>,
-    ) -> Option<WarmGit> {
-        if !shallow.is_empty() || !external::wanted(repo, superset) {
-            return None;
+    ) -> EarlyChoice {
+        if !shallow.is_empty() {
+            return EarlyChoice::Open;
         }
-        external::Spawned::spawn(repo).map(WarmGit)
+        if !external::wanted(repo, superset) {
+            return EarlyChoice::InProcess;
+        }
+        match external::Spawned::spawn(repo) {
+            Some(git) => EarlyChoice::Git(git),
+            None => EarlyChoice::Open,
+        }
     }
 
     /// Starts listing `range`: spawns `git log` for a long range, or lists a short one (and
     /// any range git cannot list) in process now.
     pub fn start(repo: &Repository, range: CommitRange, shallow: &HashSet<Oid>) -> Listing {
-        Self::start_warm(repo, range, shallow, None)
+        Self::start_early(repo, range, shallow, EarlyChoice::Open)
     }
 
-    /// [`Listing::start`], handing `range` to `warm` when there is one: it was started for
-    /// a superset of `range` ([`Listing::warm_up`]), which settled that git lists it.
-    pub fn start_warm(
+    /// [`Listing::start`] with what [`Listing::warm_up`] settled for a superset of `range`.
+    pub fn start_early(
         repo: &Repository,
         range: CommitRange,
         shallow: &HashSet<Oid>,
-        warm: Option<WarmGit>,
+        early: EarlyChoice,
     ) -> Listing {
-        let git = match warm {
-            Some(warm) if shallow.is_empty() => Some(warm.0.feed(repo, &range)),
-            _ if shallow.is_empty() && external::wanted(repo, &range) => {
-                Some(external::Started::start(repo, &range))
+        let git = if !shallow.is_empty() {
+            None
+        } else {
+            match early {
+                EarlyChoice::Git(git) => Some(git.feed(repo, &range)),
+                EarlyChoice::InProcess => None,
+                EarlyChoice::Open if external::wanted(repo, &range) => {
+                    Some(external::Started::start(repo, &range))
+                }
+                EarlyChoice::Open => None,
             }
-            _ => None,
         };
         let state = match git {
             Some(started) => {

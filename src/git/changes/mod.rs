@@ -24,7 +24,7 @@ mod tree_diff;
 pub(crate) use crate::git::blob::{read_blob, BlobContent};
 pub(crate) use crate::git::line_diff::{line_count, line_diff, middles, new_lines, LineDiff};
 pub use listing::tune_libgit2;
-pub(crate) use listing::{Listing, WarmGit};
+pub(crate) use listing::{EarlyChoice, Listing};
 pub use tree_diff::diff_trees;
 
 pub use external::ENGINE_ENV;
