@@ -26,20 +26,27 @@ pub enum BlobContent {
 /// Reads a blob for a content rule, never more than `cap` bytes: the size comes from the
 /// object header first, so a huge file is not loaded.
 pub fn read_blob(repo: &Repository, id: Oid, cap: u64) -> BlobContent {
+    read_blob_sized(repo, id, cap).1
+}
+
+/// [`read_blob`], with the blob's size from its header when it could be read.
+pub fn read_blob_sized(repo: &Repository, id: Oid, cap: u64) -> (Option<u64>, BlobContent) {
     let odb = match repo.odb() {
         Ok(odb) => odb,
-        Err(e) => return BlobContent::Unreadable(e.message().to_owned()),
+        Err(e) => return (None, BlobContent::Unreadable(e.message().to_owned())),
     };
-    match odb.read_header(id) {
-        Ok((size, _)) if size as u64 > cap => return BlobContent::TooLarge(size as u64),
-        Ok(_) => {}
-        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
+    let size = match odb.read_header(id) {
+        Ok((size, _)) => size as u64,
+        Err(e) => return (None, BlobContent::Unreadable(missing(id, "blob", &e))),
+    };
+    if size > cap {
+        return (Some(size), BlobContent::TooLarge(size));
     }
-    let blob = match repo.find_blob(id) {
-        Ok(b) => b,
-        Err(e) => return BlobContent::Unreadable(missing(id, "blob", &e)),
+    let content = match repo.find_blob(id) {
+        Ok(b) => content_of(b.content()),
+        Err(e) => BlobContent::Unreadable(missing(id, "blob", &e)),
     };
-    content_of(blob.content())
+    (Some(size), content)
 }
 
 /// A blob's bytes as the content rules see them: text, or binary when it holds a NUL or is

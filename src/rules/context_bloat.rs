@@ -212,7 +212,6 @@ impl Rule for ContextBloat {
         let Some(mut contexts) = tip.and_then(|tip| Contexts::new(cx, tip)) else {
             return;
         };
-        let odb = cx.repo.odb().ok();
         let mut seen: HashSet<&[u8]> = HashSet::new();
         for commit in &cx.changes.commits {
             let mut groups: Vec<Group> = Vec::new();
@@ -228,11 +227,7 @@ impl Rule for ContextBloat {
                 // Cheap tests first: most added files are neither junk nor large, and need
                 // no tree lookup.
                 let is_junk = junk.is_some_and(|g| g.is_match(&file.path));
-                let size_of = |id: Oid| {
-                    odb.as_ref()
-                        .and_then(|o| o.read_header(id).ok())
-                        .map_or(0, |(size, _)| size as u64)
-                };
+                let size_of = |id: Oid| cx.cache.size(cx.repo, id).unwrap_or(0);
                 if !is_junk && size_of(new.id) <= max {
                     continue;
                 }

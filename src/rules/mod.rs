@@ -17,8 +17,8 @@ use crate::deploy::TargetStatus;
 use crate::docker::dockerfile::Dockerfile;
 use crate::escape::{escape, Escaped};
 use crate::finding::Finding;
-use crate::git::blob::{BatchReader, Batched};
-use crate::git::changes::{read_blob, BlobContent, ChangeSet, CommitChange, FileChange};
+use crate::git::blob::{read_blob_sized, BatchReader, Batched};
+use crate::git::changes::{BlobContent, ChangeSet, CommitChange, FileChange};
 use crate::git::push::RefUpdate;
 use crate::hash::FastMap;
 use crate::severity::Severity;
@@ -492,6 +492,9 @@ pub struct PushCache {
     batch: RefCell<Batch>,
     /// [`PushCache::contains`]'s answers.
     found: RefCell<FastMap<(Oid, &'static [u8]), bool>>,
+    /// The size of every blob whose header was read, kept after its contents are dropped:
+    /// a rule that only needs sizes reads no header twice.
+    sizes: RefCell<FastMap<Oid, u64>>,
 }
 
 /// Whether the push reads through a [`BatchReader`]: not before [`BATCH_AFTER`] blobs were
@@ -557,11 +560,27 @@ impl PushCache {
         if let Some(hit) = self.cache.borrow().map.get(&id) {
             return Rc::clone(hit);
         }
-        let content = Rc::new(read_blob(repo, id, cap.min(MAX_BLOB_BYTES)));
+        let (size, content) = read_blob_sized(repo, id, cap.min(MAX_BLOB_BYTES));
+        if let Some(size) = size {
+            self.sizes.borrow_mut().insert(id, size);
+        }
+        let content = Rc::new(content);
         if cap >= MAX_BLOB_BYTES || !matches!(*content, BlobContent::TooLarge(_)) {
             self.cache.borrow_mut().insert(id, Rc::clone(&content));
         }
         content
+    }
+
+    /// The size of blob `id` by its header, read once per push; `None` when it cannot be
+    /// read.
+    pub fn size(&self, repo: &Repository, id: Oid) -> Option<u64> {
+        if let Some(&size) = self.sizes.borrow().get(&id) {
+            return Some(size);
+        }
+        let (size, _) = repo.odb().ok()?.read_header(id).ok()?;
+        let size = size as u64;
+        self.sizes.borrow_mut().insert(id, size);
+        Some(size)
     }
 
     /// Whether blob `id` is text that contains `needle`, remembered per blob and needle: a
@@ -856,4 +875,35 @@ pub fn quoted_summary(commit: &CommitChange) -> String {
         s.push('…');
     }
     format!("\"{}\"", escape(&s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A blob's size is remembered from the header its read took, whether its contents
+    /// were kept or not, and read from the header for a blob never read.
+    #[test]
+    fn blob_sizes_come_from_one_header_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let small = repo.blob(b"x = 1\n").unwrap();
+        let large = repo.blob(&[b'a'; 5000]).unwrap();
+        let never = repo.blob(b"0123456789").unwrap();
+        let cache = PushCache::default();
+        assert!(matches!(
+            *cache.blob_upto(&repo, small, 64),
+            BlobContent::Text(_)
+        ));
+        assert!(matches!(
+            *cache.blob_upto(&repo, large, 64),
+            BlobContent::TooLarge(5000)
+        ));
+        assert_eq!(cache.sizes.borrow().len(), 2);
+        assert_eq!(cache.size(&repo, small), Some(6));
+        assert_eq!(cache.size(&repo, large), Some(5000));
+        assert_eq!(cache.size(&repo, never), Some(10));
+        let missing = Oid::from_str("1234567890123456789012345678901234567890").unwrap();
+        assert_eq!(cache.size(&repo, missing), None);
+    }
 }

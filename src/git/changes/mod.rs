@@ -21,7 +21,7 @@ mod tree_diff;
 
 // Re-exported: the blob reader and the line diffs lived here, and the rules name them by
 // this path.
-pub(crate) use crate::git::blob::{read_blob, BlobContent};
+pub(crate) use crate::git::blob::BlobContent;
 pub(crate) use crate::git::line_diff::{line_count, line_diff, middles, new_lines, LineDiff};
 pub use listing::tune_libgit2;
 pub(crate) use listing::{EarlyChoice, Listing};
