@@ -294,13 +294,7 @@ fn a_long_push_is_listed_by_git_and_checked_whole() {
         }
         repo.commit_files(&format!("change {i}"), &files);
     }
-    let push = |engine: &str| {
-        let out = common::run(repo.push_cmd(&["origin", "main"]).env(ENGINE_ENV, engine));
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let push = |engine: &str| push_with(&repo, &["origin", "main"], engine);
     let (status, report) = push("auto");
     assert_eq!(status, Some(1), "{report}");
     assert!(
@@ -377,6 +371,15 @@ fn a_long_push_still_finds_the_edits_among_its_commits() {
 
 /// `report` with the seconds in `frequent-deploys`' "the last was N s ago" left out: the
 /// second push runs a moment after the first.
+/// `git push args` with the listing engine `engine`: its exit code and what it printed.
+fn push_with(repo: &common::TestRepo<'_>, args: &[&str], engine: &str) -> (Option<i32>, String) {
+    let out = common::run(repo.push_cmd(args).env(ENGINE_ENV, engine));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 fn without_ages(report: &str) -> String {
     let mut out = String::new();
     let mut rest = report;
@@ -415,16 +418,7 @@ fn a_branch_rebased_onto_many_new_commits_is_judged_on_its_own_commit() {
         .success());
     repo.git_ok(&["checkout", "-q", "feature"]);
     repo.git_ok(&["rebase", "-q", "main"]);
-    let push = |engine: &str| {
-        let out = common::run(
-            repo.push_cmd(&["--dry-run", "-f", "origin", "feature"])
-                .env(ENGINE_ENV, engine),
-        );
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let push = |engine: &str| push_with(&repo, &["--dry-run", "-f", "origin", "feature"], engine);
     let (status, report) = push("auto");
     assert_eq!(status, Some(0), "{report}");
     assert!(
