@@ -177,7 +177,8 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
         .iter()
         .map(|r| RefUpdate::classify_unwalked(repo, r))
         .collect();
-    let mut early = Some(warm_up(repo, &updates, &shallow));
+    // What was settled early of the first range's listing; `None` once it has started.
+    let mut first = Some(warm_up(repo, &updates, &shallow));
     let known = RemoteKnowledge::for_push(repo, remote, url);
     let (remote_name, tips, known_err) = match known {
         Ok(k) => (k.remote, k.tips, None),
@@ -185,7 +186,6 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
     };
     let shown = remote_name.clone().unwrap_or_else(|| remote.to_owned());
     let mut refs = Vec::new();
-    let mut started = false;
     for (i, update) in updates.into_iter().enumerate() {
         // A new branch pushed together with updates of existing branches is judged on its
         // own commits: the others' commits are reported under their own refs.
@@ -201,12 +201,10 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
         // Only the first range starts now: the others would compete with it for the CPU.
         let work = match update_range(&update, &hide) {
             None => Work::Nothing,
-            Some(range) if !started => {
-                started = true;
-                let early = early.take().unwrap_or(EarlyChoice::Open);
-                Work::Started(Listing::start_early(repo, range, &shallow, early))
-            }
-            Some(range) => Work::Range(range),
+            Some(range) => match first.take() {
+                Some(early) => Work::Started(Listing::start_early(repo, range, &shallow, early)),
+                None => Work::Range(range),
+            },
         };
         // A tag is not a remote-tracking branch: `origin tag v1.0`, not `origin/v1.0`.
         let target = match update.ref_kind {
@@ -234,11 +232,13 @@ pub fn prepare_push(repo: &Repository, remote: &str, url: &str, raw: &[RawUpdate
 /// has and this repository knows. A new branch's range is bounded by the remote's other
 /// branches alone, unknown until they are read.
 fn warm_up(repo: &Repository, updates: &[RefUpdate], shallow: &HashSet<Oid>) -> EarlyChoice {
-    let Some(first) = updates.iter().find(|u| update_range(u, &[]).is_some()) else {
-        return EarlyChoice::Open;
-    };
-    match (first.remote_commit, update_range(first, &[])) {
-        (Some(_), Some(superset)) => Listing::warm_up(repo, &superset, shallow),
+    match updates
+        .iter()
+        .find_map(|u| Some((u, update_range(u, &[])?)))
+    {
+        Some((first, superset)) if first.remote_commit.is_some() => {
+            Listing::warm_up(repo, &superset, shallow)
+        }
         _ => EarlyChoice::Open,
     }
 }
