@@ -172,11 +172,9 @@ impl Spawned {
         })
     }
 
-    /// Hands git `range`; `None` (and git stopped) when a tip git cannot walk is missing.
+    /// Hands git `range`; `None` (and git stopped) when git cannot walk it (see
+    /// [`revisions`]).
     pub(super) fn feed(self, repo: &Repository, range: &CommitRange) -> Option<Started> {
-        if range.include.is_empty() {
-            return None;
-        }
         self.write(&revisions(repo, range)?)
     }
 
@@ -222,9 +220,6 @@ pub(super) struct Started {
 impl Started {
     /// Spawns `git log` for `range` and hands it the range; `None` when git cannot do it.
     pub(super) fn start(repo: &Repository, range: &CommitRange) -> Option<Started> {
-        if range.include.is_empty() {
-            return None;
-        }
         // The tips are checked before git is started: a range git would refuse costs no
         // process.
         let input = revisions(repo, range)?;
@@ -268,8 +263,12 @@ impl Drop for Started {
 
 /// `git log --stdin` input: each included tip, then each hidden one as `^<id>`. A hidden tip
 /// that is missing or not a commit (or tag) is left out, as the in-process walk skips it:
-/// git would refuse the whole range. `None` when an included tip is missing.
+/// git would refuse the whole range. `None` when an included tip is missing, or there is
+/// none: git would then list `HEAD`.
 fn revisions(repo: &Repository, range: &CommitRange) -> Option<String> {
+    if range.include.is_empty() {
+        return None;
+    }
     let odb = repo.odb().ok()?;
     let walkable = |id: &Oid| {
         odb.read_header(*id)
