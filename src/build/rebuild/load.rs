@@ -402,7 +402,13 @@ fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> 
             continue;
         }
         let in_new = change.new.is_some() && !new_ig.is_excluded(&rel);
-        let in_old = change.old.is_some() && !old_ig.is_excluded(&rel);
+        // An unchanged ignore file answers for the old side what it answered for the new:
+        // most changed files are edits, present on both sides.
+        let in_old = change.old.is_some()
+            && match change.new {
+                Some(_) if !ignore_changed => in_new,
+                _ => !old_ig.is_excluded(&rel),
+            };
         if in_new || in_old {
             // The path itself moves in from `delta` once the model has read it.
             members.push(fates.len());
