@@ -18,10 +18,16 @@ pub(crate) mod testing;
 /// promisor remote), input and output piped, its complaints dropped (a failure shows as
 /// output the caller does not accept, and the caller then reads through libgit2).
 pub(crate) fn git_process(repo: &git2::Repository) -> std::process::Command {
+    git_process_in(repo.path())
+}
+
+/// [`git_process`] on the repository whose git directory is `git_dir`: for a thread that
+/// cannot share the repository's handle.
+pub(crate) fn git_process_in(git_dir: &std::path::Path) -> std::process::Command {
     use std::process::Stdio;
     let mut cmd = std::process::Command::new("git");
     cmd.arg("--git-dir")
-        .arg(repo.path())
+        .arg(git_dir)
         .env("GIT_NO_LAZY_FETCH", "1")
         .env("GIT_NO_REPLACE_OBJECTS", "1")
         .stdin(Stdio::piped())

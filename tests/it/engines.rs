@@ -431,3 +431,33 @@ fn a_branch_rebased_onto_many_new_commits_is_judged_on_its_own_commit() {
         (status, without_ages(&report))
     );
 }
+
+/// A push of a few dozen commits: long enough for the hook to start `git log` while it
+/// counts them, too short for git to list them. The git it started is stopped, the commits
+/// are listed in process, and the report is the in-process engine's; the push then lands.
+#[test]
+fn a_push_of_a_few_dozen_commits_is_listed_in_process_after_git_was_started() {
+    let s = Sandbox::new();
+    let repo = s.deployed(&[("main.py", "print(0)\n")]);
+    let made = common::run(s.cmd("sh", &repo.path).args([
+        "-c",
+        "i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo \"v = $i\" >lib.py; \
+         git add lib.py && git commit -q -m \"lib $i\" || exit 1; done",
+    ]));
+    assert!(made.status.success(), "{}", common::describe(&made));
+    let push = |engine: &str| push_with(&repo, &["--dry-run", "origin", "main"], engine);
+    let (status, report) = push("auto");
+    assert_eq!(status, Some(0), "{report}");
+    assert!(report.contains("40 commits, 1 file"), "{report}");
+    let (again, other) = push("libgit2");
+    assert_eq!(
+        (again, without_ages(&other)),
+        (status, without_ages(&report))
+    );
+    let (pushed, _) = push_with(&repo, &["-q", "origin", "main"], "auto");
+    assert_eq!(pushed, Some(0));
+    assert_eq!(
+        repo.git_ok(&["rev-parse", "origin/main"]),
+        repo.git_ok(&["rev-parse", "main"])
+    );
+}

@@ -52,38 +52,78 @@ const MIN_COMMITS: usize = 100;
 /// range length). For tests and for diagnosing a difference between the two.
 pub const ENGINE_ENV: &str = "PUSHGUARD_DIFF";
 
+/// Ranges of at least this many commits may be long enough for git: from here on, git is
+/// started while the rest of the range is counted ([`Starting`]), and stopped unused when
+/// the range turns out shorter than [`MIN_COMMITS`]. Below it, no process is started: most
+/// pushes are a few commits.
+pub(super) const START_AT: usize = 10;
+
 /// Whether `range` should be handed to git.
 pub(super) fn wanted(repo: &Repository, range: &CommitRange) -> bool {
+    forced().unwrap_or_else(|| has_at_least(repo, range, MIN_COMMITS))
+}
+
+/// The engine [`ENGINE_ENV`] picks: `Some(true)` for git, `Some(false)` for libgit2.
+pub(super) fn forced() -> Option<bool> {
     match std::env::var_os(ENGINE_ENV)
         .as_deref()
         .and_then(OsStr::to_str)
     {
-        Some("git") => true,
-        Some("libgit2") => false,
-        _ => has_at_least(repo, range, MIN_COMMITS),
+        Some("git") => Some(true),
+        Some("libgit2") => Some(false),
+        _ => None,
     }
 }
 
-/// Whether `range` may hold `n` commits or more, found by walking back from its tips, never
-/// past a hidden tip, until `n` commits are seen. It reads at most `n` commits. It can say
-/// yes for a short range (a commit that a hidden tip reaches without being that tip is
-/// counted) but never no for a long one: the cost of a wrong yes is one process start.
+/// Whether the range `count` walks holds at least [`MIN_COMMITS`] commits.
+pub(super) fn long_enough(repo: &Repository, count: &mut Count) -> bool {
+    count.reaches(repo, MIN_COMMITS)
+}
+
+/// Whether `range` may hold `n` commits or more (see [`Count`]).
 fn has_at_least(repo: &Repository, range: &CommitRange, n: usize) -> bool {
-    let hidden: HashSet<Oid> = range.hide.iter().copied().collect();
-    let mut seen = HashSet::new();
-    let mut todo = range.include.clone();
-    while let Some(id) = todo.pop() {
-        if hidden.contains(&id) || !seen.insert(id) {
-            continue;
-        }
-        if seen.len() >= n {
-            return true;
-        }
-        if let Ok(commit) = repo.find_commit(id) {
-            todo.extend(commit.parent_ids());
+    Count::new(range).reaches(repo, n)
+}
+
+/// A count of a range's commits, made by walking back from its tips, never past a hidden
+/// tip, and taken further on demand. It can count a commit of a short range that a hidden
+/// tip reaches without being that tip, but never misses one: so it can say a short range
+/// is long, never the reverse, and the cost of that wrong answer is one process start.
+pub(super) struct Count {
+    hidden: HashSet<Oid>,
+    seen: HashSet<Oid>,
+    todo: Vec<Oid>,
+}
+
+impl Count {
+    pub(super) fn new(range: &CommitRange) -> Count {
+        Count {
+            hidden: range.hide.iter().copied().collect(),
+            seen: HashSet::new(),
+            todo: range.include.clone(),
         }
     }
-    false
+
+    /// Whether the range may hold `n` commits or more: walks on until `n` commits are seen
+    /// (at most `n` commit reads in all, over every call) or the range ends.
+    pub(super) fn reaches(&mut self, repo: &Repository, n: usize) -> bool {
+        if self.seen.len() >= n {
+            return true;
+        }
+        while let Some(id) = self.todo.pop() {
+            if self.hidden.contains(&id) || !self.seen.insert(id) {
+                continue;
+            }
+            // Parents first: a later call walks on from them.
+            if let Ok(commit) = repo.find_commit(id) {
+                self.todo.extend(commit.parent_ids());
+            }
+            if self.seen.len() >= n {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// The commits of `range` with their changes, oldest first, or `None` when git could not
@@ -158,8 +198,14 @@ impl Spawned {
         if crate::git::blob::is_partial_clone(repo) {
             return None;
         }
+        Spawned::spawn_in(repo.path())
+    }
+
+    /// [`Spawned::spawn`] on the repository whose git directory is `git_dir`, which the
+    /// caller has checked is not a partial clone.
+    fn spawn_in(git_dir: &std::path::Path) -> Option<Spawned> {
         let marker = marker();
-        let child = spawn(repo, &marker)?;
+        let child = spawn(git_dir, &marker)?;
         // Before git writes anything: its first commit comes once it has walked the range.
         let exited = child
             .stdout
@@ -202,6 +248,42 @@ impl Drop for Spawned {
         // take the closed stdin for an empty range and list HEAD's whole history.
         if let Some(child) = self.child.take() {
             reap(child);
+        }
+    }
+}
+
+/// A [`Spawned`] `git log` being started on another thread. Starting a process holds up its
+/// caller until the process has been executed (0.3-1 ms on a virtual machine), time this
+/// thread spends walking the range instead. Dropped unclaimed, it waits for that thread and
+/// stops git.
+pub struct Starting(Option<std::thread::JoinHandle<Option<Spawned>>>);
+
+impl Starting {
+    /// Starts git on another thread; `None` when git cannot do this repository (a partial
+    /// clone) or no thread could be started.
+    pub(super) fn start(repo: &Repository) -> Option<Starting> {
+        if crate::git::blob::is_partial_clone(repo) {
+            return None;
+        }
+        let git_dir = repo.path().to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("git-start".to_owned())
+            .spawn(move || Spawned::spawn_in(&git_dir))
+            .ok()?;
+        Some(Starting(Some(thread)))
+    }
+
+    /// The started git, once started; `None` when it could not be.
+    pub(super) fn claim(mut self) -> Option<Spawned> {
+        self.0.take()?.join().ok()?
+    }
+}
+
+impl Drop for Starting {
+    fn drop(&mut self) {
+        // The git it started, if any, is dropped unfed: stopped and waited for.
+        if let Some(thread) = self.0.take() {
+            drop(thread.join());
         }
     }
 }
@@ -298,8 +380,8 @@ fn marker() -> String {
     format!("\u{1}{:016x}{:016x}\u{2}", word(1), word(2))
 }
 
-fn spawn(repo: &Repository, marker: &str) -> Option<Child> {
-    crate::git::git_process(repo)
+fn spawn(git_dir: &std::path::Path, marker: &str) -> Option<Child> {
+    crate::git::git_process_in(git_dir)
         .args(crate::git::bounded_memory("core.deltaBaseCacheLimit=16m"))
         .args([
             "log",
@@ -595,6 +677,42 @@ mod tests {
 
     fn parse(out: &str) -> Option<Vec<CommitChange>> {
         parse_stream(out.as_bytes(), M.as_bytes(), &mut |_| {})
+    }
+
+    /// A count taken further in steps answers as a count taken at once: each commit's
+    /// parents are walked before the count stops at it.
+    #[test]
+    fn a_count_taken_further_in_steps_answers_as_one_taken_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let tree = crate::git::testing::tree_with(&repo, &[("a", "a")]);
+        let tree = repo.find_tree(tree).unwrap();
+        let who = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
+        let mut chain: Vec<Oid> = Vec::new();
+        for i in 0..30 {
+            let parents: Vec<git2::Commit> = chain
+                .last()
+                .map(|&p| repo.find_commit(p).unwrap())
+                .into_iter()
+                .collect();
+            let parents: Vec<&git2::Commit> = parents.iter().collect();
+            let id = repo
+                .commit(None, &who, &who, &format!("c{i}"), &tree, &parents)
+                .unwrap();
+            chain.push(id);
+        }
+        // The newest 25 commits: the 5th is the remote's.
+        let range = CommitRange {
+            include: vec![chain[29]],
+            hide: vec![chain[4]],
+        };
+        for n in [1, 10, 24, 25, 26, 40] {
+            let at_once = has_at_least(&repo, &range, n);
+            assert_eq!(at_once, n <= 25, "n = {n}");
+            let mut count = Count::new(&range);
+            assert_eq!(count.reaches(&repo, START_AT), START_AT <= 25);
+            assert_eq!(count.reaches(&repo, n), at_once, "n = {n} after {START_AT}");
+        }
     }
 
     #[test]

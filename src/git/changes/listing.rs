@@ -40,8 +40,10 @@ enum ListingState {
 pub enum EarlyChoice {
     /// Nothing: [`Listing::start_early`] decides as [`Listing::start`] does.
     Open,
-    /// The superset is short, so the range is: it is listed in process.
-    InProcess,
+    /// The superset is short, so the range is: it is listed in process. A git started while
+    /// the superset was counted is stopped once the listing is done (stopping it now would
+    /// wait for it to start).
+    InProcess(Option<external::Starting>),
     /// The superset is long: `git log` is started and waits for the range. Dropped unused,
     /// git is stopped.
     Git(external::Spawned),
@@ -65,12 +67,25 @@ impl Listing {
         if !shallow.is_empty() {
             return EarlyChoice::Open;
         }
-        if !external::wanted(repo, superset) {
-            return EarlyChoice::InProcess;
+        let started =
+            |git: Option<external::Spawned>| git.map_or(EarlyChoice::Open, EarlyChoice::Git);
+        match external::forced() {
+            Some(true) => return started(external::Spawned::spawn(repo)),
+            Some(false) => return EarlyChoice::InProcess(None),
+            None => {}
         }
-        match external::Spawned::spawn(repo) {
-            Some(git) => EarlyChoice::Git(git),
-            None => EarlyChoice::Open,
+        let mut count = external::Count::new(superset);
+        if !count.reaches(repo, external::START_AT) {
+            return EarlyChoice::InProcess(None);
+        }
+        // Git starts on another thread while this one counts on.
+        let Some(starting) = external::Starting::start(repo) else {
+            return EarlyChoice::Open;
+        };
+        if external::long_enough(repo, &mut count) {
+            started(starting.claim())
+        } else {
+            EarlyChoice::InProcess(Some(starting))
         }
     }
 
@@ -87,12 +102,17 @@ impl Listing {
         shallow: &HashSet<Oid>,
         early: EarlyChoice,
     ) -> Listing {
+        // A git started for nothing, stopped once the range is listed in process.
+        let mut unused = None;
         let git = if !shallow.is_empty() {
             None
         } else {
             match early {
                 EarlyChoice::Git(git) => Some(git.feed(repo, &range)),
-                EarlyChoice::InProcess => None,
+                EarlyChoice::InProcess(starting) => {
+                    unused = starting;
+                    None
+                }
                 EarlyChoice::Open if external::wanted(repo, &range) => {
                     Some(external::Started::start(repo, &range))
                 }
@@ -112,6 +132,7 @@ impl Listing {
             }
             None => ListingState::InProcess(Self::in_process(repo, &range, shallow)),
         };
+        drop(unused);
         Listing { range, state }
     }
 
