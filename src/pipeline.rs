@@ -556,7 +556,11 @@ fn analyze_ref(
             // and a short one is listed in process, where reading ahead overlaps nothing.
             let forcing = occasion == Occasion::Replay;
             match listing.finish(repo, shallow, &mut |commit| {
-                rules.read_ahead(repo, blobs, deploys, forcing, commit)
+                rules.read_ahead(repo, blobs, deploys, forcing, commit);
+                // The verdict and the rules classify these paths after the listing.
+                if deploys {
+                    config.classify_ahead(commit.files().iter().map(|f| f.path.as_slice()));
+                }
             }) {
                 Ok(changes) => RefStatus::Inspected(changes),
                 Err(e) => RefStatus::NotInspected(format!("{e:#}")),

@@ -22,11 +22,11 @@ mod tests;
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::escape::escape;
 use crate::globs::Globs;
+use crate::hash::FastMap;
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 
@@ -325,10 +325,48 @@ pub struct PathRule {
 /// instead of one per rule. `owner[i]` is the index in `Config::paths` of glob `i`'s rule;
 /// globs are listed in rule order, so the first matching glob belongs to the first
 /// matching rule.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Classifier {
     set: Globs,
     owner: Vec<usize>,
+    /// Each path classified so far and the index of its rule, up to [`KNOWN_PATHS`] paths:
+    /// a push classifies the same paths for its verdict and for several rules, and the
+    /// hook classifies them first while `git log` lists the rest of the range.
+    known: Mutex<FastMap<Box<[u8]>, Option<usize>>>,
+}
+
+/// The most paths a [`Classifier`] remembers: far more than a push that waits on its
+/// verdict changes, and a bound on the memory of one that changes a whole tree.
+const KNOWN_PATHS: usize = 8192;
+
+impl Classifier {
+    /// The index in `Config::paths` of the first enabled rule matching `path`.
+    fn rule_of(&self, path: &[u8]) -> Option<usize> {
+        if let Some(rule) = self.known.lock().ok().and_then(|k| k.get(path).copied()) {
+            return rule;
+        }
+        let rule = self
+            .set
+            .first_match(path)
+            .and_then(|g| self.owner.get(g).copied());
+        if let Ok(mut known) = self.known.lock() {
+            if known.len() < KNOWN_PATHS {
+                known.insert(path.into(), rule);
+            }
+        }
+        rule
+    }
+}
+
+/// A copy starts with nothing remembered.
+impl Clone for Classifier {
+    fn clone(&self) -> Classifier {
+        Classifier {
+            set: self.set.clone(),
+            owner: self.owner.clone(),
+            known: Mutex::default(),
+        }
+    }
 }
 
 /// A cache of `paths`: configurations compare by their path rules, not by whether the
@@ -939,12 +977,11 @@ impl Config {
     /// The tier of a change to `path` (repository-relative, raw bytes from git, possibly
     /// not UTF-8) and the rule that decided it; `None` means `deploy.unmatched` applied.
     pub fn classify(&self, path: &[u8]) -> (BuildTier, Option<&PathRule>) {
-        let classifier = self.classifier();
-        let first = classifier
-            .set
-            .first_match(path)
-            .and_then(|g| classifier.owner.get(g).copied());
-        match first.and_then(|i| self.paths.get(i)) {
+        match self
+            .classifier()
+            .rule_of(path)
+            .and_then(|i| self.paths.get(i))
+        {
             Some(rule) => (rule.tier, Some(rule)),
             None => (self.unmatched, None),
         }
@@ -954,6 +991,15 @@ impl Config {
     /// a caller with time to spare (waiting for `git log` to walk a range).
     pub fn prepare_classifier(&self) {
         self.classifier();
+    }
+
+    /// Classifies `paths` now rather than when [`Config::classify`] is asked: for a caller
+    /// with time to spare (while `git log` lists the rest of a range).
+    pub fn classify_ahead<'p>(&self, paths: impl IntoIterator<Item = &'p [u8]>) {
+        let classifier = self.classifier();
+        for path in paths {
+            classifier.rule_of(path);
+        }
     }
 
     fn classifier(&self) -> &Classifier {
@@ -970,6 +1016,7 @@ impl Config {
                 // Every glob was checked when the rule was loaded.
                 set: Globs::new(&globs).unwrap_or_default(),
                 owner,
+                known: Mutex::default(),
             }
         })
     }

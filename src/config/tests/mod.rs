@@ -736,3 +736,34 @@ fn builtin_rule_texts_are_parsed_apart() {
         ("ours", texts["cache-bust-arg"].1.as_str())
     );
 }
+
+/// A path classified ahead (while git lists a push) and then asked again gets the answer a
+/// fresh configuration gives; a user file's rules are its own, whatever the defaults'
+/// classifier remembered.
+#[test]
+fn a_path_classified_ahead_is_classified_as_when_asked_first() {
+    let fresh = Config::builtin();
+    let ahead = Config::builtin();
+    let paths = [
+        "requirements.txt",
+        "Dockerfile",
+        "docs/x.md",
+        "src/app.py",
+        "Aptfile",
+    ];
+    ahead.classify_ahead(paths.iter().map(|p| p.as_bytes()));
+    for path in paths {
+        assert_eq!(classify(&ahead, path), classify(&fresh, path), "{path}");
+        assert_eq!(
+            classify(&ahead, path),
+            classify(&fresh, path),
+            "{path} again"
+        );
+    }
+    let docs = user("[paths.docs]\nglobs = [\"docs/**\"]\ntier = \"full\"\n");
+    assert_eq!(classify(&docs, "docs/x.md").0, BuildTier::Full);
+    assert_eq!(
+        classify(&ahead.clone(), "docs/x.md"),
+        classify(&fresh, "docs/x.md")
+    );
+}
