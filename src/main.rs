@@ -280,11 +280,27 @@ fn main() -> ExitCode {
     pushguard::panic::install();
     pushguard::memory::tune();
     pushguard::git::changes::tune_libgit2();
-    let result = match plain_pre_push() {
-        Some((remote, url)) => commands::pre_push(None, &remote, &url, HookOptions::default()),
-        None => run(Cli::parse()),
-    };
-    exit_code(result)
+    match plain_pre_push() {
+        Some((remote, url)) => {
+            let result = commands::pre_push(None, &remote, &url, HookOptions::default());
+            exit_now(status(result))
+        }
+        None => ExitCode::from(status(run(Cli::parse()))),
+    }
+}
+
+/// Ends the hook's process with `code` at once. What returning from `main` would still do
+/// (drop the thread-local caches, the deploy maps and the secret scan's tables, and run the
+/// runtime's clean-up) frees piece by piece memory the process gives back whole: about
+/// 0.2 ms of every push. Everything the hook writes is written and closed by then, and
+/// nothing it starts outlives it (`git` children are stopped and waited for where they are
+/// dropped); standard output is flushed here, standard error is not buffered.
+fn exit_now(code: u8) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    // SAFETY: `_exit` ends the process with the given status and never returns; no Rust
+    // state is observed after it.
+    unsafe { libc::_exit(i32::from(code)) }
 }
 
 /// Runs the command `cli` names.
@@ -406,11 +422,12 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-/// The exit status of a command's `result`, with its error printed.
-fn exit_code(result: anyhow::Result<Outcome>) -> ExitCode {
+/// The exit status of a command's `result` (0 allow, 1 block, 2 error), with its error
+/// printed.
+fn status(result: anyhow::Result<Outcome>) -> u8 {
     match result {
-        Ok(Outcome::Allow) => ExitCode::SUCCESS,
-        Ok(Outcome::Block) => ExitCode::from(1),
+        Ok(Outcome::Allow) => 0,
+        Ok(Outcome::Block) => 1,
         Err(e) => {
             // Config diagnostics render their own `error:` headings, cargo style; each cause
             // as a user reads it (libgit2's class and code left out).
@@ -423,7 +440,7 @@ fn exit_code(result: anyhow::Result<Outcome>) -> ExitCode {
                 Some(rest) => eprintln!("pushguard: error: {rest}"),
                 None => eprintln!("pushguard: error: {msg}"),
             }
-            ExitCode::from(2)
+            2
         }
     }
 }
