@@ -260,6 +260,8 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
         occasion: Occasion::Push,
         defaults: &defaults,
     };
+    // Read while the first range is listed, for `frequent-deploys` after it.
+    let records = crate::state::DeployRecords::read(repo);
     let refs = refs
         .into_iter()
         .map(|r| {
@@ -271,7 +273,11 @@ pub fn analyze_prepared(repo: &Repository, config: &Config, push: PreparedPush) 
             analyze_ref(repo, config, r.update, listing, r.target, &reading)
         })
         .collect();
-    let mut analysis = finish(repo, config, blobs, shown, refs, Occasion::Push, &defaults);
+    let to = Destination {
+        remote: shown,
+        records: Some(&records),
+    };
+    let mut analysis = finish(repo, config, blobs, to, refs, Occasion::Push, &defaults);
     if let Some(err) = known_err {
         analysis.findings.insert(
             0,
@@ -351,7 +357,7 @@ pub fn analyze_receive(repo: &Repository, config: &Config, raw: &[RawUpdate]) ->
         repo,
         config,
         blobs,
-        String::new(),
+        Destination::none(),
         refs,
         Occasion::Check,
         &defaults,
@@ -431,7 +437,7 @@ fn analyze_range_for(
         repo,
         config,
         blobs,
-        String::new(),
+        Destination::none(),
         vec![r],
         occasion,
         &defaults,
@@ -940,15 +946,32 @@ fn app_findings(ref_name: &str, verdict: &Verdict) -> Vec<Finding> {
     out
 }
 
+/// Where an analysed push goes: the remote as shown (empty outside a push), and this
+/// clone's recorded deploy pushes when they were read ahead.
+struct Destination<'a> {
+    remote: String,
+    records: Option<&'a crate::state::DeployRecords>,
+}
+
+impl Destination<'_> {
+    fn none() -> Destination<'static> {
+        Destination {
+            remote: String::new(),
+            records: None,
+        }
+    }
+}
+
 fn finish(
     repo: &Repository,
     config: &Config,
     blobs: Rc<PushCache>,
-    remote: String,
+    to: Destination<'_>,
     refs: Vec<RefAnalysis>,
     occasion: Occasion,
     defaults: &[String],
 ) -> Analysis {
+    let Destination { remote, records } = to;
     let at_push_time = occasion == Occasion::Push;
     let mut findings = Vec::new();
     let now = crate::state::now();
@@ -971,7 +994,11 @@ fn finish(
                     ));
                 }
                 let recent_deploys = if at_push_time && r.deploys {
-                    landed_deploys(repo, &remote, &ref_name, &r.update, now)
+                    let records = match records {
+                        Some(all) => all.to(&remote, &ref_name),
+                        None => crate::state::deploys(repo, &remote, &ref_name),
+                    };
+                    landed_deploys(repo, records, &r.update, now)
                 } else {
                     Vec::new()
                 };
@@ -1017,8 +1044,7 @@ fn finish(
 /// hook but deployed nothing. (Entries without a commit, from older versions, count.)
 fn landed_deploys(
     repo: &Repository,
-    remote: &str,
-    branch: &str,
+    records: Vec<(i64, Option<Oid>)>,
     update: &RefUpdate,
     now: i64,
 ) -> Vec<i64> {
@@ -1039,7 +1065,7 @@ fn landed_deploys(
             .entry(s)
             .or_insert_with(|| repo.graph_descendant_of(r, s).unwrap_or(false)),
     };
-    let mut ages: Vec<(i64, Option<Oid>)> = crate::state::deploys(repo, remote, branch)
+    let mut ages: Vec<(i64, Option<Oid>)> = records
         .into_iter()
         .filter(|&(_, sha)| landed(sha))
         .map(|(t, sha)| (now - t, sha))

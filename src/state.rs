@@ -30,18 +30,55 @@ pub fn state_dir(repo: &Repository) -> PathBuf {
 /// entries written before pushguard recorded it). Only whole lines count: a record being
 /// appended while this reads is not one yet.
 pub fn deploys(repo: &Repository, remote: &str, branch: &str) -> Vec<(i64, Option<Oid>)> {
-    let Ok(text) = read_records(&state_dir(repo).join(DEPLOYS_FILE)) else {
-        return Vec::new();
-    };
-    whole_lines(&text)
-        .filter_map(|l| {
-            let mut parts = l.splitn(4, ' ');
-            let t: i64 = parts.next()?.parse().ok()?;
-            let ours = parts.next()? == remote && parts.next()? == branch;
-            let sha = parts.next().and_then(|s| Oid::from_str(s.trim()).ok());
-            ours.then_some((t, sha))
-        })
-        .collect()
+    DeployRecords::read(repo).to(remote, branch)
+}
+
+/// Every deploy push this clone recorded, read once: the hook reads them while `git log`
+/// lists the push, and picks its branch's after.
+#[derive(Debug, Default)]
+pub struct DeployRecords {
+    /// Oldest first.
+    records: Vec<DeployRecord>,
+}
+
+/// One recorded deploy push.
+#[derive(Debug)]
+struct DeployRecord {
+    at: i64,
+    remote: Box<str>,
+    branch: Box<str>,
+    /// Absent in entries written before pushguard recorded it.
+    pushed: Option<Oid>,
+}
+
+impl DeployRecords {
+    /// The records of `repo`; none when the file cannot be read (see the module's note).
+    pub fn read(repo: &Repository) -> DeployRecords {
+        let Ok(text) = read_records(&state_dir(repo).join(DEPLOYS_FILE)) else {
+            return DeployRecords::default();
+        };
+        let records = whole_lines(&text)
+            .filter_map(|l| {
+                let mut parts = l.splitn(4, ' ');
+                Some(DeployRecord {
+                    at: parts.next()?.parse().ok()?,
+                    remote: parts.next()?.into(),
+                    branch: parts.next()?.into(),
+                    pushed: parts.next().and_then(|s| Oid::from_str(s.trim()).ok()),
+                })
+            })
+            .collect();
+        DeployRecords { records }
+    }
+
+    /// The records of deploy pushes to `remote` `branch` ([`deploys`]).
+    pub fn to(&self, remote: &str, branch: &str) -> Vec<(i64, Option<Oid>)> {
+        self.records
+            .iter()
+            .filter(|r| *r.remote == *remote && *r.branch == *branch)
+            .map(|r| (r.at, r.pushed))
+            .collect()
+    }
 }
 
 /// Records a deploy push of commit `pushed` to `remote` `branch` at `time`.

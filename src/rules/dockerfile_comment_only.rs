@@ -19,7 +19,7 @@ use crate::rules::text::{compare, ChangeNature, FileKind};
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 
-use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile, self_copy, SelfCopy};
+use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile_change, self_copy, SelfCopy};
 use super::intent::says_forcing;
 use super::timestamp_edit::is_docs_path;
 use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
@@ -59,11 +59,13 @@ impl Rule for DockerfileCommentOnly {
             return;
         }
         let globs = emit.settings().globs_option("globs");
+        // Asked of every pushed file, twice: the cheap byte tests first, the UTF-8 check last.
         let is_target = |f: &FileChange| {
-            f.path_str().is_some_and(|p| {
-                !ends_with_ignore_case(p.as_bytes(), b".dockerignore")
-                    && globs.map_or_else(|| is_dockerfile(p), |g| g.is_match(&f.path))
-            })
+            !ends_with_ignore_case(&f.path, b".dockerignore")
+                && match globs {
+                    None => is_dockerfile_change(f),
+                    Some(g) => g.is_match(&f.path) && f.path_str().is_some(),
+                }
         };
         let edits = comment_only_edits(cx, &is_target);
         if edits.is_empty() {

@@ -255,18 +255,13 @@ impl<'c> Registry<'c> {
     /// the whole push are never more than in a push of that commit alone (`timestamp-edit`
     /// only drops a stamp that other commits change for real).
     fn real_commit<'x>(&self, cx: &RuleContext<'x>) -> Option<&'x CommitChange> {
-        let mut candidates: Vec<&CommitChange> = cx
+        let mut by_size: Vec<&CommitChange> = cx
             .changes
             .commits
             .iter()
             .filter(|c| c.info.parents.len() <= 1 && !c.files().is_empty())
             .collect();
-        candidates.sort_by_cached_key(|c| {
-            (
-                intent::says_forcing(c.info.summary()),
-                std::cmp::Reverse(c.files().len()),
-            )
-        });
+        by_size.sort_by_key(|c| std::cmp::Reverse(c.files().len()));
         let same_files = |a: &CommitChange, b: &CommitChange| {
             a.files().len() == b.files().len()
                 && a.files()
@@ -274,18 +269,40 @@ impl<'c> Registry<'c> {
                     .zip(b.files())
                     .all(|(x, y)| x.path == y.path)
         };
+        // The subjects that say they force go last, each read only when its commit's turn
+        // comes: the first commit tried is usually real, and reading every subject of a
+        // long push cost more than trying it.
+        let mut loud: Vec<&CommitChange> = Vec::new();
+        let quiet_first = by_size.iter().copied().filter(|c| {
+            let says = intent::says_forcing(c.info.summary());
+            if says {
+                loud.push(c);
+            }
+            !says
+        });
         let mut forcing: Vec<&CommitChange> = Vec::new();
-        for commit in candidates {
+        let mut probe = |commit: &'x CommitChange| -> Option<Option<&'x CommitChange>> {
             if forcing.len() == PROBES {
-                break;
+                return Some(None);
             }
             if forcing.iter().any(|f| same_files(f, commit)) {
-                continue;
+                return None;
             }
             if self.forcing_alone(cx, commit) {
                 forcing.push(commit);
+                None
             } else {
-                return Some(commit);
+                Some(Some(commit))
+            }
+        };
+        for commit in quiet_first {
+            if let Some(settled) = probe(commit) {
+                return settled;
+            }
+        }
+        for commit in loud {
+            if let Some(settled) = probe(commit) {
+                return settled;
             }
         }
         None
