@@ -563,9 +563,13 @@ fn analyze_ref(
             let forcing = occasion == Occasion::Replay;
             match listing.finish(repo, shallow, &mut |commit| {
                 rules.read_ahead(repo, blobs, deploys, forcing, commit);
-                // The verdict and the rules classify these paths after the listing.
+                // The verdict, the apps' prediction and the rules look at these paths after
+                // the listing: what can be worked out now is.
                 if deploys {
                     config.classify_ahead(commit.files().iter().map(|f| f.path.as_slice()));
+                    if let Some((_, prepared)) = &early {
+                        prepared.consider(commit.files());
+                    }
                 }
             }) {
                 Ok(changes) => RefStatus::Inspected(changes),

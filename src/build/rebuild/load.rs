@@ -2,6 +2,7 @@
 //! `.dockerignore` in both, and the changed files sorted into each context. The model
 //! ([`super::model`]) does the rest.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::docker::dockerfile;
 use crate::docker::dockerignore::DockerIgnore;
 use crate::git::blob::{file_at, FileAt};
 use crate::git::changes::{diff_trees, FileChange};
+use crate::hash::FastMap;
 use crate::tier::BuildTier;
 
 /// The largest Dockerfile or `.dockerignore` read.
@@ -242,6 +244,85 @@ pub struct AppFiles {
     old_df: Old,
     new_ignore: Option<(String, String, DockerIgnore)>,
     old_ignore: Option<(String, String, DockerIgnore)>,
+    /// Whether each ignore file excludes a path of the context, by repository path, as
+    /// [`Prepared::consider`] worked them out ahead ([`Exclusion`]).
+    excluded: RefCell<FastMap<Box<[u8]>, Exclusion>>,
+}
+
+/// Whether the pushed tree's ignore file (`new`) and the previous one (`old`) exclude a path
+/// of an app's context.
+#[derive(Debug, Clone, Copy)]
+struct Exclusion {
+    new: bool,
+    old: bool,
+}
+
+/// The most paths an app remembers [`Exclusion`]s of: more than a push that waits on its
+/// prediction changes, and a bound on one that changes a whole tree.
+const KNOWN_PATHS: usize = 8192;
+
+impl AppFiles {
+    /// Whether the ignore files exclude `rel`, the path `path` has in the context: as worked
+    /// out ahead, or now.
+    fn exclusion(&self, path: &[u8], rel: &str) -> Exclusion {
+        if let Some(&known) = self.excluded.borrow().get(path) {
+            return known;
+        }
+        let new = self
+            .new_ignore
+            .as_ref()
+            .is_some_and(|(_, _, ig)| ig.is_excluded(rel));
+        // An unchanged ignore file answers for the old side what it answered for the new.
+        let old = if self.ignore_changed() {
+            self.old_ignore
+                .as_ref()
+                .is_some_and(|(_, _, ig)| ig.is_excluded(rel))
+        } else {
+            new
+        };
+        Exclusion { new, old }
+    }
+
+    /// Whether the ignore file differs between the two trees (in presence or text).
+    fn ignore_changed(&self) -> bool {
+        match (&self.new_ignore, &self.old_ignore) {
+            (Some((_, a, _)), Some((_, b, _))) => a != b,
+            (None, None) => false,
+            _ => true,
+        }
+    }
+}
+
+impl Prepared<'_> {
+    /// Works out now what the prediction will ask of each of `files` (whether each app's
+    /// ignore files exclude it), for a caller with time to spare: the hook, while `git log`
+    /// lists the rest of the push. [`Prepared::predict`] then looks the answers up.
+    pub fn consider(&self, files: &[FileChange]) {
+        for (app, files_of_app) in &self.apps {
+            let Ok(app_files) = files_of_app else {
+                continue;
+            };
+            for file in files {
+                let Some(rel) = app.in_context(&file.path) else {
+                    continue;
+                };
+                if app_files.excluded.borrow().len() >= KNOWN_PATHS
+                    || app_files
+                        .excluded
+                        .borrow()
+                        .contains_key(file.path.as_slice())
+                {
+                    continue;
+                }
+                let rel = String::from_utf8_lossy(rel);
+                let exclusion = app_files.exclusion(&file.path, &rel);
+                app_files
+                    .excluded
+                    .borrow_mut()
+                    .insert(file.path.as_slice().into(), exclusion);
+            }
+        }
+    }
 }
 
 /// Reads and parses what `app` builds from in `new` and `old`; the app's outcome instead
@@ -335,6 +416,7 @@ fn read_app(
         old_df,
         new_ignore,
         old_ignore,
+        excluded: RefCell::default(),
     })
 }
 
@@ -345,7 +427,8 @@ fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> 
         old_df,
         new_ignore,
         old_ignore,
-    } = files;
+        ..
+    } = &files;
     let unknown = |line: Option<u32>, message: String| AppOutcome::Unknown {
         path: app.dockerfile.clone(),
         line,
@@ -354,11 +437,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> 
     let empty = DockerIgnore::empty();
     let new_ig = new_ignore.as_ref().map_or(&empty, |(_, _, ig)| ig);
     let old_ig = old_ignore.as_ref().map_or(&empty, |(_, _, ig)| ig);
-    let ignore_changed = match (&new_ignore, &old_ignore) {
-        (Some((_, a, _)), Some((_, b, _))) => a != b,
-        (None, None) => false,
-        _ => true,
-    };
+    let ignore_changed = files.ignore_changed();
 
     // The changed files, sorted into the context's changes and the others' fates.
     //
@@ -401,14 +480,9 @@ fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> 
         if literal.contains(&rel) && same_through_link(snap, change) {
             continue;
         }
-        let in_new = change.new.is_some() && !new_ig.is_excluded(&rel);
-        // An unchanged ignore file answers for the old side what it answered for the new:
-        // most changed files are edits, present on both sides.
-        let in_old = change.old.is_some()
-            && match change.new {
-                Some(_) if !ignore_changed => in_new,
-                _ => !old_ig.is_excluded(&rel),
-            };
+        let excluded = files.exclusion(&change.path, &rel);
+        let in_new = change.new.is_some() && !excluded.new;
+        let in_old = change.old.is_some() && !excluded.old;
         if in_new || in_old {
             // The path itself moves in from `delta` once the model has read it.
             members.push(fates.len());

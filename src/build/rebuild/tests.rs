@@ -560,7 +560,8 @@ fn two_commits(before: &[(&str, &str)], after: &[(&str, &str)]) -> (tempfile::Te
 }
 
 /// The prediction made in two halves (the trees while git lists the push, then the changed
-/// files) is the prediction made at once, for every app or the deployed ones only.
+/// files), with the changed paths considered ahead or not, is the prediction made at once,
+/// for every app or the deployed ones only.
 #[test]
 fn a_prediction_prepared_early_is_the_same_prediction() {
     let dockerfile = "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n";
@@ -603,6 +604,17 @@ fn a_prediction_prepared_early_is_the_same_prediction() {
             .unwrap()
             .predict(&repo, &config, deployed, None)
             .unwrap();
+        // The changed paths considered ahead, a few at a time as commits are listed.
+        let tree = |id| repo.find_commit(id).unwrap().tree().unwrap();
+        let changed =
+            crate::git::changes::diff_trees(&repo, Some(&tree(first)), Some(&tree(second)))
+                .unwrap();
+        let ahead = prepare(&repo, &config, base, second).unwrap();
+        for files in changed.chunks(2) {
+            ahead.consider(files);
+        }
+        let ahead = ahead.predict(&repo, &config, deployed, None).unwrap();
+        assert_eq!(ahead, at_once);
         assert_eq!(at_once.apps.len(), apps);
         assert!(at_once
             .apps
