@@ -450,7 +450,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> 
     let mut fates: Vec<PathFate> = Vec::new();
     let mut members: Vec<usize> = Vec::new();
     let mut seen: HashSet<&[u8]> = HashSet::new();
-    let literal = literal_sources(&new_df);
+    let literal = literal_sources(new_df);
     let mut last_ignored: Option<(Arc<str>, u32, Arc<str>)> = None;
     for change in snap.changed {
         if first_build {
@@ -521,7 +521,7 @@ fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> 
         }
     }
     if !first_build {
-        symlinked_sources(snap, app, &new_df, &mut delta);
+        symlinked_sources(snap, app, new_df, &mut delta);
     }
     if ignore_changed && !first_build {
         let trigger = new_ignore
@@ -533,8 +533,8 @@ fn predict(snap: &Snapshot<'_>, app: &App, files: AppFiles, config: &Config) -> 
     }
 
     let inputs = Inputs {
-        new: &new_df,
-        old: &old_df,
+        new: new_df,
+        old: old_df,
         target: app.target.as_deref(),
         new_args: &app.build_args,
         old_args: &old_build_args(snap, app),
