@@ -20,7 +20,7 @@
 //! Paths are repository-relative as git stores them: raw bytes (not necessarily UTF-8),
 //! `/`-separated, no leading `/`, no empty components.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -53,6 +53,22 @@ pub struct Globs {
     /// Globs only globset can match: (index, glob), compiled on first use.
     complex: Vec<(usize, Glob)>,
     complex_set: OnceLock<GlobSet>,
+    /// Set by [`Globs::remembering`]: the answers given so far.
+    known: Option<Known>,
+}
+
+/// The answers a [`Globs`] gave, by path, up to [`KNOWN_PATHS`] paths. A copy starts empty.
+#[derive(Debug, Default)]
+struct Known(Mutex<FastMap<Box<[u8]>, Option<usize>>>);
+
+/// The most paths a remembering [`Globs`] keeps answers for: more than a push that waits
+/// on its checks changes, and a bound on one that changes a whole tree.
+const KNOWN_PATHS: usize = 8192;
+
+impl Clone for Known {
+    fn clone(&self) -> Known {
+        Known::default()
+    }
 }
 
 impl Globs {
@@ -107,9 +123,33 @@ impl Globs {
         self.first_match(path).is_some()
     }
 
+    /// These globs, remembering each path's answer: for a set asked about the same pushed
+    /// paths more than once (the path rules, a rule's options), and asked first while
+    /// `git log` lists the rest of the push, so that what comes after only looks them up.
+    pub fn remembering(mut self) -> Globs {
+        self.known = Some(Known::default());
+        self
+    }
+
     /// The lowest index of a glob that matches `path`.
     pub fn first_match(&self, path: impl AsRef<[u8]>) -> Option<usize> {
         let path = path.as_ref();
+        let Some(Known(known)) = &self.known else {
+            return self.match_now(path);
+        };
+        if let Some(answer) = known.lock().ok().and_then(|k| k.get(path).copied()) {
+            return answer;
+        }
+        let answer = self.match_now(path);
+        if let Ok(mut known) = known.lock() {
+            if known.len() < KNOWN_PATHS {
+                known.insert(path.into(), answer);
+            }
+        }
+        answer
+    }
+
+    fn match_now(&self, path: &[u8]) -> Option<usize> {
         let name = basename(path);
         let mut best: Option<usize> = None;
         let consider = |best: &mut Option<usize>, i: usize| {
@@ -620,6 +660,29 @@ fn as_os_path(path: &[u8]) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A remembering set answers as a plain one, when first asked and when asked again.
+    #[test]
+    fn a_remembering_set_answers_as_a_plain_one() {
+        let globs = ["**/requirements*.txt", "docs/**", "src/*.py", "**/Dockerfile"];
+        let plain = Globs::new(&globs).unwrap();
+        let remembering = Globs::new(&globs).unwrap().remembering();
+        let paths = [
+            "requirements.txt",
+            "api/requirements-dev.txt",
+            "docs/a/b.md",
+            "src/app.py",
+            "src/lib/app.py",
+            "deploy/Dockerfile",
+            "README.md",
+        ];
+        for _ in 0..2 {
+            for path in paths {
+                assert_eq!(remembering.first_match(path), plain.first_match(path), "{path}");
+            }
+        }
+        assert_eq!(remembering.clone().first_match("docs/x"), Some(1));
+    }
     use proptest::prelude::*;
 
     fn globs(list: &[&str]) -> Globs {

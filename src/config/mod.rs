@@ -22,11 +22,10 @@ mod tests;
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use crate::escape::escape;
 use crate::globs::Globs;
-use crate::hash::FastMap;
 use crate::severity::Severity;
 use crate::tier::BuildTier;
 
@@ -325,47 +324,21 @@ pub struct PathRule {
 /// instead of one per rule. `owner[i]` is the index in `Config::paths` of glob `i`'s rule;
 /// globs are listed in rule order, so the first matching glob belongs to the first
 /// matching rule.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Classifier {
+    /// Remembering ([`Globs::remembering`]): a push classifies the same paths for its
+    /// verdict and for several rules, and the hook classifies them first while `git log`
+    /// lists the rest of the range.
     set: Globs,
     owner: Vec<usize>,
-    /// Each path classified so far and the index of its rule, up to [`KNOWN_PATHS`] paths:
-    /// a push classifies the same paths for its verdict and for several rules, and the
-    /// hook classifies them first while `git log` lists the rest of the range.
-    known: Mutex<FastMap<Box<[u8]>, Option<usize>>>,
 }
-
-/// The most paths a [`Classifier`] remembers: far more than a push that waits on its
-/// verdict changes, and a bound on the memory of one that changes a whole tree.
-const KNOWN_PATHS: usize = 8192;
 
 impl Classifier {
     /// The index in `Config::paths` of the first enabled rule matching `path`.
     fn rule_of(&self, path: &[u8]) -> Option<usize> {
-        if let Some(rule) = self.known.lock().ok().and_then(|k| k.get(path).copied()) {
-            return rule;
-        }
-        let rule = self
-            .set
+        self.set
             .first_match(path)
-            .and_then(|g| self.owner.get(g).copied());
-        if let Ok(mut known) = self.known.lock() {
-            if known.len() < KNOWN_PATHS {
-                known.insert(path.into(), rule);
-            }
-        }
-        rule
-    }
-}
-
-/// A copy starts with nothing remembered.
-impl Clone for Classifier {
-    fn clone(&self) -> Classifier {
-        Classifier {
-            set: self.set.clone(),
-            owner: self.owner.clone(),
-            known: Mutex::default(),
-        }
+            .and_then(|g| self.owner.get(g).copied())
     }
 }
 
@@ -460,7 +433,8 @@ impl RuleConfig {
                 .map(|items| items.iter().filter_map(toml::Value::as_str).collect())
                 .unwrap_or_default();
             // Every glob was checked when the configuration was read, so this cannot fail.
-            Globs::new(&globs).unwrap_or_default()
+            // A rule asks of each pushed path, some ahead while the push is listed.
+            Globs::new(&globs).unwrap_or_default().remembering()
         }))
     }
 }
@@ -1014,9 +988,8 @@ impl Config {
             }
             Classifier {
                 // Every glob was checked when the rule was loaded.
-                set: Globs::new(&globs).unwrap_or_default(),
+                set: Globs::new(&globs).unwrap_or_default().remembering(),
                 owner,
-                known: Mutex::default(),
             }
         })
     }

@@ -14,10 +14,10 @@ use std::collections::HashSet;
 
 use crate::ascii::ends_with_ignore_case;
 use crate::config::RuleConfig;
-use crate::git::changes::{BlobContent, ChangeKind, EntryKind, FileChange, LineDiff};
+use crate::git::changes::{BlobContent, ChangeKind, CommitChange, EntryKind, FileChange, LineDiff};
 use crate::rules::text::{self, ChangeNature, FileKind};
 
-use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
+use super::{in_globs, quoted_summary, AheadContext, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.manifest-comment-only]`.
 pub const ID: &str = "manifest-comment-only";
@@ -99,6 +99,16 @@ impl Rule for ManifestCommentOnly {
         match claim {
             Claim::CosmeticEdit(file) => in_globs(settings, file),
             _ => false,
+        }
+    }
+
+    /// Whether each listed file is a manifest, asked now while the push is listed: the
+    /// globs remember the answers for the check.
+    fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
+        if let (true, Some(globs)) = (cx.deploys, cx.settings.globs_option("globs")) {
+            for file in commit.files() {
+                globs.is_match(&file.path);
+            }
         }
     }
 
