@@ -664,7 +664,12 @@ mod tests {
     /// A remembering set answers as a plain one, when first asked and when asked again.
     #[test]
     fn a_remembering_set_answers_as_a_plain_one() {
-        let globs = ["**/requirements*.txt", "docs/**", "src/*.py", "**/Dockerfile"];
+        let globs = [
+            "**/requirements*.txt",
+            "docs/**",
+            "src/*.py",
+            "**/Dockerfile",
+        ];
         let plain = Globs::new(&globs).unwrap();
         let remembering = Globs::new(&globs).unwrap().remembering();
         let paths = [
@@ -678,7 +683,11 @@ mod tests {
         ];
         for _ in 0..2 {
             for path in paths {
-                assert_eq!(remembering.first_match(path), plain.first_match(path), "{path}");
+                assert_eq!(
+                    remembering.first_match(path),
+                    plain.first_match(path),
+                    "{path}"
+                );
             }
         }
         assert_eq!(remembering.clone().first_match("docs/x"), Some(1));

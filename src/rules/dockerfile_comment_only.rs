@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use crate::ascii::ends_with_ignore_case;
 use crate::config::RuleConfig;
 use crate::escape::escape;
-use crate::git::changes::{CommitChange, FileChange};
+use crate::git::changes::{ChangeKind, CommitChange, FileChange};
 use crate::rules::text::{compare, ChangeNature, FileKind};
 use crate::severity::Severity;
 use crate::tier::BuildTier;
@@ -22,7 +22,7 @@ use crate::tier::BuildTier;
 use super::docker_context::{dockerfile_edits, excerpt, is_dockerfile_change, self_copy, SelfCopy};
 use super::intent::says_forcing;
 use super::timestamp_edit::is_docs_path;
-use super::{in_globs, quoted_summary, Claim, Emitter, Rule, RuleContext};
+use super::{in_globs, quoted_summary, AheadContext, Claim, Emitter, Rule, RuleContext};
 
 /// The rule's id, as in `[rules.dockerfile-comment-only]`.
 pub const ID: &str = "dockerfile-comment-only";
@@ -51,6 +51,24 @@ impl Rule for DockerfileCommentOnly {
         match claim {
             Claim::CosmeticEdit(file) => in_globs(settings, file),
             _ => false,
+        }
+    }
+
+    /// Reads and parses both sides of each Dockerfile the commit edits while the push is
+    /// listed: the check compares them after (and `cache-bust-arg` reads the same).
+    fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
+        if !cx.deploys {
+            return;
+        }
+        let edited = commit
+            .files()
+            .iter()
+            .filter(|f| f.kind != ChangeKind::Deleted && is_dockerfile_change(f));
+        for file in edited {
+            let _ = cx.cache.texts(cx.repo, file);
+            for side in [file.old, file.new].into_iter().flatten() {
+                cx.cache.dockerfile(cx.repo, side.id);
+            }
         }
     }
 

@@ -462,18 +462,7 @@ impl<'a> RuleContext<'a> {
     /// The Dockerfile in blob `id`, parsed once per push; `None` when it is not text within
     /// the cap or does not parse.
     pub fn dockerfile(&self, id: Oid) -> Option<Rc<Dockerfile>> {
-        if let Some(hit) = self.cache.dockerfiles.borrow().get(&id) {
-            return hit.clone();
-        }
-        let parsed = match &*self.content(id) {
-            BlobContent::Text(text) => crate::docker::dockerfile::parse(text).ok().map(Rc::new),
-            _ => None,
-        };
-        self.cache
-            .dockerfiles
-            .borrow_mut()
-            .insert(id, parsed.clone());
-        parsed
+        self.cache.dockerfile(self.repo, id)
     }
 
     /// The text of a changed file's old and new sides, when both (or the existing one) are
@@ -700,6 +689,20 @@ impl PushCache {
     /// The push's one value of type `T`, made by `T::default()` on first use. A rule keeps
     /// what it remembers across commits (and between its read-ahead and its check) in a
     /// memo type of its own, with interior mutability; the cache names no rule.
+    /// The Dockerfile in blob `id`, parsed once per push; `None` when it is not text within
+    /// the cap or does not parse.
+    pub fn dockerfile(&self, repo: &Repository, id: Oid) -> Option<Rc<Dockerfile>> {
+        if let Some(hit) = self.dockerfiles.borrow().get(&id) {
+            return hit.clone();
+        }
+        let parsed = match &*self.blob(repo, id) {
+            BlobContent::Text(text) => crate::docker::dockerfile::parse(text).ok().map(Rc::new),
+            _ => None,
+        };
+        self.dockerfiles.borrow_mut().insert(id, parsed.clone());
+        parsed
+    }
+
     pub fn memo<T: Default + 'static>(&self) -> Rc<T> {
         let key = TypeId::of::<T>();
         if let Some(hit) = self.memos.borrow().get(&key) {
