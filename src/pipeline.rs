@@ -22,7 +22,7 @@ use crate::finding::{Decision, Finding, APP_BUILD, NOT_INSPECTED};
 use crate::git::changes::{ChangeSet, EarlyChoice, Listing};
 use crate::git::push::{RawUpdate, RefKind, RefUpdate, UpdateKind};
 use crate::git::range::{shallow_boundary, CommitRange, RemoteKnowledge};
-use crate::hash::FastMap;
+use crate::hash::{FastMap, FastSet};
 use crate::rules::{PushCache, Registry, RuleContext};
 use crate::severity::Severity;
 
@@ -748,8 +748,14 @@ fn target_statuses(
         RefKind::Tag => (None, Some(name.as_str())),
         RefKind::Other => (None, None),
     };
+    // The changed paths, as text, only for a target whose filter reads them: building the
+    // list for a push of hundreds of files cost more than the rest of this function.
+    let filtered = map
+        .targets
+        .iter()
+        .any(|t| !matches!(t.paths, PathFilter::All));
     let mut changed: Vec<String> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: FastSet<&[u8]> = FastSet::default();
     let mut complete = true;
     for c in &changes.commits {
         if matches!(
@@ -757,6 +763,9 @@ fn target_statuses(
             crate::git::changes::CommitChanges::NotInspected(_)
         ) {
             complete = false;
+        }
+        if !filtered {
+            continue;
         }
         for f in c.files() {
             if seen.insert(f.path.as_slice()) {

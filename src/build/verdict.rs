@@ -74,32 +74,44 @@ impl Verdict {
     /// Classifies every changed path of `changes` with `config`'s path rules.
     pub fn of(config: &Config, changes: &ChangeSet) -> Verdict {
         let mut reasons: Vec<Reason> = Vec::new();
-        let mut commits_per_reason: Vec<Vec<usize>> = Vec::new();
-        for (path, commits) in changes.paths() {
-            let (tier, rule) = config.classify(path);
-            let key = rule.map(|r| r.id.clone());
-            let idx = match reasons.iter().position(|r| r.rule == key) {
-                Some(i) => i,
-                None => {
-                    reasons.push(Reason {
-                        rule: key,
-                        tier,
-                        what: rule
-                            .map_or_else(|| "other files changed".to_owned(), |r| r.reason.clone()),
-                        paths: Vec::new(),
-                        commits: 0,
-                    });
-                    commits_per_reason.push(Vec::new());
-                    reasons.len() - 1
+        // Each path's reason, and the last commit counted for each reason: commits come in
+        // order, so a reason counts a commit the first time one of its paths is in it.
+        let mut reason_of: FastMap<&[u8], usize> = FastMap::default();
+        let mut last_counted: Vec<usize> = Vec::new();
+        for (ci, commit) in changes.commits.iter().enumerate() {
+            for file in commit.files() {
+                let idx = match reason_of.get(file.path.as_slice()) {
+                    Some(&i) => i,
+                    None => {
+                        let (tier, rule) = config.classify(&file.path);
+                        let key = rule.map(|r| r.id.clone());
+                        let i = match reasons.iter().position(|r| r.rule == key) {
+                            Some(i) => i,
+                            None => {
+                                reasons.push(Reason {
+                                    rule: key,
+                                    tier,
+                                    what: rule.map_or_else(
+                                        || "other files changed".to_owned(),
+                                        |r| r.reason.clone(),
+                                    ),
+                                    paths: Vec::new(),
+                                    commits: 0,
+                                });
+                                last_counted.push(usize::MAX);
+                                reasons.len() - 1
+                            }
+                        };
+                        reasons[i].paths.push(escape_bytes(&file.path).into_owned());
+                        reason_of.insert(&file.path, i);
+                        i
+                    }
+                };
+                if last_counted[idx] != ci {
+                    last_counted[idx] = ci;
+                    reasons[idx].commits += 1;
                 }
-            };
-            reasons[idx].paths.push(escape_bytes(path).into_owned());
-            commits_per_reason[idx].extend(commits);
-        }
-        for (reason, mut commits) in reasons.iter_mut().zip(commits_per_reason) {
-            commits.sort_unstable();
-            commits.dedup();
-            reason.commits = commits.len();
+            }
         }
         reasons.sort_by_key(|r| std::cmp::Reverse(r.tier));
         let tier = reasons.first().map_or(BuildTier::None, |r| r.tier);
