@@ -63,7 +63,7 @@ struct Known(Mutex<FastMap<Box<[u8]>, Option<usize>>>);
 
 /// The most paths a remembering [`Globs`] keeps answers for: more than a push that waits
 /// on its checks changes, and a bound on one that changes a whole tree.
-const KNOWN_PATHS: usize = 8192;
+const KNOWN_PATHS: usize = 1024;
 
 impl Clone for Known {
     fn clone(&self) -> Known {

@@ -259,7 +259,7 @@ struct Exclusion {
 
 /// The most paths an app remembers [`Exclusion`]s of: more than a push that waits on its
 /// prediction changes, and a bound on one that changes a whole tree.
-const KNOWN_PATHS: usize = 8192;
+const KNOWN_PATHS: usize = 1024;
 
 impl AppFiles {
     /// Whether the ignore files exclude `rel`, the path `path` has in the context: as worked
