@@ -20,6 +20,7 @@
 //! Paths are repository-relative as git stores them: raw bytes (not necessarily UTF-8),
 //! `/`-separated, no leading `/`, no empty components.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -59,7 +60,12 @@ pub struct Globs {
 
 /// The answers a [`Globs`] gave, by path, up to [`KNOWN_PATHS`] paths. A copy starts empty.
 #[derive(Debug, Default)]
-struct Known(Mutex<FastMap<Box<[u8]>, Option<usize>>>);
+struct Known {
+    answers: Mutex<FastMap<Box<[u8]>, Option<usize>>>,
+    /// Set once `answers` holds [`KNOWN_PATHS`]: from then on a path is matched without
+    /// looking (a push of a whole history asks about tens of thousands of paths).
+    full: AtomicBool,
+}
 
 /// The most paths a remembering [`Globs`] keeps answers for: more than a push that waits
 /// on its checks changes, and a bound on one that changes a whole tree.
@@ -131,19 +137,33 @@ impl Globs {
         self
     }
 
+    /// Whether asking about a path now would be remembered: a remembering set with room
+    /// left. Asking ahead is worth it only then.
+    pub fn remembers_more(&self) -> bool {
+        self.known
+            .as_ref()
+            .is_some_and(|k| !k.full.load(Ordering::Relaxed))
+    }
+
     /// The lowest index of a glob that matches `path`.
     pub fn first_match(&self, path: impl AsRef<[u8]>) -> Option<usize> {
         let path = path.as_ref();
-        let Some(Known(known)) = &self.known else {
+        let Some(known) = self
+            .known
+            .as_ref()
+            .filter(|k| !k.full.load(Ordering::Relaxed))
+        else {
             return self.match_now(path);
         };
-        if let Some(answer) = known.lock().ok().and_then(|k| k.get(path).copied()) {
+        let answers = &known.answers;
+        if let Some(answer) = answers.lock().ok().and_then(|k| k.get(path).copied()) {
             return answer;
         }
         let answer = self.match_now(path);
-        if let Ok(mut known) = known.lock() {
-            if known.len() < KNOWN_PATHS {
-                known.insert(path.into(), answer);
+        if let Ok(mut answers) = answers.lock() {
+            answers.insert(path.into(), answer);
+            if answers.len() >= KNOWN_PATHS {
+                known.full.store(true, Ordering::Relaxed);
             }
         }
         answer

@@ -971,8 +971,11 @@ impl Config {
     /// with time to spare (while `git log` lists the rest of a range).
     pub fn classify_ahead<'p>(&self, paths: impl IntoIterator<Item = &'p [u8]>) {
         let classifier = self.classifier();
-        for path in paths {
-            classifier.rule_of(path);
+        // Past what the classifier remembers, asking now would only ask twice.
+        if classifier.set.remembers_more() {
+            for path in paths {
+                classifier.rule_of(path);
+            }
         }
     }
 

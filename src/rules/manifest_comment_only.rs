@@ -105,7 +105,8 @@ impl Rule for ManifestCommentOnly {
     /// Whether each listed file is a manifest, asked now while the push is listed: the
     /// globs remember the answers for the check.
     fn read_ahead(&self, cx: &AheadContext<'_>, commit: &CommitChange) {
-        if let (true, Some(globs)) = (cx.deploys, cx.settings.globs_option("globs")) {
+        let globs = cx.settings.globs_option("globs");
+        if let (true, Some(globs)) = (cx.deploys, globs.filter(|g| g.remembers_more())) {
             for file in commit.files() {
                 globs.is_match(&file.path);
             }
