@@ -395,6 +395,16 @@ fn without_ages(report: &str) -> String {
     out
 }
 
+/// Makes `n` commits on the current branch, each a new version of `lib.py`.
+fn commit_versions(s: &Sandbox, repo: &common::TestRepo<'_>, n: usize) {
+    let script = format!(
+        "i=0; while [ $i -lt {n} ]; do i=$((i+1)); echo \"v = $i\" >lib.py; \
+         git add lib.py && git commit -q -m \"lib $i\" || exit 1; done"
+    );
+    let made = common::run(s.cmd("sh", &repo.path).args(["-c", &script]));
+    assert!(made.status.success(), "{}", common::describe(&made));
+}
+
 /// A branch rebased onto many new commits of `main`: from the remote's old commit of the
 /// branch, more than a hundred commits lead to the new one, so the hook starts `git log`
 /// before it has read `origin/main`; once it has, the range is the branch's one commit,
@@ -407,12 +417,7 @@ fn a_branch_rebased_onto_many_new_commits_is_judged_on_its_own_commit() {
     repo.commit_files("feature work", &[("feature.py", "f = 1\n")]);
     assert!(repo.push(&["-q", "origin", "feature"]).success());
     repo.git_ok(&["checkout", "-q", "main"]);
-    let made = common::run(s.cmd("sh", &repo.path).args([
-        "-c",
-        "i=0; while [ $i -lt 110 ]; do i=$((i+1)); echo \"v = $i\" >lib.py; \
-         git add lib.py && git commit -q -m \"lib $i\" || exit 1; done",
-    ]));
-    assert!(made.status.success(), "{}", common::describe(&made));
+    commit_versions(&s, &repo, 110);
     assert!(repo
         .push(&["-q", "--no-verify", "origin", "main"])
         .success());
@@ -439,12 +444,7 @@ fn a_branch_rebased_onto_many_new_commits_is_judged_on_its_own_commit() {
 fn a_push_of_a_few_dozen_commits_is_listed_in_process_after_git_was_started() {
     let s = Sandbox::new();
     let repo = s.deployed(&[("main.py", "print(0)\n")]);
-    let made = common::run(s.cmd("sh", &repo.path).args([
-        "-c",
-        "i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo \"v = $i\" >lib.py; \
-         git add lib.py && git commit -q -m \"lib $i\" || exit 1; done",
-    ]));
-    assert!(made.status.success(), "{}", common::describe(&made));
+    commit_versions(&s, &repo, 40);
     let push = |engine: &str| push_with(&repo, &["--dry-run", "origin", "main"], engine);
     let (status, report) = push("auto");
     assert_eq!(status, Some(0), "{report}");
