@@ -686,9 +686,6 @@ impl PushCache {
         }
     }
 
-    /// The push's one value of type `T`, made by `T::default()` on first use. A rule keeps
-    /// what it remembers across commits (and between its read-ahead and its check) in a
-    /// memo type of its own, with interior mutability; the cache names no rule.
     /// The Dockerfile in blob `id`, parsed once per push; `None` when it is not text within
     /// the cap or does not parse.
     pub fn dockerfile(&self, repo: &Repository, id: Oid) -> Option<Rc<Dockerfile>> {
@@ -703,6 +700,9 @@ impl PushCache {
         parsed
     }
 
+    /// The push's one value of type `T`, made by `T::default()` on first use. A rule keeps
+    /// what it remembers across commits (and between its read-ahead and its check) in a
+    /// memo type of its own, with interior mutability; the cache names no rule.
     pub fn memo<T: Default + 'static>(&self) -> Rc<T> {
         let key = TypeId::of::<T>();
         if let Some(hit) = self.memos.borrow().get(&key) {
