@@ -308,11 +308,7 @@ fn a_long_push_is_listed_by_git_and_checked_whole() {
         "{report}"
     );
     assert_eq!(repo.remote_sha("refs/heads/main"), Some(deployed));
-    let (again, other) = push("libgit2");
-    assert_eq!(
-        (again, without_ages(&other)),
-        (status, without_ages(&report))
-    );
+    assert_in_process_agrees(push, status, &report);
 }
 
 /// On a long push the read-ahead notes which commits touch no Dockerfile and hold no secret
@@ -362,11 +358,7 @@ fn a_long_push_still_finds_the_edits_among_its_commits() {
     // by one real commit, and the forcing rules say what they did not read.
     assert!(report.contains("info[timestamp-edit]"), "{report}");
     assert!(report.contains("the other 59 commits"), "{report}");
-    let (again, other) = push("libgit2");
-    assert_eq!(
-        (again, without_ages(&other)),
-        (status, without_ages(&report))
-    );
+    assert_in_process_agrees(push, status, &report);
 }
 
 /// `report` with the seconds in `frequent-deploys`' "the last was N s ago" left out: the
@@ -378,6 +370,20 @@ fn push_with(repo: &common::TestRepo<'_>, args: &[&str], engine: &str) -> (Optio
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The in-process engine (`push("libgit2")`) gives the exit status and the report (push
+/// ages aside) that the push under test gave.
+fn assert_in_process_agrees(
+    push: impl Fn(&str) -> (Option<i32>, String),
+    status: Option<i32>,
+    report: &str,
+) {
+    let (again, other) = push("libgit2");
+    assert_eq!(
+        (again, without_ages(&other)),
+        (status, without_ages(report))
+    );
 }
 
 fn without_ages(report: &str) -> String {
@@ -430,11 +436,7 @@ fn a_branch_rebased_onto_many_new_commits_is_judged_on_its_own_commit() {
         report.contains("feature -> origin/feature  force push, 1 commit, 1 file"),
         "{report}"
     );
-    let (again, other) = push("libgit2");
-    assert_eq!(
-        (again, without_ages(&other)),
-        (status, without_ages(&report))
-    );
+    assert_in_process_agrees(push, status, &report);
 }
 
 /// A push of a few dozen commits: long enough for the hook to start `git log` while it
@@ -449,11 +451,7 @@ fn a_push_of_a_few_dozen_commits_is_listed_in_process_after_git_was_started() {
     let (status, report) = push("auto");
     assert_eq!(status, Some(0), "{report}");
     assert!(report.contains("40 commits, 1 file"), "{report}");
-    let (again, other) = push("libgit2");
-    assert_eq!(
-        (again, without_ages(&other)),
-        (status, without_ages(&report))
-    );
+    assert_in_process_agrees(push, status, &report);
     let (pushed, _) = push_with(&repo, &["-q", "origin", "main"], "auto");
     assert_eq!(pushed, Some(0));
     assert_eq!(
